@@ -1,0 +1,268 @@
+//! Turning a document into checkable prose without moving any offset.
+//!
+//! The result is a *masked* copy of the original text: the same length in
+//! bytes, every newline kept, with everything that is not prose (code, HTML,
+//! front matter, link targets, URLs, Markdown syntax) blanked with spaces.
+//! Extractors run on the masked text, so every span they return is already a
+//! span of the original document.
+
+use crate::text::Span;
+use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
+
+/// How a document's text is to be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TextFormat {
+    Markdown,
+    Plain,
+}
+
+impl TextFormat {
+    /// The format for a file name: Markdown for .md/.markdown, plain otherwise.
+    pub fn for_path(path: &str) -> Self {
+        let lower = path.to_ascii_lowercase();
+        if lower.ends_with(".md") || lower.ends_with(".markdown") || lower.ends_with(".mdx") {
+            TextFormat::Markdown
+        } else {
+            TextFormat::Plain
+        }
+    }
+}
+
+/// Checkable prose of one document.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Prose {
+    /// Same byte length as the original; non-prose blanked with spaces.
+    pub masked: String,
+    /// Blocks (paragraphs, headings, list items, table cells) in document order.
+    pub blocks: Vec<Span>,
+    /// 0-based lines whose claims are not to be reported (`<!-- copydesk-ignore-next-line -->`).
+    pub ignored_lines: Vec<u32>,
+}
+
+const IGNORE_MARK: &str = "copydesk-ignore-next-line";
+
+fn url_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r#"(?i)\b(?:https?://|ftp://|www\.)[^\s<>()\[\]]*[^\s<>()\[\].,;:!?'"\x{201D}]"#).expect("static regex"))
+}
+
+fn blank(masked: &mut [u8], span: Span) {
+    for b in &mut masked[span.start..span.end] {
+        if *b != b'\n' && *b != b'\r' {
+            *b = b' ';
+        }
+    }
+}
+
+/// Blank every byte of a span that falls inside a multi-byte char with spaces, so the result stays valid UTF-8.
+fn blank_urls(masked: &mut Vec<u8>) {
+    let text = String::from_utf8_lossy(masked).into_owned();
+    let spans: Vec<Span> = url_re().find_iter(&text).map(|m| Span::new(m.start(), m.end())).collect();
+    for s in spans {
+        blank(masked, s);
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> u32 {
+    text.as_bytes()[..offset.min(text.len())].iter().filter(|b| **b == b'\n').count() as u32
+}
+
+/// Reads `text` as `format` and returns its checkable prose.
+pub fn prose(text: &str, format: TextFormat) -> Prose {
+    match format {
+        TextFormat::Markdown => markdown_prose(text),
+        TextFormat::Plain => plain_prose(text),
+    }
+}
+
+fn ignore_line_after(text: &str, comment: Span) -> u32 {
+    line_of(text, comment.end) + 1
+}
+
+fn plain_prose(text: &str) -> Prose {
+    let mut masked = text.as_bytes().to_vec();
+    let mut ignored_lines = Vec::new();
+    for (i, _) in text.match_indices(IGNORE_MARK) {
+        ignored_lines.push(ignore_line_after(text, Span::new(i, i + IGNORE_MARK.len())));
+    }
+    blank_urls(&mut masked);
+    let masked = String::from_utf8(masked).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    // Blocks: separated by blank lines, or by a line that starts indented (wire-copy paragraphs).
+    let mut blocks = Vec::new();
+    let mut block_start: Option<usize> = None;
+    let mut last_end = 0;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        let is_blank = content.trim().is_empty();
+        let indented = content.starts_with("  ") || content.starts_with('\t');
+        if is_blank || (indented && block_start.is_some()) {
+            if let Some(s) = block_start.take() {
+                blocks.push(Span::new(s, last_end));
+            }
+        }
+        if !is_blank {
+            let lead = content.len() - content.trim_start().len();
+            if block_start.is_none() {
+                block_start = Some(offset + lead);
+            }
+            last_end = offset + content.trim_end().len();
+        }
+        offset += line.len();
+    }
+    if let Some(s) = block_start {
+        blocks.push(Span::new(s, last_end));
+    }
+    Prose { masked, blocks, ignored_lines }
+}
+
+fn markdown_prose(text: &str) -> Prose {
+    let mut masked = vec![b' '; text.len()];
+    for (i, b) in text.bytes().enumerate() {
+        if b == b'\n' || b == b'\r' {
+            masked[i] = b;
+        }
+    }
+    let mut options = Options::empty();
+    options.insert(Options::ENABLE_TABLES);
+    options.insert(Options::ENABLE_FOOTNOTES);
+    options.insert(Options::ENABLE_STRIKETHROUGH);
+    options.insert(Options::ENABLE_YAML_STYLE_METADATA_BLOCKS);
+    options.insert(Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS);
+    let mut blocks: Vec<Span> = Vec::new();
+    let mut ignored_lines = Vec::new();
+    // Stack of open block indices (None for containers whose text we skip).
+    let mut open: Vec<Option<usize>> = Vec::new();
+    let mut skip_depth = 0usize; // inside code blocks, metadata, autolinks, images
+    let mut links: Vec<bool> = Vec::new(); // per open link: does it raise skip_depth?
+    for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
+        let span = Span::new(range.start, range.end);
+        match event {
+            Event::Start(tag) => match tag {
+                Tag::Paragraph | Tag::Heading { .. } | Tag::Item | Tag::TableCell => {
+                    blocks.push(Span::new(usize::MAX, 0));
+                    open.push(Some(blocks.len() - 1));
+                }
+                Tag::CodeBlock(_) | Tag::MetadataBlock(_) | Tag::HtmlBlock => skip_depth += 1,
+                Tag::Link { link_type, .. } => {
+                    let autolink = matches!(link_type, LinkType::Autolink | LinkType::Email);
+                    skip_depth += usize::from(autolink);
+                    links.push(autolink);
+                }
+                Tag::Image { .. } => skip_depth += 1,
+                _ => {}
+            },
+            Event::End(tag) => match tag {
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell => {
+                    open.pop();
+                }
+                TagEnd::CodeBlock | TagEnd::MetadataBlock(_) | TagEnd::HtmlBlock => skip_depth = skip_depth.saturating_sub(1),
+                TagEnd::Image => skip_depth = skip_depth.saturating_sub(1),
+                TagEnd::Link => {
+                    if links.pop() == Some(true) {
+                        skip_depth = skip_depth.saturating_sub(1);
+                    }
+                }
+                _ => {}
+            },
+            Event::Text(_) if skip_depth == 0 => {
+                masked[span.start..span.end].copy_from_slice(&text.as_bytes()[span.start..span.end]);
+                // Backslash escapes keep their escaped character only.
+                if span.slice(text).contains('\\') {
+                    for (i, ch) in span.slice(text).char_indices() {
+                        if ch == '\\' {
+                            masked[span.start + i] = b' ';
+                        }
+                    }
+                }
+                if let Some(Some(b)) = open.last() {
+                    let bl = &mut blocks[*b];
+                    bl.start = bl.start.min(span.start);
+                    bl.end = bl.end.max(span.end);
+                }
+            }
+            Event::Html(_) | Event::InlineHtml(_) => {
+                if let Some(i) = span.slice(text).find(IGNORE_MARK) {
+                    ignored_lines.push(ignore_line_after(text, Span::new(span.start + i, span.start + i + IGNORE_MARK.len())));
+                }
+            }
+            _ => {}
+        }
+    }
+    blocks.retain(|b| b.start < b.end);
+    blocks.sort_by_key(|b| b.start);
+    // Nested containers (an item holding a paragraph) can yield overlapping blocks; keep the outer.
+    let mut merged: Vec<Span> = Vec::with_capacity(blocks.len());
+    for b in blocks {
+        match merged.last_mut() {
+            Some(last) if b.start < last.end => last.end = last.end.max(b.end),
+            _ => merged.push(b),
+        }
+    }
+    blank_urls(&mut masked);
+    // Every byte is either an original byte copied whole from a Text event or an ASCII space,
+    // and Text events start and end on char boundaries, so this is valid UTF-8.
+    let masked = String::from_utf8(masked).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    ignored_lines.sort_unstable();
+    ignored_lines.dedup();
+    Prose { masked, blocks: merged, ignored_lines }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn visible(p: &Prose) -> String {
+        p.masked.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    #[test]
+    fn masks_code_html_and_urls() {
+        let t = "# Title\n\nSome *text* with `code 12` and <!-- c 99 --> a [link](http://x.y/7) https://a.b/9.\n\n```\n44 troops\n```\n";
+        let p = prose(t, TextFormat::Markdown);
+        assert_eq!(p.masked.len(), t.len());
+        assert_eq!(visible(&p), "Title Some text with and a link .");
+        assert_eq!(p.blocks.len(), 2);
+    }
+
+    #[test]
+    fn front_matter_is_skipped() {
+        let t = "---\ntitle: 5 things\n---\n\nBody 12.\n";
+        let p = prose(t, TextFormat::Markdown);
+        assert_eq!(visible(&p), "Body 12.");
+    }
+
+    #[test]
+    fn ignore_comment_marks_next_line() {
+        let t = "One.\n\n<!-- copydesk-ignore-next-line -->\nTwo 5.\n";
+        let p = prose(t, TextFormat::Markdown);
+        assert_eq!(p.ignored_lines, vec![3]);
+    }
+
+    #[test]
+    fn plain_blocks_split_on_blank_and_indented_lines() {
+        let t = "TITLE\n\nFirst para\nwraps here.\n    Second para.\n\nThird.";
+        let p = prose(t, TextFormat::Plain);
+        let b: Vec<&str> = p.blocks.iter().map(|s| s.slice(t)).collect();
+        assert_eq!(b, vec!["TITLE", "First para\nwraps here.", "Second para.", "Third."]);
+    }
+
+    proptest! {
+        #[test]
+        fn masking_preserves_offsets(t in "[a-zA-Z0-9 *_`#>\\-\\[\\]()é\n.,\"]{0,120}") {
+            for f in [TextFormat::Markdown, TextFormat::Plain] {
+                let p = prose(&t, f);
+                prop_assert_eq!(p.masked.len(), t.len());
+                for (a, b) in p.masked.char_indices() {
+                    // every kept char is the original char at the same offset
+                    if b != ' ' { prop_assert!(t[a..].starts_with(b)); }
+                }
+                for bl in &p.blocks { prop_assert!(bl.end <= t.len() && t.is_char_boundary(bl.start) && t.is_char_boundary(bl.end)); }
+            }
+        }
+    }
+}

@@ -1,0 +1,363 @@
+//! Spans, line/column conversion and sentence splitting.
+//!
+//! All engine offsets are byte offsets into the document's original text.
+//! Conversion to lines, Unicode-character columns or UTF-16 columns happens
+//! through a [`LineIndex`], built once per text, never by rescanning.
+
+use serde::{Deserialize, Serialize};
+
+/// A half-open byte range `[start, end)` into a document's original text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub const fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+    pub fn len(&self) -> usize {
+        self.end.saturating_sub(self.start)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.end <= self.start
+    }
+    pub fn contains(&self, offset: usize) -> bool {
+        self.start <= offset && offset < self.end
+    }
+    pub fn overlaps(&self, other: Span) -> bool {
+        self.start < other.end && other.start < self.end
+    }
+    pub fn covers(&self, other: Span) -> bool {
+        self.start <= other.start && other.end <= self.end
+    }
+    /// The text under this span, or "" when the span does not fall on char boundaries.
+    pub fn slice<'a>(&self, text: &'a str) -> &'a str {
+        text.get(self.start..self.end).unwrap_or("")
+    }
+}
+
+/// A line and column, both 0-based; what the column counts depends on the call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    pub line: u32,
+    pub col: u32,
+}
+
+/// Which unit a column counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColumnUnit {
+    /// Bytes of UTF-8.
+    Utf8,
+    /// UTF-16 code units (LSP's default).
+    Utf16,
+    /// Unicode scalar values (what the CLI's JSON reports).
+    Char,
+}
+
+/// Line starts of a text, for O(log n) offset → line/column conversion.
+#[derive(Clone, Debug, Default)]
+pub struct LineIndex {
+    line_starts: Vec<usize>,
+    len: usize,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { line_starts, len: text.len() }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// 0-based line holding `offset` (clamped to the text).
+    pub fn line_of(&self, offset: usize) -> usize {
+        let offset = offset.min(self.len);
+        match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts.get(line).copied().unwrap_or(self.len)
+    }
+
+    /// Byte offset where `line` ends (before its newline, if any).
+    pub fn line_end(&self, line: usize, text: &str) -> usize {
+        let next = self.line_starts.get(line + 1).copied().unwrap_or(self.len);
+        let bytes = text.as_bytes();
+        let mut end = next;
+        if end > self.line_start(line) && end <= bytes.len() && end > 0 && bytes[end - 1] == b'\n' {
+            end -= 1;
+            if end > self.line_start(line) && bytes[end - 1] == b'\r' {
+                end -= 1;
+            }
+        }
+        end
+    }
+
+    /// Byte offset → 0-based line and column counted in `unit`.
+    /// An offset inside a multi-byte character counts as that character's start.
+    pub fn line_col(&self, text: &str, offset: usize, unit: ColumnUnit) -> LineCol {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line = self.line_of(offset);
+        let start = self.line_start(line);
+        let seg = &text[start..offset];
+        let col = match unit {
+            ColumnUnit::Utf8 => seg.len(),
+            ColumnUnit::Utf16 => seg.chars().map(char::len_utf16).sum(),
+            ColumnUnit::Char => seg.chars().count(),
+        };
+        LineCol { line: line as u32, col: col as u32 }
+    }
+
+    /// 0-based line and column in `unit` → byte offset, clamped to the line's end.
+    pub fn offset(&self, text: &str, pos: LineCol, unit: ColumnUnit) -> usize {
+        let line = pos.line as usize;
+        if line >= self.line_starts.len() {
+            return text.len();
+        }
+        let start = self.line_start(line);
+        let end = self.line_end(line, text);
+        let mut remaining = pos.col as usize;
+        for (i, ch) in text[start..end].char_indices() {
+            if remaining == 0 {
+                return start + i;
+            }
+            let w = match unit {
+                ColumnUnit::Utf8 => ch.len_utf8(),
+                ColumnUnit::Utf16 => ch.len_utf16(),
+                ColumnUnit::Char => 1,
+            };
+            if remaining < w {
+                return start + i;
+            }
+            remaining -= w;
+        }
+        end
+    }
+}
+
+/// The largest char boundary `<= offset`.
+pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut o = offset.min(text.len());
+    while o > 0 && !text.is_char_boundary(o) {
+        o -= 1;
+    }
+    o
+}
+
+/// Byte offset → Unicode-character offset (for JSON spans).
+pub fn char_offset(text: &str, byte: usize) -> usize {
+    text[..floor_char_boundary(text, byte)].chars().count()
+}
+
+/// Converts many byte offsets to char offsets in one pass (offsets must be sorted ascending).
+pub struct CharOffsets<'a> {
+    text: &'a str,
+    byte: usize,
+    chars: usize,
+}
+
+impl<'a> CharOffsets<'a> {
+    pub fn new(text: &'a str) -> Self {
+        CharOffsets { text, byte: 0, chars: 0 }
+    }
+    /// Char offset of `byte`; falls back to a fresh count when asked to go backwards.
+    pub fn of(&mut self, byte: usize) -> usize {
+        let byte = floor_char_boundary(self.text, byte);
+        if byte < self.byte {
+            return char_offset(self.text, byte);
+        }
+        self.chars += self.text[self.byte..byte].chars().count();
+        self.byte = byte;
+        self.chars
+    }
+}
+
+/// A sentence: a span of prose inside one block (paragraph, heading, list item).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sentence {
+    pub span: Span,
+    /// Index of the block (paragraph) the sentence belongs to.
+    pub block: usize,
+}
+
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "cmdr", "adm", "sgt", "rep", "sen", "gov",
+    "pres", "rev", "hon", "st", "jr", "sr", "jan", "feb", "mar", "apr", "aug", "sept", "sep", "oct", "nov", "dec",
+    "inc", "corp", "co", "ltd", "plc", "bros", "no", "nos", "vs", "etc", "approx", "dept", "est", "fig", "mt", "ft",
+    "ave", "blvd", "gov't", "e.g", "i.e", "u.s", "u.k", "u.n", "a.m", "p.m", "ala", "ariz", "ark", "calif", "colo",
+    "conn", "del", "fla", "ga", "ill", "ind", "kan", "ky", "la", "md", "mass", "mich", "minn", "miss", "mo", "mont",
+    "neb", "nev", "okla", "ore", "pa", "tenn", "tex", "va", "vt", "wash", "wis", "wyo",
+];
+
+const CLAUSE_OPENERS: &[&str] = &[
+    "The", "He", "She", "It", "They", "We", "I", "But", "In", "A", "An", "This", "That", "There", "Its", "His", "Her",
+    "Their", "On", "At", "And", "As", "After", "Officials", "However",
+];
+
+fn is_abbreviation(word: &str) -> bool {
+    let w = word.trim_start_matches(|c: char| !c.is_alphanumeric());
+    if w.is_empty() {
+        return false;
+    }
+    let lower = w.to_lowercase();
+    if ABBREVIATIONS.contains(&lower.as_str()) {
+        return true;
+    }
+    // Initials and dotted acronyms: "J.", "U.S", "D.C"
+    let letters: Vec<char> = w.chars().filter(|c| *c != '.').collect();
+    if letters.len() == 1 && letters[0].is_uppercase() {
+        return true;
+    }
+    w.contains('.') && w.split('.').all(|p| p.chars().count() <= 1)
+}
+
+fn is_closing(c: char) -> bool {
+    matches!(c, '"' | '\'' | '\u{201D}' | '\u{2019}' | ')' | ']' | '*' | '_')
+}
+
+fn is_opening(c: char) -> bool {
+    matches!(c, '"' | '\'' | '\u{201C}' | '\u{2018}' | '(' | '[' | '*' | '_')
+}
+
+/// Splits one block of prose into sentence spans (offsets relative to `text`).
+/// Newlines inside the block count as spaces (wrapped plain text).
+pub fn split_sentences(text: &str, block: Span) -> Vec<Span> {
+    let mut out = Vec::new();
+    let seg = block.slice(text);
+    let chars: Vec<(usize, char)> = seg.char_indices().collect();
+    let mut start = 0usize;
+    let mut i = 0usize;
+    while i < chars.len() {
+        let (bi, c) = chars[i];
+        if matches!(c, '.' | '!' | '?' | '\u{2026}') {
+            // swallow runs of terminators and closing marks
+            let mut j = i + 1;
+            while j < chars.len() && (matches!(chars[j].1, '.' | '!' | '?') || is_closing(chars[j].1)) {
+                j += 1;
+            }
+            // must be followed by whitespace then a sentence opener
+            let mut k = j;
+            while k < chars.len() && chars[k].1.is_whitespace() {
+                k += 1;
+            }
+            if k > j && k < chars.len() {
+                let next = chars[k].1;
+                let opener = next.is_uppercase() || next.is_numeric() || is_opening(next) || next == '\u{2014}';
+                let word_before = {
+                    let before = &seg[..bi];
+                    let ws = before.rfind(|ch: char| ch.is_whitespace() || ch == '(' || ch == '"' || ch == '\u{201C}');
+                    &before[ws.map(|w| w + before[w..].chars().next().map_or(1, char::len_utf8)).unwrap_or(0)..]
+                };
+                let abbreviation = c == '.' && j == i + 1 && is_abbreviation(word_before);
+                // "U.S. officials" continues; "in the U.S. The" ends: after an abbreviation,
+                // only a word that usually opens a clause starts a new sentence.
+                let acronym_end = abbreviation && next.is_uppercase() && {
+                    let nxt: String = chars[k..].iter().map(|p| p.1).take_while(|ch| ch.is_alphabetic()).collect();
+                    CLAUSE_OPENERS.contains(&nxt.as_str())
+                };
+                if opener && (!abbreviation || acronym_end) {
+                    let end = chars.get(j).map_or(seg.len(), |p| p.0);
+                    push_trimmed(&mut out, seg, start, end, block.start);
+                    start = chars[k].0;
+                    i = k;
+                    continue;
+                }
+            }
+            i = j.max(i + 1);
+            continue;
+        }
+        i += 1;
+    }
+    push_trimmed(&mut out, seg, start, seg.len(), block.start);
+    out
+}
+
+fn push_trimmed(out: &mut Vec<Span>, seg: &str, start: usize, end: usize, base: usize) {
+    let s = &seg[start..end];
+    let lead = s.len() - s.trim_start().len();
+    let trail = s.len() - s.trim_end().len();
+    if s.trim().is_empty() {
+        return;
+    }
+    out.push(Span::new(base + start + lead, base + end - trail));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn sents(t: &str) -> Vec<&str> {
+        split_sentences(t, Span::new(0, t.len())).into_iter().map(|s| s.slice(t)).collect()
+    }
+
+    #[test]
+    fn splits_on_terminators() {
+        assert_eq!(sents("One two. Three four! Five?"), vec!["One two.", "Three four!", "Five?"]);
+    }
+
+    #[test]
+    fn keeps_titles_and_initials() {
+        assert_eq!(sents("Mr. Smith met Gen. J. Doe. They talked."), vec!["Mr. Smith met Gen. J. Doe.", "They talked."]);
+        assert_eq!(sents("U.S. officials said so. Then left."), vec!["U.S. officials said so.", "Then left."]);
+    }
+
+    #[test]
+    fn closing_quote_stays_with_sentence() {
+        assert_eq!(sents("\"We will go.\" He said it."), vec!["\"We will go.\"", "He said it."]);
+        assert_eq!(sents("\u{201C}We will go.\u{201D} He said it."), vec!["\u{201C}We will go.\u{201D}", "He said it."]);
+    }
+
+    #[test]
+    fn decimals_do_not_split() {
+        assert_eq!(sents("It rose 5.93 pct. Shares fell."), vec!["It rose 5.93 pct.", "Shares fell."]);
+    }
+
+    #[test]
+    fn wrapped_lines_are_one_sentence() {
+        assert_eq!(sents("The venture will\nbe called X. It opens"), vec!["The venture will\nbe called X.", "It opens"]);
+    }
+
+    #[test]
+    fn line_index_round_trip_simple() {
+        let t = "ab\ncé😀d\n\nx";
+        let idx = LineIndex::new(t);
+        let off = t.find('d').unwrap();
+        assert_eq!(idx.line_col(t, off, ColumnUnit::Char), LineCol { line: 1, col: 3 });
+        assert_eq!(idx.line_col(t, off, ColumnUnit::Utf16), LineCol { line: 1, col: 4 });
+        assert_eq!(idx.line_col(t, off, ColumnUnit::Utf8), LineCol { line: 1, col: 7 });
+        assert_eq!(idx.offset(t, LineCol { line: 1, col: 4 }, ColumnUnit::Utf16), off);
+    }
+
+    proptest! {
+        #[test]
+        fn line_col_round_trips(text in "[a-zé😀\n ]{0,60}", pick in 0usize..64) {
+            let idx = LineIndex::new(&text);
+            let boundaries: Vec<usize> = text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).collect();
+            let off = boundaries[pick % boundaries.len()];
+            for unit in [ColumnUnit::Utf8, ColumnUnit::Utf16, ColumnUnit::Char] {
+                let lc = idx.line_col(&text, off, unit);
+                prop_assert_eq!(idx.offset(&text, lc, unit), off);
+            }
+            prop_assert_eq!(char_offset(&text, off), text[..off].chars().count());
+        }
+
+        #[test]
+        fn sentences_stay_inside_block(text in "[A-Za-z .!?\"\n]{0,80}") {
+            let spans = split_sentences(&text, Span::new(0, text.len()));
+            let mut last = 0;
+            for s in spans {
+                prop_assert!(s.start >= last && s.end <= text.len() && s.start < s.end);
+                last = s.end;
+            }
+        }
+    }
+}
