@@ -1,9 +1,17 @@
 //! The corpus in memory: analyzed source documents and the indexes that find
 //! evidence for a claim without scanning the corpus.
+//!
+//! Two indexes serve every lookup:
+//! - content terms → sentences (retrieval of similar sentences, idf-weighted);
+//! - (quantity kind, unit) → figures (support lookups by value).
 
-use crate::text::LineIndex;
+use crate::claims::{Quantity, QuantityKind};
+use crate::finding::Evidence;
+use crate::terms;
+use crate::text::{ColumnUnit, LineIndex, Span};
 use crate::{analyze, Analysis, TextFormat};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// A source document as the store hands it over.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,6 +29,8 @@ pub struct SourceDoc {
 pub struct AnalyzedSource {
     pub doc: SourceDoc,
     pub analysis: Analysis,
+    /// Content terms of each sentence (sorted), parallel to `analysis.sentences`.
+    pub sentence_terms: Vec<Vec<u64>>,
     #[serde(skip)]
     pub lines: LineIndex,
 }
@@ -28,25 +38,97 @@ pub struct AnalyzedSource {
 impl AnalyzedSource {
     pub fn new(doc: SourceDoc) -> Self {
         let analysis = analyze(&doc.text, doc.format);
-        let lines = LineIndex::new(&doc.text);
-        AnalyzedSource { doc, analysis, lines }
+        Self::restore(doc, analysis)
     }
 
-    /// Rebuilds what is not serialized (after loading from a persistent index).
+    /// Rebuilds what is derived (after loading from a persistent index).
     pub fn restore(doc: SourceDoc, analysis: Analysis) -> Self {
         let lines = LineIndex::new(&doc.text);
-        AnalyzedSource { doc, analysis, lines }
+        let sentence_terms = analysis.sentences.iter().map(|s| terms::content_terms(&analysis.prose.masked, s.span)).collect();
+        AnalyzedSource { doc, analysis, sentence_terms, lines }
+    }
+
+    /// Evidence for `focus` (the figure, quote or speaker) inside sentence `sentence`.
+    pub fn evidence(&self, sentence: usize, focus: Span) -> Evidence {
+        let text = &self.doc.text;
+        let sent = self.analysis.sentences.get(sentence).map(|s| s.span).unwrap_or(focus);
+        let at = if focus.is_empty() { sent.start } else { focus.start };
+        let lc = self.lines.line_col(text, at, ColumnUnit::Char);
+        Evidence {
+            path: self.doc.path.clone(),
+            line: lc.line + 1,
+            column: lc.col + 1,
+            text: sent.slice(text).split_whitespace().collect::<Vec<_>>().join(" "),
+            span: focus,
+            title: self.doc.title.clone(),
+            date: self.doc.date.clone(),
+        }
     }
 }
 
 /// Identifies a document slot in a [`CorpusIndex`].
 pub type DocId = u32;
 
+/// A sentence of the corpus: document and sentence index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SentRef {
+    pub doc: DocId,
+    pub sentence: u32,
+}
+
+impl SentRef {
+    fn pack(self) -> u64 {
+        (u64::from(self.doc) << 32) | u64::from(self.sentence)
+    }
+    fn unpack(v: u64) -> Self {
+        SentRef { doc: (v >> 32) as u32, sentence: v as u32 }
+    }
+}
+
+/// A figure of the corpus: document and quantity index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct QuantityRef {
+    pub doc: DocId,
+    pub quantity: u32,
+}
+
+/// Key of the figure index: figures are only compared within one kind and unit.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct QuantityKey {
+    pub kind: QuantityKind,
+    pub unit: Option<String>,
+}
+
+impl QuantityKey {
+    pub fn of(q: &Quantity) -> Self {
+        QuantityKey { kind: q.kind, unit: q.unit.clone() }
+    }
+}
+
+/// A sentence found similar to a query, with how much of the query it covers.
+#[derive(Clone, Copy, Debug)]
+pub struct SimilarSentence {
+    pub at: SentRef,
+    /// Share of the query's term weight found in the sentence (0..=1).
+    pub coverage: f32,
+    /// Dice overlap of the two weighted term sets (0..=1).
+    pub dice: f32,
+}
+
 /// Analyzed sources and the inverted indexes over their claims.
 #[derive(Default)]
 pub struct CorpusIndex {
     docs: Vec<Option<AnalyzedSource>>,
+    by_path: HashMap<String, DocId>,
+    postings: HashMap<u64, Vec<u64>>,
+    quantities: HashMap<QuantityKey, Vec<(f64, f64, QuantityRef)>>,
+    sentences: usize,
+    live_docs: usize,
 }
+
+/// A term in more sentences than this share of the corpus is not used to *find*
+/// candidates (it still counts when candidates are scored).
+const COMMON_TERM_SHARE: usize = 25;
 
 impl CorpusIndex {
     pub fn new() -> Self {
@@ -64,34 +146,141 @@ impl CorpusIndex {
     /// Adds a document, replacing any with the same path.
     pub fn insert(&mut self, source: AnalyzedSource) -> DocId {
         self.remove(&source.doc.path.clone());
-        self.docs.push(Some(source));
-        (self.docs.len() - 1) as DocId
-    }
-
-    /// Removes the document with this path; true when there was one.
-    pub fn remove(&mut self, path: &str) -> bool {
-        for slot in self.docs.iter_mut() {
-            if slot.as_ref().is_some_and(|d| d.doc.path == path) {
-                *slot = None;
-                return true;
+        let id = self.docs.len() as DocId;
+        for (i, terms) in source.sentence_terms.iter().enumerate() {
+            let r = SentRef { doc: id, sentence: i as u32 }.pack();
+            for t in terms {
+                self.postings.entry(*t).or_default().push(r);
             }
         }
-        false
+        self.sentences += source.sentence_terms.len();
+        for (i, q) in source.analysis.quantities.iter().enumerate() {
+            self.quantities.entry(QuantityKey::of(q)).or_default().push((q.low, q.high, QuantityRef { doc: id, quantity: i as u32 }));
+        }
+        self.by_path.insert(source.doc.path.clone(), id);
+        self.docs.push(Some(source));
+        self.live_docs += 1;
+        id
+    }
+
+    /// Removes the document with this path; true when there was one. Its postings
+    /// stay until [`CorpusIndex::compact`], skipped by every lookup.
+    pub fn remove(&mut self, path: &str) -> bool {
+        let Some(id) = self.by_path.remove(path) else { return false };
+        if let Some(slot) = self.docs.get_mut(id as usize) {
+            if let Some(old) = slot.take() {
+                self.sentences -= old.sentence_terms.len();
+                self.live_docs -= 1;
+            }
+        }
+        if self.docs.len() > 64 && self.live_docs * 2 < self.docs.len() {
+            self.compact();
+        }
+        true
+    }
+
+    /// Rebuilds the indexes without removed documents.
+    pub fn compact(&mut self) {
+        let docs: Vec<AnalyzedSource> = std::mem::take(&mut self.docs).into_iter().flatten().collect();
+        *self = Self::build(docs);
     }
 
     pub fn len(&self) -> usize {
-        self.docs.iter().filter(|d| d.is_some()).count()
+        self.live_docs
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.live_docs == 0
+    }
+
+    /// Number of sentences in live documents.
+    pub fn sentence_count(&self) -> usize {
+        self.sentences
     }
 
     pub fn get(&self, id: DocId) -> Option<&AnalyzedSource> {
         self.docs.get(id as usize).and_then(Option::as_ref)
     }
 
+    pub fn by_path(&self, path: &str) -> Option<&AnalyzedSource> {
+        self.by_path.get(path).and_then(|id| self.get(*id))
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (DocId, &AnalyzedSource)> {
         self.docs.iter().enumerate().filter_map(|(i, d)| d.as_ref().map(|d| (i as DocId, d)))
+    }
+
+    pub fn quantity(&self, r: QuantityRef) -> Option<(&AnalyzedSource, &Quantity)> {
+        let d = self.get(r.doc)?;
+        Some((d, d.analysis.quantities.get(r.quantity as usize)?))
+    }
+
+    pub fn sentence_terms(&self, r: SentRef) -> Option<&[u64]> {
+        self.get(r.doc)?.sentence_terms.get(r.sentence as usize).map(Vec::as_slice)
+    }
+
+    /// How much a term tells: rare terms weigh more.
+    pub fn weight(&self, term: u64) -> f32 {
+        let df = self.postings.get(&term).map_or(0, Vec::len) as f32;
+        let n = self.sentences.max(1) as f32;
+        (1.0 + n / (df + 1.0)).ln()
+    }
+
+    /// Coverage and Dice overlap of `query` terms by a corpus sentence's terms.
+    pub fn similarity(&self, query: &[u64], query_weight: f32, other: &[u64]) -> (f32, f32) {
+        if query_weight <= 0.0 {
+            return (0.0, 0.0);
+        }
+        let shared: f32 = terms::intersect_sorted(query, other).into_iter().map(|t| self.weight(t)).sum();
+        let other_weight: f32 = other.iter().map(|t| self.weight(*t)).sum();
+        (shared / query_weight, 2.0 * shared / (query_weight + other_weight).max(f32::EPSILON))
+    }
+
+    /// The `k` corpus sentences that cover most of `query` (sorted content terms).
+    pub fn similar_sentences(&self, query: &[u64], k: usize) -> Vec<SimilarSentence> {
+        if query.is_empty() || self.sentences == 0 {
+            return Vec::new();
+        }
+        let common = (self.sentences / COMMON_TERM_SHARE).max(200);
+        let weights: Vec<f32> = query.iter().map(|t| self.weight(*t)).collect();
+        let total: f32 = weights.iter().sum();
+        let mut acc: HashMap<u64, f32> = HashMap::new();
+        for (t, w) in query.iter().zip(&weights) {
+            let Some(list) = self.postings.get(t) else { continue };
+            if list.len() > common {
+                continue;
+            }
+            for r in list {
+                *acc.entry(*r).or_default() += *w;
+            }
+        }
+        let mut rough: Vec<(u64, f32)> = acc.into_iter().collect();
+        rough.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        rough.truncate(k.saturating_mul(4).max(32));
+        let mut out: Vec<SimilarSentence> = rough
+            .into_iter()
+            .filter_map(|(r, _)| {
+                let at = SentRef::unpack(r);
+                let terms = self.sentence_terms(at)?;
+                let (coverage, dice) = self.similarity(query, total, terms);
+                Some(SimilarSentence { at, coverage, dice })
+            })
+            .collect();
+        out.sort_unstable_by(|a, b| b.coverage.total_cmp(&a.coverage).then(b.dice.total_cmp(&a.dice)).then(a.at.cmp(&b.at)));
+        out.truncate(k);
+        out
+    }
+
+    /// Corpus figures of this kind and unit whose range overlaps `[low, high]`.
+    pub fn quantities_overlapping(&self, key: &QuantityKey, low: f64, high: f64) -> Vec<QuantityRef> {
+        self.quantities
+            .get(key)
+            .map(|list| {
+                list.iter()
+                    .filter(|(l, h, r)| *l <= high && *h >= low && self.get(r.doc).is_some())
+                    .map(|(_, _, r)| *r)
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }

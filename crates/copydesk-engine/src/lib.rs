@@ -14,6 +14,7 @@ pub mod extract;
 pub mod finding;
 pub mod markdown;
 pub mod settings;
+pub mod terms;
 pub mod text;
 
 pub use claims::{Attribution, Modifier, Quantity, QuantityKind, Quote, Speaker};

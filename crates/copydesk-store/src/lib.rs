@@ -1,1 +1,85 @@
-//! placeholder while the skeleton is laid; see ARCHITECTURE.md
+//! copydesk's corpus store: reading sources from disk, `copydesk.toml`, and
+//! the corpus behind one interface ([`CorpusStore`]).
+
+pub mod config;
+pub mod load;
+
+pub use config::Config;
+pub use load::{FileKind, LoadError};
+
+use copydesk_engine::corpus::{AnalyzedSource, CorpusIndex};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Which corpus files to use.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CorpusSpec {
+    /// Files, folders or globs.
+    pub paths: Vec<PathBuf>,
+    /// Globs of files to leave out.
+    pub exclude: Vec<String>,
+    /// Paths are shown relative to this folder.
+    pub base: PathBuf,
+}
+
+/// A corpus ready to check against, and what could not be read.
+pub struct LoadedCorpus {
+    pub index: CorpusIndex,
+    pub errors: Vec<LoadError>,
+    /// Source files found (read or not).
+    pub files: usize,
+    /// Bytes of source text analyzed.
+    pub bytes: u64,
+}
+
+/// Progress of a long corpus operation: (done, total).
+pub type ProgressFn<'a> = &'a (dyn Fn(usize, usize) + Sync);
+
+/// The one interface behind which the corpus sits: the embedded default reads
+/// and analyzes files in memory; persistent and server-backed stores keep the
+/// analysis between runs.
+pub trait CorpusStore {
+    /// Brings the store in line with the files `spec` names and returns the corpus.
+    fn open(&self, spec: &CorpusSpec, progress: Option<ProgressFn<'_>>) -> anyhow::Result<LoadedCorpus>;
+}
+
+/// Reads and analyzes every source afresh, in parallel; keeps nothing between runs.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MemoryStore;
+
+impl CorpusStore for MemoryStore {
+    fn open(&self, spec: &CorpusSpec, progress: Option<ProgressFn<'_>>) -> anyhow::Result<LoadedCorpus> {
+        let (files, mut errors) = load::expand_paths(&spec.paths, FileKind::Source, &spec.exclude);
+        let analyzed = analyze_files(&files, &spec.base, progress);
+        let mut sources = Vec::with_capacity(analyzed.len());
+        let mut bytes = 0u64;
+        for r in analyzed {
+            match r {
+                Ok(s) => {
+                    bytes += s.doc.text.len() as u64;
+                    sources.push(s);
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        Ok(LoadedCorpus { index: CorpusIndex::build(sources), errors, files: files.len(), bytes })
+    }
+}
+
+/// Reads and analyzes files in parallel, in the order given.
+pub fn analyze_files(files: &[PathBuf], base: &Path, progress: Option<ProgressFn<'_>>) -> Vec<Result<AnalyzedSource, LoadError>> {
+    let done = AtomicUsize::new(0);
+    let total = files.len();
+    files
+        .par_iter()
+        .map(|f| {
+            let r = load::read_source(f, load::display_path(f, base)).map(AnalyzedSource::new);
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if let Some(p) = progress {
+                p(n, total);
+            }
+            r
+        })
+        .collect()
+}

@@ -1,6 +1,337 @@
 //! Names of people and organizations: resolving mentions, comparing names across documents.
 
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+/// Honorifics and titles that may stand before a name and are not part of it.
+const TITLES: &[&str] = &[
+    "mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "dame", "lord", "lady", "rev", "reverend", "fr", "father",
+    "president", "vice", "pres", "sen", "senator", "rep", "representative", "congressman", "congresswoman", "gov", "governor",
+    "lt", "gen", "general", "col", "colonel", "maj", "major", "capt", "captain", "cmdr", "commander", "adm", "admiral", "sgt",
+    "sergeant", "secretary", "minister", "prime", "premier", "chancellor", "king", "queen", "prince", "princess", "pope",
+    "chief", "chairman", "chairwoman", "chair", "speaker", "leader", "mayor", "judge", "justice", "ambassador", "attorney",
+    "deputy", "foreign", "defense", "defence", "interior", "finance", "state", "former", "acting", "spokesman",
+    "spokeswoman", "spokesperson", "del", "delegate", "sheriff", "officer", "director", "ceo", "the", "of", "host", "anchor",
+    "editor", "st", "saint", "sheikh", "ayatollah", "emir", "crown", "presidential", "candidate", "nominee", "dem", "gop",
+    "democratic", "republican", "chancellor", "mr.", "ms.", "mrs.", "dr.",
+];
+
+/// Suffixes dropped from the end of a name.
+const SUFFIXES: &[&str] = &["jr", "sr", "ii", "iii", "iv", "esq", "phd", "md"];
+
+/// Given-name variants that denote the same person.
+const NICKNAMES: &[&[&str]] = &[
+    &["joe", "joseph", "joey"],
+    &["bill", "william", "will", "billy", "willie"],
+    &["bob", "robert", "rob", "bobby", "robbie"],
+    &["mike", "michael", "mick"],
+    &["jim", "james", "jimmy", "jamie"],
+    &["tom", "thomas", "tommy"],
+    &["dick", "richard", "rick", "ricky", "rich"],
+    &["chuck", "charles", "charlie"],
+    &["ted", "edward", "ed", "eddie", "ned", "theodore"],
+    &["tony", "anthony"],
+    &["dan", "daniel", "danny"],
+    &["dave", "david"],
+    &["steve", "steven", "stephen"],
+    &["chris", "christopher", "christine", "christina"],
+    &["liz", "elizabeth", "beth", "betsy", "lizzie"],
+    &["kate", "katherine", "catherine", "kathy", "katie"],
+    &["jon", "jonathan", "john", "johnny", "jack"],
+    &["alex", "alexander", "alexandra", "sasha", "aleksandr", "alexandr"],
+    &["sam", "samuel", "samantha"],
+    &["nick", "nicholas", "nikolai"],
+    &["andy", "andrew", "drew"],
+    &["matt", "matthew"],
+    &["pat", "patrick", "patricia"],
+    &["jeff", "jeffrey", "geoffrey"],
+    &["larry", "lawrence"],
+    &["jerry", "gerald", "jerome"],
+    &["ben", "benjamin", "bibi"],
+    &["don", "donald"],
+    &["ron", "ronald"],
+    &["hank", "henry", "harry"],
+    &["peggy", "margaret", "maggie"],
+    &["vladimir", "vlad"],
+    &["volodymyr", "vladimir"],
+    &["dmitry", "dmitri", "dmitriy"],
+    &["sergei", "sergey"],
+    &["mohammed", "muhammad", "mohammad", "mohamed", "mohamad"],
+];
+
+/// Pronouns and relative words that name nobody by themselves.
+pub fn is_pronoun(w: &str) -> bool {
+    matches!(
+        w.to_lowercase().as_str(),
+        "he" | "she" | "they" | "it" | "we" | "i" | "you" | "who" | "which" | "him" | "her" | "them" | "us" | "me"
+    )
+}
+
+/// Lowercase and fold Latin diacritics to ASCII; other characters are kept as they are.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let f: &str = match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' | 'Ā' => "a",
+            'ç' | 'ć' | 'č' | 'Ç' | 'Ć' | 'Č' => "c",
+            'ď' | 'đ' | 'Ď' | 'Đ' => "d",
+            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' | 'È' | 'É' | 'Ê' | 'Ë' | 'Ě' => "e",
+            'ğ' | 'Ğ' => "g",
+            'ì' | 'í' | 'î' | 'ï' | 'ī' | 'ı' | 'İ' | 'Ì' | 'Í' | 'Î' | 'Ï' => "i",
+            'ł' | 'Ł' => "l",
+            'ñ' | 'ń' | 'ň' | 'Ñ' | 'Ń' | 'Ň' => "n",
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ő' | 'ō' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'Ő' => "o",
+            'ř' | 'Ř' => "r",
+            'ś' | 'š' | 'ş' | 'ș' | 'Ś' | 'Š' | 'Ş' | 'Ș' => "s",
+            'ť' | 'ţ' | 'ț' | 'Ť' | 'Ţ' | 'Ț' => "t",
+            'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' | 'Ù' | 'Ú' | 'Û' | 'Ü' | 'Ů' | 'Ű' => "u",
+            'ý' | 'ÿ' | 'Ý' => "y",
+            'ź' | 'ż' | 'ž' | 'Ź' | 'Ż' | 'Ž' => "z",
+            'ß' => "ss",
+            'æ' | 'Æ' => "ae",
+            'œ' | 'Œ' => "oe",
+            '\u{2019}' | '\u{2018}' | '`' => "'",
+            _ => {
+                for l in c.to_lowercase() {
+                    out.push(l);
+                }
+                continue;
+            }
+        };
+        out.push_str(f);
+    }
+    out
+}
+
+fn title_set() -> &'static HashSet<&'static str> {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| TITLES.iter().copied().collect())
+}
+
+/// Name particles that stay lowercase inside a name.
+pub fn is_particle(w: &str) -> bool {
+    matches!(w, "de" | "da" | "del" | "der" | "di" | "du" | "dos" | "van" | "von" | "bin" | "ibn" | "al" | "la" | "le" | "el" | "ter" | "den")
+}
+
+/// The words of a name as written, without titles, roles, appositions, party tags or suffixes:
+/// "Kremlin spokesman Dmitry Peskov" → ["Dmitry", "Peskov"]; "Rep. Jane Roe (D-Ohio), a member" → ["Jane", "Roe"].
+pub fn name_words(name: &str) -> Vec<String> {
+    // cut appositions and bracketed tags
+    let mut s = String::with_capacity(name.len());
+    let mut depth = 0usize;
+    for c in name.chars() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            ',' | ';' if depth == 0 => break,
+            _ if depth == 0 => s.push(c),
+            _ => {}
+        }
+    }
+    let raw: Vec<&str> = s.split_whitespace().collect();
+    let mut words: Vec<String> = raw
+        .iter()
+        .map(|w| {
+            let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '\'' && c != '\u{2019}' && c != '-');
+            let w = w.strip_suffix("'s").or_else(|| w.strip_suffix("\u{2019}s")).unwrap_or(w);
+            w.trim_end_matches(['\'', '\u{2019}']).to_string()
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    // Drop role words: everything up to the last lowercase (non-particle) word, when a name of two or more words remains.
+    if let Some(last_lower) = words.iter().rposition(|w| w.chars().next().is_some_and(|c| c.is_lowercase()) && !is_particle(w)) {
+        let remaining = words.len() - last_lower - 1;
+        let preposition = matches!(words[last_lower].as_str(), "of" | "for" | "and" | "on" | "in" | "the" | "at" | "to" | "a" | "an");
+        if remaining >= 2 || (remaining == 1 && !preposition) {
+            words.drain(..=last_lower);
+        }
+    }
+    // Leading titles.
+    while words.len() > 1 && title_set().contains(fold(words[0].trim_end_matches('.')).as_str()) {
+        words.remove(0);
+    }
+    // Trailing suffixes.
+    while words.len() > 1 && SUFFIXES.contains(&fold(words[words.len() - 1].trim_end_matches('.')).as_str()) {
+        words.pop();
+    }
+    words
+}
+
+/// Words that usually end an organization's name.
+pub fn is_org_word(w: &str) -> bool {
+    const ORG: &[&str] = &[
+        "house", "department", "ministry", "party", "committee", "times", "post", "news", "journal", "campaign", "university",
+        "institute", "center", "centre", "council", "congress", "senate", "court", "agency", "bank", "fund", "inc", "corp",
+        "association", "union", "foundation", "service", "office", "police", "army", "commission", "kremlin", "pentagon",
+        "government", "administration", "press", "tass", "reuters", "network", "group", "company", "caucus", "board",
+        "cnn", "bbc", "ap", "afp", "nato", "un", "eu", "fbi", "cia", "imf", "guardian", "telegraph", "herald", "tribune",
+        "review", "magazine", "report", "radio", "television", "tv", "channel", "organization", "organisation", "coalition",
+        "federation", "alliance", "assembly", "parliament", "duma", "cabinet", "embassy", "navy", "military", "staff",
+        "command", "forces", "force", "guard", "authority", "authorities", "club", "league", "politifact", "ria", "interfax",
+        "mail", "sun", "express", "gazette", "monitor", "observer", "daily", "weekly", "today", "wire", "media", "bureau",
+    ];
+    ORG.contains(&fold(w).trim_end_matches('.'))
+}
+
+/// The canonical form of a resolved name: "Mr. Peskov" → "Peskov", "the Kremlin" → "Kremlin".
+pub fn canonical(name: &str) -> String {
+    name_words(name).join(" ")
+}
+
+fn key_words(name: &str) -> Vec<String> {
+    name_words(name).iter().map(|w| fold(w).trim_matches('.').to_string()).filter(|w| !w.is_empty()).collect()
+}
+
+/// Collapses spelling variants of a surname: doubled letters and -iy/-yy/-ij endings.
+fn squash(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut last = None;
+    for c in s.chars().filter(|c| c.is_alphanumeric()) {
+        if Some(c) != last {
+            out.push(c);
+        }
+        last = Some(c);
+    }
+    for (from, to) in [("iy", "y"), ("ij", "y"), ("yi", "y"), ("ii", "y")] {
+        if let Some(stem) = out.strip_suffix(from) {
+            return format!("{stem}{to}");
+        }
+    }
+    out
+}
+
+/// A key for indexing: two names that are [`same_entity`] usually share it (folded surname).
+pub fn entity_key(name: &str) -> String {
+    let words = key_words(name);
+    match words.last() {
+        Some(w) => squash(w),
+        None => fold(name.trim()),
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let sub = prev[j - 1] + usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = sub.min(prev[j] + 1).min(cur[j - 1] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+fn surnames_match(a: &str, b: &str) -> bool {
+    if a == b || squash(a) == squash(b) {
+        return true;
+    }
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    let min = la.min(lb);
+    if min < 5 || a.chars().next() != b.chars().next() {
+        return false;
+    }
+    let d = edit_distance(a, b);
+    d <= 1 || (min >= 7 && d <= 2)
+}
+
+fn given_names_match(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    // initials: "J." vs "Joe"
+    if (a.chars().count() == 1 || b.chars().count() == 1) && a.chars().next() == b.chars().next() {
+        return true;
+    }
+    if NICKNAMES.iter().any(|g| g.contains(&a) && g.contains(&b)) {
+        return true;
+    }
+    let min = a.chars().count().min(b.chars().count());
+    min >= 5 && a.chars().next() == b.chars().next() && edit_distance(a, b) <= 1
+}
+
 /// Do two resolved names denote the same entity? ("Dmitry Peskov" ~ "Peskov", "Zelensky" ~ "Zelenskyy")
 pub fn same_entity(a: &str, b: &str) -> bool {
-    a.eq_ignore_ascii_case(b)
+    let (ta, tb) = (a.trim(), b.trim());
+    if ta.is_empty() || tb.is_empty() {
+        return false;
+    }
+    if is_pronoun(ta) || is_pronoun(tb) {
+        return fold(ta) == fold(tb);
+    }
+    let ka = key_words(ta);
+    let kb = key_words(tb);
+    if ka.is_empty() || kb.is_empty() {
+        return fold(ta) == fold(tb);
+    }
+    if ka == kb {
+        return true;
+    }
+    let (sa, sb) = (&ka[ka.len() - 1], &kb[kb.len() - 1]);
+    if !surnames_match(sa, sb) {
+        return false;
+    }
+    if ka.len() == 1 || kb.len() == 1 {
+        return true;
+    }
+    given_names_match(&ka[0], &kb[0])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn surname_against_full_name() {
+        assert!(same_entity("Peskov", "Dmitry Peskov"));
+        assert!(same_entity("Mr. Peskov", "Dmitry Peskov"));
+        assert!(same_entity("dmitry peskov", "Dmitry Peskov"));
+    }
+
+    #[test]
+    fn spelling_variants() {
+        assert!(same_entity("Zelensky", "Volodymyr Zelenskyy"));
+        assert!(same_entity("Zelenskiy", "Zelenskyy"));
+        assert!(same_entity("Dmitri Peskov", "Dmitry Peskov"));
+        assert!(same_entity("José Álvarez", "Jose Alvarez"));
+        assert_eq!(entity_key("Zelenskiy"), entity_key("Volodymyr Zelenskyy"));
+        assert_eq!(entity_key("Zelensky"), entity_key("President Zelenskyy"));
+    }
+
+    #[test]
+    fn given_names_must_agree() {
+        assert!(same_entity("Joe Biden", "Joseph Biden"));
+        assert!(same_entity("Biden", "Joe Biden"));
+        assert!(!same_entity("Hunter Biden", "Joe Biden"));
+        assert!(!same_entity("Anna Smith", "Peter Smith"));
+        assert!(!same_entity("Peskov", "Lavrov"));
+        assert!(!same_entity("Shoigu", "Shmyhal"));
+    }
+
+    #[test]
+    fn titles_and_roles_are_stripped() {
+        assert!(same_entity("President Joe Biden", "Biden"));
+        assert!(same_entity("Kremlin spokesman Dmitry Peskov", "Dmitry Peskov"));
+        assert!(same_entity("Secretary of State Jane Roe", "Jane Roe"));
+        assert!(same_entity("Sen. Mary Major (D-Ore.), a member of the panel", "Mary Major"));
+        assert_eq!(canonical("White House press secretary Tom Lark"), "Tom Lark");
+    }
+
+    #[test]
+    fn organizations() {
+        assert!(same_entity("the Kremlin", "Kremlin"));
+        assert!(same_entity("The Daily Courier", "Daily Courier"));
+        assert!(!same_entity("the Kremlin", "the Pentagon"));
+        assert_eq!(canonical("Ministry of Defense"), "Ministry of Defense");
+    }
+
+    #[test]
+    fn pronouns_only_match_themselves() {
+        assert!(!same_entity("he", "Dmitry Peskov"));
+        assert!(same_entity("he", "He"));
+        assert!(!same_entity("", ""));
+    }
 }

@@ -1,0 +1,71 @@
+//! Reported speech: "X said Ukraine had amassed 125,000 troops" is a
+//! `misattribution` when the sources give that claim to someone else.
+
+use super::quotes::{source_speaker, speaker_replacement, MIN_WORDS_FOR_SPEAKER};
+use super::{cite, finding, Draft, MAX_EVIDENCE};
+use crate::corpus::CorpusIndex;
+use crate::extract::entities::same_entity;
+use crate::finding::{ClaimKind, Code, Status, Verdict};
+use crate::terms;
+use crate::text::Span;
+
+/// Share of the reported claim's term weight a source sentence must hold to be the same claim.
+const SAME_CLAIM: f32 = 0.70;
+const NEIGHBOURS: usize = 8;
+/// A claim with fewer content terms than this is too vague to attribute.
+const MIN_TERMS: usize = 4;
+
+pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize, flagged: &[Span]) -> Option<Verdict> {
+    let a = d.analysis.attributions.get(index)?;
+    if a.speaker.unresolved || flagged.iter().any(|f| a.content.overlaps(*f)) {
+        return None;
+    }
+    // A reported claim that is mostly a quote is the quote check's.
+    let quoted: usize = d.analysis.quotes.iter().filter(|q| a.content.covers(q.span)).map(|q| q.span.len()).sum();
+    if quoted * 2 > a.content.len() {
+        return None;
+    }
+    let masked = d.masked();
+    let query = terms::content_terms(masked, a.content);
+    if query.len() < MIN_TERMS || terms::words(masked, a.content).len() < MIN_WORDS_FOR_SPEAKER {
+        return None;
+    }
+    let mut agree = Vec::new();
+    let mut disagree = Vec::new();
+    for s in corpus.similar_sentences(&query, NEIGHBOURS) {
+        if s.coverage < SAME_CLAIM {
+            break;
+        }
+        let Some(src) = corpus.get(s.at.doc) else { continue };
+        let Some(sent) = src.analysis.sentences.get(s.at.sentence as usize) else { continue };
+        let Some(speaker) = source_speaker(src, sent.span) else { continue };
+        let ev = src.evidence(s.at.sentence as usize, speaker.span);
+        if same_entity(&a.speaker.entity, &speaker.entity) {
+            agree.push(ev);
+        } else {
+            disagree.push((s.coverage, speaker, ev));
+        }
+    }
+    if !agree.is_empty() {
+        return Some(Verdict {
+            kind: ClaimKind::Attribution,
+            span: a.speaker.span,
+            status: Status::Supported,
+            summary: format!("{} is reported saying this in {}.", a.speaker.entity, cite(&agree[0])),
+            evidence: agree.into_iter().take(MAX_EVIDENCE).collect(),
+            finding: None,
+        });
+    }
+    let (_, speaker, ev) = disagree.into_iter().next()?;
+    let message = format!("{} did not say this: {} gives it to {}.", a.speaker.text, cite(&ev), speaker.entity);
+    let replacement = speaker_replacement(&a.speaker.text, speaker);
+    let evidence = vec![ev];
+    Some(Verdict {
+        kind: ClaimKind::Attribution,
+        span: a.speaker.span,
+        status: Status::Contradicted,
+        summary: message.clone(),
+        finding: Some(finding(Code::Misattribution, d.text, a.speaker.span, message, evidence.clone(), Some(replacement))),
+        evidence,
+    })
+}

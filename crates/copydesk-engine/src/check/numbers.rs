@@ -1,0 +1,187 @@
+//! Figures: a draft figure is compared with source figures of the same kind
+//! and unit in comparable sentences.
+//!
+//! Supported when one comparable source range overlaps the draft's range;
+//! `number-mismatch` only when comparable figures exist and none overlaps;
+//! `sources-disagree` when the best comparable figures disagree among
+//! themselves; `unsourced-number` when nothing comparable exists.
+
+use super::{cite, finding, Draft, MAX_EVIDENCE};
+use crate::claims::{Quantity, QuantityKind};
+use crate::corpus::{AnalyzedSource, CorpusIndex, QuantityKey, QuantityRef};
+use crate::finding::{ClaimKind, Code, Status, Verdict};
+use crate::terms;
+use crate::text::Span;
+
+/// How comparable a source figure must be to support a draft figure.
+const SUPPORT: f32 = 0.30;
+/// How comparable it must be to contradict one.
+const CONTRADICT: f32 = 0.50;
+/// Below this, a source figure is not about the same thing at all.
+const RELATED: f32 = 0.25;
+/// Sentences retrieved per figure.
+const NEIGHBOURS: usize = 24;
+/// Support candidates scored per figure at most (common values in big corpora).
+const MAX_SUPPORT_CANDIDATES: usize = 4000;
+
+struct Candidate<'c> {
+    source: &'c AnalyzedSource,
+    quantity: &'c Quantity,
+    score: f32,
+    doc: u32,
+}
+
+/// Words around a figure (the figure and other numbers left out), stemmed.
+fn local_context(text: &str, sentence: Span, figure: Span) -> Vec<u64> {
+    let words = terms::words(text, sentence);
+    let at = words.iter().position(|w| w.end > figure.start).unwrap_or(words.len());
+    let after = words.iter().position(|w| w.start >= figure.end).unwrap_or(words.len());
+    let lo = at.saturating_sub(4);
+    let hi = (after + 4).min(words.len());
+    let mut out: Vec<u64> = words[lo..at]
+        .iter()
+        .chain(&words[after..hi])
+        .map(|w| w.slice(text))
+        .filter(|w| !terms::is_numeric(w))
+        .map(|w| terms::hash_str(&terms::stem(&w.to_lowercase())))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+fn jaccard(a: &[u64], b: &[u64]) -> f32 {
+    let shared = terms::intersect_sorted(a, b).len() as f32;
+    let union = (a.len() + b.len()) as f32 - shared;
+    if union == 0.0 {
+        0.0
+    } else {
+        shared / union
+    }
+}
+
+fn units_compatible(a: &Quantity, b: &Quantity) -> bool {
+    a.kind == b.kind && a.unit == b.unit
+}
+
+fn consistent(a: &Quantity, b: &Quantity) -> bool {
+    let eps = 1e-9 * a.value.abs().max(b.value.abs()).max(1.0);
+    a.low <= b.high + eps && b.low <= a.high + eps
+}
+
+/// How comparable source figure `sq` (in `src`) is to draft figure `q`.
+fn comparability(corpus: &CorpusIndex, d: &Draft, q: &Quantity, local: &[u64], src: &AnalyzedSource, sq: &Quantity) -> f32 {
+    let Some(src_terms) = src.sentence_terms.get(sq.sentence) else { return 0.0 };
+    let (coverage, dice) = corpus.similarity(&d.sentence_terms[q.sentence], d.sentence_weight[q.sentence], src_terms);
+    let src_sentence = src.analysis.sentences[sq.sentence].span;
+    let src_local = local_context(&src.analysis.prose.masked, src_sentence, sq.span);
+    let l = jaccard(local, &src_local);
+    0.55 * coverage + 0.2 * dice + 0.25 * l
+}
+
+fn figure_text(src: &AnalyzedSource, q: &Quantity) -> String {
+    q.span.slice(&src.doc.text).to_string()
+}
+
+fn describe(q: &Quantity, text: &str) -> String {
+    let fig = q.span.slice(text);
+    match &q.unit_text {
+        Some(u) if !fig.contains(u.as_str()) => format!("{fig} {u}"),
+        _ => fig.to_string(),
+    }
+}
+
+pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Verdict> {
+    let q = d.analysis.quantities.get(index)?;
+    let sentence = d.analysis.sentences.get(q.sentence)?;
+    let masked = d.masked();
+    let local = local_context(masked, sentence.span, q.span);
+    let key = QuantityKey::of(q);
+
+    // 1. Support: source figures whose range overlaps, in comparable sentences.
+    let mut support: Vec<Candidate> = corpus
+        .quantities_overlapping(&key, q.low, q.high)
+        .into_iter()
+        .take(MAX_SUPPORT_CANDIDATES)
+        .filter_map(|r: QuantityRef| {
+            let (src, sq) = corpus.quantity(r)?;
+            let score = comparability(corpus, d, q, &local, src, sq);
+            (score >= SUPPORT).then_some(Candidate { source: src, quantity: sq, score, doc: r.doc })
+        })
+        .collect();
+    if !support.is_empty() {
+        support.sort_by(|a, b| b.score.total_cmp(&a.score));
+        let evidence: Vec<_> = support.iter().take(MAX_EVIDENCE).map(|c| c.source.evidence(c.quantity.sentence, c.quantity.span)).collect();
+        let best = &support[0];
+        return Some(Verdict {
+            kind: ClaimKind::Quantity,
+            span: q.span,
+            status: Status::Supported,
+            summary: format!("Supported: {} states {}.", cite(&evidence[0]), figure_text(best.source, best.quantity)),
+            evidence,
+            finding: None,
+        });
+    }
+
+    // 2. Contradiction: figures of the same kind and unit in the most similar sentences.
+    let mut rivals: Vec<Candidate> = Vec::new();
+    for s in corpus.similar_sentences(&d.sentence_terms[q.sentence], NEIGHBOURS) {
+        let Some(src) = corpus.get(s.at.doc) else { continue };
+        for sq in src.analysis.quantities.iter().filter(|sq| sq.sentence == s.at.sentence as usize && units_compatible(q, sq)) {
+            let score = comparability(corpus, d, q, &local, src, sq);
+            if score >= RELATED {
+                rivals.push(Candidate { source: src, quantity: sq, score, doc: s.at.doc });
+            }
+        }
+    }
+    rivals.sort_by(|a, b| b.score.total_cmp(&a.score));
+    let draft_text = describe(q, d.text);
+    match rivals.first() {
+        Some(best) if best.score >= CONTRADICT => {
+            // Do the best comparable sources agree among themselves?
+            let disagreeing: Vec<&Candidate> = rivals
+                .iter()
+                .filter(|c| c.doc != best.doc && c.score >= best.score - 0.05 && !consistent(c.quantity, best.quantity))
+                .collect();
+            let ev_best = best.source.evidence(best.quantity.sentence, best.quantity.span);
+            let fig = figure_text(best.source, best.quantity);
+            if !disagreeing.is_empty() {
+                let mut evidence = vec![ev_best];
+                evidence.extend(disagreeing.iter().take(MAX_EVIDENCE - 1).map(|c| c.source.evidence(c.quantity.sentence, c.quantity.span)));
+                let figures: Vec<String> = std::iter::once(fig.clone()).chain(disagreeing.iter().map(|c| figure_text(c.source, c.quantity))).collect();
+                let message = format!("The sources disagree on this figure ({}); none states {draft_text}.", figures.join(" vs "));
+                return Some(Verdict {
+                    kind: ClaimKind::Quantity,
+                    span: q.span,
+                    status: Status::Disputed,
+                    summary: message.clone(),
+                    finding: Some(finding(Code::SourcesDisagree, d.text, q.span, message, evidence.clone(), None)),
+                    evidence,
+                });
+            }
+            let message = format!("{draft_text}: the source says {fig} ({})", cite(&ev_best));
+            let suggestion = (best.quantity.kind != QuantityKind::Date || q.kind == QuantityKind::Date).then(|| fig.clone());
+            let evidence = vec![ev_best];
+            Some(Verdict {
+                kind: ClaimKind::Quantity,
+                span: q.span,
+                status: Status::Contradicted,
+                summary: message.clone(),
+                finding: Some(finding(Code::NumberMismatch, d.text, q.span, message, evidence.clone(), suggestion)),
+                evidence,
+            })
+        }
+        _ => {
+            let message = format!("{draft_text}: no source states this figure.");
+            let countable = matches!(q.kind, QuantityKind::Amount | QuantityKind::Percent);
+            Some(Verdict {
+                kind: ClaimKind::Quantity,
+                span: q.span,
+                status: Status::Unsourced,
+                summary: message.clone(),
+                evidence: Vec::new(),
+                finding: countable.then(|| finding(Code::UnsourcedNumber, d.text, q.span, message, Vec::new(), None)),
+            })
+        }
+    }
+}

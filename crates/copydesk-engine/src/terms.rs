@@ -1,0 +1,195 @@
+//! Words and terms: the vocabulary on which claims are compared and indexed.
+//!
+//! A *term* is a stable 64-bit hash of a stemmed, lower-cased content word;
+//! stable so that a persistent index written by one run is read by the next.
+
+use crate::text::Span;
+
+/// FNV-1a, 64-bit: small, fast, and the same on every run and platform.
+pub fn hash_str(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// Word tokens of `span` in `text`: runs of letters and digits, with inner
+/// apostrophes, hyphens, periods and commas between digits kept ("don't",
+/// "rebel-held", "94,300", "U.S").
+pub fn words(text: &str, span: Span) -> Vec<Span> {
+    let seg = span.slice(text);
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut it = seg.char_indices().peekable();
+    let mut prev: Option<char> = None;
+    while let Some((i, c)) = it.next() {
+        let next = it.peek().map(|p| p.1);
+        let joiner = matches!(c, '\'' | '\u{2019}' | '-' | '.' | ',')
+            && start.is_some()
+            && next.is_some_and(is_word_char)
+            && prev.is_some_and(is_word_char)
+            && (c != ',' || (prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit())))
+            && (c != '.' || prev.is_some_and(|p| p.is_ascii_digit() || p.is_uppercase()));
+        if is_word_char(c) || joiner {
+            if start.is_none() {
+                start = Some(i);
+            }
+        } else if let Some(s) = start.take() {
+            out.push(Span::new(span.start + s, span.start + i));
+        }
+        prev = Some(c);
+    }
+    if let Some(s) = start {
+        out.push(Span::new(span.start + s, span.end));
+    }
+    out
+}
+
+const STOPWORDS: &[&str] = &[
+    "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "by", "for", "from", "with", "as", "is", "are",
+    "was", "were", "be", "been", "being", "has", "have", "had", "do", "does", "did", "it", "its", "this", "that", "these",
+    "those", "he", "she", "they", "we", "i", "you", "his", "her", "their", "our", "my", "your", "him", "them", "us", "me",
+    "which", "who", "whom", "whose", "what", "when", "where", "why", "how", "not", "no", "nor", "so", "than", "then",
+    "there", "here", "if", "into", "about", "over", "under", "after", "before", "up", "down", "out", "off", "also",
+    "would", "will", "could", "can", "should", "may", "might", "must", "shall", "said", "says", "say", "told", "according",
+    "more", "most", "less", "some", "such", "any", "all", "each", "other", "only", "very", "just", "since", "while",
+    "mr", "mrs", "ms", "s", "t", "per", "cent", "percent", "pct", "mln", "bln", "billion", "million", "thousand",
+    "hundred", "dlrs", "dlr", "dollars", "dollar", "year", "years", "new", "one", "two", "three", "four", "five", "six",
+    "seven", "eight", "nine", "ten", "last", "first", "being", "through", "between", "against", "during", "because",
+    "until", "upon", "onto", "via", "both", "either", "neither", "many", "much", "few", "own", "same", "too", "now",
+];
+
+pub fn is_stopword(w: &str) -> bool {
+    STOPWORDS.contains(&w)
+}
+
+/// A light English stemmer: folds plurals, -ed, -ing, possessives and British/American -ce/-se.
+pub fn stem(word: &str) -> String {
+    let mut w: String = word.to_lowercase().replace('\u{2019}', "'");
+    for suffix in ["'s", "'"] {
+        if let Some(x) = w.strip_suffix(suffix) {
+            w = x.to_string();
+        }
+    }
+    w.retain(|c| c != '.' && c != '\'');
+    let n = w.chars().count();
+    let strip = |w: &str, suf: &str, min: usize| -> Option<String> {
+        w.strip_suffix(suf).filter(|x| x.chars().count() >= min).map(str::to_string)
+    };
+    if n > 4 {
+        if let Some(x) = strip(&w, "ies", 3) {
+            return x + "y";
+        }
+        for suf in ["ing", "ed", "es"] {
+            if let Some(x) = strip(&w, suf, 3) {
+                return x;
+            }
+        }
+    }
+    if n > 3 && w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") {
+        w.pop();
+    }
+    if w.ends_with("ian") && w.chars().count() > 5 {
+        // Ukrainian → ukrain, Russian → russ; matches Ukraine/Russia after the e/a drop below
+        w.truncate(w.len() - 3);
+        return w;
+    }
+    if (w.ends_with('e') || w.ends_with('a')) && w.chars().count() > 4 {
+        w.pop();
+    }
+    if w.ends_with("ce") || w.ends_with("se") {
+        w.truncate(w.len() - 2);
+    }
+    w
+}
+
+/// Is this token a figure (digits), which terms leave out so that a changed figure keeps its context?
+pub fn is_numeric(w: &str) -> bool {
+    w.chars().next().is_some_and(|c| c.is_ascii_digit())
+}
+
+/// Sorted, de-duplicated content terms of a span.
+pub fn content_terms(text: &str, span: Span) -> Vec<u64> {
+    let mut out: Vec<u64> = words(text, span)
+        .into_iter()
+        .filter_map(|w| {
+            let s = w.slice(text);
+            let lower = s.to_lowercase();
+            if is_numeric(s) || is_stopword(&lower) || lower.chars().count() < 2 {
+                None
+            } else {
+                Some(hash_str(&stem(&lower)))
+            }
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Normalized words of a quote for verbatim comparison: lower case, curly
+/// apostrophes folded, punctuation dropped.
+pub fn quote_words(text: &str, span: Span) -> Vec<(Span, String)> {
+    words(text, span)
+        .into_iter()
+        .map(|w| {
+            let s: String = w.slice(text).to_lowercase().replace('\u{2019}', "'").chars().filter(|c| *c != '.' && *c != ',').collect();
+            (w, s)
+        })
+        .collect()
+}
+
+/// Size of the intersection of two sorted term lists.
+pub fn intersect_sorted(a: &[u64], b: &[u64]) -> Vec<u64> {
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ws(t: &str) -> Vec<&str> {
+        words(t, Span::new(0, t.len())).into_iter().map(|s| s.slice(t)).collect()
+    }
+
+    #[test]
+    fn tokenizes_newswire() {
+        assert_eq!(ws("U.S. troops, 94,300 of them, don't rebel-held."), vec!["U.S", "troops", "94,300", "of", "them", "don't", "rebel-held"]);
+        assert_eq!(ws("rose 5.93 pct."), vec!["rose", "5.93", "pct"]);
+    }
+
+    #[test]
+    fn stems_variants_together() {
+        assert_eq!(stem("troops"), stem("troop"));
+        assert_eq!(stem("Ukrainian"), stem("Ukraine"));
+        assert_eq!(stem("Russian"), stem("Russia"));
+        assert_eq!(stem("defence"), stem("defense"));
+        assert_eq!(stem("countries"), stem("country"));
+        assert_eq!(stem("deployed"), stem("deploy"));
+        assert_eq!(stem("Ukraine's"), stem("Ukraine"));
+    }
+
+    #[test]
+    fn content_terms_skip_numbers_and_stopwords() {
+        let t = "The 94,300 troops were near Ukraine";
+        assert_eq!(content_terms(t, Span::new(0, t.len())).len(), 3);
+    }
+}

@@ -1,0 +1,30 @@
+//! Rendering findings: one [`FileReport`] per draft, four output formats.
+
+pub mod github;
+pub mod human;
+pub mod json;
+pub mod sarif;
+
+use copydesk_engine::{ColumnUnit, Finding, LineIndex};
+
+/// A checked draft: its text (for positions and snippets) and its findings.
+pub struct FileReport {
+    /// The path as the user named it.
+    pub path: String,
+    pub text: String,
+    pub lines: LineIndex,
+    pub findings: Vec<Finding>,
+}
+
+/// 1-based line and 1-based Unicode-character column of a byte offset.
+pub fn position(report: &FileReport, offset: usize) -> (u32, u32) {
+    let lc = report.lines.line_col(&report.text, offset, ColumnUnit::Char);
+    (lc.line + 1, lc.col + 1)
+}
+
+/// Counts of contradictions and other findings.
+pub fn tally(reports: &[FileReport]) -> (usize, usize) {
+    let all = reports.iter().flat_map(|r| &r.findings);
+    let contradictions = all.clone().filter(|f| f.code.is_contradiction()).count();
+    (contradictions, all.count() - contradictions)
+}
