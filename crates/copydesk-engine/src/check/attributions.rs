@@ -15,6 +15,18 @@ const NEIGHBOURS: usize = 8;
 /// A claim with fewer content terms than this is too vague to attribute.
 const MIN_TERMS: usize = 4;
 
+/// Does the sentence name `entity` (by its last name) outside quotation marks?
+fn names_outside_quotes(src: &crate::corpus::AnalyzedSource, sentence: Span, entity: &str) -> bool {
+    let Some(surname) = entity.split_whitespace().last().filter(|s| s.chars().next().is_some_and(char::is_uppercase)) else {
+        return false;
+    };
+    let masked = &src.analysis.prose.masked;
+    terms::words(masked, sentence).into_iter().any(|w| {
+        w.slice(masked).trim_end_matches("'s").trim_end_matches("\u{2019}s") == surname
+            && !src.analysis.quotes.iter().any(|q| q.span.contains(w.start))
+    })
+}
+
 pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize, flagged: &[Span]) -> Option<Verdict> {
     let a = d.analysis.attributions.get(index)?;
     if a.speaker.unresolved || flagged.iter().any(|f| a.content.overlaps(*f)) {
@@ -39,6 +51,12 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize, flagged: &[Sp
         let Some(src) = corpus.get(s.at.doc) else { continue };
         let Some(sent) = src.analysis.sentences.get(s.at.sentence as usize) else { continue };
         let Some(speaker) = source_speaker(src, sent.span) else { continue };
+        // "Putin said X, the agency reported": a source sentence that names the draft's
+        // speaker outside its quotes may well give them the claim; not a contradiction.
+        if names_outside_quotes(src, sent.span, &a.speaker.entity) {
+            agree.push(src.evidence(s.at.sentence as usize, sent.span));
+            continue;
+        }
         let ev = src.evidence(s.at.sentence as usize, speaker.span);
         if same_entity(&a.speaker.entity, &speaker.entity) {
             agree.push(ev);

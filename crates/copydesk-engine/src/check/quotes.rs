@@ -95,7 +95,10 @@ fn verbatim(segs: &[Vec<String>], passage: &[(Span, String)]) -> Option<(usize, 
     first.map(|f| (f, last))
 }
 
-/// Longest common subsequence of words: (matched, first and last matched passage word).
+/// Longest common subsequence of words: (matched, first and last passage word of the
+/// aligned region). The region reaches past the first and last matches by as many
+/// passage words as the draft has unmatched words there, so a changed first or last
+/// word is part of the source wording shown.
 fn align(words: &[&String], passage: &[(Span, String)]) -> (usize, usize, usize) {
     let n = words.len();
     let m = passage.len();
@@ -116,8 +119,13 @@ fn align(words: &[&String], passage: &[(Span, String)]) -> (usize, usize, usize)
     // Trace back the matched passage positions.
     let (mut i, mut j) = (n, m);
     let (mut first, mut last) = (usize::MAX, 0usize);
+    let (mut first_word, mut last_word) = (0usize, 0usize);
     while i > 0 && j > 0 {
         if *words[i - 1] == passage[j - 1].1 && dp[at(i, j)] == dp[at(i - 1, j - 1)] + 1 {
+            if first == usize::MAX {
+                last_word = i - 1;
+            }
+            first_word = i - 1;
             first = first.min(j - 1);
             last = last.max(j - 1);
             i -= 1;
@@ -128,7 +136,12 @@ fn align(words: &[&String], passage: &[(Span, String)]) -> (usize, usize, usize)
             j -= 1;
         }
     }
-    (dp[at(n, m)] as usize, if first == usize::MAX { 0 } else { first }, last)
+    if first == usize::MAX {
+        return (0, 0, 0);
+    }
+    let first = first.saturating_sub(first_word);
+    let last = (last + (n - 1 - last_word)).min(m - 1);
+    (dp[at(n, m)] as usize, first, last)
 }
 
 /// Who a source gives the words at `at` to: the quote holding them, else the reported speech.
@@ -141,6 +154,19 @@ pub(super) fn source_speaker(src: &AnalyzedSource, at: Span) -> Option<&Speaker>
 
 fn in_source_quote(src: &AnalyzedSource, at: Span) -> bool {
     src.analysis.quotes.iter().any(|q| q.outer.start <= at.start && at.end <= q.outer.end)
+}
+
+/// Narrows a passage word range to the source quote holding its middle word.
+fn clamp_to_quote(src: &AnalyzedSource, passage: &[(Span, String)], f: usize, l: usize) -> (usize, usize) {
+    let mid = passage[(f + l) / 2].0.start;
+    match src.analysis.quotes.iter().find(|q| q.span.contains(mid)) {
+        Some(q) => {
+            let f2 = (f..=l).find(|&k| passage[k].0.start >= q.span.start).unwrap_or(f);
+            let l2 = (f2..=l).rev().find(|&k| passage[k].0.end <= q.span.end).unwrap_or(l);
+            (f2, l2)
+        }
+        None => (f, l),
+    }
 }
 
 struct Match<'c> {
@@ -196,6 +222,8 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
         if words.len() >= MIN_WORDS_FOR_MISQUOTE && words.len() <= 400 {
             let (matched, f, l) = align(&words, passage);
             let coverage = matched as f32 / words.len() as f32;
+            // Keep the region inside the source quote that holds its middle.
+            let (f, l) = clamp_to_quote(src, passage, f, l);
             let region = Span::new(passage[f].0.start, passage[l].0.end);
             if matched >= 3 && coverage >= MISQUOTE_COVERAGE && in_source_quote(src, region) && reworded.as_ref().is_none_or(|r| coverage > r.0) {
                 reworded = Some((coverage, Match { source: src, sentence: sentence_of(src, region.start), region }));

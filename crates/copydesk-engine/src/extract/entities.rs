@@ -146,6 +146,12 @@ pub fn name_words(name: &str) -> Vec<String> {
             words.drain(..=last_lower);
         }
     }
+    // Role words ending in a title before a name of two words or more: "Fisheries Minister Ola Dahl".
+    if let Some(t) = words.iter().rposition(|w| title_set().contains(fold(w.trim_end_matches('.')).as_str()) && fold(w) != "the" && fold(w) != "of") {
+        if words.len() - t - 1 >= 2 && words[t + 1..].iter().all(|w| w.chars().next().is_some_and(|c| c.is_uppercase())) {
+            words.drain(..=t);
+        }
+    }
     // Leading titles.
     while words.len() > 1 && title_set().contains(fold(words[0].trim_end_matches('.')).as_str()) {
         words.remove(0);

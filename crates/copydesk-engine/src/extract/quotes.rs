@@ -191,10 +191,14 @@ fn run(marks: &[Mark], from: usize, block: Span) -> (Vec<Piece>, Option<(Mark, u
     (pieces, open)
 }
 
-/// Does `block` open with a double mark (after optional spaces)?
-fn block_reopens(text: &str, block: Span) -> bool {
+/// Does `block` open with a double mark of the same style (straight or curly) as `opener`?
+fn block_reopens(text: &str, block: Span, opener: Mark) -> bool {
     let seg = block.slice(text).trim_start();
-    seg.starts_with('"') || seg.starts_with('\u{201C}') || seg.starts_with("''") || seg.starts_with('\u{201D}')
+    if opener.straight {
+        seg.starts_with('"') || seg.starts_with("''")
+    } else {
+        seg.starts_with('\u{201C}') || seg.starts_with('\u{201D}')
+    }
 }
 
 /// Finds every quote in the masked prose `text` (speakers are left to [`super::speakers`]).
@@ -214,7 +218,7 @@ pub fn find_quotes(text: &str, blocks: &[Span], sentences: &[Sentence]) -> Vec<Q
             let (mut found, open) = run(&marks, from, block);
             pieces.append(&mut found);
             let Some((o, idx)) = open else { break };
-            let continued = blocks.get(bi + 1).is_some_and(|nb| block_reopens(text, *nb));
+            let continued = blocks.get(bi + 1).is_some_and(|nb| block_reopens(text, *nb, o));
             let nested = marks[idx + 1..].iter().any(|m| m.family == Family::Double);
             if continued || !nested || demotions >= 8 {
                 pieces.push(Piece { open: Some(o), inner_start: o.end, close: None, inner_end: block.end });
@@ -272,7 +276,7 @@ fn is_partial(text: &str, sentences: &[Sentence], si: usize, outer: Span, inner:
     let after = text.get(outer.end..after_end).unwrap_or("").trim();
     let q = inner.slice(text);
     let q_ends_clause = q.ends_with([',', '.', '?', '!', '\u{2026}', ':', ';', '-', '\u{2014}']);
-    if before.is_empty() || before.ends_with([':', ',', '\u{2014}', '\u{2015}', '(']) {
+    if before.is_empty() || before.ends_with([':', ',', '\u{2014}', '\u{2015}', '(', '-']) {
         // opens the sentence or follows "X said," — partial only if the sentence runs on after it
         // without the quote ending a clause ("a "legally binding" document")
         return !q_ends_clause && !after.is_empty() && !after.starts_with([',', '.', '?', '!', ';', ':', '\u{2014}', '\u{2015}', '-']);

@@ -1,9 +1,1346 @@
-//! Attribution: who said each quote, and reported speech ("X said that ...").
+//! Attribution: who said each quote, and reported speech ("X said (that) ...").
+//!
+//! Works on a *frame* of the masked text in which every quote (marks included) is
+//! overwritten with a placeholder byte, so the words around quotes can be read
+//! without tripping over their contents; offsets do not move. For each quote the
+//! attribution is looked for, in order: right after it (`"...," X said` / `said X`
+//! / `― X`), right before it (`X said: "..."`), in a lead-in paragraph ending with
+//! a colon, anywhere before it in its sentence (partial quotes), and finally the
+//! previous quote of the paragraph (or of the previous paragraph, for a paragraph
+//! that is nothing but a quote). Mentions are resolved to names document-wide:
+//! surnames to full names, pronouns to the nearest person of matching gender,
+//! roles ("the spokesman") through title–name pairs and appositions.
 
-use crate::claims::{Attribution, Quote};
+use super::entities::{canonical, fold, is_org_word, is_particle, is_pronoun, name_words, same_entity};
+use crate::claims::{Attribution, Quote, Speaker};
 use crate::text::{Sentence, Span};
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+/// Placeholder byte written over quotes in the frame.
+const Q: u8 = 0x07;
+
+/// Speech verbs in every form that introduces an utterance.
+const SPEECH_VERBS: &[&str] = &[
+    "say", "says", "said", "saying", "tell", "tells", "told", "telling", "add", "adds", "added", "adding", "ask", "asks",
+    "asked", "asking", "warn", "warns", "warned", "warning", "notes", "noted", "noting", "insist", "insists",
+    "insisted", "insisting", "argue", "argues", "argued", "arguing", "explain", "explains", "explained", "explaining",
+    "write", "writes", "wrote", "writing",  "tweeted", "tweeting",  "posted", "state",
+     "stated", "stating", "declare", "declares", "declared", "declaring", "announce", "announces", "announced",
+     "claimed", "claiming", "replies", "replied", "replying", "respond", "responds",
+    "responded", "continue", "continues", "continued", "recall", "recalls", "recalled", "recalling", "acknowledge",
+    "acknowledges", "acknowledged", "admit", "admits", "admitted", "predict", "predicts", "predicted", "caution",
+    "cautions", "cautioned", "cautioning", "urge", "urges", "urged", "urging", "concede", "concedes", "conceded",
+    "conclude", "concludes", "concluded", "observe", "observes", "observed", "complain", "complains", "complained",
+    "complaining",  "joked", "joking", "quips", "quipped", "shouts", "shouted",
+    "shouting", "yells", "yelled", "yelling", "sings", "sang", "singing",  "chanted",
+    "chanting", "read", "reads", "reports", "reported",  "commented", "boasts",
+    "boasted", "boasting", "suggest", "suggests", "suggested",  "stressed", "stressing",
+    "emphasize", "emphasizes", "emphasized", "emphasised",  "countered", 
+    "echoed", "mused", "wonders", "wondered", "testifies", "testified", "allege", "alleges",
+    "alleged",  "lamented",  "remarked", "retorted", "scoff",
+    "scoffed",  "vowed",  "promised", "pledged", 
+    "demanded", "charged", "contend", "contends", "contended", "maintain", "maintains", "maintained",
+    "assert", "asserts", "asserted", "asserting", "affirmed", "confirm", "confirms", "confirmed", "deny",
+    "denies", "denied", "disclose", "disclosed", "reveal", "reveals", "revealed", "exclaim", "exclaimed", "whisper",
+    "whispered", "tweet", "recount", "recounted", "explains", "agreed", "agrees", "opined", "conceded", "thundered",
+    "snapped", "fumed", "hailed", "proclaimed", "proclaims", "pleaded", "begged", "cried", "screamed", "wrote",
+    "reiterated", "reiterates", "clarified", "elaborated", "interjected", "grumbled", "acknowledging", "adds",
+    "telling", "told", "predicting", "asserting", "declaring", "announcing", "questioned",  "summed",
+];
+
+/// Verbs that attribute a partial quote ("called it "a disgrace"") but not a whole utterance.
+const WEAK_VERBS: &[&str] = &[
+    "call", "calls", "called", "calling", "describe", "describes", "described", "describing", "dub", "dubbed", "label",
+    "labeled", "labelled", "term", "termed", "brand", "branded", "hail", "praised", "praise", "criticized", "slammed",
+    "blasted", "accused", "accusing", "promised", "vowed", "referred", "used", "uses", "cited", "cites", "quoted",
+    "quotes", "characterized", "deemed",
+];
+
+/// Words that may stand between a subject and its verb ("he later said").
+const AUX: &[&str] = &[
+    "has", "had", "have", "also", "later", "then", "once", "often", "further", "recently", "again", "previously",
+    "would", "will", "did", "does", "had", "first", "repeatedly", "publicly", "privately", "simply", "just", "only",
+    "earlier", "reportedly", "famously", "even", "now", "still", "had", "then", "quickly", "flatly", "bluntly",
+];
+
+/// Capitalized words that begin a clause and are not names.
+const CONNECTIVES: &[&str] = &[
+    "but", "and", "so", "then", "yet", "also", "still", "now", "later", "meanwhile", "however", "instead", "earlier",
+    "today", "here", "there", "in", "on", "at", "as", "when", "if", "while", "after", "before", "because", "though",
+    "although", "since", "asked", "indeed", "moreover", "nonetheless", "separately", "finally", "first", "again",
+];
+
+/// Words that end a subject going backwards: a new clause starts after them.
+const SUBORDINATORS: &[&str] = &[
+    "that", "which", "when", "because", "while", "if", "as", "after", "before", "but", "since", "although", "though",
+    "where", "whom", "whose", "than", "so", "until", "unless", "whether", "what", "how", "why", "to", "for", "by",
+    "with", "from", "of", "on", "in", "at", "about", "into", "over", "under", "against",
+];
+
+const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "another", "one", "his", "her", "their", "its", "our", "my", "your", "this", "that", "these",
+    "those", "some", "several", "many", "two", "three", "both", "each", "other", "most", "few", "any",
+];
+
+const MALE_NAMES: &[&str] = &[
+    "john", "james", "robert", "michael", "william", "david", "richard", "joseph", "thomas", "charles", "donald", "george",
+    "mark", "paul", "steven", "andrew", "kenneth", "joshua", "kevin", "brian", "edward", "ronald", "timothy", "jason",
+    "jeffrey", "ryan", "jacob", "gary", "eric", "jonathan", "stephen", "larry", "justin", "scott", "brandon", "benjamin",
+    "frank", "gregory", "samuel", "raymond", "patrick", "alexander", "jack", "dennis", "jerry", "tyler", "aaron", "jose",
+    "adam", "henry", "nathan", "douglas", "zachary", "peter", "kyle", "walter", "ethan", "jeremy", "harold", "keith",
+    "christian", "roger", "noah", "gerald", "carl", "terry", "sean", "austin", "arthur", "lawrence", "jesse", "dylan",
+    "bryan", "joe", "jordan", "billy", "bruce", "albert", "willie", "gabriel", "logan", "alan", "juan", "wayne", "roy",
+    "ralph", "randy", "eugene", "vincent", "russell", "elijah", "louis", "bobby", "philip", "johnny", "mike", "bill",
+    "bob", "jim", "tom", "tim", "dan", "dave", "steve", "ted", "tony", "chuck", "mitch", "newt", "barack", "bernie",
+    "mitt", "marco", "rand", "ben", "vladimir", "dmitry", "dmitri", "sergei", "sergey", "volodymyr", "oleksii", "oleksiy",
+    "emmanuel", "boris", "olaf", "xi", "recep", "jens", "antony", "lloyd", "jake", "kim", "hunter", "lindsey", "reince",
+    "rudy", "rudolph", "chris", "nick", "matt", "jeff", "greg", "ken", "josh", "pat", "ed", "sam", "al", "hank",
+    "vince", "rex", "sergio", "carlos", "luis", "jorge", "miguel", "ali", "mohammed", "muhammad", "ahmed", "hassan",
+    "ivan", "alexei", "alexey", "yuri", "mikhail", "nikolai", "andrei", "viktor", "igor", "pierre", "jean", "jacques",
+    "francois", "angelo", "giuseppe", "matteo", "hans", "klaus", "wolfgang", "friedrich", "tucker", "sean", "corey",
+];
+
+const FEMALE_NAMES: &[&str] = &[
+    "mary", "patricia", "jennifer", "linda", "elizabeth", "barbara", "susan", "jessica", "sarah", "karen", "nancy", "lisa",
+    "betty", "margaret", "sandra", "ashley", "kimberly", "emily", "donna", "michelle", "dorothy", "carol", "amanda",
+    "melissa", "deborah", "stephanie", "rebecca", "sharon", "laura", "cynthia", "kathleen", "amy", "shirley", "angela",
+    "helen", "anna", "brenda", "pamela", "nicole", "emma", "samantha", "katherine", "christine", "debra", "rachel",
+    "catherine", "carolyn", "janet", "ruth", "maria", "heather", "diane", "virginia", "julie", "joyce", "victoria",
+    "olivia", "kelly", "christina", "lauren", "joan", "evelyn", "judith", "megan", "cheryl", "andrea", "hannah",
+    "martha", "jacqueline", "frances", "gloria", "ann", "teresa", "kathryn", "sara", "janice", "jean", "alice",
+    "madison", "doris", "abigail", "julia", "judy", "grace", "denise", "amber", "marilyn", "beverly", "danielle",
+    "theresa", "sophia", "marie", "diana", "brittany", "natalie", "isabella", "charlotte", "rose", "alexis", "kayla",
+    "hillary", "chelsea", "ivanka", "melania", "kellyanne", "sarah", "nikki", "kamala", "nancy", "loretta", "condoleezza",
+    "madeleine", "angela", "theresa", "ursula", "marine", "liz", "elise", "tulsi", "jill", "huma", "donna", "valerie",
+    "debbie", "maxine", "dianne", "susan", "lisa", "kirsten", "amy", "elena", "maria", "olga", "svetlana", "natalia",
+    "irina", "tatiana", "anastasia", "yulia", "iryna", "oksana", "giorgia", "jacinda", "sanna", "kaja", "annalena",
+    "christiane", "anne", "ana", "carmen", "lucia", "sofia", "gwen", "mia", "ava", "ella", "zoe", "melanie", "michele",
+    "gennifer", "monica", "paula", "janet", "condoleeza", "hope", "kate", "katie", "kathy", "liza", "beth", "meghan",
+];
+
+fn set(list: &'static [&'static str]) -> HashSet<&'static str> {
+    list.iter().copied().collect()
+}
+
+fn speech_set() -> &'static HashSet<&'static str> {
+    static S: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    S.get_or_init(|| set(SPEECH_VERBS))
+}
+fn weak_set() -> &'static HashSet<&'static str> {
+    static S: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    S.get_or_init(|| set(WEAK_VERBS))
+}
+fn aux_set() -> &'static HashSet<&'static str> {
+    static S: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    S.get_or_init(|| set(AUX))
+}
+fn connective_set() -> &'static HashSet<&'static str> {
+    static S: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    S.get_or_init(|| set(CONNECTIVES))
+}
+fn subordinator_set() -> &'static HashSet<&'static str> {
+    static S: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    S.get_or_init(|| set(SUBORDINATORS))
+}
+fn determiner_set() -> &'static HashSet<&'static str> {
+    static S: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    S.get_or_init(|| set(DETERMINERS))
+}
+fn male_set() -> &'static HashSet<&'static str> {
+    static S: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    S.get_or_init(|| set(MALE_NAMES))
+}
+fn female_set() -> &'static HashSet<&'static str> {
+    static S: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    S.get_or_init(|| set(FEMALE_NAMES))
+}
+
+/// Is `word` (lower case) a verb that introduces speech ("said", "told", "warned")?
+pub fn is_speech_verb(word: &str) -> bool {
+    speech_set().contains(word)
+}
+
+fn is_participle(word: &str) -> bool {
+    word.ends_with("ing")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokens
+
+/// A whitespace-separated word of the frame.
+#[derive(Clone, Copy, Debug)]
+struct Tok {
+    start: usize,
+    end: usize,
+}
+
+struct Doc<'a> {
+    /// Masked text.
+    text: &'a str,
+    /// Masked text with quotes overwritten by [`Q`].
+    frame: String,
+}
+
+impl Doc<'_> {
+    fn word(&self, t: Tok) -> &str {
+        self.frame.get(t.start..t.end).unwrap_or("")
+    }
+    /// The word without surrounding punctuation, lower-cased.
+    fn bare(&self, t: Tok) -> String {
+        bare(self.word(t))
+    }
+    fn tokens(&self, from: usize, to: usize) -> Vec<Tok> {
+        let to = to.min(self.frame.len());
+        let mut out = Vec::new();
+        let Some(seg) = self.frame.get(from..to) else { return out };
+        let mut start: Option<usize> = None;
+        for (i, c) in seg.char_indices() {
+            // a quote placeholder run is a token of its own
+            let is_q = c == Q as char;
+            if c.is_whitespace() || c == '\u{a0}' {
+                if let Some(s) = start.take() {
+                    out.push(Tok { start: from + s, end: from + i });
+                }
+            } else if is_q {
+                if let Some(s) = start {
+                    if !seg[s..i].starts_with(Q as char) {
+                        out.push(Tok { start: from + s, end: from + i });
+                        start = Some(i);
+                    }
+                } else {
+                    start = Some(i);
+                }
+            } else if let Some(s) = start {
+                if seg[s..i].ends_with(Q as char) {
+                    out.push(Tok { start: from + s, end: from + i });
+                    start = Some(i);
+                }
+            } else {
+                start = Some(i);
+            }
+        }
+        if let Some(s) = start {
+            out.push(Tok { start: from + s, end: to });
+        }
+        out
+    }
+}
+
+fn bare(w: &str) -> String {
+    w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase()
+}
+
+fn is_quote_tok(w: &str) -> bool {
+    w.as_bytes().first() == Some(&Q)
+}
+
+fn capitalized(w: &str) -> bool {
+    let w = w.trim_start_matches(|c: char| matches!(c, '(' | '"' | '\'' | '\u{201C}' | '\u{2018}'));
+    w.chars().next().is_some_and(|c| c.is_uppercase())
+}
+
+/// Does a word end its sentence or clause ("said.", "Friday,")? Abbreviations and initials do not.
+fn ends_clause(w: &str) -> bool {
+    if w.starts_with('(') && w.trim_end_matches([',', ';', ':']).ends_with(')') && !w.ends_with([',', ';', ':']) {
+        return false;
+    }
+    let w = w.trim_end_matches(['"', '\'', ')', '\u{201D}', '\u{2019}']);
+    if w.ends_with([',', ';', ':', '?', '!']) {
+        return true;
+    }
+    if let Some(stem) = w.strip_suffix('.') {
+        return !is_abbrev(stem);
+    }
+    false
+}
+
+fn is_abbrev(stem: &str) -> bool {
+    let s = stem.trim_start_matches(|c: char| !c.is_alphanumeric());
+    if s.is_empty() {
+        return false;
+    }
+    let letters: Vec<char> = s.chars().filter(|c| *c != '.').collect();
+    if letters.len() <= 1 && letters.first().is_some_and(|c| c.is_uppercase()) {
+        return true;
+    }
+    if s.contains('.') && s.split('.').all(|p| p.chars().count() <= 1) {
+        return true;
+    }
+    matches!(
+        s.to_lowercase().as_str(),
+        "mr" | "mrs" | "ms" | "dr" | "rep" | "sen" | "gov" | "gen" | "lt" | "col" | "maj" | "capt" | "sgt" | "rev" | "st"
+            | "jr" | "sr" | "prof" | "adm" | "cmdr" | "pres" | "del" | "atty" | "supt" | "insp" | "cpl" | "pvt" | "hon"
+    )
+}
+
+fn ends_with_comma(w: &str) -> bool {
+    w.trim_end_matches(['"', '\'', ')', '\u{201D}', '\u{2019}']).ends_with(',')
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mentions
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Pronoun,
+    Relative,
+    Name,
+    Nominal,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Mention {
+    span: Span,
+    kind: Kind,
+}
+
+/// Trims a span to its first and last alphanumeric-ish characters (keeps "Mr." dots and closing brackets).
+fn tidy(text: &str, s: Span) -> Span {
+    let seg = s.slice(text);
+    let lead = seg.len() - seg.trim_start_matches(|c: char| !c.is_alphanumeric()).len();
+    let body = &seg[lead..];
+    let mut end = body.len();
+    let trimmed = body.trim_end_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != ')');
+    end = end.min(trimmed.len());
+    let mut body = &body[..end];
+    // drop a sentence-final period but keep abbreviations ("Mr.", "Jr.", "G.K.")
+    if let Some(stem) = body.strip_suffix('.') {
+        let last = stem.rsplit(char::is_whitespace).next().unwrap_or("");
+        if !is_abbrev(last) {
+            body = stem;
+        }
+    }
+    // unmatched closing bracket
+    if body.ends_with(')') && body.matches('(').count() < body.matches(')').count() {
+        body = &body[..body.len() - 1];
+    }
+    Span::new(s.start + lead, s.start + lead + body.len())
+}
+
+/// Builds a mention from the noun-phrase tokens `toks` (in order), preferring the name part.
+fn mention_from(doc: &Doc, toks: &[Tok]) -> Option<Mention> {
+    let mut toks: Vec<Tok> = toks.to_vec();
+    // strip leading connectives ("But he said")
+    while toks.len() > 1 && connective_set().contains(doc.bare(toks[0]).as_str()) {
+        toks.remove(0);
+    }
+    // strip trailing bracketed tags "(D-Ohio)"
+    while toks.len() > 1 && doc.word(toks[toks.len() - 1]).starts_with('(') {
+        toks.pop();
+    }
+    let first = *toks.first()?;
+    let last = *toks.last()?;
+    let words: Vec<&str> = toks.iter().map(|t| doc.word(*t)).collect();
+    if words.iter().any(|w| w.as_bytes().contains(&Q)) {
+        return None;
+    }
+    let span = |a: Tok, b: Tok| tidy(doc.text, Span::new(a.start, b.end));
+    if toks.len() == 1 {
+        let b = doc.bare(first);
+        if is_pronoun(&b) {
+            let kind = if matches!(b.as_str(), "who" | "which") { Kind::Relative } else { Kind::Pronoun };
+            if matches!(b.as_str(), "him" | "them" | "us" | "me" | "you") {
+                return None;
+            }
+            return Some(Mention { span: span(first, first), kind });
+        }
+    }
+    let b0 = doc.bare(first);
+    if toks.len() == 1 && determiner_set().contains(b0.as_str()) {
+        return None;
+    }
+    if subordinator_set().contains(b0.as_str()) && !determiner_set().contains(b0.as_str()) {
+        return None;
+    }
+    if toks.iter().any(|t| {
+        let b = doc.bare(*t);
+        (is_pronoun(&b) && toks.len() > 1 && !matches!(b.as_str(), "her" | "his")) || is_speech_verb(&b)
+    }) {
+        return None;
+    }
+    if capitalized(words[0]) && !determiner_set().contains(b0.as_str()) {
+        // Starts with a name: "Mr. Morgan of the Sierra Club", "Tulsa police Chief Ann Lee", "Obama's former aide"
+        let run_end = toks.iter().position(|t| !capitalized(doc.word(*t)) && !is_particle(&doc.bare(*t))).unwrap_or(toks.len());
+        if run_end == toks.len() {
+            return Some(Mention { span: span(first, last), kind: Kind::Name });
+        }
+        let possessive = {
+            let w = doc.word(toks[run_end - 1]);
+            w.ends_with("'s") || w.ends_with("\u{2019}s") || w.ends_with('\'') || w.ends_with('\u{2019}')
+        };
+        if possessive {
+            return Some(Mention { span: span(first, last), kind: Kind::Nominal });
+        }
+        // role words, then a name at the end: take the final run
+        if capitalized(doc.word(last)) {
+            let start = toks.iter().rposition(|t| !capitalized(doc.word(*t))).map_or(0, |p| p + 1);
+            let pre = doc.bare(toks[start.saturating_sub(1)]);
+            if !matches!(pre.as_str(), "of" | "the" | "at" | "for" | "from" | "in" | "with" | "and") {
+                return Some(Mention { span: span(toks[start], last), kind: Kind::Name });
+            }
+        }
+        return Some(Mention { span: span(first, toks[run_end - 1]), kind: Kind::Name });
+    }
+    if toks.len() > 9 {
+        return None;
+    }
+    // determiner or role words first
+    let lowercase_start = !capitalized(words[0]);
+    if lowercase_start && !determiner_set().contains(b0.as_str()) && !b0.chars().next().is_some_and(|c| c.is_numeric()) {
+        // "panel chairman Jane Roe": role words are fine when a name ends the phrase
+        if !capitalized(doc.word(last)) {
+            return None;
+        }
+    }
+    if capitalized(doc.word(last)) {
+        let start = toks.iter().rposition(|t| !capitalized(doc.word(*t))).map_or(0, |p| p + 1);
+        let pre = doc.bare(toks[start.saturating_sub(1)]);
+        if start > 0 && !matches!(pre.as_str(), "of" | "at" | "for" | "from" | "in" | "with" | "and") {
+            if pre == "the" || pre == "a" {
+                // "the Kremlin", "the Washington Post"
+                return Some(Mention { span: span(toks[start - 1], last), kind: Kind::Name });
+            }
+            return Some(Mention { span: span(toks[start], last), kind: Kind::Name });
+        }
+    }
+    Some(Mention { span: span(first, last), kind: Kind::Nominal })
+}
+
+/// The subject of the verb at `toks[k]`, read backwards within its clause.
+fn subject_before(doc: &Doc, toks: &[Tok], k: usize) -> Option<Mention> {
+    let mut j = k;
+    let mut skipped = 0;
+    while j > 0 && skipped < 3 {
+        let b = doc.bare(toks[j - 1]);
+        if aux_set().contains(b.as_str()) || (b.ends_with("ly") && b.len() > 4 && !capitalized(doc.word(toks[j - 1]))) {
+            if ends_clause(doc.word(toks[j - 1])) {
+                break;
+            }
+            j -= 1;
+            skipped += 1;
+        } else {
+            break;
+        }
+    }
+    if j == 0 {
+        return None;
+    }
+    // Appositions closed by a comma right before the verb: "Ann Lee, an economist, said",
+    // "Ann Lee, the attorney general of Ohio, one of the states suing, said"
+    let mut end = j;
+    let mut rounds = 0;
+    while ends_with_comma(doc.word(toks[end - 1])) && rounds < 3 {
+        let mut i = end - 1;
+        let mut found = None;
+        while i > 0 && end - i < 30 {
+            i -= 1;
+            let w = doc.word(toks[i]);
+            if is_quote_tok(w) || (ends_clause(w) && !ends_with_comma(w)) {
+                break;
+            }
+            if ends_with_comma(w) {
+                found = Some(i + 1);
+                break;
+            }
+        }
+        let looks_apposition = found.is_some_and(|f| {
+            let a = doc.bare(toks[f]);
+            determiner_set().contains(a.as_str())
+                || a.chars().next().is_some_and(|c| c.is_numeric())
+                || a == "who"
+                || (!capitalized(doc.word(toks[f])) && !subordinator_set().contains(a.as_str()))
+        });
+        match found {
+            Some(f) if looks_apposition => end = f,
+            _ if rounds == 0 => return None,
+            _ => break,
+        }
+        rounds += 1;
+    }
+    let mut i = end;
+    while i > 0 && end - i < 12 {
+        let w = doc.word(toks[i - 1]);
+        if is_quote_tok(w) || (i < end && ends_clause(w)) {
+            break;
+        }
+        let b = bare(w);
+        if subordinator_set().contains(b.as_str()) && !(b == "that" && i == end) {
+            break;
+        }
+        if w.ends_with(['\u{2014}', '\u{2015}', '-']) && w.chars().count() == 1 {
+            break;
+        }
+        i -= 1;
+    }
+    if i == end {
+        return None;
+    }
+    let phrase = &toks[i..end];
+    if matches!(doc.bare(toks[end - 1]).as_str(), "and" | "or" | "but" | "nor") {
+        return None;
+    }
+    if phrase.len() > 9 {
+        // too long to be a subject: take the name or pronoun right before the verb
+        let run = phrase.iter().rposition(|t| !capitalized(doc.word(*t))).map_or(0, |p| p + 1);
+        if run < phrase.len() {
+            return mention_from(doc, &phrase[run..]);
+        }
+        return None;
+    }
+    let m = mention_from(doc, phrase)?;
+    // "NAME, who said" — the relative pronoun stands for the name
+    Some(m)
+}
+
+/// The subject after an inverted verb ("said Jane Roe, an economist").
+fn subject_after(doc: &Doc, toks: &[Tok], k: usize) -> Option<Mention> {
+    let mut out = Vec::new();
+    for &t in toks.iter().skip(k + 1).take(12) {
+        let w = doc.word(t);
+        if is_quote_tok(w) {
+            break;
+        }
+        let b = bare(w);
+        if !out.is_empty() && !capitalized(w) && matches!(b.as_str(), "on" | "in" | "at" | "during" | "after" | "before" | "who" | "that" | "when" | "while" | "as" | "to" | "about" | "of") {
+            break;
+        }
+        out.push(t);
+        if ends_clause(w) || w.ends_with(['\u{2014}', ')']) {
+            break;
+        }
+    }
+    if out.is_empty() {
+        return None;
+    }
+    let first = doc.word(out[0]);
+    let b0 = bare(first);
+    let role_then_name = out.iter().take(5).any(|t| capitalized(doc.word(*t)));
+    if !(capitalized(first) || determiner_set().contains(b0.as_str()) || b0.chars().next().is_some_and(|c| c.is_numeric()) || role_then_name) {
+        return None;
+    }
+    if is_pronoun(&b0) && !matches!(b0.as_str(), "he" | "she" | "they" | "it" | "we" | "i") {
+        return None;
+    }
+    mention_from(doc, &out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resolution
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Gender {
+    Male,
+    Female,
+}
+
+#[derive(Clone, Debug)]
+struct Named {
+    pos: usize,
+    name: String,
+    org: bool,
+}
+
+#[derive(Clone, Debug)]
+struct Recent {
+    pos: usize,
+    block: usize,
+    entity: String,
+    org: bool,
+}
+
+#[derive(Default)]
+struct Resolver {
+    /// Names of two or more words (and single words that match one), in document order.
+    names: Vec<Named>,
+    /// role head ("spokesman") → (position, role words, name)
+    roles: HashMap<String, Vec<(usize, String, String)>>,
+    /// folded surname → gender
+    genders: HashMap<String, Gender>,
+    /// speakers resolved so far, in document order
+    recent: Vec<Recent>,
+}
+
+fn surname_key(name: &str) -> String {
+    name_words(name).last().map(|w| fold(w).trim_matches('.').to_string()).unwrap_or_default()
+}
+
+fn outlet_noun(head: &str) -> bool {
+    matches!(
+        head,
+        "newspaper" | "paper" | "daily" | "agency" | "network" | "outlet" | "station" | "broadcaster" | "magazine" | "tabloid"
+            | "website" | "site" | "channel" | "publication" | "service" | "wire" | "report" | "ministry" | "department"
+            | "company" | "firm" | "group" | "organization" | "committee" | "campaign" | "government" | "office" | "statement"
+            | "kremlin" | "council" | "party" | "administration" | "bank" | "court" | "panel" | "commission" | "union"
+    )
+}
+
+impl Resolver {
+    fn build(doc: &Doc, blocks: &[Span]) -> Resolver {
+        let mut r = Resolver::default();
+        for block in blocks {
+            let toks = doc.tokens(block.start, block.end);
+            let mut i = 0;
+            while i < toks.len() {
+                let w = doc.word(toks[i]);
+                if !capitalized(w) || is_quote_tok(w) {
+                    i += 1;
+                    continue;
+                }
+                // a capitalized run, with particles inside
+                let mut j = i;
+                while j < toks.len() {
+                    let wj = doc.word(toks[j]);
+                    let ok = capitalized(wj) || (j > i && is_particle(&bare(wj)) && toks.get(j + 1).is_some_and(|t| capitalized(doc.word(*t))));
+                    if !ok || is_quote_tok(wj) {
+                        break;
+                    }
+                    j += 1;
+                    if ends_clause(wj) || wj.ends_with("'s") || wj.ends_with("\u{2019}s") {
+                        break;
+                    }
+                }
+                let mut a = i;
+                while a < j && (connective_set().contains(doc.bare(toks[a]).as_str()) || determiner_set().contains(doc.bare(toks[a]).as_str())) {
+                    a += 1;
+                }
+                if a < j {
+                    let span = tidy(doc.text, Span::new(toks[a].start, toks[j - 1].end));
+                    let raw = span.slice(doc.text);
+                    let words = name_words(raw);
+                    let org = words.iter().any(|w| is_org_word(w));
+                    let name = words.join(" ");
+                    // honorifics give gender
+                    let first = fold(doc.word(toks[a]).trim_end_matches('.'));
+                    let g = match first.as_str() {
+                        "mr" | "sen" if first == "mr" => Some(Gender::Male),
+                        "mrs" | "ms" | "miss" => Some(Gender::Female),
+                        _ => words.first().and_then(|f| gender_of_first(&fold(f))).filter(|_| words.len() >= 2),
+                    };
+                    if let Some(g) = g {
+                        if !org {
+                            r.genders.entry(surname_key(&name)).or_insert(g);
+                        }
+                    }
+                    // title + name: "Kremlin spokesman Dmitry Peskov", "President Jane Roe"
+                    if words.len() >= 2 && !org {
+                        let pre_title = toks[a..j].iter().take_while(|t| !words.first().is_some_and(|f| doc.word(**t).starts_with(f.as_str()))).count();
+                        if pre_title > 0 {
+                            let head = doc.bare(toks[a + pre_title - 1]);
+                            r.add_role(&head, raw, toks[a].start, &name);
+                        } else if a > 0 || i > 0 {
+                            // lowercase role words right before: "press secretary Jane Roe"
+                            let k = a;
+                            if k > 0 {
+                                let prev = doc.word(toks[k - 1]);
+                                let pb = bare(prev);
+                                if !capitalized(prev) && pb.len() > 2 && !ends_clause(prev) && !subordinator_set().contains(pb.as_str()) && !determiner_set().contains(pb.as_str()) && !is_speech_verb(&pb) && !weak_set().contains(pb.as_str()) {
+                                    let mut s = k - 1;
+                                    while s > 0 && k - s < 4 && !ends_clause(doc.word(toks[s - 1])) && !is_quote_tok(doc.word(toks[s - 1])) && !determiner_set().contains(doc.bare(toks[s - 1]).as_str()) {
+                                        s -= 1;
+                                    }
+                                    let role_words: Vec<String> = toks[s..k].iter().map(|t| doc.bare(*t)).collect();
+                                    r.add_role(&pb, &role_words.join(" "), toks[a].start, &name);
+                                }
+                            }
+                        }
+                    }
+                    // apposition after the name: "Jane Roe, the Kremlin spokeswoman,"
+                    if words.len() >= 2 && ends_with_comma(doc.word(toks[j - 1])) && !org {
+                        let mut role_words = Vec::new();
+                        let mut head = String::new();
+                        if toks.get(j).is_some_and(|t| matches!(doc.bare(*t).as_str(), "the" | "a" | "an" | "its" | "his" | "her")) {
+                            for t in toks.iter().skip(j + 1).take(8) {
+                                let wt = doc.word(*t);
+                                let bt = bare(wt);
+                                if matches!(bt.as_str(), "of" | "at" | "for" | "who" | "with" | "in" | "from" | "and") || is_quote_tok(wt) {
+                                    break;
+                                }
+                                role_words.push(bt.clone());
+                                head = bt;
+                                if ends_clause(wt) {
+                                    break;
+                                }
+                            }
+                        }
+                        if !head.is_empty() {
+                            r.add_role(&head, &role_words.join(" "), toks[a].start, &name);
+                        }
+                    }
+                    if !name.is_empty() {
+                        let multi = words.len() >= 2 || org;
+                        if multi {
+                            r.names.push(Named { pos: toks[a].start, name, org });
+                        } else if let Some(full) = r.names.iter().rev().find(|n| !n.org && n.name.split(' ').count() >= 2 && same_entity(&n.name, &name)) {
+                            let full = full.name.clone();
+                            r.names.push(Named { pos: toks[a].start, name: full, org: false });
+                        }
+                    }
+                }
+                i = j.max(i + 1);
+            }
+        }
+        r
+    }
+
+    fn add_role(&mut self, head: &str, role: &str, pos: usize, name: &str) {
+        let head = fold(head.trim_end_matches(['.', ',']));
+        if head.is_empty() || head.chars().count() < 3 {
+            return;
+        }
+        self.roles.entry(head).or_default().push((pos, fold(role), name.to_string()));
+    }
+
+    fn gender_of(&self, entity: &str) -> Option<Gender> {
+        if let Some(g) = self.genders.get(&surname_key(entity)) {
+            return Some(*g);
+        }
+        let words = name_words(entity);
+        if words.len() >= 2 {
+            return gender_of_first(&fold(&words[0]));
+        }
+        None
+    }
+
+    /// The full name a name mention stands for ("Peskov" → "Dmitry Peskov").
+    fn full_name(&self, mention: &str, pos: usize) -> String {
+        let c = canonical(mention);
+        let c = if c.is_empty() { mention.trim().to_string() } else { c };
+        if name_words(&c).len() >= 2 {
+            return c;
+        }
+        let before = self.names.iter().rev().filter(|n| n.pos <= pos).find(|n| n.name.split(' ').count() >= 2 && same_entity(&n.name, &c));
+        let any = before.or_else(|| self.names.iter().find(|n| n.name.split(' ').count() >= 2 && same_entity(&n.name, &c)));
+        any.map_or(c, |n| n.name.clone())
+    }
+
+    fn resolve(&mut self, doc: &Doc, m: Mention, block: usize) -> Speaker {
+        let text = m.span.slice(doc.text).to_string();
+        let pos = m.span.start;
+        let (entity, unresolved, org) = match m.kind {
+            Kind::Name => {
+                let full = self.full_name(&text, pos);
+                let org = name_words(&full).iter().any(|w| is_org_word(w));
+                (full, false, org)
+            }
+            Kind::Pronoun => {
+                let p = fold(&text);
+                match p.as_str() {
+                    "he" | "she" => {
+                        let want = if p == "he" { Gender::Male } else { Gender::Female };
+                        match self.pronoun(pos, block, want) {
+                            Some(e) => {
+                                self.genders.entry(surname_key(&e)).or_insert(want);
+                                (e, false, false)
+                            }
+                            None => (text.clone(), true, false),
+                        }
+                    }
+                    "it" => match self.recent.iter().rev().take_while(|r| block.saturating_sub(r.block) <= 1).find(|r| r.org) {
+                        Some(r) => (r.entity.clone(), false, true),
+                        None => (text.clone(), true, true),
+                    },
+                    _ => (text.clone(), true, false),
+                }
+            }
+            Kind::Relative => {
+                // "NAME, who said": the nearest name before
+                match self.names.iter().rev().find(|n| n.pos < pos && pos - n.pos < 200) {
+                    Some(n) => (n.name.clone(), false, n.org),
+                    None => (text.clone(), true, false),
+                }
+            }
+            Kind::Nominal => self.nominal(&text, pos, block),
+        };
+        if !unresolved {
+            self.recent.push(Recent { pos, block, entity: entity.clone(), org });
+        }
+        Speaker { span: m.span, text, entity, unresolved }
+    }
+
+    fn pronoun(&self, pos: usize, block: usize, want: Gender) -> Option<String> {
+        let ok = |e: &str| self.gender_of(e).is_none_or(|g| g == want);
+        // the nearest person, speaker or named, before the pronoun
+        let speaker = self.recent.iter().rev().filter(|r| r.pos < pos && !r.org && block.saturating_sub(r.block) <= 3).find(|r| ok(&r.entity));
+        let named = self.names.iter().rev().filter(|n| n.pos < pos && !n.org && pos - n.pos < 1500).find(|n| ok(&n.name) && self.gender_of(&n.name).is_some());
+        match (speaker, named) {
+            (Some(s), Some(n)) => Some(if n.pos > s.pos && !same_entity(&n.name, &s.entity) && pos - n.pos < 400 { n.name.clone() } else { s.entity.clone() }),
+            (Some(s), None) => Some(s.entity.clone()),
+            (None, Some(n)) => Some(n.name.clone()),
+            (None, None) => None,
+        }
+    }
+
+    fn nominal(&self, text: &str, pos: usize, block: usize) -> (String, bool, bool) {
+        let words: Vec<String> = text.split_whitespace().map(|w| fold(&bare(w))).filter(|w| !w.is_empty()).collect();
+        let Some(head) = words.last().cloned() else { return (text.to_string(), true, false) };
+        if let Some(list) = self.roles.get(&head) {
+            let mods: Vec<&String> = words.iter().filter(|w| !determiner_set().contains(w.as_str()) && **w != head).collect();
+            let fits = |role: &str| mods.iter().all(|m| role.contains(m.as_str()));
+            let best = list.iter().rev().filter(|(p, _, _)| *p <= pos).find(|(_, r, _)| fits(r)).or_else(|| list.iter().rev().find(|(p, _, _)| *p <= pos));
+            if let Some((_, _, name)) = best {
+                return (name.clone(), false, false);
+            }
+        }
+        if outlet_noun(&head) {
+            if let Some(r) = self.recent.iter().rev().take_while(|r| block.saturating_sub(r.block) <= 4).find(|r| r.org) {
+                return (r.entity.clone(), false, true);
+            }
+        }
+        (text.to_string(), true, false)
+    }
+}
+
+fn gender_of_first(first: &str) -> Option<Gender> {
+    if male_set().contains(first) {
+        Some(Gender::Male)
+    } else if female_set().contains(first) {
+        Some(Gender::Female)
+    } else {
+        None
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Finding the attribution of a quote
+
+/// Where a speech verb was found: its subject.
+struct Cue {
+    mention: Mention,
+}
+
+/// `"...," X said` / `"...," said X` / `"..." ― X` right after a quote.
+fn after_quote(doc: &Doc, q: &Quote, block: Span) -> Option<Cue> {
+    let inner = q.span.slice(doc.text).trim_end();
+    let closed_sentence = inner.ends_with('.') || inner.ends_with('\u{2026}');
+    let limit = (q.outer.end + 400).min(block.end);
+    let toks = doc.tokens(q.outer.end, limit);
+    let toks: Vec<Tok> = toks.into_iter().take_while(|t| !is_quote_tok(doc.word(*t))).take(40).collect();
+    let first = *toks.first()?;
+    let mut k0 = 0;
+    let w0 = doc.word(first);
+    // dash attribution: "..." ― Jane Roe
+    if matches!(w0, "\u{2015}" | "\u{2014}" | "\u{2013}" | "--" | "-") || w0.starts_with('\u{2015}') {
+        let rest: Vec<Tok> = toks[1..].iter().copied().take_while(|t| capitalized(doc.word(*t))).take(5).collect();
+        let cut = rest.iter().position(|t| ends_clause(doc.word(*t))).map_or(rest.len(), |p| p + 1);
+        if cut > 0 {
+            let m = mention_from(doc, &rest[..cut])?;
+            return Some(Cue { mention: m });
+        }
+        return None;
+    }
+    if w0 == "," || w0 == "\u{2014}" {
+        k0 = 1;
+    }
+    let tk0 = *toks.get(k0)?;
+    if closed_sentence && capitalized(doc.word(tk0)) {
+        // a new sentence starts after the quote
+        let b = doc.bare(tk0);
+        if !(is_speech_verb(&b) && toks.get(k0 + 1).is_some_and(|t| capitalized(doc.word(*t)))) {
+            return None;
+        }
+    }
+    // inverted: said X
+    let bk = doc.bare(tk0);
+    if is_speech_verb(&bk) && !is_participle(&bk) {
+        let m = subject_after(doc, &toks, k0)?;
+        return Some(Cue { mention: m });
+    }
+    // X [, apposition,] said
+    for k in k0 + 1..toks.len().min(k0 + 36) {
+        let w = doc.word(toks[k]);
+        let b = bare(w);
+        if is_speech_verb(&b) && !is_participle(&b) && !capitalized(w) {
+            let m = subject_before(doc, &toks[k0..], k - k0)?;
+            // the subject must open right after the quote
+            let first = toks[k0..k].iter().find(|t| !connective_set().contains(doc.bare(**t).as_str()))?;
+            if m.span.start > first.end {
+                return None;
+            }
+            return Some(Cue { mention: m });
+        }
+        if ends_clause(w) && !ends_with_comma(w) {
+            break;
+        }
+    }
+    None
+}
+
+/// The end of the cue phrase starting at the verb: "told reporters", "said in a statement".
+fn cue_end(doc: &Doc, toks: &[Tok], k: usize) -> usize {
+    let v = doc.bare(toks[k]);
+    if matches!(v.as_str(), "told" | "tells" | "tell" | "telling") {
+        if let Some(t) = toks.get(k + 1) {
+            if !is_quote_tok(doc.word(*t)) {
+                return t.end - (doc.word(*t).len() - doc.word(*t).trim_end_matches([',', ':', '.']).len());
+            }
+        }
+    }
+    toks[k].end
+}
+
+/// `X said: "..."`, `X said, "..."`, `Said X: "..."`, `according to X, "..."`,
+/// or (for partial quotes) any speech verb with a subject earlier in the clause.
+fn before_quote(doc: &Doc, from: usize, to: usize, partial: bool) -> Option<Cue> {
+    let toks = doc.tokens(from, to);
+    if toks.is_empty() {
+        return None;
+    }
+    let n = toks.len();
+    let last = doc.word(toks[n - 1]);
+    if is_quote_tok(last) {
+        return None;
+    }
+    // according to X,
+    for k in (0..n).rev().take(10) {
+        if doc.bare(toks[k]) == "according" && toks.get(k + 1).is_some_and(|t| doc.bare(*t) == "to") {
+            let m = subject_after(doc, &toks, k + 1)?;
+            return Some(Cue { mention: m });
+        }
+    }
+    let window = if partial { 24 } else { 10 };
+    let mut k = n;
+    while k > 0 && n - k < window {
+        k -= 1;
+        let w = doc.word(toks[k]);
+        if is_quote_tok(w) {
+            return None;
+        }
+        if k + 1 < n && ends_clause(w) && !ends_with_comma(w) && !w.ends_with(':') {
+            return None;
+        }
+        if matches!(w, "--" | "\u{2014}" | "\u{2015}" | "\u{2013}") {
+            return None;
+        }
+        let b = bare(w);
+        let put_it = b == "put" && toks.get(k + 1).is_some_and(|t| doc.bare(*t) == "it");
+        let verb = is_speech_verb(&b) || put_it || (partial && weak_set().contains(b.as_str()));
+        if !verb {
+            continue;
+        }
+        if capitalized(w) && k == 0 {
+            // "Said Jane Roe: "
+            if let Some(m) = subject_after(doc, &toks, k) {
+                return Some(Cue { mention: m });
+            }
+            continue;
+        }
+        if is_participle(&b) {
+            // "..., adding, "..."" — the subject is that of the main clause: keep looking left
+            if k > 0 && ends_with_comma(doc.word(toks[k - 1])) {
+                continue;
+            }
+            if let Some(m) = subject_before(doc, &toks, k) {
+                return Some(Cue { mention: m });
+            }
+            continue;
+        }
+        if let Some(m) = subject_before(doc, &toks, k) {
+            return Some(Cue { mention: m });
+        }
+        // "said X:" inverted at the end
+        if let Some(m) = subject_after(doc, &toks, k).filter(|m| m.kind == Kind::Name) {
+            return Some(Cue { mention: m });
+        }
+    }
+    None
+}
+
+fn make_frame(text: &str, quotes: &[Quote]) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for q in quotes {
+        if q.outer.end <= bytes.len() && text.is_char_boundary(q.outer.start) && text.is_char_boundary(q.outer.end) {
+            for b in &mut bytes[q.outer.start..q.outer.end] {
+                *b = Q;
+            }
+        }
+    }
+    String::from_utf8(bytes).unwrap_or_else(|_| text.to_string())
+}
+
+fn block_of(blocks: &[Span], offset: usize) -> usize {
+    let i = blocks.partition_point(|b| b.end <= offset);
+    i.min(blocks.len().saturating_sub(1))
+}
 
 /// Fills in each quote's speaker and returns the reported-speech attributions.
-pub fn attribute(_text: &str, _blocks: &[Span], _sentences: &[Sentence], _quotes: &mut [Quote]) -> Vec<Attribution> {
-    Vec::new()
+pub fn attribute(text: &str, blocks: &[Span], sentences: &[Sentence], quotes: &mut [Quote]) -> Vec<Attribution> {
+    if blocks.is_empty() || sentences.is_empty() {
+        return Vec::new();
+    }
+    let doc = Doc { text, frame: make_frame(text, quotes) };
+    let mut resolver = Resolver::build(&doc, blocks);
+    let mut attributions = Vec::new();
+    let mut qi = 0;
+    // speaker of the last quote, and the block it was in
+    let mut last_quote: Option<(usize, Speaker, usize)> = None; // (block, speaker, quote index)
+    for (si, sent) in sentences.iter().enumerate() {
+        while qi < quotes.len() && quotes[qi].sentence <= si {
+            let bi = block_of(blocks, quotes[qi].outer.start);
+            let speaker = quote_speaker(&doc, blocks, sentences, quotes, qi, bi, &mut resolver, last_quote.as_ref());
+            if let Some(s) = &speaker {
+                last_quote = Some((bi, s.clone(), qi));
+            }
+            quotes[qi].speaker = speaker;
+            qi += 1;
+        }
+        if let Some(a) = reported(&doc, sent, si, quotes, &mut resolver) {
+            attributions.push(a);
+        }
+    }
+    attributions
+}
+
+#[allow(clippy::too_many_arguments)]
+fn quote_speaker(
+    doc: &Doc,
+    blocks: &[Span],
+    sentences: &[Sentence],
+    quotes: &[Quote],
+    qi: usize,
+    bi: usize,
+    resolver: &mut Resolver,
+    last: Option<&(usize, Speaker, usize)>,
+) -> Option<Speaker> {
+    let q = &quotes[qi];
+    let block = blocks[bi];
+    let sent = sentences.get(q.sentence).map_or(block, |s| s.span);
+    let from = sent.start.max(block.start).min(q.outer.start);
+    let from = crate::text::floor_char_boundary(&doc.frame, from.max(q.outer.start.saturating_sub(400)));
+    // a partial quote belongs to the clause that holds it: look left first
+    let cue = if q.partial {
+        before_quote(doc, from, q.outer.start, true).or_else(|| after_quote(doc, q, block))
+    } else {
+        after_quote(doc, q, block).or_else(|| before_quote(doc, from, q.outer.start, false))
+    };
+    if let Some(c) = cue {
+        return Some(resolver.resolve(doc, c.mention, bi));
+    }
+    // same paragraph: the previous quote's speaker
+    let block_start = doc.frame.get(block.start..q.outer.start).is_some_and(|s| s.trim().is_empty());
+    if let Some((lb, s, lq)) = last {
+        if *lb == bi && !q.partial {
+            return Some(s.clone());
+        }
+        // a continuation piece, or a paragraph that is only a quote after a quoted paragraph
+        if block_start && *lb + 1 == bi && !q.partial {
+            let prev = &quotes[*lq];
+            let prev_block = blocks[*lb];
+            let prev_at_end = doc.frame.get(prev.outer.end..prev_block.end).is_some_and(|s| s.trim().len() <= 1)
+                || doc.frame.get(prev.outer.end..prev_block.end).is_some_and(|s| after_is_attribution_only(s));
+            let rest_is_quotes = doc.frame.get(q.outer.end..block.end).is_some_and(|s| {
+                s.chars().all(|c| c as u32 == Q as u32 || c.is_whitespace() || !c.is_alphanumeric())
+            });
+            if prev_at_end && rest_is_quotes {
+                return Some(s.clone());
+            }
+        }
+    }
+    // lead-in paragraph ending with a colon: "The minister continued:"
+    if block_start && bi > 0 {
+        let prev = blocks[bi - 1];
+        if doc.frame.get(prev.start..prev.end).is_some_and(|s| s.trim_end().ends_with(':')) {
+            let from = prev.end.saturating_sub(300).max(prev.start);
+            let from = crate::text::floor_char_boundary(&doc.frame, from);
+            if let Some(c) = before_quote(doc, from, prev.end, false) {
+                return Some(resolver.resolve(doc, c.mention, bi - 1));
+            }
+        }
+    }
+    None
+}
+
+/// `", she said."` — nothing but an attribution follows the quote.
+fn after_is_attribution_only(s: &str) -> bool {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    words.len() <= 6 && words.iter().any(|w| is_speech_verb(&bare(w)))
+}
+
+/// Reported speech in one sentence.
+fn reported(doc: &Doc, sent: &Sentence, si: usize, quotes: &[Quote], resolver: &mut Resolver) -> Option<Attribution> {
+    let toks = doc.tokens(sent.span.start, sent.span.end);
+    if toks.len() < 3 {
+        return None;
+    }
+    let n = toks.len();
+    let trim_end = |e: usize| {
+        let seg = doc.text.get(sent.span.start..e).unwrap_or("");
+        sent.span.start + seg.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '.' | ',' | ';' | ':' | '!' | '?')).len()
+    };
+    let content_span = |a: usize, b: usize| -> Option<Span> {
+        let s = tidy_content(doc, Span::new(a, b), quotes);
+        (s.len() >= 3).then_some(s)
+    };
+    // according to X, CONTENT / CONTENT, according to X
+    for k in 0..n.saturating_sub(2) {
+        if doc.bare(toks[k]) == "according" && doc.bare(toks[k + 1]) == "to" {
+            let m = subject_after(doc, &toks, k + 1)?;
+            let cue = Span::new(toks[k].start, toks[k + 1].end);
+            let content = if k == 0 || (k == 1 && connective_set().contains(doc.bare(toks[0]).as_str())) {
+                let after = toks.iter().position(|t| t.end >= m.span.end && ends_with_comma(doc.word(*t))).map(|p| p + 1);
+                let start = after.and_then(|p| toks.get(p)).map(|t| t.start)?;
+                content_span(start, trim_end(sent.span.end))?
+            } else {
+                content_span(sent.span.start, trim_end(toks[k].start))?
+            };
+            let speaker = resolver.resolve(doc, m, sent.block);
+            return Some(Attribution { content, cue, speaker, sentence: si });
+        }
+    }
+    for k in 1..n {
+        let w = doc.word(toks[k]);
+        let b = bare(w);
+        if !is_speech_verb(&b) || is_participle(&b) || capitalized(w) {
+            continue;
+        }
+        let Some(m) = subject_before(doc, &toks, k) else {
+            // CONTENT, said X.
+            if k >= 2 && ends_with_comma(doc.word(toks[k - 1])) {
+                if let Some(m) = subject_after(doc, &toks, k).filter(|m| m.kind == Kind::Name) {
+                    let content = content_span(sent.span.start, trim_end(toks[k - 1].end))?;
+                    let cue = Span::new(toks[k].start, toks[k].end);
+                    let speaker = resolver.resolve(doc, m, sent.block);
+                    return Some(Attribution { content, cue, speaker, sentence: si });
+                }
+            }
+            continue;
+        };
+        let cue_to = cue_end(doc, &toks, k);
+        let mut c = toks.iter().position(|t| t.start >= cue_to).unwrap_or(n);
+        // skip "that", and "reporters that" / "Reuters on Friday that"
+        if let Some(p) = toks[c.min(n)..].iter().take(6).position(|t| doc.bare(*t) == "that") {
+            c += p + 1;
+        }
+        let before_subject = m.span.start;
+        let content = if c < n && !ends_clause(doc.word(toks[k])) {
+            content_span(toks[c].start, trim_end(sent.span.end))
+        } else {
+            None
+        };
+        let content = content.or_else(|| {
+            // CONTENT, X said.
+            let prev = toks.iter().rposition(|t| t.end <= before_subject)?;
+            if !ends_with_comma(doc.word(toks[prev])) {
+                return None;
+            }
+            content_span(sent.span.start, trim_end(toks[prev].end))
+        })?;
+        let cue = Span::new(toks[k].start, cue_to);
+        let speaker = resolver.resolve(doc, m, sent.block);
+        return Some(Attribution { content, cue, speaker, sentence: si });
+    }
+    None
+}
+
+/// A content span: the inner span of a quote when the content is wholly that quote.
+fn tidy_content(doc: &Doc, s: Span, quotes: &[Quote]) -> Span {
+    let s = {
+        let seg = s.slice(doc.text);
+        let lead = seg.len() - seg.trim_start().len();
+        Span::new(s.start + lead, s.start + lead + seg.trim().len())
+    };
+    let i = quotes.partition_point(|q| q.outer.end <= s.start);
+    if let Some(q) = quotes.get(i) {
+        if q.outer.start <= s.start && s.end <= q.outer.end + 1 && q.outer.len() + 1 >= s.len() {
+            return q.span;
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markdown::TextFormat;
+
+    fn run(t: &str) -> crate::Analysis {
+        crate::analyze(t, TextFormat::Plain)
+    }
+
+    /// (quote text, speaker mention, speaker entity)
+    fn speakers(t: &str) -> Vec<(String, Option<String>, Option<String>)> {
+        run(t)
+            .quotes
+            .into_iter()
+            .map(|q| {
+                (
+                    q.span.slice(t).to_string(),
+                    q.speaker.as_ref().map(|s| s.span.slice(t).to_string()),
+                    q.speaker.as_ref().map(|s| s.entity.clone()),
+                )
+            })
+            .collect()
+    }
+
+    fn who(t: &str) -> Vec<Option<String>> {
+        speakers(t).into_iter().map(|s| s.2).collect()
+    }
+
+    fn some(s: &str) -> Option<String> {
+        Some(s.to_string())
+    }
+
+    #[test]
+    fn quote_then_name_said() {
+        let t = "Marta Ilves runs the harbour office.\n\n\u{201C}The ferries will run on Sunday,\u{201D} Ilves said.";
+        let s = speakers(t);
+        assert_eq!(s[0].1, some("Ilves"));
+        assert_eq!(s[0].2, some("Marta Ilves"));
+    }
+
+    #[test]
+    fn said_name_title() {
+        let t = "\"We expect delays,\" said Tomas Berg, the port director of the city.";
+        assert_eq!(speakers(t)[0].1, some("Tomas Berg"));
+        assert_eq!(who(t), vec![some("Tomas Berg")]);
+    }
+
+    #[test]
+    fn name_said_colon() {
+        let t = "Port director Tomas Berg said: \u{201C}We expect delays.\u{201D}";
+        assert_eq!(who(t), vec![some("Tomas Berg")]);
+        let t = "Tomas Berg told reporters, \"Nothing is settled.\"";
+        assert_eq!(who(t), vec![some("Tomas Berg")]);
+    }
+
+    #[test]
+    fn pronoun_resolution_with_gender() {
+        let t = "Anna Kowalski met Peter Lind on Monday.\n\n\u{201C}The talks went well,\u{201D} she said.\n\n\u{201C}We will meet again,\u{201D} he said.";
+        let s = speakers(t);
+        assert_eq!(s[0].1, some("she"));
+        assert_eq!(s[0].2, some("Anna Kowalski"));
+        assert_eq!(s[1].2, some("Peter Lind"));
+    }
+
+    #[test]
+    fn pronoun_follows_previous_speaker() {
+        let t = "\u{201C}Prices will fall,\u{201D} Mr. Okafor said.\n\nMarkets rose.\n\n\u{201C}I was right,\u{201D} he said later.";
+        assert_eq!(who(t), vec![some("Okafor"), some("Okafor")]);
+    }
+
+    #[test]
+    fn unresolved_pronoun() {
+        let t = "\u{201C}It is over,\u{201D} they said.";
+        let q = &run(t).quotes[0];
+        let s = q.speaker.as_ref().unwrap();
+        assert!(s.unresolved);
+        assert_eq!(s.entity, "they");
+    }
+
+    #[test]
+    fn continuation_paragraph() {
+        let t = "\u{201C}We tried everything,\u{201D} said coach Lena Park.\n\n\u{201C}Next season we will be ready. The team knows it.\u{201D}\n\nThe club declined to comment.";
+        assert_eq!(who(t), vec![some("Lena Park"), some("Lena Park")]);
+    }
+
+    #[test]
+    fn multi_paragraph_quote() {
+        let t = "Ravi Menon said:\n\n\u{201C}The river rose overnight.\n\n\u{201C}By morning the road was gone.\u{201D}";
+        assert_eq!(who(t), vec![some("Ravi Menon"), some("Ravi Menon")]);
+    }
+
+    #[test]
+    fn second_quote_in_paragraph() {
+        let t = "\u{201C}It was close,\u{201D} said Hugo Brandt. \u{201C}Too close.\u{201D}";
+        let s = speakers(t);
+        assert_eq!(s[1].1, some("Hugo Brandt"));
+    }
+
+    #[test]
+    fn surname_resolves_to_full_name() {
+        let t = "Kremlin aide Ivan Sorokin spoke on Tuesday.\n\n\u{201C}Nothing has changed,\u{201D} Sorokin told reporters.";
+        assert_eq!(who(t), vec![some("Ivan Sorokin")]);
+    }
+
+    #[test]
+    fn role_resolves_through_title() {
+        let t = "Fisheries Minister Ola Dahl visited the coast.\n\n\u{201C}The quota stays,\u{201D} the minister said.";
+        assert_eq!(who(t), vec![some("Ola Dahl")]);
+        let t = "Ola Dahl, the fisheries minister, visited the coast.\n\n\u{201C}The quota stays,\u{201D} the minister said.";
+        assert_eq!(who(t), vec![some("Ola Dahl")]);
+    }
+
+    #[test]
+    fn organizations_speak() {
+        let t = "\u{201C}The ban is unlawful,\u{201D} the Kremlin said.";
+        assert_eq!(who(t), vec![some("Kremlin")]);
+        let t = "The Daily Courier reported that \u{201C}two ministers resigned.\u{201D}";
+        assert_eq!(speakers(t)[0].1, some("The Daily Courier"));
+    }
+
+    #[test]
+    fn according_to() {
+        let t = "According to Maria Costa, the budget is \u{201C}simply not enough.\u{201D}";
+        assert_eq!(who(t), vec![some("Maria Costa")]);
+        let a = &run(t).attributions[0];
+        assert_eq!(a.speaker.entity, "Maria Costa");
+        assert!(a.content.slice(t).starts_with("the budget"));
+    }
+
+    #[test]
+    fn reported_speech() {
+        let t = "Maria Costa said that the budget would rise by a tenth.";
+        let a = &run(t).attributions[0];
+        assert_eq!(a.content.slice(t), "the budget would rise by a tenth");
+        assert_eq!(a.cue.slice(t), "said");
+        let t = "The budget will rise, the finance ministry said.";
+        let a = &run(t).attributions[0];
+        assert_eq!(a.content.slice(t), "The budget will rise");
+        assert_eq!(a.speaker.text, "the finance ministry");
+        let t = "Jan Novak warned that prices would climb.";
+        let a = &run(t).attributions[0];
+        assert_eq!(a.content.slice(t), "prices would climb");
+        let t = "Jan Novak told reporters the plan was dead.";
+        let a = &run(t).attributions[0];
+        assert_eq!(a.cue.slice(t), "told reporters");
+        assert_eq!(a.content.slice(t), "the plan was dead");
+    }
+
+    #[test]
+    fn apposition_before_verb() {
+        let t = "\u{201C}Rates stay low,\u{201D} Ann Voss, an economist at a bank, told the paper.";
+        assert_eq!(speakers(t)[0].1, some("Ann Voss"));
+    }
+
+    #[test]
+    fn partial_quote_speaker() {
+        let t = "Lars Holm called the proposal \u{201C}a dead end\u{201D} on Friday.";
+        assert_eq!(who(t), vec![some("Lars Holm")]);
+    }
+
+    #[test]
+    fn no_speaker_when_nothing_attributes() {
+        let t = "The film \u{201C}Northern Lights\u{201D} opened in May.";
+        assert_eq!(who(t), vec![None]);
+    }
+
+    #[test]
+    fn wrote_in_a_post() {
+        let t = "\u{201C}See you in court,\u{201D} Dana Reyes wrote in a post on Sunday.";
+        assert_eq!(who(t), vec![some("Dana Reyes")]);
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        for t in ["\u{201C},\u{201D} said", "said \u{201C}", "\u{201D} he said \u{201C}", ", said , , said", "according to", "\"\" said \"\"", "He said: ", "\u{201C}x\u{201D} \u{2015}"] {
+            let _ = run(t);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn spans_are_char_boundaries(t in "[A-Za-z .,:\n\"\u{201C}\u{201D}\u{2019}é]{0,60}( said| he said| according to)?[A-Za-z .\"]{0,20}") {
+            let a = run(&t);
+            for q in &a.quotes {
+                if let Some(s) = &q.speaker {
+                    proptest::prop_assert!(s.span.end <= t.len() && t.is_char_boundary(s.span.start) && t.is_char_boundary(s.span.end));
+                }
+            }
+            for at in &a.attributions {
+                for s in [at.content, at.cue, at.speaker.span] {
+                    proptest::prop_assert!(s.end <= t.len() && s.start <= s.end && t.is_char_boundary(s.start) && t.is_char_boundary(s.end));
+                }
+            }
+        }
+    }
 }

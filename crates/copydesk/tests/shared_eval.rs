@@ -1,0 +1,194 @@
+//! The acceptance figures, measured with the shared scorers on the shared data.
+//! Every test skips (passing, with a note on stderr) when `../shared` is absent.
+//! Run in release mode: `cargo test --release -p copydesk --test shared_eval`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn shared() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
+    let p = p.canonicalize().ok()?;
+    if p.join("eval/score.py").is_file() {
+        Some(p)
+    } else {
+        eprintln!("skipped: ../shared is absent");
+        None
+    }
+}
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_copydesk")
+}
+
+fn python(args: &[&str]) -> (bool, String) {
+    let out = Command::new("python3").args(args).output().expect("python3 runs");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.success(), text)
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("copydesk-eval-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}
+
+/// Runs `copydesk check --format json` and writes the output to `out`; returns the exit code.
+fn check_json(corpora: &[PathBuf], drafts: &[PathBuf], out: &Path) -> i32 {
+    let mut cmd = Command::new(bin());
+    cmd.arg("check").arg("--format").arg("json");
+    for c in corpora {
+        cmd.arg("--corpus").arg(c);
+    }
+    cmd.args(drafts);
+    let o = cmd.output().expect("copydesk runs");
+    std::fs::write(out, &o.stdout).expect("write findings");
+    let code = o.status.code().unwrap_or(-1);
+    assert!(code == 0 || code == 1, "copydesk check exited {code}: {}", String::from_utf8_lossy(&o.stderr));
+    code
+}
+
+fn drafts_in(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("read drafts")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    v.sort();
+    v
+}
+
+fn score(labels: &Path, findings: &Path, min_p: &str, min_r: &str) {
+    let (ok, text) = python(&[
+        shared_path("eval/score.py").to_str().unwrap_or_default(),
+        labels.to_str().unwrap_or_default(),
+        findings.to_str().unwrap_or_default(),
+        "--min-precision",
+        min_p,
+        "--min-recall",
+        min_r,
+    ]);
+    eprintln!("{text}");
+    assert!(ok, "below precision {min_p} / recall {min_r}:\n{text}");
+}
+
+fn shared_path(rel: &str) -> PathBuf {
+    shared().map(|s| s.join(rel)).unwrap_or_default()
+}
+
+#[test]
+fn dev_drafts_against_the_seeds() {
+    let Some(s) = shared() else { return };
+    let out = tmp("dev").join("out.json");
+    check_json(&[s.join("corpus/seeds")], &drafts_in(&s.join("eval/dev/cases")), &out);
+    score(&s.join("eval/dev/cases/labels.json"), &out, "0.9", "0.8");
+}
+
+#[test]
+fn own_cases_against_the_seeds() {
+    let Some(s) = shared() else { return };
+    let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../eval/cases");
+    let built = tmp("own");
+    let (ok, text) = python(&[
+        s.join("eval/build_cases.py").to_str().unwrap_or_default(),
+        cases.join("src").to_str().unwrap_or_default(),
+        built.to_str().unwrap_or_default(),
+    ]);
+    assert!(ok, "{text}");
+    let out = built.join("out.json");
+    check_json(&[s.join("corpus/seeds")], &drafts_in(&built), &out);
+    score(&built.join("labels.json"), &out, "0.9", "0.8");
+}
+
+#[test]
+fn dev_drafts_against_seeds_and_reuters() {
+    let Some(s) = shared() else { return };
+    let out = tmp("dev-reuters").join("out.json");
+    check_json(&[s.join("corpus/seeds"), s.join("data/reuters21578")], &drafts_in(&s.join("eval/dev/cases")), &out);
+    score(&s.join("eval/dev/cases/labels.json"), &out, "0.9", "0.8");
+}
+
+#[test]
+fn reuters_stories_checked_against_themselves_raise_no_contradiction() {
+    let Some(s) = shared() else { return };
+    let reuters = s.join("data/reuters21578");
+    let mut stories: Vec<PathBuf> = std::fs::read_dir(&reuters).expect("reuters").flatten().map(|e| e.path()).collect();
+    stories.sort();
+    // 300 stories spread over the collection.
+    let step = (stories.len() / 300).max(1);
+    let picked: Vec<PathBuf> = stories.iter().step_by(step).take(300).cloned().collect();
+    let out = tmp("self").join("out.json");
+    check_json(&[reuters], &picked, &out);
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).expect("read")).expect("json");
+    let contradictions: Vec<&serde_json::Value> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| matches!(f["code"].as_str(), Some("number-mismatch" | "misattribution" | "misquote")))
+        .collect();
+    assert!(contradictions.is_empty(), "{} contradictions, first: {}", contradictions.len(), contradictions[0]);
+}
+
+#[test]
+fn polnear_quotes_given_to_the_wrong_speaker() {
+    let Some(s) = shared() else { return };
+    let dir = tmp("swaps");
+    let (ok, text) = python(&[
+        s.join("eval/make_swaps.py").to_str().unwrap_or_default(),
+        s.join("data/polnear/dev").to_str().unwrap_or_default(),
+        dir.to_str().unwrap_or_default(),
+    ]);
+    assert!(ok, "{text}");
+    let out = dir.join("out.json");
+    check_json(&[s.join("data/polnear/dev/text")], &drafts_in(&dir), &out);
+    score(&dir.join("labels.json"), &out, "0.9", "0.7");
+}
+
+#[test]
+fn reuters_figures_changed() {
+    let Some(s) = shared() else { return };
+    let dir = tmp("numswaps");
+    let (ok, text) = python(&[
+        s.join("eval/make_numswaps.py").to_str().unwrap_or_default(),
+        s.join("data/reuters21578").to_str().unwrap_or_default(),
+        dir.to_str().unwrap_or_default(),
+    ]);
+    assert!(ok, "{text}");
+    let out = dir.join("out.json");
+    check_json(&[s.join("data/reuters21578")], &drafts_in(&dir), &out);
+    score(&dir.join("labels.json"), &out, "0.9", "0.8");
+}
+
+fn last_line_figure(text: &str, key: &str) -> Vec<f64> {
+    let line = text.lines().rev().find(|l| l.contains(key)).unwrap_or_default();
+    line.split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .filter_map(|t| t.parse::<f64>().ok())
+        .collect()
+}
+
+#[test]
+fn polnear_quote_speakers() {
+    let Some(s) = shared() else { return };
+    let (ok, text) = python(&[
+        s.join("eval/score_polnear.py").to_str().unwrap_or_default(),
+        bin(),
+        s.join("data/polnear/dev").to_str().unwrap_or_default(),
+    ]);
+    eprintln!("{text}");
+    assert!(ok, "{text}");
+    let f = last_line_figure(&text, "quote speaker recall");
+    assert!(f.len() >= 2 && f[0] >= 0.80 && f[1] >= 0.95, "recall/precision below 0.80/0.95: {f:?}");
+}
+
+#[test]
+fn summedits_false_alarms_and_catches() {
+    let Some(s) = shared() else { return };
+    let (ok, text) = python(&[s.join("eval/score_summedits.py").to_str().unwrap_or_default(), bin()]);
+    eprintln!("{text}");
+    assert!(ok, "{text}");
+    // "false alarms A/B (rate); digit-edit catches C/D (rate)"
+    let f = last_line_figure(&text, "false alarms");
+    assert!(f.len() >= 6, "unexpected scorer output: {text}");
+    assert!(f[2] <= 0.02 && f[5] >= 0.75, "false-alarm rate {} (max 0.02), catch rate {} (min 0.75)", f[2], f[5]);
+}
