@@ -114,14 +114,27 @@ pub fn is_numeric(w: &str) -> bool {
     w.chars().next().is_some_and(|c| c.is_ascii_digit())
 }
 
-/// Sorted, de-duplicated content terms of a span.
+/// The term of a figure token: "94,300" and "94300" are one term; figures are
+/// terms so that the other figures of a sentence tell which statement it is.
+pub fn number_term(token: &str) -> u64 {
+    let mut n: String = token.chars().filter(|c| *c != ',').collect();
+    if n.contains('.') {
+        n.truncate(n.trim_end_matches('0').trim_end_matches('.').len());
+    }
+    hash_str(&format!("#{n}"))
+}
+
+/// Sorted, de-duplicated content terms of a span (content words, stemmed, and figures).
 pub fn content_terms(text: &str, span: Span) -> Vec<u64> {
     let mut out: Vec<u64> = words(text, span)
         .into_iter()
         .filter_map(|w| {
             let s = w.slice(text);
+            if is_numeric(s) {
+                return Some(number_term(s));
+            }
             let lower = s.to_lowercase();
-            if is_numeric(s) || is_stopword(&lower) || lower.chars().count() < 2 {
+            if is_stopword(&lower) || lower.chars().count() < 2 {
                 None
             } else {
                 Some(hash_str(&stem(&lower)))
@@ -188,8 +201,11 @@ mod tests {
     }
 
     #[test]
-    fn content_terms_skip_numbers_and_stopwords() {
+    fn content_terms_skip_stopwords_and_fold_figures() {
         let t = "The 94,300 troops were near Ukraine";
-        assert_eq!(content_terms(t, Span::new(0, t.len())).len(), 3);
+        assert_eq!(content_terms(t, Span::new(0, t.len())).len(), 4);
+        assert_eq!(number_term("94,300"), number_term("94300"));
+        assert_eq!(number_term("20.0"), number_term("20"));
+        assert_ne!(number_term("20.5"), number_term("20"));
     }
 }

@@ -8,7 +8,7 @@
 
 use super::{cite, finding, Draft, MAX_EVIDENCE};
 use crate::claims::{Quantity, QuantityKind};
-use crate::corpus::{AnalyzedSource, CorpusIndex, QuantityKey, QuantityRef};
+use crate::corpus::{AnalyzedSource, CorpusIndex, QuantityKey};
 use crate::finding::{ClaimKind, Code, Status, Verdict};
 use crate::terms;
 use crate::text::Span;
@@ -24,6 +24,7 @@ const NEIGHBOURS: usize = 24;
 /// Support candidates scored per figure at most (common values in big corpora).
 const MAX_SUPPORT_CANDIDATES: usize = 4000;
 
+#[derive(Clone, Copy)]
 struct Candidate<'c> {
     source: &'c AnalyzedSource,
     quantity: &'c Quantity,
@@ -60,9 +61,17 @@ fn jaccard(a: &[u64], b: &[u64]) -> f32 {
     }
 }
 
+/// Same kind, and the same unit, or a unit missing on one side (wire tables often
+/// leave it to the line before); the latter costs [`UNIT_UNKNOWN_PENALTY`].
 fn units_compatible(a: &Quantity, b: &Quantity) -> bool {
-    a.kind == b.kind && a.unit == b.unit
+    a.kind == b.kind && (a.unit == b.unit || a.unit.is_none() || b.unit.is_none())
 }
+
+const UNIT_UNKNOWN_PENALTY: f32 = 0.1;
+/// A supporting figure must be about as comparable as the best-matching statement:
+/// a template sentence in another story ("rose 0.9 pct in May") is no support when
+/// the statement itself says otherwise.
+const SUPPORT_MARGIN: f32 = 0.2;
 
 fn consistent(a: &Quantity, b: &Quantity) -> bool {
     let eps = 1e-9 * a.value.abs().max(b.value.abs()).max(1.0);
@@ -73,21 +82,30 @@ fn consistent(a: &Quantity, b: &Quantity) -> bool {
 fn comparability(corpus: &CorpusIndex, d: &Draft, q: &Quantity, local: &[u64], src: &AnalyzedSource, sq: &Quantity) -> f32 {
     let Some(src_terms) = src.sentence_terms.get(sq.sentence) else { return 0.0 };
     let (coverage, dice) = corpus.similarity(&d.sentence_terms[q.sentence], d.sentence_weight[q.sentence], src_terms);
+    // A short source sentence wholly inside a long draft sentence (a wire table line) counts too.
+    let reverse = if src_terms.len() >= 3 {
+        let w: f32 = src_terms.iter().map(|t| corpus.weight(*t)).sum();
+        corpus.similarity(src_terms, w, &d.sentence_terms[q.sentence]).0 * 0.9
+    } else {
+        0.0
+    };
+    let coverage = coverage.max(reverse);
+    let penalty = if q.unit == sq.unit { 0.0 } else { UNIT_UNKNOWN_PENALTY };
     let src_sentence = src.analysis.sentences[sq.sentence].span;
     let src_local = local_context(&src.analysis.prose.masked, src_sentence, sq.span);
     let l = jaccard(local, &src_local);
-    0.55 * coverage + 0.2 * dice + 0.25 * l
+    0.55 * coverage + 0.2 * dice + 0.25 * l - penalty
 }
 
 fn figure_text(src: &AnalyzedSource, q: &Quantity) -> String {
-    q.span.slice(&src.doc.text).to_string()
+    q.span.slice(&src.doc.text).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn describe(q: &Quantity, text: &str) -> String {
-    let fig = q.span.slice(text);
+    let fig = q.span.slice(text).split_whitespace().collect::<Vec<_>>().join(" ");
     match &q.unit_text {
         Some(u) if !fig.contains(u.as_str()) => format!("{fig} {u}"),
-        _ => fig.to_string(),
+        _ => fig,
     }
 }
 
@@ -98,17 +116,36 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
     let local = local_context(masked, sentence.span, q.span);
     let key = QuantityKey::of(q);
 
-    // 1. Support: source figures whose range overlaps, in comparable sentences.
-    let mut support: Vec<Candidate> = corpus
-        .quantities_overlapping(&key, q.low, q.high)
-        .into_iter()
-        .take(MAX_SUPPORT_CANDIDATES)
-        .filter_map(|r: QuantityRef| {
-            let (src, sq) = corpus.quantity(r)?;
+    // 1. Figures of the same kind and unit in the most similar sentences.
+    let mut rivals: Vec<Candidate> = Vec::new();
+    for s in corpus.similar_sentences(&d.sentence_terms[q.sentence], NEIGHBOURS) {
+        let Some(src) = corpus.get(s.at.doc) else { continue };
+        for sq in src.analysis.quantities.iter().filter(|sq| sq.sentence == s.at.sentence as usize && units_compatible(q, sq)) {
             let score = comparability(corpus, d, q, &local, src, sq);
-            (score >= SUPPORT).then_some(Candidate { source: src, quantity: sq, score, doc: r.doc })
-        })
-        .collect();
+            if score >= RELATED {
+                rivals.push(Candidate { source: src, quantity: sq, score, doc: s.at.doc });
+            }
+        }
+    }
+    // 2. Support: a comparable figure whose range overlaps, among those or anywhere by value.
+    let best_any = rivals.iter().map(|c| c.score).fold(0.0f32, f32::max);
+    let floor = SUPPORT.max(best_any - SUPPORT_MARGIN);
+    let mut support: Vec<Candidate> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for c in rivals.iter().filter(|c| c.score >= floor && consistent(q, c.quantity)) {
+        seen.insert((c.doc, c.quantity.span.start));
+        support.push(*c);
+    }
+    for r in corpus.quantities_overlapping(&key, q.low, q.high).into_iter().take(MAX_SUPPORT_CANDIDATES) {
+        let Some((src, sq)) = corpus.quantity(r) else { continue };
+        if seen.contains(&(r.doc, sq.span.start)) {
+            continue;
+        }
+        let score = comparability(corpus, d, q, &local, src, sq);
+        if score >= floor {
+            support.push(Candidate { source: src, quantity: sq, score, doc: r.doc });
+        }
+    }
     if !support.is_empty() {
         support.sort_by(|a, b| b.score.total_cmp(&a.score));
         let evidence: Vec<_> = support.iter().take(MAX_EVIDENCE).map(|c| c.source.evidence(c.quantity.sentence, c.quantity.span)).collect();
@@ -123,17 +160,7 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
         });
     }
 
-    // 2. Contradiction: figures of the same kind and unit in the most similar sentences.
-    let mut rivals: Vec<Candidate> = Vec::new();
-    for s in corpus.similar_sentences(&d.sentence_terms[q.sentence], NEIGHBOURS) {
-        let Some(src) = corpus.get(s.at.doc) else { continue };
-        for sq in src.analysis.quantities.iter().filter(|sq| sq.sentence == s.at.sentence as usize && units_compatible(q, sq)) {
-            let score = comparability(corpus, d, q, &local, src, sq);
-            if score >= RELATED {
-                rivals.push(Candidate { source: src, quantity: sq, score, doc: s.at.doc });
-            }
-        }
-    }
+    // 3. Contradiction: the most comparable figure disagrees.
     rivals.sort_by(|a, b| b.score.total_cmp(&a.score));
     let draft_text = describe(q, d.text);
     match rivals.first() {

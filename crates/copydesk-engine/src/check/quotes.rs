@@ -195,10 +195,17 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
     let masked = d.masked();
     let segs = segments(masked, q.span);
     let words: Vec<&String> = segs.iter().flatten().collect();
-    if words.is_empty() {
+    // One-word quotes are names, nicknames and scare quotes, not quotations.
+    if words.len() < 2 {
         return None;
     }
-    let query = terms::content_terms(masked, q.span);
+    let mut query = terms::content_terms(masked, q.span);
+    if query.len() < 2 {
+        // "But I do suggest": too few content words to find; look for its sentence instead.
+        if let Some(sent) = d.sentence_terms.get(q.sentence) {
+            query = sent.clone();
+        }
+    }
     let mut found: Vec<Match> = Vec::new();
     let mut reworded: Option<(f32, Match)> = None;
     let mut seen_blocks = std::collections::HashSet::new();

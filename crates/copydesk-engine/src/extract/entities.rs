@@ -5,15 +5,109 @@ use std::sync::OnceLock;
 
 /// Honorifics and titles that may stand before a name and are not part of it.
 const TITLES: &[&str] = &[
-    "mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "dame", "lord", "lady", "rev", "reverend", "fr", "father",
-    "president", "vice", "pres", "sen", "senator", "rep", "representative", "congressman", "congresswoman", "gov", "governor",
-    "lt", "gen", "general", "col", "colonel", "maj", "major", "capt", "captain", "cmdr", "commander", "adm", "admiral", "sgt",
-    "sergeant", "secretary", "minister", "prime", "premier", "chancellor", "king", "queen", "prince", "princess", "pope",
-    "chief", "chairman", "chairwoman", "chair", "speaker", "leader", "mayor", "judge", "justice", "ambassador", "attorney",
-    "deputy", "foreign", "defense", "defence", "interior", "finance", "state", "former", "acting", "spokesman",
-    "spokeswoman", "spokesperson", "del", "delegate", "sheriff", "officer", "director", "ceo", "the", "of", "host", "anchor",
-    "editor", "st", "saint", "sheikh", "ayatollah", "emir", "crown", "presidential", "candidate", "nominee", "dem", "gop",
-    "democratic", "republican", "chancellor", "mr.", "ms.", "mrs.", "dr.",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "dr",
+    "prof",
+    "professor",
+    "sir",
+    "dame",
+    "lord",
+    "lady",
+    "rev",
+    "reverend",
+    "fr",
+    "father",
+    "president",
+    "vice",
+    "pres",
+    "sen",
+    "senator",
+    "rep",
+    "representative",
+    "congressman",
+    "congresswoman",
+    "gov",
+    "governor",
+    "lt",
+    "gen",
+    "general",
+    "col",
+    "colonel",
+    "maj",
+    "major",
+    "capt",
+    "captain",
+    "cmdr",
+    "commander",
+    "adm",
+    "admiral",
+    "sgt",
+    "sergeant",
+    "secretary",
+    "minister",
+    "prime",
+    "premier",
+    "chancellor",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "pope",
+    "chief",
+    "chairman",
+    "chairwoman",
+    "chair",
+    "speaker",
+    "leader",
+    "mayor",
+    "judge",
+    "justice",
+    "ambassador",
+    "attorney",
+    "deputy",
+    "foreign",
+    "defense",
+    "defence",
+    "interior",
+    "finance",
+    "state",
+    "former",
+    "acting",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "del",
+    "delegate",
+    "sheriff",
+    "officer",
+    "director",
+    "ceo",
+    "the",
+    "of",
+    "host",
+    "anchor",
+    "editor",
+    "st",
+    "saint",
+    "sheikh",
+    "ayatollah",
+    "emir",
+    "crown",
+    "presidential",
+    "candidate",
+    "nominee",
+    "dem",
+    "gop",
+    "democratic",
+    "republican",
+    "chancellor",
+    "mr.",
+    "ms.",
+    "mrs.",
+    "dr.",
 ];
 
 /// Suffixes dropped from the end of a name.
@@ -72,7 +166,9 @@ pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         let f: &str = match c {
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' | 'Ā' => "a",
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' | 'Ā' => {
+                "a"
+            }
             'ç' | 'ć' | 'č' | 'Ç' | 'Ć' | 'Č' => "c",
             'ď' | 'đ' | 'Ď' | 'Đ' => "d",
             'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' | 'È' | 'É' | 'Ê' | 'Ë' | 'Ě' => "e",
@@ -80,7 +176,9 @@ pub fn fold(s: &str) -> String {
             'ì' | 'í' | 'î' | 'ï' | 'ī' | 'ı' | 'İ' | 'Ì' | 'Í' | 'Î' | 'Ï' => "i",
             'ł' | 'Ł' => "l",
             'ñ' | 'ń' | 'ň' | 'Ñ' | 'Ń' | 'Ň' => "n",
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ő' | 'ō' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'Ő' => "o",
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ő' | 'ō' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'Ő' => {
+                "o"
+            }
             'ř' | 'Ř' => "r",
             'ś' | 'š' | 'ş' | 'ș' | 'Ś' | 'Š' | 'Ş' | 'Ș' => "s",
             'ť' | 'ţ' | 'ț' | 'Ť' | 'Ţ' | 'Ț' => "t",
@@ -110,7 +208,25 @@ fn title_set() -> &'static HashSet<&'static str> {
 
 /// Name particles that stay lowercase inside a name.
 pub fn is_particle(w: &str) -> bool {
-    matches!(w, "de" | "da" | "del" | "der" | "di" | "du" | "dos" | "van" | "von" | "bin" | "ibn" | "al" | "la" | "le" | "el" | "ter" | "den")
+    matches!(
+        w,
+        "de" | "da"
+            | "del"
+            | "der"
+            | "di"
+            | "du"
+            | "dos"
+            | "van"
+            | "von"
+            | "bin"
+            | "ibn"
+            | "al"
+            | "la"
+            | "le"
+            | "el"
+            | "ter"
+            | "den"
+    )
 }
 
 /// The words of a name as written, without titles, roles, appositions, party tags or suffixes:
@@ -132,23 +248,30 @@ pub fn name_words(name: &str) -> Vec<String> {
     let mut words: Vec<String> = raw
         .iter()
         .map(|w| {
-            let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '\'' && c != '\u{2019}' && c != '-');
+            let w =
+                w.trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '\'' && c != '\u{2019}' && c != '-');
             let w = w.strip_suffix("'s").or_else(|| w.strip_suffix("\u{2019}s")).unwrap_or(w);
             w.trim_end_matches(['\'', '\u{2019}']).to_string()
         })
         .filter(|w| !w.is_empty())
         .collect();
     // Drop role words: everything up to the last lowercase (non-particle) word, when a name of two or more words remains.
-    if let Some(last_lower) = words.iter().rposition(|w| w.chars().next().is_some_and(|c| c.is_lowercase()) && !is_particle(w)) {
+    if let Some(last_lower) =
+        words.iter().rposition(|w| w.chars().next().is_some_and(|c| c.is_lowercase()) && !is_particle(w))
+    {
         let remaining = words.len() - last_lower - 1;
-        let preposition = matches!(words[last_lower].as_str(), "of" | "for" | "and" | "on" | "in" | "the" | "at" | "to" | "a" | "an");
+        let preposition =
+            matches!(words[last_lower].as_str(), "of" | "for" | "and" | "on" | "in" | "the" | "at" | "to" | "a" | "an");
         if remaining >= 2 || (remaining == 1 && !preposition) {
             words.drain(..=last_lower);
         }
     }
     // Role words ending in a title before a name of two words or more: "Fisheries Minister Ola Dahl".
-    if let Some(t) = words.iter().rposition(|w| title_set().contains(fold(w.trim_end_matches('.')).as_str()) && fold(w) != "the" && fold(w) != "of") {
-        if words.len() - t - 1 >= 2 && words[t + 1..].iter().all(|w| w.chars().next().is_some_and(|c| c.is_uppercase())) {
+    if let Some(t) = words.iter().rposition(|w| {
+        title_set().contains(fold(w.trim_end_matches('.')).as_str()) && fold(w) != "the" && fold(w) != "of"
+    }) {
+        if words.len() - t - 1 >= 2 && words[t + 1..].iter().all(|w| w.chars().next().is_some_and(|c| c.is_uppercase()))
+        {
             words.drain(..=t);
         }
     }
@@ -166,15 +289,106 @@ pub fn name_words(name: &str) -> Vec<String> {
 /// Words that usually end an organization's name.
 pub fn is_org_word(w: &str) -> bool {
     const ORG: &[&str] = &[
-        "house", "department", "ministry", "party", "committee", "times", "post", "news", "journal", "campaign", "university",
-        "institute", "center", "centre", "council", "congress", "senate", "court", "agency", "bank", "fund", "inc", "corp",
-        "association", "union", "foundation", "service", "office", "police", "army", "commission", "kremlin", "pentagon",
-        "government", "administration", "press", "tass", "reuters", "network", "group", "company", "caucus", "board",
-        "cnn", "bbc", "ap", "afp", "nato", "un", "eu", "fbi", "cia", "imf", "guardian", "telegraph", "herald", "tribune",
-        "review", "magazine", "report", "radio", "television", "tv", "channel", "organization", "organisation", "coalition",
-        "federation", "alliance", "assembly", "parliament", "duma", "cabinet", "embassy", "navy", "military", "staff",
-        "command", "forces", "force", "guard", "authority", "authorities", "club", "league", "politifact", "ria", "interfax",
-        "mail", "sun", "express", "gazette", "monitor", "observer", "daily", "weekly", "today", "wire", "media", "bureau",
+        "house",
+        "department",
+        "ministry",
+        "party",
+        "committee",
+        "times",
+        "post",
+        "news",
+        "journal",
+        "campaign",
+        "university",
+        "institute",
+        "center",
+        "centre",
+        "council",
+        "congress",
+        "senate",
+        "court",
+        "agency",
+        "bank",
+        "fund",
+        "inc",
+        "corp",
+        "association",
+        "union",
+        "foundation",
+        "service",
+        "office",
+        "police",
+        "army",
+        "commission",
+        "kremlin",
+        "pentagon",
+        "government",
+        "administration",
+        "press",
+        "tass",
+        "reuters",
+        "network",
+        "group",
+        "company",
+        "caucus",
+        "board",
+        "cnn",
+        "bbc",
+        "ap",
+        "afp",
+        "nato",
+        "un",
+        "eu",
+        "fbi",
+        "cia",
+        "imf",
+        "guardian",
+        "telegraph",
+        "herald",
+        "tribune",
+        "review",
+        "magazine",
+        "report",
+        "radio",
+        "television",
+        "tv",
+        "channel",
+        "organization",
+        "organisation",
+        "coalition",
+        "federation",
+        "alliance",
+        "assembly",
+        "parliament",
+        "duma",
+        "cabinet",
+        "embassy",
+        "navy",
+        "military",
+        "staff",
+        "command",
+        "forces",
+        "force",
+        "guard",
+        "authority",
+        "authorities",
+        "club",
+        "league",
+        "politifact",
+        "ria",
+        "interfax",
+        "mail",
+        "sun",
+        "express",
+        "gazette",
+        "monitor",
+        "observer",
+        "daily",
+        "weekly",
+        "today",
+        "wire",
+        "media",
+        "bureau",
     ];
     ORG.contains(&fold(w).trim_end_matches('.'))
 }

@@ -5,7 +5,8 @@
 //! pass per sentence plus a few fix-up passes over the figures found.
 
 use super::numbers::{
-    fraction_word, half_unit, ordinal_word, parse_digit_ordinal, parse_digits, parse_word_prefix, scale_word, small_word,
+    fraction_word, half_unit, ordinal_word, parse_digit_ordinal, parse_digits, parse_word_prefix,
+    scale_word, small_word,
 };
 use crate::claims::{Modifier, Quantity, QuantityKind};
 use crate::text::{Sentence, Span};
@@ -87,7 +88,8 @@ fn lex(text: &str, span: Span) -> Vec<Tok<'_>> {
             while i < chars.len() {
                 let ch = chars[i].1;
                 if ch.is_ascii_digit()
-                    || ((ch == ',' || ch == '.') && chars.get(i + 1).is_some_and(|n| n.1.is_ascii_digit()))
+                    || ((ch == ',' || ch == '.')
+                        && chars.get(i + 1).is_some_and(|n| n.1.is_ascii_digit()))
                 {
                     i += 1;
                 } else {
@@ -100,14 +102,15 @@ fn lex(text: &str, span: Span) -> Vec<Tok<'_>> {
             while i < chars.len() {
                 let ch = chars[i].1;
                 let next = chars.get(i + 1).map(|n| n.1);
-                if is_word_char(ch) {
-                    i += 1;
-                } else if is_apostrophe(ch) && next.is_some_and(char::is_alphabetic) {
+                if is_word_char(ch) || (is_apostrophe(ch) && next.is_some_and(char::is_alphabetic))
+                {
                     i += 1;
                 } else if ch == '.'
                     && chars[i - 1].1.is_uppercase()
                     && next.is_some_and(char::is_uppercase)
-                    && chars.get(i + 2).is_none_or(|n| !is_word_char(n.1) || n.1 == '.')
+                    && chars
+                        .get(i + 2)
+                        .is_none_or(|n| !is_word_char(n.1) || n.1 == '.')
                 {
                     // dotted initials: U.S, N.Z
                     i += 1;
@@ -123,7 +126,14 @@ fn lex(text: &str, span: Span) -> Vec<Tok<'_>> {
         let e = span.start + chars.get(i).map_or(seg.len(), |p| p.0);
         let _ = start;
         let t = &text[s..e];
-        out.push(Tok { s, e, t, lc: lower(t), k, gap });
+        out.push(Tok {
+            s,
+            e,
+            t,
+            lc: lower(t),
+            k,
+            gap,
+        });
         gap = false;
     }
     out
@@ -132,17 +142,160 @@ fn lex(text: &str, span: Span) -> Vec<Tok<'_>> {
 // ---------------------------------------------------------------- word lists
 
 const STOP: &[&str] = &[
-    "of", "in", "on", "at", "to", "from", "for", "by", "with", "and", "or", "but", "nor", "than", "as", "that", "which",
-    "who", "whom", "whose", "were", "was", "is", "are", "be", "been", "being", "had", "has", "have", "will", "would",
-    "could", "should", "may", "might", "can", "must", "shall", "said", "says", "say", "the", "a", "an", "this", "these",
-    "those", "its", "their", "his", "her", "our", "my", "your", "per", "each", "vs", "versus", "against", "compared",
-    "during", "after", "before", "since", "until", "ago", "earlier", "later", "up", "down", "more", "less", "into",
-    "over", "under", "about", "around", "when", "while", "if", "not", "no", "also", "only", "still", "already", "it",
-    "they", "he", "she", "we", "you", "i", "there", "here", "then", "so", "yet", "all", "both", "every", "some", "any",
-    "other", "another", "such", "what", "where", "why", "how", "because", "though", "although", "via", "between",
-    "among", "amid", "through", "within", "without", "toward", "towards", "across", "above", "below", "near", "this",
-    "last", "next", "did", "do", "does", "get", "got", "just", "even", "very", "too", "again", "once", "ended",
-    "ending", "thus", "whereas", "besides", "perhaps", "always", "sometimes", "was", "vs", "a", "total", "worth",
+    "of",
+    "in",
+    "on",
+    "at",
+    "to",
+    "from",
+    "for",
+    "by",
+    "with",
+    "and",
+    "or",
+    "but",
+    "nor",
+    "than",
+    "as",
+    "that",
+    "which",
+    "who",
+    "whom",
+    "whose",
+    "were",
+    "was",
+    "is",
+    "are",
+    "be",
+    "been",
+    "being",
+    "had",
+    "has",
+    "have",
+    "will",
+    "would",
+    "could",
+    "should",
+    "may",
+    "might",
+    "can",
+    "must",
+    "shall",
+    "said",
+    "says",
+    "say",
+    "the",
+    "a",
+    "an",
+    "this",
+    "these",
+    "those",
+    "its",
+    "their",
+    "his",
+    "her",
+    "our",
+    "my",
+    "your",
+    "per",
+    "each",
+    "vs",
+    "versus",
+    "against",
+    "compared",
+    "during",
+    "after",
+    "before",
+    "since",
+    "until",
+    "ago",
+    "earlier",
+    "later",
+    "up",
+    "down",
+    "more",
+    "less",
+    "into",
+    "over",
+    "under",
+    "about",
+    "around",
+    "when",
+    "while",
+    "if",
+    "not",
+    "no",
+    "also",
+    "only",
+    "still",
+    "already",
+    "it",
+    "they",
+    "he",
+    "she",
+    "we",
+    "you",
+    "i",
+    "there",
+    "here",
+    "then",
+    "so",
+    "yet",
+    "all",
+    "both",
+    "every",
+    "some",
+    "any",
+    "other",
+    "another",
+    "such",
+    "what",
+    "where",
+    "why",
+    "how",
+    "because",
+    "though",
+    "although",
+    "via",
+    "between",
+    "among",
+    "amid",
+    "through",
+    "within",
+    "without",
+    "toward",
+    "towards",
+    "across",
+    "above",
+    "below",
+    "near",
+    "this",
+    "last",
+    "next",
+    "did",
+    "do",
+    "does",
+    "get",
+    "got",
+    "just",
+    "even",
+    "very",
+    "too",
+    "again",
+    "once",
+    "ended",
+    "ending",
+    "thus",
+    "whereas",
+    "besides",
+    "perhaps",
+    "always",
+    "sometimes",
+    "was",
+    "vs",
+    "a",
+    "total",
+    "worth",
 ];
 
 fn is_stop(w: &str) -> bool {
@@ -151,23 +304,85 @@ fn is_stop(w: &str) -> bool {
 
 /// Nouns that count things without a plural -s.
 const INVARIANT: &[&str] = &[
-    "people", "personnel", "staff", "police", "men", "women", "children", "cattle", "sheep", "fish", "aircraft",
-    "livestock", "feet", "teeth", "mice", "geese", "deer", "swine", "poultry", "head", "offspring", "militia",
+    "people",
+    "personnel",
+    "staff",
+    "police",
+    "men",
+    "women",
+    "children",
+    "cattle",
+    "sheep",
+    "fish",
+    "aircraft",
+    "livestock",
+    "feet",
+    "teeth",
+    "mice",
+    "geese",
+    "deer",
+    "swine",
+    "poultry",
+    "head",
+    "offspring",
+    "militia",
 ];
 
 /// Measure words counted even in the singular ("10-year", "one tonne", "5 kg").
 const MEASURES: &[&str] = &[
-    "kg", "km", "mw", "kw", "gw", "kwh", "mph", "lb", "lbs", "oz", "ft", "bpd", "year", "day", "month", "week", "hour",
-    "minute", "second", "tonne", "ton", "barrel", "bushel", "ounce", "mile", "metre", "meter", "kilometre",
-    "kilometer", "kilo", "gram", "litre", "liter", "gallon", "acre", "hectare", "share", "vote", "seat", "point",
-    "person", "member",
+    "kg",
+    "km",
+    "mw",
+    "kw",
+    "gw",
+    "kwh",
+    "mph",
+    "lb",
+    "lbs",
+    "oz",
+    "ft",
+    "bpd",
+    "year",
+    "day",
+    "month",
+    "week",
+    "hour",
+    "minute",
+    "second",
+    "tonne",
+    "ton",
+    "barrel",
+    "bushel",
+    "ounce",
+    "mile",
+    "metre",
+    "meter",
+    "kilometre",
+    "kilometer",
+    "kilo",
+    "gram",
+    "litre",
+    "liter",
+    "gallon",
+    "acre",
+    "hectare",
+    "share",
+    "vote",
+    "seat",
+    "point",
+    "person",
+    "member",
 ];
 
 fn is_plural(w: &str) -> bool {
     if w.len() < 3 || is_stop(w) || !w.ends_with('s') || !w.chars().all(char::is_alphabetic) {
         return false;
     }
-    !(w.ends_with("ss") || w.ends_with("us") || w.ends_with("is") || w.ends_with("ous") || w == "news")
+    !(w.ends_with("ss")
+        || w.ends_with("us")
+        || w.ends_with("is")
+        || w.ends_with("ous")
+        || w == "news")
 }
 
 fn is_countable(w: &str) -> bool {
@@ -186,7 +401,8 @@ fn singular(w: &str) -> String {
         "mice" => "mouse",
         "geese" => "goose",
         "tons" | "ton" | "tonnes" | "tonne" => "tonne",
-        "kilos" | "kilo" | "kilograms" | "kilogram" | "kilogrammes" | "kilogramme" | "kg" | "kgs" => "kg",
+        "kilos" | "kilo" | "kilograms" | "kilogram" | "kilogrammes" | "kilogramme" | "kg"
+        | "kgs" => "kg",
         "kilometres" | "kilometers" | "kilometre" | "kilometer" | "km" | "kms" => "km",
         "lbs" | "lb" | "pounds" => "pound",
         "metres" | "meters" | "meter" => "metre",
@@ -356,10 +572,46 @@ fn currency_word(w: &str, qual: Option<&str>, has_scale: bool) -> Option<&'stati
 }
 
 const QUALIFIERS: &[&str] = &[
-    "us", "u.s", "american", "canadian", "can", "australian", "aust", "n.z", "nz", "new zealand", "hong kong", "hk",
-    "singapore", "taiwan", "british", "egyptian", "irish", "lebanese", "syrian", "cyprus", "pakistani", "swiss",
-    "french", "belgian", "luxembourg", "swedish", "norwegian", "danish", "mexican", "philippine", "argentine",
-    "chilean", "saudi", "german", "west german", "japanese", "indian", "chinese", "south african", "hk",
+    "us",
+    "u.s",
+    "american",
+    "canadian",
+    "can",
+    "australian",
+    "aust",
+    "n.z",
+    "nz",
+    "new zealand",
+    "hong kong",
+    "hk",
+    "singapore",
+    "taiwan",
+    "british",
+    "egyptian",
+    "irish",
+    "lebanese",
+    "syrian",
+    "cyprus",
+    "pakistani",
+    "swiss",
+    "french",
+    "belgian",
+    "luxembourg",
+    "swedish",
+    "norwegian",
+    "danish",
+    "mexican",
+    "philippine",
+    "argentine",
+    "chilean",
+    "saudi",
+    "german",
+    "west german",
+    "japanese",
+    "indian",
+    "chinese",
+    "south african",
+    "hk",
 ];
 
 // ---------------------------------------------------------------- figures
@@ -416,7 +668,10 @@ impl Fig {
         }
     }
     fn bare(&self) -> bool {
-        self.kind == FKind::Plain && self.currency.is_none() && self.unit.is_none() && self.compound.is_none()
+        self.kind == FKind::Plain
+            && self.currency.is_none()
+            && self.unit.is_none()
+            && self.compound.is_none()
     }
     fn countable(&self) -> bool {
         matches!(self.kind, FKind::Plain | FKind::Percent)
@@ -430,12 +685,19 @@ fn percent_at(toks: &[Tok], j: usize) -> Option<usize> {
         (K::Sym('%'), _) => j,
         (K::Word, "pct" | "percent" | "pc" | "pct.") => j,
         (K::Word, "per") if toks.get(j + 1).is_some_and(|n| n.lc == "cent") => j + 1,
-        (K::Word, "percentage") if toks.get(j + 1).is_some_and(|n| n.lc == "point" || n.lc == "points") => {
+        (K::Word, "percentage")
+            if toks
+                .get(j + 1)
+                .is_some_and(|n| n.lc == "point" || n.lc == "points") =>
+        {
             return Some(j + 1)
         }
         _ => return None,
     };
-    if toks.get(last + 1).is_some_and(|n| n.lc == "point" || n.lc == "points") {
+    if toks
+        .get(last + 1)
+        .is_some_and(|n| n.lc == "point" || n.lc == "points")
+    {
         last += 1;
     }
     Some(last)
@@ -451,7 +713,9 @@ fn currency_at(toks: &[Tok], j: usize, has_scale: bool) -> Option<(&'static str,
         return Some((c, j, j));
     }
     if let Some(c) = currency_word(&t.lc, None, has_scale) {
-        if matches!(t.lc.as_ref(), "pound" | "pounds") && toks.get(j + 1).is_some_and(|n| n.lc == "of") {
+        if matches!(t.lc.as_ref(), "pound" | "pounds")
+            && toks.get(j + 1).is_some_and(|n| n.lc == "of")
+        {
             return None;
         }
         if t.lc == "p" && t.gap {
@@ -497,6 +761,9 @@ fn suffixes(toks: &[Tok], f: &mut Fig, allow_scale: bool) {
                 f.scale = s;
                 f.value *= s;
                 f.h *= s;
+                if f.h == 0.0 {
+                    f.h = half_unit(f.value, 0, 1.0);
+                }
                 f.last = j;
                 j += 1;
             }
@@ -546,18 +813,18 @@ fn num_at(toks: &[Tok], i: usize) -> Result<Fig, usize> {
                 }
                 unit_tok = Some((first, i - 1));
             }
-            K::Sym('-') => {
-                if i > 1 && !p.gap && !toks[i - 2].is_sym(' ') {
-                    let pp = &toks[i - 2];
-                    let chained = i > 2 && !pp.gap && toks[i - 3].is_sym('-');
-                    if pp.is_word() && YEAR_PREFIXES.contains(&pp.lc.as_ref()) {
-                        year_prefix = true;
-                    } else if pp.is_word() || chained {
-                        return Err(i + 1);
-                    }
+            K::Sym('-') if i > 1 && !p.gap => {
+                let pp = &toks[i - 2];
+                let chained = i > 2 && !pp.gap && toks[i - 3].is_sym('-');
+                if pp.is_word() && YEAR_PREFIXES.contains(&pp.lc.as_ref()) {
+                    year_prefix = true;
+                } else if pp.is_word() || chained {
+                    return Err(i + 1);
                 }
             }
-            K::Sym(':' | '/' | '.' | '#' | '@' | '_' | '\\' | '+' | '=' | '&' | '^' | '~') => return Err(i + 1),
+            K::Sym(':' | '/' | '.' | '#' | '@' | '_' | '\\' | '+' | '=' | '&' | '^' | '~') => {
+                return Err(i + 1)
+            }
             K::Word | K::Num => return Err(i + 1),
             _ => {}
         }
@@ -582,20 +849,29 @@ fn num_at(toks: &[Tok], i: usize) -> Result<Fig, usize> {
             return Err(i + 2);
         }
     }
-    let mut f = Fig::new(first, i, d.value, half_unit(d.value, d.decimals, 1.0), FKind::Plain);
+    let mut f = Fig::new(
+        first,
+        i,
+        d.value,
+        half_unit(d.value, d.decimals, 1.0),
+        FKind::Plain,
+    );
     f.currency = currency;
     f.unit_tok = unit_tok;
     if let Some(n) = next {
         match n.k {
             K::Word => {
                 let w = n.lc.as_ref();
-                if let Some(o) = parse_digit_ordinal(&format!("{}{}", t.t, w)).filter(|_| !t.t.contains(['.', ','])) {
+                if let Some(o) = parse_digit_ordinal(&format!("{}{}", t.t, w))
+                    .filter(|_| !t.t.contains(['.', ',']))
+                {
                     let mut g = Fig::new(first, i + 1, o as f64, 0.0, FKind::Ordinal);
                     g.currency = None;
                     return Ok(g);
                 }
                 let s = match w {
-                    "k" | "bn" | "mln" | "bln" | "mn" | "tn" | "trn" | "tln" | "billion" | "million" => scale_word(w),
+                    "k" | "bn" | "mln" | "bln" | "mn" | "tn" | "trn" | "tln" | "billion"
+                    | "million" => scale_word(w),
                     "m" | "b" if currency.is_some() => Some(if w == "m" { 1e6 } else { 1e9 }),
                     "pct" | "pc" | "percent" => {
                         f.kind = FKind::Percent;
@@ -625,12 +901,22 @@ fn num_at(toks: &[Tok], i: usize) -> Result<Fig, usize> {
                 }
             }
             K::Sym(':') | K::Sym('/') => return Err(i + 1),
-            K::Sym(',') | K::Sym('.') if toks.get(i + 2).is_some_and(|x| !x.gap && x.k == K::Num) => return Err(i + 3),
+            K::Sym(',') | K::Sym('.')
+                if toks.get(i + 2).is_some_and(|x| !x.gap && x.k == K::Num) =>
+            {
+                return Err(i + 3)
+            }
             K::Sym('%') => {
                 f.kind = FKind::Percent;
                 f.unit_tok = Some((i + 1, i + 1));
                 f.last = i + 1;
                 return Ok(f);
+            }
+            K::Sym('-')
+                if toks.get(i + 2).is_some_and(|x| !x.gap && x.k == K::Num)
+                    && toks.get(i + 3).is_some_and(|x| !x.gap && x.is_sym('/')) =>
+            {
+                return Err(i + 5); // "4-3/8"
             }
             K::Sym('-') => {
                 // "10-year", "5-pct"; "26-FEB-1987" is a code
@@ -671,17 +957,79 @@ fn num_at(toks: &[Tok], i: usize) -> Result<Fig, usize> {
     Ok(f)
 }
 
-const DETERMINERS: &[&str] = &["the", "its", "their", "his", "her", "a", "an", "our", "this", "whose", "my", "your"];
+const DETERMINERS: &[&str] = &[
+    "the", "its", "their", "his", "her", "a", "an", "our", "this", "whose", "my", "your",
+];
 const ONE_NOT_BEFORE: &[&str] = &[
-    "of", "another", "day", "time", "way", "thing", "hand", "side", "point", "more", "such", "like", "or", "and",
-    "to", "who", "that", "which", "than", "is", "was", "would", "will", "can", "could", "should", "says", "said",
-    "has", "had", "may", "might", "must", "in", "on", "at", "for", "by", "with", "from", "the", "a", "an", "as",
-    "else", "too", "but", "if", "when", "where", "while", "does", "did", "knows", "night", "morning", "evening",
-    "afternoon", "stage", "step", "last", "moment", "hundred", "thousand",
+    "of",
+    "another",
+    "day",
+    "time",
+    "way",
+    "thing",
+    "hand",
+    "side",
+    "point",
+    "more",
+    "such",
+    "like",
+    "or",
+    "and",
+    "to",
+    "who",
+    "that",
+    "which",
+    "than",
+    "is",
+    "was",
+    "would",
+    "will",
+    "can",
+    "could",
+    "should",
+    "says",
+    "said",
+    "has",
+    "had",
+    "may",
+    "might",
+    "must",
+    "in",
+    "on",
+    "at",
+    "for",
+    "by",
+    "with",
+    "from",
+    "the",
+    "a",
+    "an",
+    "as",
+    "else",
+    "too",
+    "but",
+    "if",
+    "when",
+    "where",
+    "while",
+    "does",
+    "did",
+    "knows",
+    "night",
+    "morning",
+    "evening",
+    "afternoon",
+    "stage",
+    "step",
+    "last",
+    "moment",
+    "hundred",
+    "thousand",
 ];
 const ONE_NOT_AFTER: &[&str] = &[
-    "no", "any", "every", "each", "the", "this", "that", "which", "such", "someone", "anyone", "everyone", "another",
-    "last", "other", "little", "big", "new", "old", "right", "wrong", "same", "first", "latest", "best",
+    "no", "any", "every", "each", "the", "this", "that", "which", "such", "someone", "anyone",
+    "everyone", "another", "last", "other", "little", "big", "new", "old", "right", "wrong",
+    "same", "first", "latest", "best",
 ];
 
 /// A figure written in words at token `i`.
@@ -694,21 +1042,26 @@ fn word_at(toks: &[Tok], i: usize) -> Option<Fig> {
     if !t.gap && prev.is_some_and(|p| p.is_sym('-')) {
         return None;
     }
-    if !t.gap && prev.is_some_and(|p| !p.is_sym('(') && !p.is_sym('"') && !p.is_sym('\u{201C}')) {
-        if prev.is_some_and(|p| p.is_word() || p.k == K::Num) {
-            return None;
-        }
+    if !t.gap && prev.is_some_and(|p| p.is_word() || p.k == K::Num) {
+        return None;
     }
     // half
     if lc == "half" {
-        if matches!(prev_lc, "first" | "second" | "latter" | "last" | "other" | "a" | "one" | "and" | "the") {
+        if matches!(
+            prev_lc,
+            "first" | "second" | "latter" | "last" | "other" | "a" | "one" | "and" | "the"
+        ) {
             return None;
         }
         let n1 = toks.get(i + 1);
         let n2 = toks.get(i + 2);
         if n1.is_some_and(|n| n.lc == "a" || n.lc == "an") {
             if let Some(n2) = n2 {
-                let s = if n2.lc == "dozen" { Some(12.0) } else { scale_word(&n2.lc).filter(|s| *s >= 1e3) };
+                let s = if n2.lc == "dozen" {
+                    Some(12.0)
+                } else {
+                    scale_word(&n2.lc).filter(|s| *s >= 1e3)
+                };
                 if let Some(s) = s.filter(|_| n2.t.len() > 2) {
                     let v = 0.5 * s;
                     let mut f = Fig::new(i, i + 2, v, half_unit(v, 0, 1.0), FKind::Plain);
@@ -718,18 +1071,42 @@ fn word_at(toks: &[Tok], i: usize) -> Option<Fig> {
                 }
             }
         }
+        if n1.is_some_and(|n| n.lc == "a" || n.lc == "an") {
+            return None; // "half a point", "half an hour"
+        }
         let next_ok = match n1 {
             None => true,
             Some(n) if n.k != K::Word => !n.is_sym('-'),
             Some(n) => matches!(
                 n.lc.as_ref(),
-                "of" | "the" | "its" | "their" | "his" | "her" | "all" | "them" | "that" | "those" | "these" | "our"
+                "of" | "the"
+                    | "its"
+                    | "their"
+                    | "his"
+                    | "her"
+                    | "all"
+                    | "them"
+                    | "that"
+                    | "those"
+                    | "these"
+                    | "our"
             ),
         };
         let prev_ok = matches!(
             prev_lc,
-            "by" | "than" | "nearly" | "almost" | "about" | "around" | "roughly" | "over" | "some" | "just" | "only"
-                | "under" | "least" | "to"
+            "by" | "than"
+                | "nearly"
+                | "almost"
+                | "about"
+                | "around"
+                | "roughly"
+                | "over"
+                | "some"
+                | "just"
+                | "only"
+                | "under"
+                | "least"
+                | "to"
         );
         if next_ok || prev_ok {
             return Some(Fig::new(i, i, 50.0, 2.0, FKind::Fraction));
@@ -770,9 +1147,19 @@ fn word_at(toks: &[Tok], i: usize) -> Option<Fig> {
         }
         if let Some(tens) = small_word(lc).filter(|n| *n >= 20) {
             if toks.get(i + 1).is_some_and(|h| h.is_sym('-') && !h.gap) {
-                if let Some(o) = toks.get(i + 2).filter(|w| !w.gap).and_then(|w| ordinal_word(&w.lc)) {
+                if let Some(o) = toks
+                    .get(i + 2)
+                    .filter(|w| !w.gap)
+                    .and_then(|w| ordinal_word(&w.lc))
+                {
                     if o < 10 {
-                        return Some(Fig::new(i, i + 2, (tens as u32 + o) as f64, 0.0, FKind::Ordinal));
+                        return Some(Fig::new(
+                            i,
+                            i + 2,
+                            (tens as u32 + o) as f64,
+                            0.0,
+                            FKind::Ordinal,
+                        ));
                     }
                 }
             }
@@ -793,7 +1180,9 @@ fn word_at(toks: &[Tok], i: usize) -> Option<Fig> {
         words.push(w.lc.as_ref());
         idx.push(j);
         if toks.get(j + 1).is_some_and(|h| h.is_sym('-') && !h.gap)
-            && toks.get(j + 2).is_some_and(|n| !n.gap && n.is_word() && small_word(&n.lc).is_some())
+            && toks
+                .get(j + 2)
+                .is_some_and(|n| !n.gap && n.is_word() && small_word(&n.lc).is_some())
         {
             j += 2;
         } else {
@@ -815,11 +1204,18 @@ fn word_at(toks: &[Tok], i: usize) -> Option<Fig> {
             return None;
         }
         let nx = toks.get(i + 1)?;
-        let compound = nx.is_sym('-') && !nx.gap && toks.get(i + 2).is_some_and(|w| !w.gap && w.is_word());
+        let compound =
+            nx.is_sym('-') && !nx.gap && toks.get(i + 2).is_some_and(|w| !w.gap && w.is_word());
         if !compound && ONE_NOT_AFTER.contains(&prev_lc) {
             return None;
         }
-        if !compound && (!nx.is_word() || !nx.lower_initial() || ONE_NOT_BEFORE.contains(&nx.lc.as_ref()) || nx.lc.ends_with("ly")) {
+        if !compound
+            && (!nx.is_word()
+                || !nx.lower_initial()
+                || ONE_NOT_BEFORE.contains(&nx.lc.as_ref())
+                || is_stop(&nx.lc)
+                || nx.lc.ends_with("ly"))
+        {
             return None;
         }
     }
@@ -903,7 +1299,11 @@ fn noun_after(toks: &[Tok], j: usize, singular_ok: bool) -> Option<usize> {
     while k < toks.len() && window.len() < 4 {
         let w = &toks[k];
         if !w.is_word() {
-            if w.is_sym('-') && !w.gap && !window.is_empty() && toks.get(k + 1).is_some_and(|n| !n.gap && n.is_word()) {
+            if w.is_sym('-')
+                && !w.gap
+                && !window.is_empty()
+                && toks.get(k + 1).is_some_and(|n| !n.gap && n.is_word())
+            {
                 k += 1;
                 continue;
             }
@@ -917,13 +1317,18 @@ fn noun_after(toks: &[Tok], j: usize, singular_ok: bool) -> Option<usize> {
             break; // acronyms and names in capitals
         }
         window.push(k);
-        if is_countable(lc) {
+        if is_countable(lc) && w.lower_initial() {
             return Some(k);
         }
         k += 1;
     }
     if singular_ok {
-        let last = *window.last()?;
+        // "one financial analyst commented": the head comes before any verb-like word
+        let cut = window
+            .iter()
+            .position(|&k| toks[k].lc.ends_with("ed") || toks[k].lc.ends_with("ing"))
+            .unwrap_or(window.len());
+        let last = *window.get(..cut)?.last()?;
         if toks[last].lower_initial() {
             return Some(last);
         }
@@ -934,7 +1339,11 @@ fn noun_after(toks: &[Tok], j: usize, singular_ok: bool) -> Option<usize> {
 /// The counted noun when it comes before the figure: "troops numbering 90,000",
 /// "a death toll of 14,000", "the number of Russian troops ... is estimated at 94,300".
 fn noun_before(toks: &[Tok], first: usize) -> Option<usize> {
-    if first >= 2 && toks[first - 1].lc == "numbering" && toks[first - 2].is_word() && is_plural(&toks[first - 2].lc) {
+    if first >= 2
+        && toks[first - 1].lc == "numbering"
+        && toks[first - 2].is_word()
+        && is_plural(&toks[first - 2].lc)
+    {
         return Some(first - 2);
     }
     let lo = first.saturating_sub(5);
@@ -943,7 +1352,7 @@ fn noun_before(toks: &[Tok], first: usize) -> Option<usize> {
             return Some(k - 1);
         }
     }
-    for k in (1..first).rev() {
+    for k in (first.saturating_sub(40).max(1)..first).rev() {
         if toks[k].lc == "of" && toks[k - 1].lc == "number" {
             let mut m = k + 1;
             while m < first && m < k + 5 {
@@ -1000,7 +1409,8 @@ fn modifier_before(toks: &[Tok], first: usize) -> Option<(Modifier, usize)> {
         return Some((m, first - 2));
     }
     let one = match w1 {
-        "about" | "around" | "roughly" | "approximately" | "approx" | "some" | "circa" | "estimated" => Some(Approximate),
+        "about" | "around" | "roughly" | "approximately" | "approx" | "some" | "circa"
+        | "estimated" => Some(Approximate),
         "nearly" | "almost" => Some(Nearly),
         "over" | "above" | "exceeding" => Some(MoreThan),
         "under" | "below" => Some(LessThan),
@@ -1038,7 +1448,11 @@ fn link(toks: &[Tok], a: &Fig, b: &Fig) -> Link {
     let before_a = a.first.checked_sub(1).map_or("", |k| toks[k].lc.as_ref());
     let glued = between.iter().all(|t| !t.gap) && !b.first_gap(toks);
     match lcs.as_slice() {
-        ["to"] | ["-", "to", "-"] if before_a == "from" => Link::Shared,
+        ["to"] | ["-", "to", "-"]
+            if before_a == "from" || before_a == "by" || a.has_unit_info() =>
+        {
+            Link::Shared
+        }
         ["to"] | ["-", "to", "-"] => Link::Range,
         ["-"] if glued => Link::Range,
         ["and"] if before_a == "between" => Link::Range,
@@ -1046,8 +1460,12 @@ fn link(toks: &[Tok], a: &Fig, b: &Fig) -> Link {
         _ => {
             if !between.is_empty()
                 && between.len() <= 4
-                && lcs.iter().any(|w| matches!(*w, "from" | "vs" | "versus" | "against" | "compared"))
-                && between.iter().all(|t| t.is_word() || t.is_sym('.') || t.is_sym(','))
+                && lcs
+                    .iter()
+                    .any(|w| matches!(*w, "from" | "vs" | "versus" | "against" | "compared"))
+                && between
+                    .iter()
+                    .all(|t| t.is_word() || t.is_sym('.') || t.is_sym(','))
             {
                 Link::Forward
             } else {
@@ -1062,16 +1480,32 @@ impl Fig {
         toks.get(self.first).is_some_and(|t| t.gap)
     }
     fn has_unit_info(&self) -> bool {
-        self.kind != FKind::Plain || self.currency.is_some() || self.unit.is_some() || self.scale > 1.0
+        self.kind != FKind::Plain
+            || self.currency.is_some()
+            || self.unit.is_some()
+            || self.scale > 1.0
     }
 }
 
 /// Copies kind, currency, scale and unit from `src` to `dst` (which has none).
 fn inherit(dst: &mut Fig, src: &Fig) {
-    if dst.has_unit_info() || dst.compound.is_some() || dst.year_like || !src.countable() || !src.has_unit_info() {
+    if dst.kind != FKind::Plain
+        || dst.currency.is_some()
+        || dst.unit.is_some()
+        || dst.compound.is_some()
+        || dst.year_like
+        || !src.countable()
+        || !src.has_unit_info()
+    {
         return;
     }
-    if src.scale > 1.0 && dst.value < 1000.0 {
+    if dst.scale > 1.0 && src.scale == 1.0 {
+        return; // "10.8 mln or 80 pct"
+    }
+    if src.scale > 1.0 && dst.scale == 1.0 {
+        if dst.value >= 1000.0 {
+            return;
+        }
         dst.value *= src.scale;
         dst.h *= src.scale;
         dst.scale = src.scale;
@@ -1179,32 +1613,37 @@ pub fn extract(text: &str, sentences: &[Sentence]) -> Vec<Quantity> {
             resolve_units(&toks, f);
         }
         // pairs: shared units, forward units, ranges
+        let links: Vec<Link> = (1..figs.len())
+            .map(|k| link(&toks, &figs[k - 1], &figs[k]))
+            .collect();
         for k in (1..figs.len()).rev() {
             let (head, tail) = figs.split_at_mut(k);
             let (a, b) = (&mut head[k - 1], &mut tail[0]);
-            match link(&toks, a, b) {
-                Link::Range | Link::Shared => inherit(a, b),
-                _ => {}
+            if matches!(links[k - 1], Link::Range | Link::Shared) {
+                inherit(a, b);
             }
         }
         for k in 1..figs.len() {
             let (head, tail) = figs.split_at_mut(k);
             let (a, b) = (&head[k - 1], &mut tail[0]);
-            if link(&toks, a, b) == Link::Forward && !b.year_like {
+            if matches!(links[k - 1], Link::Forward | Link::Shared) {
                 inherit(b, a);
             }
         }
         for k in 1..figs.len() {
-            if figs[k - 1].drop {
+            if figs[k - 1].drop || links[k - 1] != Link::Range {
                 continue;
             }
-            if link(&toks, &figs[k - 1], &figs[k]) != Link::Range {
-                continue;
-            }
-            let hyphen = toks[figs[k - 1].last + 1..figs[k].first].iter().all(|t| t.is_sym('-'));
+            let hyphen = toks[figs[k - 1].last + 1..figs[k].first]
+                .iter()
+                .all(|t| t.is_sym('-'));
             let (a, b) = (&figs[k - 1], &figs[k]);
-            let chain = toks.get(b.last + 1).is_some_and(|t| t.is_sym('-') && !t.gap)
-                && toks.get(b.last + 2).is_some_and(|t| t.k == K::Num && !t.gap);
+            let chain = toks
+                .get(b.last + 1)
+                .is_some_and(|t| t.is_sym('-') && !t.gap)
+                && toks
+                    .get(b.last + 2)
+                    .is_some_and(|t| t.k == K::Num && !t.gap);
             if hyphen && chain {
                 figs[k - 1].drop = true; // 212-555-1234
                 figs[k].drop = true;
@@ -1223,14 +1662,19 @@ pub fn extract(text: &str, sentences: &[Sentence]) -> Vec<Quantity> {
                 }
                 continue;
             }
-            if b.year_like || !a.countable() || !b.countable() || a.kind != b.kind || a.currency != b.currency {
+            if b.year_like
+                || !a.countable()
+                || !b.countable()
+                || a.kind != b.kind
+                || a.currency != b.currency
+            {
                 if hyphen && a.bare() && b.bare() {
                     figs[k - 1].drop = true;
                     figs[k].drop = true;
                 }
                 continue;
             }
-            if !(a.value < b.value) {
+            if a.value >= b.value || a.value.is_nan() || b.value.is_nan() {
                 if hyphen {
                     figs[k - 1].drop = true; // "3-2": a score
                     figs[k].drop = true;
@@ -1258,7 +1702,9 @@ pub fn extract(text: &str, sentences: &[Sentence]) -> Vec<Quantity> {
                     f.unit_text = Some(toks[k].t.to_string());
                 }
             }
-            let Some(q) = finish(&toks, f, si) else { continue };
+            let Some(q) = finish(&toks, f, si) else {
+                continue;
+            };
             out.push(q);
         }
     }
@@ -1297,14 +1743,28 @@ fn finish(toks: &[Tok], f: &Fig, sentence: usize) -> Option<Quantity> {
             unit_text = None;
         }
     }
-    let (low, high) = if matches!(kind, QuantityKind::Year | QuantityKind::Date | QuantityKind::Ordinal) {
+    let (low, high) = if matches!(
+        kind,
+        QuantityKind::Year | QuantityKind::Date | QuantityKind::Ordinal
+    ) {
         (f.value, f.value)
     } else if let Some((lo, hi)) = f.range {
         (bounds(modifier, lo, 0.0).0, bounds(modifier, hi, 0.0).1)
     } else {
         bounds(modifier, f.value, f.h)
     };
-    Some(Quantity { span, modifier_span, modifier, kind, value: f.value, low, high, unit, unit_text, sentence })
+    Some(Quantity {
+        span,
+        modifier_span,
+        modifier,
+        kind,
+        value: f.value,
+        low,
+        high,
+        unit,
+        unit_text,
+        sentence,
+    })
 }
 
 #[cfg(test)]
@@ -1314,8 +1774,10 @@ mod tests {
     use proptest::prelude::*;
 
     fn run(t: &str) -> Vec<Quantity> {
-        let sentences: Vec<Sentence> =
-            split_sentences(t, Span::new(0, t.len())).into_iter().map(|span| Sentence { span, block: 0 }).collect();
+        let sentences: Vec<Sentence> = split_sentences(t, Span::new(0, t.len()))
+            .into_iter()
+            .map(|span| Sentence { span, block: 0 })
+            .collect();
         extract(t, &sentences)
     }
 
@@ -1348,12 +1810,36 @@ mod tests {
 
     #[test]
     fn adjectives_before_head_noun_are_skipped() {
-        assert_eq!(one("It massed 84,300 Russian troops nearby.").unit.as_deref(), Some("troop"));
-        assert_eq!(one("About 1,500 personnel from armored units left.").unit.as_deref(), Some("personnel"));
-        assert_eq!(one("Some 14,000 people fled.").unit.as_deref(), Some("person"));
-        assert_eq!(one("It covers 15 countries formerly under its rule.").unit.as_deref(), Some("country"));
-        assert_eq!(one("It sold 100,000 tons of wheat.").unit.as_deref(), Some("tonne"));
-        assert_eq!(one("Arrivals were 5,000 bags.").unit.as_deref(), Some("bag"));
+        assert_eq!(
+            one("It massed 84,300 Russian troops nearby.")
+                .unit
+                .as_deref(),
+            Some("troop")
+        );
+        assert_eq!(
+            one("About 1,500 personnel from armored units left.")
+                .unit
+                .as_deref(),
+            Some("personnel")
+        );
+        assert_eq!(
+            one("Some 14,000 people fled.").unit.as_deref(),
+            Some("person")
+        );
+        assert_eq!(
+            one("It covers 15 countries formerly under its rule.")
+                .unit
+                .as_deref(),
+            Some("country")
+        );
+        assert_eq!(
+            one("It sold 100,000 tons of wheat.").unit.as_deref(),
+            Some("tonne")
+        );
+        assert_eq!(
+            one("Arrivals were 5,000 bags.").unit.as_deref(),
+            Some("bag")
+        );
     }
 
     #[test]
@@ -1375,17 +1861,26 @@ mod tests {
     fn paraphrases_extract_alike() {
         let a = one("The region has 5.6 million voters.");
         let b = one("The region has 5,600,000 voters.");
-        assert!(close(a.value, b.value) && close(a.low, b.low) && close(a.high, b.high), "{a:?} {b:?}");
+        assert!(
+            close(a.value, b.value) && close(a.low, b.low) && close(a.high, b.high),
+            "{a:?} {b:?}"
+        );
         assert_eq!(a.unit, b.unit);
         let a = one("Two ships sank.");
         let b = one("2 ships sank.");
         assert_eq!((a.value, a.unit.clone()), (b.value, b.unit.clone()));
         let a = one("Prices rose 3.5% in May.");
         let b = one("Prices rose 3.5 percent in May.");
-        assert_eq!((a.value, a.low, a.high, a.unit.clone()), (b.value, b.low, b.high, b.unit.clone()));
+        assert_eq!(
+            (a.value, a.low, a.high, a.unit.clone()),
+            (b.value, b.low, b.high, b.unit.clone())
+        );
         let a = one("Sales were $1.2bn last year.");
         let b = one("Sales were 1.2 billion dollars last year.");
-        assert_eq!((a.value, a.low, a.high, a.unit.clone()), (b.value, b.low, b.high, b.unit.clone()));
+        assert_eq!(
+            (a.value, a.low, a.high, a.unit.clone()),
+            (b.value, b.low, b.high, b.unit.clone())
+        );
         assert_eq!(a.unit.as_deref(), Some("usd"));
     }
 
@@ -1393,31 +1888,70 @@ mod tests {
     fn money() {
         let t = "It raised $4bn from investors.";
         let q = one(t);
-        assert_eq!((text(t, &q), q.value, q.unit.as_deref()), ("$4bn", 4e9, Some("usd")));
+        assert_eq!(
+            (text(t, &q), q.value, q.unit.as_deref()),
+            ("$4bn", 4e9, Some("usd"))
+        );
         let t = "Profit was 4 billion dlrs.";
         let q = one(t);
-        assert_eq!((text(t, &q), q.value, q.unit.as_deref()), ("4 billion dlrs", 4e9, Some("usd")));
-        assert_eq!(one("It paid 20 mln stg for it.").unit.as_deref(), Some("gbp"));
-        assert_eq!(one("A ticket costs 300 yen there.").unit.as_deref(), Some("jpy"));
+        assert_eq!(
+            (text(t, &q), q.value, q.unit.as_deref()),
+            ("4 billion dlrs", 4e9, Some("usd"))
+        );
+        assert_eq!(
+            one("It paid 20 mln stg for it.").unit.as_deref(),
+            Some("gbp")
+        );
+        assert_eq!(
+            one("A ticket costs 300 yen there.").unit.as_deref(),
+            Some("jpy")
+        );
         assert_eq!(one("He owes US$5 to her.").unit.as_deref(), Some("usd"));
         let t = "They spent €3m on it.";
         let q = one(t);
-        assert_eq!((text(t, &q), q.value, q.unit.as_deref()), ("€3m", 3e6, Some("eur")));
-        assert_eq!(one("The deal is worth £2.5 million.").unit.as_deref(), Some("gbp"));
+        assert_eq!(
+            (text(t, &q), q.value, q.unit.as_deref()),
+            ("€3m", 3e6, Some("eur"))
+        );
+        assert_eq!(
+            one("The deal is worth £2.5 million.").unit.as_deref(),
+            Some("gbp")
+        );
         let t = "It issued 75 mln Canadian dlrs of notes.";
         let q = one(t);
         assert_eq!((q.unit.as_deref(), q.value), (Some("cad"), 75e6));
-        assert_eq!(one("The bond raised 300 mln Swiss francs.").unit.as_deref(), Some("chf"));
-        assert_eq!(one("The target is 68 mln N.Z. Dlrs now.").unit.as_deref(), Some("nzd"));
-        assert_eq!(one("It earned 45 cts a share.").unit.as_deref(), Some("cent"));
-        assert_eq!(one("They sold 5 mln pounds of beef.").unit.as_deref(), Some("pound"));
+        assert_eq!(
+            one("The bond raised 300 mln Swiss francs.").unit.as_deref(),
+            Some("chf")
+        );
+        assert_eq!(
+            one("The target is 68 mln N.Z. Dlrs now.").unit.as_deref(),
+            Some("nzd")
+        );
+        assert_eq!(
+            one("It earned 45 cts a share.").unit.as_deref(),
+            Some("cent")
+        );
+        assert_eq!(
+            one("They sold 5 mln pounds of beef.").unit.as_deref(),
+            Some("pound")
+        );
     }
 
     #[test]
     fn percent_forms() {
-        for t in ["Costs rose 40 percent.", "Costs rose 40 pct.", "Costs rose 40 per cent.", "Costs rose 40%."] {
+        for t in [
+            "Costs rose 40 percent.",
+            "Costs rose 40 pct.",
+            "Costs rose 40 per cent.",
+            "Costs rose 40%.",
+        ] {
             let q = one(t);
-            assert_eq!((q.kind, q.value, q.unit.as_deref()), (QuantityKind::Percent, 40.0, Some("%")), "{t}");
+            assert_eq!(
+                (q.kind, q.value, q.unit.as_deref()),
+                (QuantityKind::Percent, 40.0, Some("%")),
+                "{t}"
+            );
             assert_eq!((q.low, q.high), (39.0, 41.0), "{t}");
         }
         let t = "Rates fell 1.5 percentage points.";
@@ -1428,12 +1962,26 @@ mod tests {
     #[test]
     fn fractions() {
         let q = one("Half of the voters stayed home.");
-        assert_eq!((q.kind, q.value, q.low, q.high), (QuantityKind::Percent, 50.0, 48.0, 52.0));
-        assert!(close(one("A third of the crop was lost.").value, 100.0 / 3.0));
-        assert!(close(one("Two-thirds of members agreed.").value, 200.0 / 3.0));
+        assert_eq!(
+            (q.kind, q.value, q.low, q.high),
+            (QuantityKind::Percent, 50.0, 48.0, 52.0)
+        );
+        assert!(close(
+            one("A third of the crop was lost.").value,
+            100.0 / 3.0
+        ));
+        assert!(close(
+            one("Two-thirds of members agreed.").value,
+            200.0 / 3.0
+        ));
         assert_eq!(one("A quarter of the staff quit.").value, 25.0);
-        assert_eq!(one("The stock lost more than half its value.").modifier, Modifier::MoreThan);
-        assert!(run("Profit rose in the second half.").iter().all(|q| q.kind != QuantityKind::Percent));
+        assert_eq!(
+            one("The stock lost more than half its value.").modifier,
+            Modifier::MoreThan
+        );
+        assert!(run("Profit rose in the second half.")
+            .iter()
+            .all(|q| q.kind != QuantityKind::Percent));
         assert_eq!(one("They hired half a million workers.").value, 5e5);
     }
 
@@ -1464,7 +2012,10 @@ mod tests {
         assert!(run("He is the one who knows.").is_empty());
         let q = one("Only one soldier was hurt.");
         assert_eq!((q.value, q.unit.as_deref()), (1.0, Some("soldier")));
-        assert_eq!(one("It marked the one-year anniversary.").unit.as_deref(), Some("year"));
+        assert_eq!(
+            one("It marked the one-year anniversary.").unit.as_deref(),
+            Some("year")
+        );
         assert_eq!(one("It costs one billion dlrs.").value, 1e9);
     }
 
@@ -1475,7 +2026,11 @@ mod tests {
             ("It has about 500 staff.", Approximate, "about"),
             ("It has around 500 staff.", Approximate, "around"),
             ("It has some 500 staff.", Approximate, "some"),
-            ("It has an estimated 500 staff.", Approximate, "an estimated"),
+            (
+                "It has an estimated 500 staff.",
+                Approximate,
+                "an estimated",
+            ),
             ("It has nearly 500 staff.", Nearly, "nearly"),
             ("It has close to 500 staff.", Nearly, "close to"),
             ("It has just under 500 staff.", Nearly, "just under"),
@@ -1501,7 +2056,10 @@ mod tests {
     #[test]
     fn modifier_bounds() {
         let q = one("Over 10 years it grew.");
-        assert_eq!((q.modifier, q.unit.as_deref()), (Modifier::MoreThan, Some("year")));
+        assert_eq!(
+            (q.modifier, q.unit.as_deref()),
+            (Modifier::MoreThan, Some("year"))
+        );
         let q = one("It has about 94,300 staff.");
         assert!(close(q.low, 0.9 * 94300.0 - 50.0) && close(q.high, 1.1 * 94300.0 + 50.0));
         let q = one("It has nearly 200 staff.");
@@ -1515,20 +2073,38 @@ mod tests {
     #[test]
     fn years() {
         let q = one("The law passed in 2014.");
-        assert_eq!((q.kind, q.value, q.low, q.high, q.unit.clone()), (QuantityKind::Year, 2014.0, 2014.0, 2014.0, None));
-        assert_eq!(one("Prices have risen since 1999.").kind, QuantityKind::Year);
-        assert_eq!(one("It expects 1987 earnings to rise.").kind, QuantityKind::Year);
+        assert_eq!(
+            (q.kind, q.value, q.low, q.high, q.unit.clone()),
+            (QuantityKind::Year, 2014.0, 2014.0, 2014.0, None)
+        );
+        assert_eq!(
+            one("Prices have risen since 1999.").kind,
+            QuantityKind::Year
+        );
+        assert_eq!(
+            one("It expects 1987 earnings to rise.").kind,
+            QuantityKind::Year
+        );
         let q = one("Police detained about 2000 protesters.");
-        assert_eq!((q.kind, q.unit.as_deref()), (QuantityKind::Amount, Some("protester")));
+        assert_eq!(
+            (q.kind, q.unit.as_deref()),
+            (QuantityKind::Amount, Some("protester"))
+        );
         assert_eq!(one("Sales hit 2,014 units.").kind, QuantityKind::Amount);
-        assert_eq!(one("It was built in the mid-1990s era and in mid-1987.").kind, QuantityKind::Year);
+        assert_eq!(
+            one("It was built in the mid-1990s era and in mid-1987.").kind,
+            QuantityKind::Year
+        );
     }
 
     #[test]
     fn dates() {
         let t = "The vote is on June 16.";
         let q = one(t);
-        assert_eq!((q.kind, q.value, text(t, &q)), (QuantityKind::Date, 616.0, "June 16"));
+        assert_eq!(
+            (q.kind, q.value, text(t, &q)),
+            (QuantityKind::Date, 616.0, "June 16")
+        );
         let t = "It opened on 16 June.";
         assert_eq!(one(t).value, 616.0);
         let t = "It began on June 16, 2014, in Kiev.";
@@ -1543,7 +2119,10 @@ mod tests {
     #[test]
     fn ordinals() {
         let q = one("It was his third visit.");
-        assert_eq!((q.kind, q.value, q.unit.clone()), (QuantityKind::Ordinal, 3.0, None));
+        assert_eq!(
+            (q.kind, q.value, q.unit.clone()),
+            (QuantityKind::Ordinal, 3.0, None)
+        );
         assert_eq!(one("The 21st edition opened.").value, 21.0);
         assert!(run("For the first time, it fell.").is_empty());
     }
@@ -1565,14 +2144,20 @@ mod tests {
     fn ranges() {
         let t = "It will cut between 10 and 20 jobs.";
         let q = one(t);
-        assert_eq!((q.low, q.high, q.value, q.unit.as_deref()), (10.0, 20.0, 15.0, Some("job")));
+        assert_eq!(
+            (q.low, q.high, q.value, q.unit.as_deref()),
+            (10.0, 20.0, 15.0, Some("job"))
+        );
         assert_eq!(text(t, &q), "10 and 20");
         let q = one("Growth of 10-20 pct is seen.");
         assert_eq!((q.low, q.high, q.kind), (10.0, 20.0, QuantityKind::Percent));
         let q = one("Growth of 10 to 20 pct is seen.");
         assert_eq!((q.low, q.high, q.unit.as_deref()), (10.0, 20.0, Some("%")));
         let q = one("Sales were booked at 1,750 to 1,780 dlrs per tonne.");
-        assert_eq!((q.low, q.high, q.unit.as_deref()), (1750.0, 1780.0, Some("usd")));
+        assert_eq!(
+            (q.low, q.high, q.unit.as_deref()),
+            (1750.0, 1780.0, Some("usd"))
+        );
     }
 
     #[test]
@@ -1594,15 +2179,29 @@ mod tests {
     fn unit_before_figure() {
         let t = "The number of Russian troops near the border is estimated at 94,300.";
         let q = one(t);
-        assert_eq!((q.unit.as_deref(), q.modifier), (Some("troop"), Modifier::Approximate));
-        assert_eq!(one("Rebel troops numbering 90,000 advanced.").unit.as_deref(), Some("troop"));
-        assert_eq!(one("The death toll rose to 14,000.").unit.as_deref(), Some("death"));
+        assert_eq!(
+            (q.unit.as_deref(), q.modifier),
+            (Some("troop"), Modifier::Approximate)
+        );
+        assert_eq!(
+            one("Rebel troops numbering 90,000 advanced.")
+                .unit
+                .as_deref(),
+            Some("troop")
+        );
+        assert_eq!(
+            one("The death toll rose to 14,000.").unit.as_deref(),
+            Some("death")
+        );
     }
 
     #[test]
     fn sentence_index() {
         let qs = run("It sold 5 cars. It then sold 7 trucks.");
-        assert_eq!(qs.iter().map(|q| q.sentence).collect::<Vec<_>>(), vec![0, 1]);
+        assert_eq!(
+            qs.iter().map(|q| q.sentence).collect::<Vec<_>>(),
+            vec![0, 1]
+        );
     }
 
     #[test]

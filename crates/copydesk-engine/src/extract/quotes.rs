@@ -45,7 +45,10 @@ fn opens_after(c: Option<char>) -> bool {
         None => true,
         Some(c) => {
             c.is_whitespace()
-                || matches!(c, '(' | '[' | '{' | '\u{2014}' | '\u{2013}' | '\u{2015}' | '-' | '/' | ':' | '\u{201C}' | '\u{2018}')
+                || matches!(
+                    c,
+                    '(' | '[' | '{' | '\u{2014}' | '\u{2013}' | '\u{2015}' | '-' | '/' | ':' | '\u{201C}' | '\u{2018}'
+                )
         }
     }
 }
@@ -61,20 +64,40 @@ fn scan_marks(text: &str, block: Span) -> Vec<Mark> {
         let next = it.peek().map(|p| p.1);
         let start = base + i;
         match c {
-            '\u{201C}' | '\u{201E}' => {
-                out.push(Mark { start, end: start + c.len_utf8(), family: Family::Double, straight: false, role: Role::Open })
-            }
+            '\u{201C}' | '\u{201E}' => out.push(Mark {
+                start,
+                end: start + c.len_utf8(),
+                family: Family::Double,
+                straight: false,
+                role: Role::Open,
+            }),
             '\u{201D}' => {
                 // "”Mr. Trump’s ..." — a closer used as an opener at a block or clause start.
-                let role = if opens_after(prev) && next.is_some_and(|n| n.is_alphanumeric()) { Role::Either } else { Role::Close };
+                let role = if opens_after(prev) && next.is_some_and(|n| n.is_alphanumeric()) {
+                    Role::Either
+                } else {
+                    Role::Close
+                };
                 out.push(Mark { start, end: start + c.len_utf8(), family: Family::Double, straight: false, role })
             }
-            '"' => out.push(Mark { start, end: start + 1, family: Family::Double, straight: true, role: straight_role(prev, next) }),
+            '"' => out.push(Mark {
+                start,
+                end: start + 1,
+                family: Family::Double,
+                straight: true,
+                role: straight_role(prev, next),
+            }),
             '\'' if next == Some('\'') => {
                 // '' as a double mark (wire style)
                 it.next();
                 let next2 = it.peek().map(|p| p.1);
-                out.push(Mark { start, end: start + 2, family: Family::Double, straight: true, role: straight_role(prev, next2) });
+                out.push(Mark {
+                    start,
+                    end: start + 2,
+                    family: Family::Double,
+                    straight: true,
+                    role: straight_role(prev, next2),
+                });
                 prev = Some('\'');
                 continue;
             }
@@ -86,7 +109,13 @@ fn scan_marks(text: &str, block: Span) -> Vec<Mark> {
             }
             '\u{2018}' => {
                 if next.is_some_and(|n| !n.is_whitespace()) && !elision(seg.get(i + c.len_utf8()..).unwrap_or("")) {
-                    out.push(Mark { start, end: start + c.len_utf8(), family: Family::Single, straight: false, role: Role::Open })
+                    out.push(Mark {
+                        start,
+                        end: start + c.len_utf8(),
+                        family: Family::Single,
+                        straight: false,
+                        role: Role::Open,
+                    })
                 }
             }
             '\u{2019}' => {
@@ -159,7 +188,11 @@ fn run(marks: &[Mark], from: usize, block: Span) -> (Vec<Piece>, Option<(Mark, u
         let closes = match mk.role {
             Role::Close => true,
             // A straight double that looks like an opener while a straight double is open is its closer.
-            Role::Open => mk.straight && mk.family == Family::Double && stack.iter().any(|(s, _)| s.straight && s.family == Family::Double),
+            Role::Open => {
+                mk.straight
+                    && mk.family == Family::Double
+                    && stack.iter().any(|(s, _)| s.straight && s.family == Family::Double)
+            }
             Role::Either | Role::MaybeClose => stack.iter().any(|(s, _)| s.family == mk.family),
         };
         if closes {
@@ -175,7 +208,12 @@ fn run(marks: &[Mark], from: usize, block: Span) -> (Vec<Piece>, Option<(Mark, u
                     Family::Single => stack.is_empty(),
                 };
                 if top {
-                    pieces.push(Piece { open: Some(opener), inner_start: opener.end, close: Some(mk), inner_end: mk.start });
+                    pieces.push(Piece {
+                        open: Some(opener),
+                        inner_start: opener.end,
+                        close: Some(mk),
+                        inner_end: mk.start,
+                    });
                     stack.clear();
                 }
             } else if mk.family == Family::Double && mk.role == Role::Close && i == from && from == 0 {
@@ -208,7 +246,11 @@ pub fn find_quotes(text: &str, blocks: &[Span], sentences: &[Sentence]) -> Vec<Q
     }
     let mut pieces: Vec<Piece> = Vec::new();
     for (bi, &block) in blocks.iter().enumerate() {
-        if block.end > text.len() || block.is_empty() || !text.is_char_boundary(block.start) || !text.is_char_boundary(block.end) {
+        if block.end > text.len()
+            || block.is_empty()
+            || !text.is_char_boundary(block.start)
+            || !text.is_char_boundary(block.end)
+        {
             continue;
         }
         let marks = scan_marks(text, block);
@@ -279,11 +321,19 @@ fn is_partial(text: &str, sentences: &[Sentence], si: usize, outer: Span, inner:
     if before.is_empty() || before.ends_with([':', ',', '\u{2014}', '\u{2015}', '(', '-']) {
         // opens the sentence or follows "X said," — partial only if the sentence runs on after it
         // without the quote ending a clause ("a "legally binding" document")
-        return !q_ends_clause && !after.is_empty() && !after.starts_with([',', '.', '?', '!', ';', ':', '\u{2014}', '\u{2015}', '-']);
+        return !q_ends_clause
+            && !after.is_empty()
+            && !after.starts_with([',', '.', '?', '!', ';', ':', '\u{2014}', '\u{2015}', '-']);
     }
     // words precede the quote: a whole utterance only after a speech verb ("Trump declared "I ...")
-    let last_word: String =
-        before.rsplit(|c: char| c.is_whitespace()).next().unwrap_or("").to_lowercase().chars().filter(|c| c.is_alphabetic()).collect();
+    let last_word: String = before
+        .rsplit(|c: char| c.is_whitespace())
+        .next()
+        .unwrap_or("")
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .collect();
     !(super::speakers::is_speech_verb(&last_word) && first.is_some_and(|c| c.is_uppercase() || c.is_numeric()))
 }
 
@@ -319,7 +369,10 @@ mod tests {
 
     #[test]
     fn apostrophes_are_not_quotes() {
-        assert_eq!(texts("Norway\u{2019}s minister didn\u{2019}t say \u{201C}never\u{201D} to the farmers\u{2019} union."), vec!["never"]);
+        assert_eq!(
+            texts("Norway\u{2019}s minister didn\u{2019}t say \u{201C}never\u{201D} to the farmers\u{2019} union."),
+            vec!["never"]
+        );
         assert!(texts("It's the voters' choice, isn't it? Rock 'n' roll in the '90s.").is_empty());
     }
 
@@ -338,7 +391,8 @@ mod tests {
 
     #[test]
     fn paragraph_continuation() {
-        let t = "The mayor said:\n\n\u{201C}The bridge is closed. Nobody crosses.\n\n\u{201C}It reopens in May.\u{201D}\n\nTraffic was light.";
+        let t =
+            "The mayor said:\n\n\u{201C}The bridge is closed. Nobody crosses.\n\n\u{201C}It reopens in May.\u{201D}\n\nTraffic was light.";
         assert_eq!(texts(t), vec!["The bridge is closed. Nobody crosses.", "It reopens in May."]);
     }
 
@@ -381,7 +435,17 @@ mod tests {
 
     #[test]
     fn unbalanced_does_not_panic() {
-        for t in ["\"", "\u{201D}", "\u{201C}", "''", "'", "a \" b \u{201C} c", "\u{2019}\u{2018}\u{2019}", "\"\"", "\u{201C}\u{201D}"] {
+        for t in [
+            "\"",
+            "\u{201D}",
+            "\u{201C}",
+            "''",
+            "'",
+            "a \" b \u{201C} c",
+            "\u{2019}\u{2018}\u{2019}",
+            "\"\"",
+            "\u{201C}\u{201D}",
+        ] {
             let _ = quotes(t);
         }
     }

@@ -22,53 +22,361 @@ const Q: u8 = 0x07;
 
 /// Speech verbs in every form that introduces an utterance.
 const SPEECH_VERBS: &[&str] = &[
-    "say", "says", "said", "saying", "tell", "tells", "told", "telling", "add", "adds", "added", "adding", "ask", "asks",
-    "asked", "asking", "warn", "warns", "warned", "warning", "notes", "noted", "noting", "insist", "insists",
-    "insisted", "insisting", "argue", "argues", "argued", "arguing", "explain", "explains", "explained", "explaining",
-    "write", "writes", "wrote", "writing",  "tweeted", "tweeting",  "posted", "state",
-     "stated", "stating", "declare", "declares", "declared", "declaring", "announce", "announces", "announced",
-     "claimed", "claiming", "replies", "replied", "replying", "respond", "responds",
-    "responded", "continue", "continues", "continued", "recall", "recalls", "recalled", "recalling", "acknowledge",
-    "acknowledges", "acknowledged", "admit", "admits", "admitted", "predict", "predicts", "predicted", "caution",
-    "cautions", "cautioned", "cautioning", "urge", "urges", "urged", "urging", "concede", "concedes", "conceded",
-    "conclude", "concludes", "concluded", "observe", "observes", "observed", "complain", "complains", "complained",
-    "complaining",  "joked", "joking", "quips", "quipped", "shouts", "shouted",
-    "shouting", "yells", "yelled", "yelling", "sings", "sang", "singing",  "chanted",
-    "chanting", "read", "reads", "reports", "reported",  "commented", "boasts",
-    "boasted", "boasting", "suggest", "suggests", "suggested",  "stressed", "stressing",
-    "emphasize", "emphasizes", "emphasized", "emphasised",  "countered", 
-    "echoed", "mused", "wonders", "wondered", "testifies", "testified", "allege", "alleges",
-    "alleged",  "lamented",  "remarked", "retorted", "scoff",
-    "scoffed",  "vowed",  "promised", "pledged", 
-    "demanded", "charged", "contend", "contends", "contended", "maintain", "maintains", "maintained",
-    "assert", "asserts", "asserted", "asserting", "affirmed", "confirm", "confirms", "confirmed", "deny",
-    "denies", "denied", "disclose", "disclosed", "reveal", "reveals", "revealed", "exclaim", "exclaimed", "whisper",
-    "whispered", "tweet", "recount", "recounted", "explains", "agreed", "agrees", "opined", "conceded", "thundered",
-    "snapped", "fumed", "hailed", "proclaimed", "proclaims", "pleaded", "begged", "cried", "screamed", "wrote",
-    "reiterated", "reiterates", "clarified", "elaborated", "interjected", "grumbled", "acknowledging", "adds",
-    "telling", "told", "predicting", "asserting", "declaring", "announcing", "questioned",  "summed",
+    "say",
+    "says",
+    "said",
+    "saying",
+    "tell",
+    "tells",
+    "told",
+    "telling",
+    "add",
+    "adds",
+    "added",
+    "adding",
+    "ask",
+    "asks",
+    "asked",
+    "asking",
+    "warn",
+    "warns",
+    "warned",
+    "warning",
+    "notes",
+    "noted",
+    "noting",
+    "insist",
+    "insists",
+    "insisted",
+    "insisting",
+    "argue",
+    "argues",
+    "argued",
+    "arguing",
+    "explain",
+    "explains",
+    "explained",
+    "explaining",
+    "write",
+    "writes",
+    "wrote",
+    "writing",
+    "tweeted",
+    "tweeting",
+    "posted",
+    "state",
+    "stated",
+    "stating",
+    "declare",
+    "declares",
+    "declared",
+    "declaring",
+    "announce",
+    "announces",
+    "announced",
+    "claimed",
+    "claiming",
+    "replies",
+    "replied",
+    "replying",
+    "respond",
+    "responds",
+    "responded",
+    "continue",
+    "continues",
+    "continued",
+    "recall",
+    "recalls",
+    "recalled",
+    "recalling",
+    "acknowledge",
+    "acknowledges",
+    "acknowledged",
+    "admit",
+    "admits",
+    "admitted",
+    "predict",
+    "predicts",
+    "predicted",
+    "caution",
+    "cautions",
+    "cautioned",
+    "cautioning",
+    "urge",
+    "urges",
+    "urged",
+    "urging",
+    "concede",
+    "concedes",
+    "conceded",
+    "conclude",
+    "concludes",
+    "concluded",
+    "observe",
+    "observes",
+    "observed",
+    "complain",
+    "complains",
+    "complained",
+    "complaining",
+    "joked",
+    "joking",
+    "quips",
+    "quipped",
+    "shouts",
+    "shouted",
+    "shouting",
+    "yells",
+    "yelled",
+    "yelling",
+    "sings",
+    "sang",
+    "singing",
+    "chanted",
+    "chanting",
+    "read",
+    "reads",
+    "reports",
+    "reported",
+    "commented",
+    "boasts",
+    "boasted",
+    "boasting",
+    "suggest",
+    "suggests",
+    "suggested",
+    "stressed",
+    "stressing",
+    "emphasize",
+    "emphasizes",
+    "emphasized",
+    "emphasised",
+    "countered",
+    "echoed",
+    "mused",
+    "wonders",
+    "wondered",
+    "testifies",
+    "testified",
+    "allege",
+    "alleges",
+    "alleged",
+    "lamented",
+    "remarked",
+    "retorted",
+    "scoff",
+    "scoffed",
+    "vowed",
+    "promised",
+    "pledged",
+    "demanded",
+    "charged",
+    "contend",
+    "contends",
+    "contended",
+    "maintain",
+    "maintains",
+    "maintained",
+    "assert",
+    "asserts",
+    "asserted",
+    "asserting",
+    "affirmed",
+    "confirm",
+    "confirms",
+    "confirmed",
+    "deny",
+    "denies",
+    "denied",
+    "disclose",
+    "disclosed",
+    "reveal",
+    "reveals",
+    "revealed",
+    "exclaim",
+    "exclaimed",
+    "whisper",
+    "whispered",
+    "tweet",
+    "recount",
+    "recounted",
+    "explains",
+    "agreed",
+    "agrees",
+    "opined",
+    "conceded",
+    "thundered",
+    "snapped",
+    "fumed",
+    "hailed",
+    "proclaimed",
+    "proclaims",
+    "pleaded",
+    "begged",
+    "cried",
+    "screamed",
+    "wrote",
+    "reiterated",
+    "reiterates",
+    "clarified",
+    "elaborated",
+    "interjected",
+    "grumbled",
+    "acknowledging",
+    "adds",
+    "telling",
+    "told",
+    "predicting",
+    "asserting",
+    "declaring",
+    "announcing",
+    "questioned",
+    "summed",
 ];
 
 /// Verbs that attribute a partial quote ("called it "a disgrace"") but not a whole utterance.
 const WEAK_VERBS: &[&str] = &[
-    "call", "calls", "called", "calling", "describe", "describes", "described", "describing", "dub", "dubbed", "label",
-    "labeled", "labelled", "term", "termed", "brand", "branded", "hail", "praised", "praise", "criticized", "slammed",
-    "blasted", "accused", "accusing", "promised", "vowed", "referred", "used", "uses", "cited", "cites", "quoted",
-    "quotes", "characterized", "deemed",
+    "call",
+    "calls",
+    "called",
+    "calling",
+    "describe",
+    "describes",
+    "described",
+    "describing",
+    "dub",
+    "dubbed",
+    "label",
+    "labeled",
+    "labelled",
+    "term",
+    "termed",
+    "brand",
+    "branded",
+    "hail",
+    "praised",
+    "praise",
+    "criticized",
+    "slammed",
+    "blasted",
+    "accused",
+    "accusing",
+    "promised",
+    "vowed",
+    "referred",
+    "used",
+    "uses",
+    "cited",
+    "cites",
+    "quoted",
+    "quotes",
+    "characterized",
+    "deemed",
 ];
 
 /// Words that may stand between a subject and its verb ("he later said").
 const AUX: &[&str] = &[
-    "has", "had", "have", "also", "later", "then", "once", "often", "further", "recently", "again", "previously",
-    "would", "will", "did", "does", "had", "first", "repeatedly", "publicly", "privately", "simply", "just", "only",
-    "earlier", "reportedly", "famously", "even", "now", "still", "had", "then", "quickly", "flatly", "bluntly",
+    "has",
+    "had",
+    "have",
+    "also",
+    "later",
+    "then",
+    "once",
+    "often",
+    "further",
+    "recently",
+    "again",
+    "previously",
+    "would",
+    "will",
+    "did",
+    "does",
+    "had",
+    "first",
+    "repeatedly",
+    "publicly",
+    "privately",
+    "simply",
+    "just",
+    "only",
+    "earlier",
+    "reportedly",
+    "famously",
+    "even",
+    "now",
+    "still",
+    "had",
+    "then",
+    "quickly",
+    "flatly",
+    "bluntly",
 ];
 
 /// Capitalized words that begin a clause and are not names.
 const CONNECTIVES: &[&str] = &[
-    "but", "and", "so", "then", "yet", "also", "still", "now", "later", "meanwhile", "however", "instead", "earlier",
-    "today", "here", "there", "in", "on", "at", "as", "when", "if", "while", "after", "before", "because", "though",
-    "although", "since", "asked", "indeed", "moreover", "nonetheless", "separately", "finally", "first", "again",
+    "but",
+    "and",
+    "so",
+    "then",
+    "yet",
+    "also",
+    "still",
+    "now",
+    "later",
+    "meanwhile",
+    "however",
+    "instead",
+    "earlier",
+    "today",
+    "here",
+    "there",
+    "in",
+    "on",
+    "at",
+    "as",
+    "when",
+    "if",
+    "while",
+    "after",
+    "before",
+    "because",
+    "though",
+    "although",
+    "since",
+    "asked",
+    "indeed",
+    "moreover",
+    "nonetheless",
+    "separately",
+    "finally",
+    "first",
+    "again",
+    "during",
+    "amid",
+    "despite",
+    "following",
+    "under",
+    "without",
+    "within",
+    "throughout",
+    "across",
+    "outside",
+    "inside",
+    "upon",
+    "toward",
+    "towards",
+    "through",
+    "for",
+    "from",
+    "with",
+    "by",
+    "to",
+    "of",
+    "about",
+    "like",
+    "unlike",
+    "speaking",
 ];
 
 /// Words that end a subject going backwards: a new clause starts after them.
@@ -84,39 +392,365 @@ const DETERMINERS: &[&str] = &[
 ];
 
 const MALE_NAMES: &[&str] = &[
-    "john", "james", "robert", "michael", "william", "david", "richard", "joseph", "thomas", "charles", "donald", "george",
-    "mark", "paul", "steven", "andrew", "kenneth", "joshua", "kevin", "brian", "edward", "ronald", "timothy", "jason",
-    "jeffrey", "ryan", "jacob", "gary", "eric", "jonathan", "stephen", "larry", "justin", "scott", "brandon", "benjamin",
-    "frank", "gregory", "samuel", "raymond", "patrick", "alexander", "jack", "dennis", "jerry", "tyler", "aaron", "jose",
-    "adam", "henry", "nathan", "douglas", "zachary", "peter", "kyle", "walter", "ethan", "jeremy", "harold", "keith",
-    "christian", "roger", "noah", "gerald", "carl", "terry", "sean", "austin", "arthur", "lawrence", "jesse", "dylan",
-    "bryan", "joe", "jordan", "billy", "bruce", "albert", "willie", "gabriel", "logan", "alan", "juan", "wayne", "roy",
-    "ralph", "randy", "eugene", "vincent", "russell", "elijah", "louis", "bobby", "philip", "johnny", "mike", "bill",
-    "bob", "jim", "tom", "tim", "dan", "dave", "steve", "ted", "tony", "chuck", "mitch", "newt", "barack", "bernie",
-    "mitt", "marco", "rand", "ben", "vladimir", "dmitry", "dmitri", "sergei", "sergey", "volodymyr", "oleksii", "oleksiy",
-    "emmanuel", "boris", "olaf", "xi", "recep", "jens", "antony", "lloyd", "jake", "kim", "hunter", "lindsey", "reince",
-    "rudy", "rudolph", "chris", "nick", "matt", "jeff", "greg", "ken", "josh", "pat", "ed", "sam", "al", "hank",
-    "vince", "rex", "sergio", "carlos", "luis", "jorge", "miguel", "ali", "mohammed", "muhammad", "ahmed", "hassan",
-    "ivan", "alexei", "alexey", "yuri", "mikhail", "nikolai", "andrei", "viktor", "igor", "pierre", "jean", "jacques",
-    "francois", "angelo", "giuseppe", "matteo", "hans", "klaus", "wolfgang", "friedrich", "tucker", "sean", "corey",
+    "john",
+    "james",
+    "robert",
+    "michael",
+    "william",
+    "david",
+    "richard",
+    "joseph",
+    "thomas",
+    "charles",
+    "donald",
+    "george",
+    "mark",
+    "paul",
+    "steven",
+    "andrew",
+    "kenneth",
+    "joshua",
+    "kevin",
+    "brian",
+    "edward",
+    "ronald",
+    "timothy",
+    "jason",
+    "jeffrey",
+    "ryan",
+    "jacob",
+    "gary",
+    "eric",
+    "jonathan",
+    "stephen",
+    "larry",
+    "justin",
+    "scott",
+    "brandon",
+    "benjamin",
+    "frank",
+    "gregory",
+    "samuel",
+    "raymond",
+    "patrick",
+    "alexander",
+    "jack",
+    "dennis",
+    "jerry",
+    "tyler",
+    "aaron",
+    "jose",
+    "adam",
+    "henry",
+    "nathan",
+    "douglas",
+    "zachary",
+    "peter",
+    "kyle",
+    "walter",
+    "ethan",
+    "jeremy",
+    "harold",
+    "keith",
+    "christian",
+    "roger",
+    "noah",
+    "gerald",
+    "carl",
+    "terry",
+    "sean",
+    "austin",
+    "arthur",
+    "lawrence",
+    "jesse",
+    "dylan",
+    "bryan",
+    "joe",
+    "jordan",
+    "billy",
+    "bruce",
+    "albert",
+    "willie",
+    "gabriel",
+    "logan",
+    "alan",
+    "juan",
+    "wayne",
+    "roy",
+    "ralph",
+    "randy",
+    "eugene",
+    "vincent",
+    "russell",
+    "elijah",
+    "louis",
+    "bobby",
+    "philip",
+    "johnny",
+    "mike",
+    "bill",
+    "bob",
+    "jim",
+    "tom",
+    "tim",
+    "dan",
+    "dave",
+    "steve",
+    "ted",
+    "tony",
+    "chuck",
+    "mitch",
+    "newt",
+    "barack",
+    "bernie",
+    "mitt",
+    "marco",
+    "rand",
+    "ben",
+    "vladimir",
+    "dmitry",
+    "dmitri",
+    "sergei",
+    "sergey",
+    "volodymyr",
+    "oleksii",
+    "oleksiy",
+    "emmanuel",
+    "boris",
+    "olaf",
+    "xi",
+    "recep",
+    "jens",
+    "antony",
+    "lloyd",
+    "jake",
+    "kim",
+    "hunter",
+    "lindsey",
+    "reince",
+    "rudy",
+    "rudolph",
+    "chris",
+    "nick",
+    "matt",
+    "jeff",
+    "greg",
+    "ken",
+    "josh",
+    "pat",
+    "ed",
+    "sam",
+    "al",
+    "hank",
+    "vince",
+    "rex",
+    "sergio",
+    "carlos",
+    "luis",
+    "jorge",
+    "miguel",
+    "ali",
+    "mohammed",
+    "muhammad",
+    "ahmed",
+    "hassan",
+    "ivan",
+    "alexei",
+    "alexey",
+    "yuri",
+    "mikhail",
+    "nikolai",
+    "andrei",
+    "viktor",
+    "igor",
+    "pierre",
+    "jean",
+    "jacques",
+    "francois",
+    "angelo",
+    "giuseppe",
+    "matteo",
+    "hans",
+    "klaus",
+    "wolfgang",
+    "friedrich",
+    "tucker",
+    "sean",
+    "corey",
 ];
 
 const FEMALE_NAMES: &[&str] = &[
-    "mary", "patricia", "jennifer", "linda", "elizabeth", "barbara", "susan", "jessica", "sarah", "karen", "nancy", "lisa",
-    "betty", "margaret", "sandra", "ashley", "kimberly", "emily", "donna", "michelle", "dorothy", "carol", "amanda",
-    "melissa", "deborah", "stephanie", "rebecca", "sharon", "laura", "cynthia", "kathleen", "amy", "shirley", "angela",
-    "helen", "anna", "brenda", "pamela", "nicole", "emma", "samantha", "katherine", "christine", "debra", "rachel",
-    "catherine", "carolyn", "janet", "ruth", "maria", "heather", "diane", "virginia", "julie", "joyce", "victoria",
-    "olivia", "kelly", "christina", "lauren", "joan", "evelyn", "judith", "megan", "cheryl", "andrea", "hannah",
-    "martha", "jacqueline", "frances", "gloria", "ann", "teresa", "kathryn", "sara", "janice", "jean", "alice",
-    "madison", "doris", "abigail", "julia", "judy", "grace", "denise", "amber", "marilyn", "beverly", "danielle",
-    "theresa", "sophia", "marie", "diana", "brittany", "natalie", "isabella", "charlotte", "rose", "alexis", "kayla",
-    "hillary", "chelsea", "ivanka", "melania", "kellyanne", "sarah", "nikki", "kamala", "nancy", "loretta", "condoleezza",
-    "madeleine", "angela", "theresa", "ursula", "marine", "liz", "elise", "tulsi", "jill", "huma", "donna", "valerie",
-    "debbie", "maxine", "dianne", "susan", "lisa", "kirsten", "amy", "elena", "maria", "olga", "svetlana", "natalia",
-    "irina", "tatiana", "anastasia", "yulia", "iryna", "oksana", "giorgia", "jacinda", "sanna", "kaja", "annalena",
-    "christiane", "anne", "ana", "carmen", "lucia", "sofia", "gwen", "mia", "ava", "ella", "zoe", "melanie", "michele",
-    "gennifer", "monica", "paula", "janet", "condoleeza", "hope", "kate", "katie", "kathy", "liza", "beth", "meghan",
+    "mary",
+    "patricia",
+    "jennifer",
+    "linda",
+    "elizabeth",
+    "barbara",
+    "susan",
+    "jessica",
+    "sarah",
+    "karen",
+    "nancy",
+    "lisa",
+    "betty",
+    "margaret",
+    "sandra",
+    "ashley",
+    "kimberly",
+    "emily",
+    "donna",
+    "michelle",
+    "dorothy",
+    "carol",
+    "amanda",
+    "melissa",
+    "deborah",
+    "stephanie",
+    "rebecca",
+    "sharon",
+    "laura",
+    "cynthia",
+    "kathleen",
+    "amy",
+    "shirley",
+    "angela",
+    "helen",
+    "anna",
+    "brenda",
+    "pamela",
+    "nicole",
+    "emma",
+    "samantha",
+    "katherine",
+    "christine",
+    "debra",
+    "rachel",
+    "catherine",
+    "carolyn",
+    "janet",
+    "ruth",
+    "maria",
+    "heather",
+    "diane",
+    "virginia",
+    "julie",
+    "joyce",
+    "victoria",
+    "olivia",
+    "kelly",
+    "christina",
+    "lauren",
+    "joan",
+    "evelyn",
+    "judith",
+    "megan",
+    "cheryl",
+    "andrea",
+    "hannah",
+    "martha",
+    "jacqueline",
+    "frances",
+    "gloria",
+    "ann",
+    "teresa",
+    "kathryn",
+    "sara",
+    "janice",
+    "jean",
+    "alice",
+    "madison",
+    "doris",
+    "abigail",
+    "julia",
+    "judy",
+    "grace",
+    "denise",
+    "amber",
+    "marilyn",
+    "beverly",
+    "danielle",
+    "theresa",
+    "sophia",
+    "marie",
+    "diana",
+    "brittany",
+    "natalie",
+    "isabella",
+    "charlotte",
+    "rose",
+    "alexis",
+    "kayla",
+    "hillary",
+    "chelsea",
+    "ivanka",
+    "melania",
+    "kellyanne",
+    "sarah",
+    "nikki",
+    "kamala",
+    "nancy",
+    "loretta",
+    "condoleezza",
+    "madeleine",
+    "angela",
+    "theresa",
+    "ursula",
+    "marine",
+    "liz",
+    "elise",
+    "tulsi",
+    "jill",
+    "huma",
+    "donna",
+    "valerie",
+    "debbie",
+    "maxine",
+    "dianne",
+    "susan",
+    "lisa",
+    "kirsten",
+    "amy",
+    "elena",
+    "maria",
+    "olga",
+    "svetlana",
+    "natalia",
+    "irina",
+    "tatiana",
+    "anastasia",
+    "yulia",
+    "iryna",
+    "oksana",
+    "giorgia",
+    "jacinda",
+    "sanna",
+    "kaja",
+    "annalena",
+    "christiane",
+    "anne",
+    "ana",
+    "carmen",
+    "lucia",
+    "sofia",
+    "gwen",
+    "mia",
+    "ava",
+    "ella",
+    "zoe",
+    "melanie",
+    "michele",
+    "gennifer",
+    "monica",
+    "paula",
+    "janet",
+    "condoleeza",
+    "hope",
+    "kate",
+    "katie",
+    "kathy",
+    "liza",
+    "beth",
+    "meghan",
 ];
 
 fn set(list: &'static [&'static str]) -> HashSet<&'static str> {
@@ -269,8 +903,33 @@ fn is_abbrev(stem: &str) -> bool {
     }
     matches!(
         s.to_lowercase().as_str(),
-        "mr" | "mrs" | "ms" | "dr" | "rep" | "sen" | "gov" | "gen" | "lt" | "col" | "maj" | "capt" | "sgt" | "rev" | "st"
-            | "jr" | "sr" | "prof" | "adm" | "cmdr" | "pres" | "del" | "atty" | "supt" | "insp" | "cpl" | "pvt" | "hon"
+        "mr" | "mrs"
+            | "ms"
+            | "dr"
+            | "rep"
+            | "sen"
+            | "gov"
+            | "gen"
+            | "lt"
+            | "col"
+            | "maj"
+            | "capt"
+            | "sgt"
+            | "rev"
+            | "st"
+            | "jr"
+            | "sr"
+            | "prof"
+            | "adm"
+            | "cmdr"
+            | "pres"
+            | "del"
+            | "atty"
+            | "supt"
+            | "insp"
+            | "cpl"
+            | "pvt"
+            | "hon"
     )
 }
 
@@ -293,6 +952,8 @@ enum Kind {
 struct Mention {
     span: Span,
     kind: Kind,
+    /// Where the noun phrase holding the mention starts (role words included).
+    from: usize,
 }
 
 /// Trims a span to its first and last alphanumeric-ish characters (keeps "Mr." dots and closing brackets).
@@ -320,6 +981,7 @@ fn tidy(text: &str, s: Span) -> Span {
 
 /// Builds a mention from the noun-phrase tokens `toks` (in order), preferring the name part.
 fn mention_from(doc: &Doc, toks: &[Tok]) -> Option<Mention> {
+    let phrase_from = toks.first()?.start;
     let mut toks: Vec<Tok> = toks.to_vec();
     // strip leading connectives ("But he said")
     while toks.len() > 1 && connective_set().contains(doc.bare(toks[0]).as_str()) {
@@ -343,7 +1005,7 @@ fn mention_from(doc: &Doc, toks: &[Tok]) -> Option<Mention> {
             if matches!(b.as_str(), "him" | "them" | "us" | "me" | "you") {
                 return None;
             }
-            return Some(Mention { span: span(first, first), kind });
+            return Some(Mention { span: span(first, first), kind, from: phrase_from });
         }
     }
     let b0 = doc.bare(first);
@@ -359,35 +1021,40 @@ fn mention_from(doc: &Doc, toks: &[Tok]) -> Option<Mention> {
     }) {
         return None;
     }
+    if toks.len() == 1 && (connective_set().contains(b0.as_str()) || subordinator_set().contains(b0.as_str())) {
+        return None;
+    }
     if capitalized(words[0]) && !determiner_set().contains(b0.as_str()) {
         // Starts with a name: "Mr. Morgan of the Sierra Club", "Tulsa police Chief Ann Lee", "Obama's former aide"
-        let run_end = toks.iter().position(|t| !capitalized(doc.word(*t)) && !is_particle(&doc.bare(*t))).unwrap_or(toks.len());
+        let run_end =
+            toks.iter().position(|t| !capitalized(doc.word(*t)) && !is_particle(&doc.bare(*t))).unwrap_or(toks.len());
         if run_end == toks.len() {
-            return Some(Mention { span: span(first, last), kind: Kind::Name });
+            return Some(Mention { span: span(first, last), kind: Kind::Name, from: phrase_from });
         }
         let possessive = {
             let w = doc.word(toks[run_end - 1]);
             w.ends_with("'s") || w.ends_with("\u{2019}s") || w.ends_with('\'') || w.ends_with('\u{2019}')
         };
         if possessive {
-            return Some(Mention { span: span(first, last), kind: Kind::Nominal });
+            return Some(Mention { span: span(first, last), kind: Kind::Nominal, from: phrase_from });
         }
         // role words, then a name at the end: take the final run
         if capitalized(doc.word(last)) {
             let start = toks.iter().rposition(|t| !capitalized(doc.word(*t))).map_or(0, |p| p + 1);
             let pre = doc.bare(toks[start.saturating_sub(1)]);
             if !matches!(pre.as_str(), "of" | "the" | "at" | "for" | "from" | "in" | "with" | "and") {
-                return Some(Mention { span: span(toks[start], last), kind: Kind::Name });
+                return Some(Mention { span: span(toks[start], last), kind: Kind::Name, from: phrase_from });
             }
         }
-        return Some(Mention { span: span(first, toks[run_end - 1]), kind: Kind::Name });
+        return Some(Mention { span: span(first, toks[run_end - 1]), kind: Kind::Name, from: phrase_from });
     }
     if toks.len() > 9 {
         return None;
     }
     // determiner or role words first
     let lowercase_start = !capitalized(words[0]);
-    if lowercase_start && !determiner_set().contains(b0.as_str()) && !b0.chars().next().is_some_and(|c| c.is_numeric()) {
+    if lowercase_start && !determiner_set().contains(b0.as_str()) && !b0.chars().next().is_some_and(|c| c.is_numeric())
+    {
         // "panel chairman Jane Roe": role words are fine when a name ends the phrase
         if !capitalized(doc.word(last)) {
             return None;
@@ -399,16 +1066,16 @@ fn mention_from(doc: &Doc, toks: &[Tok]) -> Option<Mention> {
         if start > 0 && !matches!(pre.as_str(), "of" | "at" | "for" | "from" | "in" | "with" | "and") {
             if pre == "the" || pre == "a" {
                 // "the Kremlin", "the Washington Post"
-                return Some(Mention { span: span(toks[start - 1], last), kind: Kind::Name });
+                return Some(Mention { span: span(toks[start - 1], last), kind: Kind::Name, from: phrase_from });
             }
-            return Some(Mention { span: span(toks[start], last), kind: Kind::Name });
+            return Some(Mention { span: span(toks[start], last), kind: Kind::Name, from: phrase_from });
         }
     }
-    Some(Mention { span: span(first, last), kind: Kind::Nominal })
+    Some(Mention { span: span(first, last), kind: Kind::Nominal, from: phrase_from })
 }
 
 /// The subject of the verb at `toks[k]`, read backwards within its clause.
-fn subject_before(doc: &Doc, toks: &[Tok], k: usize) -> Option<Mention> {
+fn subject_before(doc: &Doc, toks: &[Tok], k: usize, cross_preps: bool) -> Option<Mention> {
     let mut j = k;
     let mut skipped = 0;
     while j > 0 && skipped < 3 {
@@ -446,10 +1113,13 @@ fn subject_before(doc: &Doc, toks: &[Tok], k: usize) -> Option<Mention> {
         }
         let looks_apposition = found.is_some_and(|f| {
             let a = doc.bare(toks[f]);
+            let w = doc.word(toks[f]);
+            // a party tag: "R-Ky.,"
+            let tag = f + 1 == end && w.contains('-') && w.chars().count() <= 8;
             determiner_set().contains(a.as_str())
                 || a.chars().next().is_some_and(|c| c.is_numeric())
-                || a == "who"
-                || (!capitalized(doc.word(toks[f])) && !subordinator_set().contains(a.as_str()))
+                || tag
+                || (!capitalized(w) && !matches!(a.as_str(), "that" | "which" | "and" | "but" | "or" | "so"))
         });
         match found {
             Some(f) if looks_apposition => end = f,
@@ -465,7 +1135,11 @@ fn subject_before(doc: &Doc, toks: &[Tok], k: usize) -> Option<Mention> {
             break;
         }
         let b = bare(w);
-        if subordinator_set().contains(b.as_str()) && !(b == "that" && i == end) {
+        let prep = matches!(b.as_str(), "of" | "in" | "at" | "for" | "from" | "with" | "on");
+        // "Mr. Morgan of the Sierra Club said", "one of the officials said"
+        let of_phrase = b == "of" && i < end && i > 1;
+        if subordinator_set().contains(b.as_str()) && !(b == "that" && i == end) && !(prep && cross_preps) && !of_phrase
+        {
             break;
         }
         if w.ends_with(['\u{2014}', '\u{2015}', '-']) && w.chars().count() == 1 {
@@ -502,7 +1176,25 @@ fn subject_after(doc: &Doc, toks: &[Tok], k: usize) -> Option<Mention> {
             break;
         }
         let b = bare(w);
-        if !out.is_empty() && !capitalized(w) && matches!(b.as_str(), "on" | "in" | "at" | "during" | "after" | "before" | "who" | "that" | "when" | "while" | "as" | "to" | "about" | "of") {
+        if !out.is_empty()
+            && !capitalized(w)
+            && matches!(
+                b.as_str(),
+                "on" | "in"
+                    | "at"
+                    | "during"
+                    | "after"
+                    | "before"
+                    | "who"
+                    | "that"
+                    | "when"
+                    | "while"
+                    | "as"
+                    | "to"
+                    | "about"
+                    | "of"
+            )
+        {
             break;
         }
         out.push(t);
@@ -516,7 +1208,11 @@ fn subject_after(doc: &Doc, toks: &[Tok], k: usize) -> Option<Mention> {
     let first = doc.word(out[0]);
     let b0 = bare(first);
     let role_then_name = out.iter().take(5).any(|t| capitalized(doc.word(*t)));
-    if !(capitalized(first) || determiner_set().contains(b0.as_str()) || b0.chars().next().is_some_and(|c| c.is_numeric()) || role_then_name) {
+    if !(capitalized(first)
+        || determiner_set().contains(b0.as_str())
+        || b0.chars().next().is_some_and(|c| c.is_numeric())
+        || role_then_name)
+    {
         return None;
     }
     if is_pronoun(&b0) && !matches!(b0.as_str(), "he" | "she" | "they" | "it" | "we" | "i") {
@@ -568,10 +1264,43 @@ fn surname_key(name: &str) -> String {
 fn outlet_noun(head: &str) -> bool {
     matches!(
         head,
-        "newspaper" | "paper" | "daily" | "agency" | "network" | "outlet" | "station" | "broadcaster" | "magazine" | "tabloid"
-            | "website" | "site" | "channel" | "publication" | "service" | "wire" | "report" | "ministry" | "department"
-            | "company" | "firm" | "group" | "organization" | "committee" | "campaign" | "government" | "office" | "statement"
-            | "kremlin" | "council" | "party" | "administration" | "bank" | "court" | "panel" | "commission" | "union"
+        "newspaper"
+            | "paper"
+            | "daily"
+            | "agency"
+            | "network"
+            | "outlet"
+            | "station"
+            | "broadcaster"
+            | "magazine"
+            | "tabloid"
+            | "website"
+            | "site"
+            | "channel"
+            | "publication"
+            | "service"
+            | "wire"
+            | "report"
+            | "ministry"
+            | "department"
+            | "company"
+            | "firm"
+            | "group"
+            | "organization"
+            | "committee"
+            | "campaign"
+            | "government"
+            | "office"
+            | "statement"
+            | "kremlin"
+            | "council"
+            | "party"
+            | "administration"
+            | "bank"
+            | "court"
+            | "panel"
+            | "commission"
+            | "union"
     )
 }
 
@@ -591,7 +1320,10 @@ impl Resolver {
                 let mut j = i;
                 while j < toks.len() {
                     let wj = doc.word(toks[j]);
-                    let ok = capitalized(wj) || (j > i && is_particle(&bare(wj)) && toks.get(j + 1).is_some_and(|t| capitalized(doc.word(*t))));
+                    let ok = capitalized(wj)
+                        || (j > i
+                            && is_particle(&bare(wj))
+                            && toks.get(j + 1).is_some_and(|t| capitalized(doc.word(*t))));
                     if !ok || is_quote_tok(wj) {
                         break;
                     }
@@ -601,7 +1333,10 @@ impl Resolver {
                     }
                 }
                 let mut a = i;
-                while a < j && (connective_set().contains(doc.bare(toks[a]).as_str()) || determiner_set().contains(doc.bare(toks[a]).as_str())) {
+                while a < j
+                    && (connective_set().contains(doc.bare(toks[a]).as_str())
+                        || determiner_set().contains(doc.bare(toks[a]).as_str()))
+                {
                     a += 1;
                 }
                 if a < j {
@@ -624,7 +1359,10 @@ impl Resolver {
                     }
                     // title + name: "Kremlin spokesman Dmitry Peskov", "President Jane Roe"
                     if words.len() >= 2 && !org {
-                        let pre_title = toks[a..j].iter().take_while(|t| !words.first().is_some_and(|f| doc.word(**t).starts_with(f.as_str()))).count();
+                        let pre_title = toks[a..j]
+                            .iter()
+                            .take_while(|t| !words.first().is_some_and(|f| doc.word(**t).starts_with(f.as_str())))
+                            .count();
                         if pre_title > 0 {
                             let head = doc.bare(toks[a + pre_title - 1]);
                             r.add_role(&head, raw, toks[a].start, &name);
@@ -634,9 +1372,21 @@ impl Resolver {
                             if k > 0 {
                                 let prev = doc.word(toks[k - 1]);
                                 let pb = bare(prev);
-                                if !capitalized(prev) && pb.len() > 2 && !ends_clause(prev) && !subordinator_set().contains(pb.as_str()) && !determiner_set().contains(pb.as_str()) && !is_speech_verb(&pb) && !weak_set().contains(pb.as_str()) {
+                                if !capitalized(prev)
+                                    && pb.len() > 2
+                                    && !ends_clause(prev)
+                                    && !subordinator_set().contains(pb.as_str())
+                                    && !determiner_set().contains(pb.as_str())
+                                    && !is_speech_verb(&pb)
+                                    && !weak_set().contains(pb.as_str())
+                                {
                                     let mut s = k - 1;
-                                    while s > 0 && k - s < 4 && !ends_clause(doc.word(toks[s - 1])) && !is_quote_tok(doc.word(toks[s - 1])) && !determiner_set().contains(doc.bare(toks[s - 1]).as_str()) {
+                                    while s > 0
+                                        && k - s < 4
+                                        && !ends_clause(doc.word(toks[s - 1]))
+                                        && !is_quote_tok(doc.word(toks[s - 1]))
+                                        && !determiner_set().contains(doc.bare(toks[s - 1]).as_str())
+                                    {
                                         s -= 1;
                                     }
                                     let role_words: Vec<String> = toks[s..k].iter().map(|t| doc.bare(*t)).collect();
@@ -649,11 +1399,15 @@ impl Resolver {
                     if words.len() >= 2 && ends_with_comma(doc.word(toks[j - 1])) && !org {
                         let mut role_words = Vec::new();
                         let mut head = String::new();
-                        if toks.get(j).is_some_and(|t| matches!(doc.bare(*t).as_str(), "the" | "a" | "an" | "its" | "his" | "her")) {
+                        if toks.get(j).is_some_and(|t| {
+                            matches!(doc.bare(*t).as_str(), "the" | "a" | "an" | "its" | "his" | "her")
+                        }) {
                             for t in toks.iter().skip(j + 1).take(8) {
                                 let wt = doc.word(*t);
                                 let bt = bare(wt);
-                                if matches!(bt.as_str(), "of" | "at" | "for" | "who" | "with" | "in" | "from" | "and") || is_quote_tok(wt) {
+                                if matches!(bt.as_str(), "of" | "at" | "for" | "who" | "with" | "in" | "from" | "and")
+                                    || is_quote_tok(wt)
+                                {
                                     break;
                                 }
                                 role_words.push(bt.clone());
@@ -671,7 +1425,12 @@ impl Resolver {
                         let multi = words.len() >= 2 || org;
                         if multi {
                             r.names.push(Named { pos: toks[a].start, name, org });
-                        } else if let Some(full) = r.names.iter().rev().find(|n| !n.org && n.name.split(' ').count() >= 2 && same_entity(&n.name, &name)) {
+                        } else if let Some(full) = r
+                            .names
+                            .iter()
+                            .rev()
+                            .find(|n| !n.org && n.name.split(' ').count() >= 2 && same_entity(&n.name, &name))
+                        {
                             let full = full.name.clone();
                             r.names.push(Named { pos: toks[a].start, name: full, org: false });
                         }
@@ -709,8 +1468,14 @@ impl Resolver {
         if name_words(&c).len() >= 2 {
             return c;
         }
-        let before = self.names.iter().rev().filter(|n| n.pos <= pos).find(|n| n.name.split(' ').count() >= 2 && same_entity(&n.name, &c));
-        let any = before.or_else(|| self.names.iter().find(|n| n.name.split(' ').count() >= 2 && same_entity(&n.name, &c)));
+        let before = self
+            .names
+            .iter()
+            .rev()
+            .filter(|n| n.pos <= pos)
+            .find(|n| n.name.split(' ').count() >= 2 && same_entity(&n.name, &c));
+        let any =
+            before.or_else(|| self.names.iter().find(|n| n.name.split(' ').count() >= 2 && same_entity(&n.name, &c)));
         any.map_or(c, |n| n.name.clone())
     }
 
@@ -736,7 +1501,13 @@ impl Resolver {
                             None => (text.clone(), true, false),
                         }
                     }
-                    "it" => match self.recent.iter().rev().take_while(|r| block.saturating_sub(r.block) <= 1).find(|r| r.org) {
+                    "it" => match self
+                        .recent
+                        .iter()
+                        .rev()
+                        .take_while(|r| block.saturating_sub(r.block) <= 1)
+                        .find(|r| r.org)
+                    {
                         Some(r) => (r.entity.clone(), false, true),
                         None => (text.clone(), true, true),
                     },
@@ -761,10 +1532,24 @@ impl Resolver {
     fn pronoun(&self, pos: usize, block: usize, want: Gender) -> Option<String> {
         let ok = |e: &str| self.gender_of(e).is_none_or(|g| g == want);
         // the nearest person, speaker or named, before the pronoun
-        let speaker = self.recent.iter().rev().filter(|r| r.pos < pos && !r.org && block.saturating_sub(r.block) <= 3).find(|r| ok(&r.entity));
-        let named = self.names.iter().rev().filter(|n| n.pos < pos && !n.org && pos - n.pos < 1500).find(|n| ok(&n.name) && self.gender_of(&n.name).is_some());
+        let speaker = self
+            .recent
+            .iter()
+            .rev()
+            .filter(|r| r.pos < pos && !r.org && block.saturating_sub(r.block) <= 3)
+            .find(|r| ok(&r.entity));
+        let named = self
+            .names
+            .iter()
+            .rev()
+            .filter(|n| n.pos < pos && !n.org && pos - n.pos < 1500)
+            .find(|n| ok(&n.name) && self.gender_of(&n.name).is_some());
         match (speaker, named) {
-            (Some(s), Some(n)) => Some(if n.pos > s.pos && !same_entity(&n.name, &s.entity) && pos - n.pos < 400 { n.name.clone() } else { s.entity.clone() }),
+            (Some(s), Some(n)) => Some(if n.pos > s.pos && !same_entity(&n.name, &s.entity) && pos - n.pos < 400 {
+                n.name.clone()
+            } else {
+                s.entity.clone()
+            }),
             (Some(s), None) => Some(s.entity.clone()),
             (None, Some(n)) => Some(n.name.clone()),
             (None, None) => None,
@@ -775,15 +1560,22 @@ impl Resolver {
         let words: Vec<String> = text.split_whitespace().map(|w| fold(&bare(w))).filter(|w| !w.is_empty()).collect();
         let Some(head) = words.last().cloned() else { return (text.to_string(), true, false) };
         if let Some(list) = self.roles.get(&head) {
-            let mods: Vec<&String> = words.iter().filter(|w| !determiner_set().contains(w.as_str()) && **w != head).collect();
+            let mods: Vec<&String> =
+                words.iter().filter(|w| !determiner_set().contains(w.as_str()) && **w != head).collect();
             let fits = |role: &str| mods.iter().all(|m| role.contains(m.as_str()));
-            let best = list.iter().rev().filter(|(p, _, _)| *p <= pos).find(|(_, r, _)| fits(r)).or_else(|| list.iter().rev().find(|(p, _, _)| *p <= pos));
+            let best = list
+                .iter()
+                .rev()
+                .filter(|(p, _, _)| *p <= pos)
+                .find(|(_, r, _)| fits(r))
+                .or_else(|| list.iter().rev().find(|(p, _, _)| *p <= pos));
             if let Some((_, _, name)) = best {
                 return (name.clone(), false, false);
             }
         }
         if outlet_noun(&head) {
-            if let Some(r) = self.recent.iter().rev().take_while(|r| block.saturating_sub(r.block) <= 4).find(|r| r.org) {
+            if let Some(r) = self.recent.iter().rev().take_while(|r| block.saturating_sub(r.block) <= 4).find(|r| r.org)
+            {
                 return (r.entity.clone(), false, true);
             }
         }
@@ -851,10 +1643,10 @@ fn after_quote(doc: &Doc, q: &Quote, block: Span) -> Option<Cue> {
         let w = doc.word(toks[k]);
         let b = bare(w);
         if is_speech_verb(&b) && !is_participle(&b) && !capitalized(w) {
-            let m = subject_before(doc, &toks[k0..], k - k0)?;
-            // the subject must open right after the quote
-            let first = toks[k0..k].iter().find(|t| !connective_set().contains(doc.bare(**t).as_str()))?;
-            if m.span.start > first.end {
+            let m = subject_before(doc, &toks[k0..], k - k0, true)?;
+            // the subject must open right after the quote, or after a comma: "" of the plan, Ann Lee said"
+            let p = toks.iter().position(|t| t.start == m.from)?;
+            if p != k0 && !ends_with_comma(doc.word(toks[p - 1])) {
                 return None;
             }
             return Some(Cue { mention: m });
@@ -913,6 +1705,26 @@ fn before_quote(doc: &Doc, from: usize, to: usize, partial: bool) -> Option<Cue>
             return None;
         }
         let b = bare(w);
+        // another clause begins here: what lies further left is not this quote's frame
+        let new_clause = matches!(
+            b.as_str(),
+            "but"
+                | "as"
+                | "when"
+                | "while"
+                | "because"
+                | "although"
+                | "though"
+                | "after"
+                | "before"
+                | "if"
+                | "until"
+                | "unless"
+                | "whereas"
+        ) || (b == "and" && k > 0 && ends_with_comma(doc.word(toks[k - 1])));
+        if new_clause {
+            return None;
+        }
         let put_it = b == "put" && toks.get(k + 1).is_some_and(|t| doc.bare(*t) == "it");
         let verb = is_speech_verb(&b) || put_it || (partial && weak_set().contains(b.as_str()));
         if !verb {
@@ -928,20 +1740,67 @@ fn before_quote(doc: &Doc, from: usize, to: usize, partial: bool) -> Option<Cue>
         if is_participle(&b) {
             // "..., adding, "..."" — the subject is that of the main clause: keep looking left
             if k > 0 && ends_with_comma(doc.word(toks[k - 1])) {
+                if let Some(m) = (0..k)
+                    .rev()
+                    .any(|j| is_speech_verb(&doc.bare(toks[j])))
+                    .then_some(())
+                    .map_or_else(|| clause_subject(doc, &toks[..k]), |_| None)
+                {
+                    return Some(Cue { mention: m });
+                }
                 continue;
             }
-            if let Some(m) = subject_before(doc, &toks, k) {
+            if let Some(m) = subject_before(doc, &toks, k, false) {
                 return Some(Cue { mention: m });
             }
             continue;
         }
-        if let Some(m) = subject_before(doc, &toks, k) {
+        if let Some(m) = subject_before(doc, &toks, k, false) {
             return Some(Cue { mention: m });
         }
         // "said X:" inverted at the end
         if let Some(m) = subject_after(doc, &toks, k).filter(|m| m.kind == Kind::Name) {
             return Some(Cue { mention: m });
         }
+    }
+    None
+}
+
+/// The subject that opens a clause: "[In a speech,] Trump attacked ...", "He then defended ...",
+/// "Dean, a former chairman, poked ..." — a name or pronoun followed by a lower-case verb or an apposition.
+fn clause_subject(doc: &Doc, toks: &[Tok]) -> Option<Mention> {
+    let start = toks
+        .iter()
+        .rposition(|t| is_quote_tok(doc.word(*t)) || (ends_clause(doc.word(*t)) && !ends_with_comma(doc.word(*t))))
+        .map_or(0, |p| p + 1);
+    let mut i = start;
+    // an introductory phrase: "In an August speech,"
+    if let Some(t) = toks.get(i) {
+        let b = doc.bare(*t);
+        if connective_set().contains(b.as_str()) || subordinator_set().contains(b.as_str()) {
+            let comma = toks[i..].iter().take(10).position(|t| ends_with_comma(doc.word(*t)))?;
+            i += comma + 1;
+        }
+    }
+    let first = *toks.get(i)?;
+    let b = doc.bare(first);
+    if matches!(b.as_str(), "he" | "she" | "they" | "i" | "we") {
+        return mention_from(doc, &toks[i..=i]);
+    }
+    if !capitalized(doc.word(first)) || determiner_set().contains(b.as_str()) {
+        return None;
+    }
+    let mut j = i;
+    while j < toks.len() && j - i < 5 && capitalized(doc.word(toks[j])) {
+        j += 1;
+        if ends_with_comma(doc.word(toks[j - 1])) {
+            break;
+        }
+    }
+    let next = toks.get(j).map(|t| doc.word(*t))?;
+    let last = doc.word(toks[j - 1]);
+    if ends_with_comma(last) || next.chars().next().is_some_and(|c| c.is_lowercase()) {
+        return mention_from(doc, &toks[i..j]);
     }
     None
 }
@@ -1028,9 +1887,10 @@ fn quote_speaker(
             let prev_block = blocks[*lb];
             let prev_at_end = doc.frame.get(prev.outer.end..prev_block.end).is_some_and(|s| s.trim().len() <= 1)
                 || doc.frame.get(prev.outer.end..prev_block.end).is_some_and(|s| after_is_attribution_only(s));
-            let rest_is_quotes = doc.frame.get(q.outer.end..block.end).is_some_and(|s| {
-                s.chars().all(|c| c as u32 == Q as u32 || c.is_whitespace() || !c.is_alphanumeric())
-            });
+            let rest_is_quotes = doc
+                .frame
+                .get(q.outer.end..block.end)
+                .is_some_and(|s| s.chars().all(|c| c as u32 == Q as u32 || c.is_whitespace() || !c.is_alphanumeric()));
             if prev_at_end && rest_is_quotes {
                 return Some(s.clone());
             }
@@ -1065,7 +1925,8 @@ fn reported(doc: &Doc, sent: &Sentence, si: usize, quotes: &[Quote], resolver: &
     let n = toks.len();
     let trim_end = |e: usize| {
         let seg = doc.text.get(sent.span.start..e).unwrap_or("");
-        sent.span.start + seg.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '.' | ',' | ';' | ':' | '!' | '?')).len()
+        sent.span.start
+            + seg.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '.' | ',' | ';' | ':' | '!' | '?')).len()
     };
     let content_span = |a: usize, b: usize| -> Option<Span> {
         let s = tidy_content(doc, Span::new(a, b), quotes);
@@ -1077,7 +1938,8 @@ fn reported(doc: &Doc, sent: &Sentence, si: usize, quotes: &[Quote], resolver: &
             let m = subject_after(doc, &toks, k + 1)?;
             let cue = Span::new(toks[k].start, toks[k + 1].end);
             let content = if k == 0 || (k == 1 && connective_set().contains(doc.bare(toks[0]).as_str())) {
-                let after = toks.iter().position(|t| t.end >= m.span.end && ends_with_comma(doc.word(*t))).map(|p| p + 1);
+                let after =
+                    toks.iter().position(|t| t.end >= m.span.end && ends_with_comma(doc.word(*t))).map(|p| p + 1);
                 let start = after.and_then(|p| toks.get(p)).map(|t| t.start)?;
                 content_span(start, trim_end(sent.span.end))?
             } else {
@@ -1093,7 +1955,7 @@ fn reported(doc: &Doc, sent: &Sentence, si: usize, quotes: &[Quote], resolver: &
         if !is_speech_verb(&b) || is_participle(&b) || capitalized(w) {
             continue;
         }
-        let Some(m) = subject_before(doc, &toks, k) else {
+        let Some(m) = subject_before(doc, &toks, k, false) else {
             // CONTENT, said X.
             if k >= 2 && ends_with_comma(doc.word(toks[k - 1])) {
                 if let Some(m) = subject_after(doc, &toks, k).filter(|m| m.kind == Kind::Name) {
@@ -1235,7 +2097,8 @@ mod tests {
 
     #[test]
     fn multi_paragraph_quote() {
-        let t = "Ravi Menon said:\n\n\u{201C}The river rose overnight.\n\n\u{201C}By morning the road was gone.\u{201D}";
+        let t =
+            "Ravi Menon said:\n\n\u{201C}The river rose overnight.\n\n\u{201C}By morning the road was gone.\u{201D}";
         assert_eq!(who(t), vec![some("Ravi Menon"), some("Ravi Menon")]);
     }
 
@@ -1322,7 +2185,16 @@ mod tests {
 
     #[test]
     fn garbage_never_panics() {
-        for t in ["\u{201C},\u{201D} said", "said \u{201C}", "\u{201D} he said \u{201C}", ", said , , said", "according to", "\"\" said \"\"", "He said: ", "\u{201C}x\u{201D} \u{2015}"] {
+        for t in [
+            "\u{201C},\u{201D} said",
+            "said \u{201C}",
+            "\u{201D} he said \u{201C}",
+            ", said , , said",
+            "according to",
+            "\"\" said \"\"",
+            "He said: ",
+            "\u{201C}x\u{201D} \u{2015}",
+        ] {
             let _ = run(t);
         }
     }

@@ -1,0 +1,138 @@
+//! Open documents: a rope per document, incremental edits, and position
+//! conversion in the negotiated encoding.
+
+use copydesk_engine::text::{ColumnUnit, LineCol, LineIndex};
+use copydesk_engine::Span;
+use ropey::Rope;
+use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent};
+
+/// Byte offset of the end of `line`'s content (before "\n" or "\r\n"), as a char index.
+fn line_end_char(rope: &Rope, line: usize) -> usize {
+    if line + 1 < rope.len_lines() {
+        let next = rope.line_to_char(line + 1);
+        // the char before `next` is '\n'; drop a preceding '\r' too
+        let mut end = next.saturating_sub(1);
+        if end > rope.line_to_char(line) && rope.get_char(end - 1) == Some('\r') {
+            end -= 1;
+        }
+        end
+    } else {
+        rope.len_chars()
+    }
+}
+
+/// Char index of an LSP position; past the end of a line clamps to the line's end,
+/// past the last line to the end of the text.
+pub fn char_index(rope: &Rope, pos: Position, unit: ColumnUnit) -> usize {
+    let line = pos.line as usize;
+    if line >= rope.len_lines() {
+        return rope.len_chars();
+    }
+    let start = rope.line_to_char(line);
+    let end = line_end_char(rope, line);
+    let col = pos.character as usize;
+    let at = match unit {
+        ColumnUnit::Char => start.saturating_add(col),
+        ColumnUnit::Utf8 => {
+            let b = rope.char_to_byte(start).saturating_add(col).min(rope.char_to_byte(end));
+            rope.byte_to_char(b)
+        }
+        ColumnUnit::Utf16 => {
+            let cu = rope.char_to_utf16_cu(start).saturating_add(col).min(rope.char_to_utf16_cu(end));
+            rope.utf16_cu_to_char(cu)
+        }
+    };
+    at.min(end)
+}
+
+/// Byte offset of an LSP position.
+pub fn byte_offset(rope: &Rope, pos: Position, unit: ColumnUnit) -> usize {
+    rope.char_to_byte(char_index(rope, pos, unit))
+}
+
+/// Applies one `didChange` content change (a range edit, or the whole text).
+pub fn apply_change(rope: &mut Rope, change: &TextDocumentContentChangeEvent, unit: ColumnUnit) {
+    match change.range {
+        None => *rope = Rope::from_str(&change.text),
+        Some(r) => {
+            let a = char_index(rope, r.start, unit);
+            let b = char_index(rope, r.end, unit);
+            let (a, b) = if a <= b { (a, b) } else { (b, a) };
+            rope.remove(a..b);
+            rope.insert(a, &change.text);
+        }
+    }
+}
+
+/// Converts engine byte spans of one text snapshot to LSP ranges.
+pub struct Positions<'a> {
+    pub text: &'a str,
+    pub lines: &'a LineIndex,
+    pub unit: ColumnUnit,
+}
+
+impl Positions<'_> {
+    pub fn position(&self, offset: usize) -> Position {
+        let LineCol { line, col } = self.lines.line_col(self.text, offset, self.unit);
+        Position::new(line, col)
+    }
+    pub fn range(&self, span: Span) -> Range {
+        Range::new(self.position(span.start), self.position(span.end))
+    }
+    pub fn offset(&self, pos: Position) -> usize {
+        self.lines.offset(self.text, LineCol { line: pos.line, col: pos.character }, self.unit)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(r: Option<((u32, u32), (u32, u32))>, text: &str) -> TextDocumentContentChangeEvent {
+        TextDocumentContentChangeEvent {
+            range: r.map(|((a, b), (c, d))| Range::new(Position::new(a, b), Position::new(c, d))),
+            range_length: None,
+            text: text.to_string(),
+        }
+    }
+
+    #[test]
+    fn edits_in_each_unit() {
+        // "é" is 2 bytes, 1 UTF-16 unit; "😀" is 4 bytes, 2 UTF-16 units.
+        let base = "ab\ncé😀d\r\nx";
+        let mut r = Rope::from_str(base);
+        apply_change(&mut r, &change(Some(((1, 4), (1, 5))), "D"), ColumnUnit::Utf16);
+        assert_eq!(r.to_string(), "ab\ncé😀D\r\nx");
+        let mut r = Rope::from_str(base);
+        apply_change(&mut r, &change(Some(((1, 7), (1, 8))), "D"), ColumnUnit::Utf8);
+        assert_eq!(r.to_string(), "ab\ncé😀D\r\nx");
+        // past the end of a line: clamps before "\r\n"
+        let mut r = Rope::from_str(base);
+        apply_change(&mut r, &change(Some(((1, 99), (1, 99))), "!"), ColumnUnit::Utf16);
+        assert_eq!(r.to_string(), "ab\ncé😀d!\r\nx");
+        // past the last line: appends; reversed ranges are normalised
+        let mut r = Rope::from_str(base);
+        apply_change(&mut r, &change(Some(((9, 0), (9, 0))), "?"), ColumnUnit::Utf16);
+        assert_eq!(r.to_string(), format!("{base}?"));
+        let mut r = Rope::from_str(base);
+        apply_change(&mut r, &change(Some(((0, 2), (0, 0))), ""), ColumnUnit::Utf16);
+        assert_eq!(r.to_string(), "\ncé😀d\r\nx");
+        apply_change(&mut r, &change(None, "new"), ColumnUnit::Utf16);
+        assert_eq!(r.to_string(), "new");
+    }
+
+    #[test]
+    fn rope_and_line_index_agree() {
+        let t = "ab\ncé😀d\r\n\nx😀y";
+        let rope = Rope::from_str(t);
+        let lines = LineIndex::new(t);
+        for unit in [ColumnUnit::Utf8, ColumnUnit::Utf16, ColumnUnit::Char] {
+            let p = Positions { text: t, lines: &lines, unit };
+            for (off, _) in t.char_indices().filter(|(i, _)| !t[*i..].starts_with('\n')) {
+                let pos = p.position(off);
+                assert_eq!(byte_offset(&rope, pos, unit), off, "{unit:?} {off}");
+                assert_eq!(p.offset(pos), off);
+            }
+        }
+    }
+}

