@@ -85,7 +85,7 @@ cleanup() {
 trap cleanup EXIT
 
 ws="$tmp/ws"
-mkdir -p "$ws" "$tmp/user/User" "$tmp/extensions" "$tmp/browser"
+mkdir -p "$ws" "$tmp/user/User" "$tmp/user/Machine" "$tmp/extensions" "$tmp/browser"
 printf '[corpus]\npaths = ["%s/corpus/seeds"]\n\n[severity]\nnumber-mismatch = "warning"\n' "$shared" > "$ws/copydesk.toml"
 cp "$shared/eval/dev/cases/d01-buildup.md" "$ws/"
 
@@ -115,9 +115,15 @@ cat > "$tmp/user/User/settings.json" <<JSON
   "chat.disableAIFeatures": true,
   "editor.hover.delay": 200,
   "editor.minimap.enabled": false,
-  "window.commandCenter": false
+  "window.commandCenter": false,
+  "workbench.secondarySideBar.defaultVisibility": "hidden",
+  "chat.commandCenter.enabled": false
 }
 JSON
+
+# code-server's extension host is "remote": machine-scoped settings (copydesk.serverPath,
+# copydesk.test.diagnosticsDumpFile) are read from the Machine settings, not the User ones.
+cp "$tmp/user/User/settings.json" "$tmp/user/Machine/settings.json"
 
 # No extension gallery: nothing but 127.0.0.1 is contacted.
 export EXTENSIONS_GALLERY='{"serviceUrl":"http://127.0.0.1:9/gallery","itemUrl":"http://127.0.0.1:9/item"}'

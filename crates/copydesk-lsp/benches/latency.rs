@@ -114,7 +114,8 @@ fn main() {
         Ok(s) => s.split(':').map(PathBuf::from).collect(),
         Err(_) => vec![shared.join("corpus/seeds"), shared.join("data/reuters21578")],
     };
-    let corpus: Vec<String> = corpus.iter().map(|p| std::fs::canonicalize(p).unwrap_or(p.clone()).display().to_string()).collect();
+    let corpus: Vec<String> =
+        corpus.iter().map(|p| std::fs::canonicalize(p).unwrap_or(p.clone()).display().to_string()).collect();
     let edits: usize = std::env::var("COPYDESK_BENCH_EDITS").ok().and_then(|s| s.parse().ok()).unwrap_or(60);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
     rt.block_on(async move {

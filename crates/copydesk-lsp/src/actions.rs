@@ -7,9 +7,9 @@ use copydesk_store::Config;
 use std::collections::HashMap;
 use std::path::Path;
 use tower_lsp_server::ls_types::{
-    CodeAction, CodeActionKind, CodeActionOrCommand, CreateFile, CreateFileOptions, Diagnostic, DocumentChangeOperation,
-    DocumentChanges, OneOf, OptionalVersionedTextDocumentIdentifier, Position, Range, ResourceOp, TextDocumentEdit,
-    TextEdit, Uri, WorkspaceEdit,
+    CodeAction, CodeActionKind, CodeActionOrCommand, CreateFile, CreateFileOptions, Diagnostic,
+    DocumentChangeOperation, DocumentChanges, OneOf, OptionalVersionedTextDocumentIdentifier, Position, Range,
+    ResourceOp, TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
 };
 
 pub const IGNORE_COMMENT: &str = "<!-- copydesk-ignore-next-line -->";
@@ -137,7 +137,8 @@ pub fn code_actions(ctx: &Context, diags: &[(Diagnostic, FixData)]) -> Vec<CodeA
         let line = d.range.start.line;
         let at = Position::new(line, 0);
         let new_text = format!("{}{IGNORE_COMMENT}\n", indent_of(ctx.text, line));
-        let edit = text_edit_for(ctx, ctx.uri, Some(ctx.version), vec![TextEdit { range: Range::new(at, at), new_text }]);
+        let edit =
+            text_edit_for(ctx, ctx.uri, Some(ctx.version), vec![TextEdit { range: Range::new(at, at), new_text }]);
         out.push(action("Ignore this claim (copydesk-ignore-next-line)".to_string(), d, edit, false));
         if let Some(a) = ignore_in_project(ctx, d, data) {
             out.push(a);
@@ -158,7 +159,12 @@ fn ignore_in_project(ctx: &Context, d: &Diagnostic, data: &FixData) -> Option<Co
             let lines = copydesk_engine::LineIndex::new(text);
             let pos = lines.line_col(text, offset, ctx.unit);
             let at = Position::new(pos.line, pos.col);
-            let edit = text_edit_for(ctx, &uri, ctx.toml_version, vec![TextEdit { range: Range::new(at, at), new_text: insert }]);
+            let edit = text_edit_for(
+                ctx,
+                &uri,
+                ctx.toml_version,
+                vec![TextEdit { range: Range::new(at, at), new_text: insert }],
+            );
             Some(action(title, d, edit, false))
         }
         None => {
@@ -200,14 +206,23 @@ mod tests {
     #[test]
     fn adds_to_existing_or_new_sections() {
         assert_eq!(apply("", "84,300").unwrap(), "[ignore]\nclaims = [\"84,300\"]\n");
-        assert_eq!(apply("[corpus]\npaths = [\"s\"]", "x").unwrap(), "[corpus]\npaths = [\"s\"]\n\n[ignore]\nclaims = [\"x\"]\n");
+        assert_eq!(
+            apply("[corpus]\npaths = [\"s\"]", "x").unwrap(),
+            "[corpus]\npaths = [\"s\"]\n\n[ignore]\nclaims = [\"x\"]\n"
+        );
         assert_eq!(apply("[ignore]\nclaims = []\n", "x").unwrap(), "[ignore]\nclaims = [\"x\"]\n");
-        assert_eq!(apply("[ignore]\nclaims = [\"a\"]\n[server]\n", "x").unwrap(), "[ignore]\nclaims = [\"x\", \"a\"]\n[server]\n");
+        assert_eq!(
+            apply("[ignore]\nclaims = [\"a\"]\n[server]\n", "x").unwrap(),
+            "[ignore]\nclaims = [\"x\", \"a\"]\n[server]\n"
+        );
         assert_eq!(
             apply("[ignore]\n# none yet\n[server]\ndebounce_ms = 0\n", "x").unwrap(),
             "[ignore]\nclaims = [\"x\"]\n# none yet\n[server]\ndebounce_ms = 0\n"
         );
-        assert_eq!(apply("[ignore]\nclaims = [\n  \"a\",\n]\n", "x").unwrap(), "[ignore]\nclaims = [\"x\", \n  \"a\",\n]\n");
+        assert_eq!(
+            apply("[ignore]\nclaims = [\n  \"a\",\n]\n", "x").unwrap(),
+            "[ignore]\nclaims = [\"x\", \n  \"a\",\n]\n"
+        );
     }
 
     #[test]

@@ -77,7 +77,8 @@ impl Overrides {
                     match (Code::parse(code), Severity::parse(sev_s)) {
                         (Some(_), Some(s)) => o.severity.push((code.clone(), s)),
                         (None, _) => problems.push(format!("severity: unknown code `{code}`")),
-                        (_, None) => problems.push(format!("severity.{code} = {sev}: use error, warning, information, hint or off")),
+                        (_, None) => problems
+                            .push(format!("severity.{code} = {sev}: use error, warning, information, hint or off")),
                     }
                 }
             }
@@ -142,7 +143,11 @@ pub fn resolve(root: &Path, layers: &[&Overrides]) -> Effective {
             Ok(c) => c,
             Err(e) => {
                 problems.push(format!("{e:#}"));
-                Config { root: f.parent().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf()), file: Some(f), values: Default::default() }
+                Config {
+                    root: f.parent().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf()),
+                    file: Some(f),
+                    values: Default::default(),
+                }
             }
         },
         None => Config::empty(root),
@@ -206,7 +211,9 @@ mod tests {
         )
         .unwrap();
         let root = std::fs::canonicalize(dir.path()).unwrap();
-        let (init, p1) = Overrides::from_json(&json!({"corpus": {"paths": ["b"]}, "severity": {"misquote": "hint"}, "debounceMs": 20, "ignoreClaims": ["y"]}));
+        let (init, p1) = Overrides::from_json(
+            &json!({"corpus": {"paths": ["b"]}, "severity": {"misquote": "hint"}, "debounceMs": 20, "ignoreClaims": ["y"]}),
+        );
         let (ws, p2) = Overrides::from_json(&json!({"copydesk": {"corpusPaths": ["c"], "debounceMs": 0}}));
         assert!(p1.is_empty() && p2.is_empty(), "{p1:?} {p2:?}");
         let e = resolve(&root, &[]);
@@ -225,7 +232,9 @@ mod tests {
 
     #[test]
     fn bad_values_are_reported_not_fatal() {
-        let (o, p) = Overrides::from_json(&json!({"severity": {"nope": "error", "misquote": "loud"}, "debounceMs": "soon", "corpusPaths": 3}));
+        let (o, p) = Overrides::from_json(
+            &json!({"severity": {"nope": "error", "misquote": "loud"}, "debounceMs": "soon", "corpusPaths": 3}),
+        );
         assert_eq!(p.len(), 4, "{p:?}");
         assert_eq!(o, Overrides::default());
         let (_, p) = Overrides::from_json(&json!("text"));

@@ -30,7 +30,10 @@ where
     let (frames_tx, frames_rx) = tokio::sync::mpsc::unbounded_channel();
     let mut input = Some(Box::pin(transport::pump_input(input, to_server, frames_tx.clone())));
     let mut server_side = Box::pin(async {
-        tokio::join!(Server::new(server_in, server_out, socket).serve(service), transport::pump_output(from_server, frames_tx))
+        tokio::join!(
+            Server::new(server_in, server_out, socket).serve(service),
+            transport::pump_output(from_server, frames_tx)
+        )
     });
     let mut server_done = false;
     let mut writer = Box::pin(transport::write_frames(output, frames_rx));

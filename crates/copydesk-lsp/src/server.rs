@@ -350,7 +350,9 @@ fn normalize(path: &Path) -> PathBuf {
         return p;
     }
     match (path.parent(), path.file_name()) {
-        (Some(dir), Some(name)) => std::fs::canonicalize(dir).map(|d| d.join(name)).unwrap_or_else(|_| path.to_path_buf()),
+        (Some(dir), Some(name)) => {
+            std::fs::canonicalize(dir).map(|d| d.join(name)).unwrap_or_else(|_| path.to_path_buf())
+        }
         _ => path.to_path_buf(),
     }
 }
@@ -435,7 +437,9 @@ impl Shared {
         };
         match self.client.register_capability(vec![reg]).await {
             Ok(()) => self.watching.store(true, Ordering::SeqCst),
-            Err(e) => self.client.log_message(MessageType::WARNING, format!("copydesk: cannot watch the corpus: {e}")).await,
+            Err(e) => {
+                self.client.log_message(MessageType::WARNING, format!("copydesk: cannot watch the corpus: {e}")).await
+            }
         }
     }
 
@@ -478,7 +482,11 @@ impl Shared {
                 }
                 *lock(&self.ws_overrides) = o;
             }
-            Err(e) => self.client.log_message(MessageType::WARNING, format!("copydesk: workspace/configuration failed: {e}")).await,
+            Err(e) => {
+                self.client
+                    .log_message(MessageType::WARNING, format!("copydesk: workspace/configuration failed: {e}"))
+                    .await
+            }
         }
     }
 
@@ -499,6 +507,7 @@ impl Shared {
                 .await;
             return;
         }
+        let (corpus_paths, corpus_exclude, cfg_file) = (paths.clone(), exclude.clone(), cfg.file.clone());
         let listed = tokio::task::spawn_blocking(move || load::expand_paths(&paths, FileKind::Source, &exclude)).await;
         let Ok((files, mut errors)) = listed else { return };
         let total = files.len();
@@ -523,16 +532,12 @@ impl Shared {
                     let _ = ptx.send(done);
                 }
             };
-            let results = copydesk_store::analyze_files(&files, &root, Some(&report));
-            let mut sources = Vec::with_capacity(results.len());
-            let mut errors = Vec::new();
-            for r in results {
-                match r {
-                    Ok(src) => sources.push(src),
-                    Err(e) => errors.push(e),
-                }
-            }
-            (CorpusIndex::build(sources), errors)
+            // The persistent index ([index] in copydesk.toml) when enabled: only changed files are re-extracted.
+            let config = cfg_file
+                .and_then(|f| copydesk_store::Config::load(&f).ok())
+                .unwrap_or_else(|| copydesk_store::Config::empty(&root));
+            let spec = copydesk_store::CorpusSpec { paths: corpus_paths, exclude: corpus_exclude, base: root };
+            copydesk_store::index::open_listed(&config, &spec, files, Some(&report))
         });
         let built = loop {
             tokio::select! {
@@ -554,10 +559,15 @@ impl Shared {
         };
         errors.extend(read_errors);
         let sources = index.len();
+        // The index is in place before progress ends: a client that waits for the end finds it ready.
+        let current = self.index_epoch.load(Ordering::SeqCst) == epoch;
+        if current {
+            self.install(epoch, index).await;
+        }
         if let Some(p) = progress {
             p.finish_with_message(format!("{sources} sources indexed")).await;
         }
-        if self.index_epoch.load(Ordering::SeqCst) != epoch {
+        if !current {
             return; // a newer indexing run replaces this one
         }
         if !errors.is_empty() {
@@ -567,9 +577,13 @@ impl Shared {
             self.client.show_message(MessageType::WARNING, describe_errors(&errors)).await;
         }
         if sources == 0 {
-            self.client.show_message(MessageType::WARNING, "copydesk: the corpus is empty: no readable .txt, .md or .html file; nothing is checked.").await;
+            self.client
+                .show_message(
+                    MessageType::WARNING,
+                    "copydesk: the corpus is empty: no readable .txt, .md or .html file; nothing is checked.",
+                )
+                .await;
         }
-        self.install(epoch, index).await;
     }
 
     async fn install(self: &Arc<Self>, epoch: u64, index: CorpusIndex) {
@@ -595,7 +609,9 @@ impl Shared {
         let mut updates = Vec::new();
         for ch in changes {
             let Some(path) = ch.uri.to_file_path().map(|p| normalize(&p)) else { continue };
-            if path == toml || (path.file_name().is_some_and(|n| n == CONFIG_FILE) && path.parent() == Some(cfg.root.as_path())) {
+            if path == toml
+                || (path.file_name().is_some_and(|n| n == CONFIG_FILE) && path.parent() == Some(cfg.root.as_path()))
+            {
                 reconfig = true;
             } else if in_corpus(&cfg, &path) {
                 updates.push((path, ch.typ == FileChangeType::DELETED));
@@ -663,11 +679,12 @@ fn uri_path(uri: &Uri) -> String {
 
 /// Verdicts whose claim covers `offset` (the position just after a claim counts too).
 fn verdicts_at(r: &DocResult, offset: usize) -> Vec<usize> {
-    (0..r.verdicts.len()).filter(|i| {
-        let s: Span = r.verdicts[*i].span;
-        s.start <= offset && offset <= s.end
-    })
-    .collect()
+    (0..r.verdicts.len())
+        .filter(|i| {
+            let s: Span = r.verdicts[*i].span;
+            s.start <= offset && offset <= s.end
+        })
+        .collect()
 }
 
 impl LanguageServer for Backend {
@@ -784,7 +801,10 @@ impl LanguageServer for Backend {
             let mut docs = lock(&self.s.docs);
             let (done, _) = watch::channel(0);
             let gen = self.s.next_gen();
-            docs.insert(d.uri.clone(), Doc { rope: Rope::from_str(&d.text), version: d.version, gen, format, result: None, done });
+            docs.insert(
+                d.uri.clone(),
+                Doc { rope: Rope::from_str(&d.text), version: d.version, gen, format, result: None, done },
+            );
         }
         self.s.schedule(d.uri);
     }
@@ -810,7 +830,13 @@ impl LanguageServer for Backend {
         if known {
             self.s.schedule(uri);
         } else {
-            self.s.client.log_message(MessageType::WARNING, format!("copydesk: change to a document that is not open: {}", uri.as_str())).await;
+            self.s
+                .client
+                .log_message(
+                    MessageType::WARNING,
+                    format!("copydesk: change to a document that is not open: {}", uri.as_str()),
+                )
+                .await;
         }
     }
 
@@ -849,7 +875,10 @@ impl LanguageServer for Backend {
         }
         if !self.s.ready.load(Ordering::SeqCst) {
             return Ok(Some(Hover {
-                contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: self.s.indexing_message() }),
+                contents: HoverContents::Markup(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value: self.s.indexing_message(),
+                }),
                 range: None,
             }));
         }
@@ -861,7 +890,10 @@ impl LanguageServer for Backend {
         }
         let vs: Vec<&Verdict> = at.iter().map(|i| &r.verdicts[*i]).collect();
         Ok(Some(Hover {
-            contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: render::hover_markdown(&vs) }),
+            contents: HoverContents::Markup(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value: render::hover_markdown(&vs),
+            }),
             range: Some(p.range(vs[0].span)),
         }))
     }
@@ -948,10 +980,15 @@ impl LanguageServer for Backend {
     async fn diagnostic(&self, params: DocumentDiagnosticParams) -> RpcResult<DocumentDiagnosticReportResult> {
         let uri = params.text_document.uri;
         let empty = || {
-            DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
-                related_documents: None,
-                full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id: None, items: Vec::new() },
-            }))
+            DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
+                RelatedFullDocumentDiagnosticReport {
+                    related_documents: None,
+                    full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                        result_id: None,
+                        items: Vec::new(),
+                    },
+                },
+            ))
         };
         if !self.s.ready.load(Ordering::SeqCst) {
             return Ok(empty()); // a refresh follows when the corpus is ready
@@ -979,9 +1016,14 @@ impl LanguageServer for Backend {
                 },
             )));
         }
-        Ok(DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
-            related_documents: None,
-            full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id: Some(id), items: r.diagnostics.clone() },
-        })))
+        Ok(DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
+            RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                    result_id: Some(id),
+                    items: r.diagnostics.clone(),
+                },
+            },
+        )))
     }
 }

@@ -18,8 +18,11 @@ async fn d01_buildup_against_the_seeds() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = std::fs::canonicalize(dir.path()).expect("canonical");
     let seeds = shared.join("corpus/seeds");
-    std::fs::write(root.join("copydesk.toml"), format!("[corpus]\npaths = [{:?}]\n[server]\ndebounce_ms = 0\n", seeds.display().to_string()))
-        .expect("toml");
+    std::fs::write(
+        root.join("copydesk.toml"),
+        format!("[corpus]\npaths = [{:?}]\n[server]\ndebounce_ms = 0\n", seeds.display().to_string()),
+    )
+    .expect("toml");
     std::fs::write(root.join("d01-buildup.md"), &draft).expect("draft");
     let uri = file_uri(&root.join("d01-buildup.md"));
 
@@ -34,26 +37,42 @@ async fn d01_buildup_against_the_seeds() {
         .as_array()
         .and_then(|a| a.iter().find(|x| x["range"]["start"] == position(at)))
         .cloned()
-        .unwrap_or_else(|| panic!("engine: no diagnostic on 84,300 in d01 (expected number-mismatch against 94,300): {d:#}"));
+        .unwrap_or_else(|| {
+            panic!("engine: no diagnostic on 84,300 in d01 (expected number-mismatch against 94,300): {d:#}")
+        });
     assert_eq!(diag["code"], "number-mismatch", "{diag:#}");
     assert_eq!(diag["range"]["end"], position((at.0, at.1 + 6)));
 
     // 2. hover on "100,000" cites 003_407d2300018ae808.txt
-    let h = c.call("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": position(pos16(&draft, "100,000 personnel"))})).await;
+    let h = c
+        .call(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": position(pos16(&draft, "100,000 personnel"))}),
+        )
+        .await;
     let md = h["contents"]["value"].as_str().unwrap_or_default();
-    assert!(md.contains("003_407d2300018ae808.txt"), "engine: hover on 100,000 does not cite 003_407d2300018ae808.txt: {h:#}");
+    assert!(
+        md.contains("003_407d2300018ae808.txt"),
+        "engine: hover on 100,000 does not cite 003_407d2300018ae808.txt: {h:#}"
+    );
 
     // 3. go to source on the wrong figure lands in 000_704601e568000bf5.txt
     let r = c.call("textDocument/definition", json!({"textDocument": {"uri": uri}, "position": position(at)})).await;
     let locs: Vec<Value> = if r.is_array() { r.as_array().cloned().unwrap_or_default() } else { vec![r.clone()] };
     let target = file_uri(&seeds.join("000_704601e568000bf5.txt"));
-    let hit = locs.iter().find(|l| l["uri"] == json!(target)).unwrap_or_else(|| panic!("definition does not reach {target}: {r:#}"));
+    let hit = locs
+        .iter()
+        .find(|l| l["uri"] == json!(target))
+        .unwrap_or_else(|| panic!("definition does not reach {target}: {r:#}"));
     let src = std::fs::read_to_string(seeds.join("000_704601e568000bf5.txt")).expect("source");
     assert_eq!(hit["range"]["start"], position(pos16(&src, "94,300")), "{hit:#}");
 
     // 4. the quick fix writes 94,300 ...
     let actions = c
-        .call("textDocument/codeAction", json!({"textDocument": {"uri": uri}, "range": diag["range"], "context": {"diagnostics": [diag]}}))
+        .call(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": diag["range"], "context": {"diagnostics": [diag]}}),
+        )
         .await;
     let fix = actions
         .as_array()

@@ -21,7 +21,8 @@ fn mismatch(diags: &Value) -> Option<&Value> {
 }
 
 fn expect_mismatch(diags: &Value) -> &Value {
-    mismatch(diags).unwrap_or_else(|| panic!("the engine reported no number-mismatch for 84,300 (source: 94,300): {diags:#}"))
+    mismatch(diags)
+        .unwrap_or_else(|| panic!("the engine reported no number-mismatch for 84,300 (source: 94,300): {diags:#}"))
 }
 
 fn range(p: (u32, u32), len: u32) -> Value {
@@ -31,7 +32,9 @@ fn range(p: (u32, u32), len: u32) -> Value {
 #[tokio::test]
 async fn initialize_negotiates_position_encoding() {
     let ws = Workspace::standard();
-    for (offered, expected) in [(json!(["utf-16", "utf-8"]), "utf-8"), (json!(["utf-16"]), "utf-16"), (Value::Null, "utf-16")] {
+    for (offered, expected) in
+        [(json!(["utf-16", "utf-8"]), "utf-8"), (json!(["utf-16"]), "utf-16"), (Value::Null, "utf-16")]
+    {
         let mut c = TestClient::start();
         let mut caps = caps();
         caps["general"]["positionEncodings"] = offered;
@@ -60,7 +63,12 @@ async fn positions_in_utf8_and_utf16_with_non_ascii_text() {
         let m = expect_mismatch(&d);
         assert_eq!(m["range"], range(expect, 6), "{enc}");
         // hover at the same position in the negotiated encoding finds the claim
-        let h = c.call("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": position((expect.0, expect.1 + 2))})).await;
+        let h = c
+            .call(
+                "textDocument/hover",
+                json!({"textDocument": {"uri": uri}, "position": position((expect.0, expect.1 + 2))}),
+            )
+            .await;
         assert_eq!(h["range"], range(expect, 6), "{enc}: {h}");
         c.shutdown().await;
     }
@@ -113,7 +121,8 @@ async fn push_diagnostics_carry_code_source_severity_related_information_and_dat
     assert_eq!(m["data"]["replacement"], "94,300");
     assert_eq!(m["data"]["text"], "84,300");
     // exactly the engine's findings: the supported figure is not flagged
-    let codes: Vec<&Value> = d["diagnostics"].as_array().map(|a| a.iter().map(|d| &d["code"]).collect()).unwrap_or_default();
+    let codes: Vec<&Value> =
+        d["diagnostics"].as_array().map(|a| a.iter().map(|d| &d["code"]).collect()).unwrap_or_default();
     assert_eq!(codes, vec![&json!("number-mismatch")], "{d:#}");
     c.shutdown().await;
 }
@@ -122,7 +131,10 @@ async fn push_diagnostics_carry_code_source_severity_related_information_and_dat
 async fn pull_diagnostics_replace_push_when_the_client_supports_them() {
     let ws = Workspace::standard();
     let mut caps = caps();
-    merge(&mut caps, json!({"textDocument": {"diagnostic": {"dynamicRegistration": false}}, "workspace": {"diagnostics": {"refreshSupport": true}}}));
+    merge(
+        &mut caps,
+        json!({"textDocument": {"diagnostic": {"dynamicRegistration": false}}, "workspace": {"diagnostics": {"refreshSupport": true}}}),
+    );
     let mut c = TestClient::start();
     let r = c.initialize(&ws.root, caps, Value::Null).await;
     assert_eq!(r["capabilities"]["diagnosticProvider"]["identifier"], "copydesk");
@@ -143,7 +155,8 @@ async fn pull_diagnostics_replace_push_when_the_client_supports_them() {
     assert_eq!(rep["kind"], "full");
     assert!(mismatch(&json!({"diagnostics": rep["items"].clone()})).is_none(), "{rep:#}");
     // and nothing was ever pushed
-    let pushed = c.try_wait_for(Duration::from_millis(300), &|v: &Value| v["method"] == "textDocument/publishDiagnostics").await;
+    let pushed =
+        c.try_wait_for(Duration::from_millis(300), &|v: &Value| v["method"] == "textDocument/publishDiagnostics").await;
     assert!(pushed.is_none(), "a pull client got a push: {pushed:?}");
     c.shutdown().await;
 }
@@ -153,18 +166,30 @@ async fn hover_on_contradicted_and_supported_claims() {
     let ws = Workspace::standard();
     let (mut c, uri, d) = start(&ws, caps(), Value::Null).await;
     expect_mismatch(&d);
-    let h = c.call("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": position(pos16(DRAFT, "84,300"))})).await;
+    let h = c
+        .call("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": position(pos16(DRAFT, "84,300"))}))
+        .await;
     let md = h["contents"]["value"].as_str().unwrap_or_default();
     assert_eq!(h["contents"]["kind"], "markdown");
     assert!(md.starts_with("**copydesk: Contradicted**"), "{md}");
     assert!(md.contains("> The defence ministry counted 94,300 soldiers"), "{md}");
     assert!(md.contains("`ministry.txt`, line 4, *Defence ministry tallies border forces*, 2021-12-03"), "{md}");
-    let h = c.call("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": position(pos16(DRAFT, "12 million"))})).await;
+    let h = c
+        .call(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": position(pos16(DRAFT, "12 million"))}),
+        )
+        .await;
     let md = h["contents"]["value"].as_str().unwrap_or_default();
     assert!(md.starts_with("**copydesk: Supported**"), "hover on a supported figure: {h}");
     assert!(md.contains("`harbour.txt`, line 3"), "{md}");
     // nothing to say about plain words
-    let h = c.call("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": position(pos16(DRAFT, "Frontier"))})).await;
+    let h = c
+        .call(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": position(pos16(DRAFT, "Frontier"))}),
+        )
+        .await;
     assert!(h.is_null(), "{h}");
     c.shutdown().await;
 }
@@ -174,7 +199,12 @@ async fn definition_goes_to_the_source_sentence() {
     let ws = Workspace::standard();
     let (mut c, uri, d) = start(&ws, caps(), Value::Null).await;
     expect_mismatch(&d);
-    let r = c.call("textDocument/definition", json!({"textDocument": {"uri": uri}, "position": position(pos16(DRAFT, "84,300"))})).await;
+    let r = c
+        .call(
+            "textDocument/definition",
+            json!({"textDocument": {"uri": uri}, "position": position(pos16(DRAFT, "84,300"))}),
+        )
+        .await;
     let loc = if r.is_array() { r[0].clone() } else { r.clone() };
     assert_eq!(loc["uri"], json!(ws.uri("sources/ministry.txt")), "{r}");
     assert_eq!(loc["range"], range(pos16(SOURCE_A, "94,300"), 6));
@@ -184,7 +214,10 @@ async fn definition_goes_to_the_source_sentence() {
 /// The code actions offered for the draft's mismatch diagnostic.
 async fn actions_for(c: &mut TestClient, uri: &str, diag: &Value) -> Vec<Value> {
     let r = c
-        .call("textDocument/codeAction", json!({"textDocument": {"uri": uri}, "range": diag["range"], "context": {"diagnostics": [diag]}}))
+        .call(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": diag["range"], "context": {"diagnostics": [diag]}}),
+        )
         .await;
     r.as_array().cloned().unwrap_or_default()
 }
@@ -205,14 +238,21 @@ async fn quick_fix_writes_the_source_figure_and_the_finding_goes() {
     let (mut c, uri, d) = start(&ws, caps(), Value::Null).await;
     let diag = expect_mismatch(&d).clone();
     let actions = actions_for(&mut c, &uri, &diag).await;
-    let fix = actions.iter().find(|a| a["title"].as_str().is_some_and(|t| t.starts_with("Replace with"))).expect("a replace fix");
+    let fix = actions
+        .iter()
+        .find(|a| a["title"].as_str().is_some_and(|t| t.starts_with("Replace with")))
+        .expect("a replace fix");
     assert_eq!(fix["kind"], "quickfix");
     assert_eq!(fix["isPreferred"], true);
     assert_eq!(fix["edit"]["documentChanges"][0]["textDocument"]["version"], 1);
     let edits = edits_for(fix, &uri);
     let fixed = apply_edits(DRAFT, &edits);
     assert!(fixed.contains("counted 94,300 soldiers"), "{fixed}");
-    c.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": fixed}]})).await;
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": fixed}]}),
+    )
+    .await;
     let d = c.diagnostics(&uri).await;
     assert_eq!(d["version"], 2);
     assert!(mismatch(&d).is_none(), "{d:#}");
@@ -225,10 +265,17 @@ async fn quick_fix_ignore_this_claim_inserts_the_comment_above() {
     let (mut c, uri, d) = start(&ws, caps(), Value::Null).await;
     let diag = expect_mismatch(&d).clone();
     let actions = actions_for(&mut c, &uri, &diag).await;
-    let fix = actions.iter().find(|a| a["title"].as_str().is_some_and(|t| t.starts_with("Ignore this claim"))).expect("ignore fix");
+    let fix = actions
+        .iter()
+        .find(|a| a["title"].as_str().is_some_and(|t| t.starts_with("Ignore this claim")))
+        .expect("ignore fix");
     let fixed = apply_edits(DRAFT, &edits_for(fix, &uri));
     assert!(fixed.contains("\n<!-- copydesk-ignore-next-line -->\nThe defence ministry counted 84,300"), "{fixed}");
-    c.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": fixed}]})).await;
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": fixed}]}),
+    )
+    .await;
     let d = c.diagnostics(&uri).await;
     assert!(mismatch(&d).is_none(), "the engine honours the comment: {d:#}");
     c.shutdown().await;
@@ -240,7 +287,10 @@ async fn quick_fix_ignore_in_project_edits_copydesk_toml() {
     let (mut c, uri, d) = start(&ws, caps(), Value::Null).await;
     let diag = expect_mismatch(&d).clone();
     let actions = actions_for(&mut c, &uri, &diag).await;
-    let fix = actions.iter().find(|a| a["title"].as_str().is_some_and(|t| t.contains("in this project"))).expect("project fix");
+    let fix = actions
+        .iter()
+        .find(|a| a["title"].as_str().is_some_and(|t| t.contains("in this project")))
+        .expect("project fix");
     let toml_uri = ws.uri("copydesk.toml");
     let toml_path = ws.root.join("copydesk.toml");
     let before = std::fs::read_to_string(&toml_path).unwrap_or_default();
@@ -261,7 +311,10 @@ async fn quick_fix_ignore_in_project_creates_a_missing_copydesk_toml() {
     let (mut c, uri, d) = start(&ws, caps(), json!({"corpusPaths": ["sources"], "debounceMs": 0})).await;
     let diag = expect_mismatch(&d).clone();
     let actions = actions_for(&mut c, &uri, &diag).await;
-    let fix = actions.iter().find(|a| a["title"].as_str().is_some_and(|t| t.contains("in this project"))).expect("project fix");
+    let fix = actions
+        .iter()
+        .find(|a| a["title"].as_str().is_some_and(|t| t.contains("in this project")))
+        .expect("project fix");
     let ops = fix["edit"]["documentChanges"].as_array().cloned().unwrap_or_default();
     assert_eq!(ops[0]["kind"], "create");
     assert_eq!(ops[0]["uri"], json!(ws.uri("copydesk.toml")));
@@ -312,7 +365,12 @@ async fn watched_corpus_changes_are_reindexed_and_rechecked() {
     let reg = c.wait_for("registerCapability", |v| v["method"] == "client/registerCapability").await;
     let reg = &reg["params"]["registrations"][0];
     assert_eq!(reg["method"], "workspace/didChangeWatchedFiles");
-    let globs: Vec<String> = reg["registerOptions"]["watchers"].as_array().into_iter().flatten().filter_map(|w| w["globPattern"].as_str().map(str::to_string)).collect();
+    let globs: Vec<String> = reg["registerOptions"]["watchers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|w| w["globPattern"].as_str().map(str::to_string))
+        .collect();
     assert!(globs.contains(&format!("{}/sources/**/*", ws.root.display())), "{globs:?}");
     assert!(globs.contains(&format!("{}/copydesk.toml", ws.root.display())), "{globs:?}");
     let uri = ws.uri("draft.md");
@@ -321,7 +379,11 @@ async fn watched_corpus_changes_are_reindexed_and_rechecked() {
     // the source now agrees with the draft
     let src = ws.root.join("sources/ministry.txt");
     std::fs::write(&src, SOURCE_A.replace("94,300", "84,300")).expect("write");
-    c.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": ws.uri("sources/ministry.txt"), "type": 2}]})).await;
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": ws.uri("sources/ministry.txt"), "type": 2}]}),
+    )
+    .await;
     let d = c.diagnostics(&uri).await;
     assert!(mismatch(&d).is_none(), "{d:#}");
     // deleted, then a new file says 94,300 again
@@ -348,14 +410,22 @@ async fn indexing_reports_progress_and_requests_are_answered_meanwhile() {
     c.open(&uri, DRAFT).await;
     // indexing waits for our answer: the server is mid-indexing now
     let create = c.wait_for("workDoneProgress/create", |v| v["method"] == "window/workDoneProgress/create").await;
-    let h = c.call("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": position(pos16(DRAFT, "84,300"))})).await;
+    let h = c
+        .call("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": position(pos16(DRAFT, "84,300"))}))
+        .await;
     let md = h["contents"]["value"].as_str().unwrap_or_default();
     assert!(md.contains("indexing the corpus"), "{h}");
-    let def = c.call("textDocument/definition", json!({"textDocument": {"uri": uri}, "position": position(pos16(DRAFT, "84,300"))})).await;
+    let def = c
+        .call(
+            "textDocument/definition",
+            json!({"textDocument": {"uri": uri}, "position": position(pos16(DRAFT, "84,300"))}),
+        )
+        .await;
     assert!(def.is_null());
     c.respond(&create["id"], Value::Null).await;
     let token = create["params"]["token"].clone();
-    let begin = c.wait_for("progress begin", |v| v["method"] == "$/progress" && v["params"]["value"]["kind"] == "begin").await;
+    let begin =
+        c.wait_for("progress begin", |v| v["method"] == "$/progress" && v["params"]["value"]["kind"] == "begin").await;
     assert_eq!(begin["params"]["token"], token);
     assert_eq!(begin["params"]["value"]["title"], "copydesk: indexing 2 sources");
     let end = c.indexed().await;
@@ -370,7 +440,10 @@ async fn indexing_reports_progress_and_requests_are_answered_meanwhile() {
 async fn pull_during_indexing_answers_at_once_then_refreshes() {
     let ws = Workspace::standard();
     let mut caps = caps();
-    merge(&mut caps, json!({"textDocument": {"diagnostic": {}}, "workspace": {"diagnostics": {"refreshSupport": true}}}));
+    merge(
+        &mut caps,
+        json!({"textDocument": {"diagnostic": {}}, "workspace": {"diagnostics": {"refreshSupport": true}}}),
+    );
     let mut c = TestClient::start();
     c.hold = vec!["window/workDoneProgress/create".into()];
     c.initialize(&ws.root, caps, Value::Null).await;
@@ -390,7 +463,10 @@ async fn pull_during_indexing_answers_at_once_then_refreshes() {
 async fn publishes_until_quiet(c: &mut TestClient, uri: &str, quiet: Duration) -> Vec<Value> {
     let mut out = Vec::new();
     let u = json!(uri);
-    while let Some(v) = c.try_wait_for(quiet, &|v: &Value| v["method"] == "textDocument/publishDiagnostics" && v["params"]["uri"] == u).await {
+    while let Some(v) = c
+        .try_wait_for(quiet, &|v: &Value| v["method"] == "textDocument/publishDiagnostics" && v["params"]["uri"] == u)
+        .await
+    {
         out.push(v["params"].clone());
     }
     out
@@ -461,7 +537,11 @@ async fn malformed_and_unknown_messages_get_errors_not_crashes() {
     let e = c.wait_for("parse error", |v| v["error"]["code"] == -32700).await;
     assert_eq!(e["id"], Value::Null);
     c.send_raw(b"X-Nonsense: 1\r\n\r\n").await;
-    let e = c.wait_for("missing Content-Length", |v| v["error"]["message"].as_str().is_some_and(|m| m.contains("Content-Length"))).await;
+    let e = c
+        .wait_for("missing Content-Length", |v| {
+            v["error"]["message"].as_str().is_some_and(|m| m.contains("Content-Length"))
+        })
+        .await;
     assert_eq!(e["error"]["code"], -32700);
     c.send(&json!({"jsonrpc": "2.0", "id": 77, "method": 12})).await;
     let e = c.wait_for("invalid request", |v| v["id"] == 77).await;
@@ -474,11 +554,25 @@ async fn malformed_and_unknown_messages_get_errors_not_crashes() {
     let r = c.request("textDocument/hover", json!({"textDocument": 5})).await;
     assert_eq!(r["error"]["code"], -32602, "{r}");
     // positions far outside the document, and an unknown document
-    let r = c.call("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": {"line": 9999, "character": 9999}})).await;
+    let r = c
+        .call(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 9999, "character": 9999}}),
+        )
+        .await;
     assert!(r.is_null());
     c.change(&uri, 2, ((999, 5), (0, 999)), "").await; // nonsense range: clamped, not a panic
-    c.notify("textDocument/didChange", json!({"textDocument": {"uri": ws.uri("nope.md"), "version": 1}, "contentChanges": [{"text": "x"}]})).await;
-    let r = c.call("textDocument/hover", json!({"textDocument": {"uri": ws.uri("nope.md")}, "position": {"line": 0, "character": 0}})).await;
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": ws.uri("nope.md"), "version": 1}, "contentChanges": [{"text": "x"}]}),
+    )
+    .await;
+    let r = c
+        .call(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": ws.uri("nope.md")}, "position": {"line": 0, "character": 0}}),
+        )
+        .await;
     assert!(r.is_null());
     // still serving
     let d = c.diagnostics(&uri).await;
@@ -516,7 +610,9 @@ async fn no_corpus_is_a_message_not_a_failure() {
     let uri = ws.uri("draft.md");
     c.open(&uri, DRAFT).await;
     assert_eq!(c.diagnostics(&uri).await["diagnostics"], json!([]));
-    let h = c.call("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": position(pos16(DRAFT, "84,300"))})).await;
+    let h = c
+        .call("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": position(pos16(DRAFT, "84,300"))}))
+        .await;
     assert!(h.is_null());
     c.shutdown().await;
 }
@@ -551,7 +647,12 @@ async fn requests_after_shutdown_are_refused() {
     let mut c = TestClient::start();
     c.initialize(&ws.root, caps(), Value::Null).await;
     c.call("shutdown", Value::Null).await;
-    let r = c.request("textDocument/hover", json!({"textDocument": {"uri": ws.uri("draft.md")}, "position": {"line": 0, "character": 0}})).await;
+    let r = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": ws.uri("draft.md")}, "position": {"line": 0, "character": 0}}),
+        )
+        .await;
     assert_eq!(r["error"]["code"], -32600, "{r}");
     c.notify("exit", Value::Null).await;
     tokio::time::timeout(Duration::from_secs(10), c.server).await.expect("exit ends the server").expect("join");

@@ -2,9 +2,11 @@
 //! the corpus behind one interface ([`CorpusStore`]).
 
 pub mod config;
+pub mod index;
 pub mod load;
 
 pub use config::Config;
+pub use index::{store_for, OpenTimings, PersistentStore, SyncStats};
 pub use load::{FileKind, LoadError};
 
 use copydesk_engine::corpus::{AnalyzedSource, CorpusIndex};

@@ -35,11 +35,7 @@ pub enum FileKind {
 
 fn accepted(path: &Path, kind: FileKind) -> bool {
     let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-    match (kind, ext.as_deref()) {
-        (_, Some("md" | "markdown" | "txt")) => true,
-        (FileKind::Source, Some("html" | "htm")) => true,
-        _ => false,
-    }
+    matches!((kind, ext.as_deref()), (_, Some("md" | "markdown" | "txt")) | (FileKind::Source, Some("html" | "htm")))
 }
 
 fn is_glob(s: &str) -> bool {

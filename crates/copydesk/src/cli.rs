@@ -8,8 +8,10 @@ use copydesk_engine::check;
 use copydesk_engine::corpus::CorpusIndex;
 use copydesk_engine::settings::Settings;
 use copydesk_engine::{analyze, LineIndex, TextFormat};
+use copydesk_store::index::index_dir;
 use copydesk_store::load::{self, FileKind, LoadError};
-use copydesk_store::{Config, CorpusSpec, CorpusStore, LoadedCorpus, MemoryStore};
+use copydesk_store::{store_for, Config, CorpusSpec, CorpusStore, LoadedCorpus, MemoryStore, PersistentStore};
+use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -48,6 +50,9 @@ enum Command {
         config: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "human")]
         format: CheckFormat,
+        /// Analyze the corpus afresh in memory; neither read nor update the persistent index.
+        #[arg(long)]
+        no_index: bool,
         /// Drafts to check.
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
@@ -58,6 +63,15 @@ enum Command {
         format: ClaimsFormat,
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
+    },
+    /// Build or update the persistent index of the corpus (see [index] in copydesk.toml).
+    Index {
+        /// Corpus file, folder or glob (repeatable); default: [corpus] paths in copydesk.toml.
+        #[arg(long = "corpus", value_name = "PATH")]
+        corpus: Vec<PathBuf>,
+        /// Configuration file; default: copydesk.toml in this folder or the nearest above.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
     },
     /// Run the language server on standard input and output.
     Lsp,
@@ -72,7 +86,10 @@ pub fn run() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Check { corpus, config, format, paths } => cmd_check(corpus, config, format, paths),
+        Command::Check { corpus, config, format, no_index, paths } => {
+            cmd_check(corpus, config, format, no_index, paths)
+        }
+        Command::Index { corpus, config } => cmd_index(corpus, config),
         Command::Claims { format, paths } => crate::claims::run(format == ClaimsFormat::Json, &paths),
         Command::Lsp => cmd_lsp(),
     };
@@ -108,20 +125,27 @@ fn report_load_errors(what: &str, errors: &[LoadError]) {
     }
 }
 
-fn open_corpus(corpus: Vec<PathBuf>, config: &Config) -> Result<LoadedCorpus> {
+fn corpus_spec(corpus: Vec<PathBuf>, config: &Config) -> Result<CorpusSpec> {
     let cwd = std::env::current_dir().context("cannot read the current folder")?;
-    let spec = if corpus.is_empty() {
+    Ok(if corpus.is_empty() {
         if config.values.corpus.paths.is_empty() {
             bail!("no corpus: pass --corpus PATH, or set [corpus] paths in copydesk.toml");
         }
         CorpusSpec { paths: config.corpus_paths(), exclude: config.values.corpus.exclude.clone(), base: cwd }
     } else {
         CorpusSpec { paths: corpus, exclude: config.values.corpus.exclude.clone(), base: cwd }
-    };
-    let loaded = MemoryStore.open(&spec, None)?;
+    })
+}
+
+fn open_corpus(corpus: Vec<PathBuf>, config: &Config, no_index: bool) -> Result<LoadedCorpus> {
+    let spec = corpus_spec(corpus, config)?;
+    let loaded = if no_index { MemoryStore.open(&spec, None)? } else { store_for(config, &spec).open(&spec, None)? };
     report_load_errors("corpus", &loaded.errors);
     if loaded.index.is_empty() {
-        bail!("the corpus is empty: no readable .txt, .md or .html file under {}", spec.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
+        bail!(
+            "the corpus is empty: no readable .txt, .md or .html file under {}",
+            spec.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        );
     }
     Ok(loaded)
 }
@@ -132,16 +156,87 @@ pub fn check_file(corpus: &CorpusIndex, settings: &Settings, path: &Path) -> Res
     let display = path.to_string_lossy().into_owned();
     let analysis = analyze(&text, TextFormat::for_path(&display));
     let verdicts = check::check(corpus, &text, &analysis, settings);
+    if std::env::var_os("COPYDESK_EXPLAIN").is_some() {
+        // Debugging aid: every verdict, supported or not, with its evidence.
+        for v in &verdicts {
+            eprintln!("{display}: {:?} {:?} {:?}: {}", v.kind, v.status, v.span.slice(&text), v.summary);
+            for e in &v.evidence {
+                eprintln!("    {}:{}: {}", e.path, e.line, e.text);
+            }
+        }
+    }
     let findings = check::findings(&verdicts);
     Ok(FileReport { lines: LineIndex::new(&text), path: display, text, findings })
 }
 
-fn cmd_check(corpus: Vec<PathBuf>, config: Option<PathBuf>, format: CheckFormat, paths: Vec<PathBuf>) -> Result<ExitCode> {
+fn cmd_index(corpus: Vec<PathBuf>, config: Option<PathBuf>) -> Result<ExitCode> {
+    let config = find_config(config)?;
+    let spec = corpus_spec(corpus, &config)?;
+    let Some(dir) = index_dir(&config, &spec) else {
+        bail!("no place for the index: set [index] path in copydesk.toml (no user cache folder is known)");
+    };
+    if !config.values.index.enabled {
+        eprintln!(
+            "copydesk: note: [index] enabled = false in {}; `check` will not use this index",
+            config.file.as_deref().unwrap_or(Path::new("copydesk.toml")).display()
+        );
+    }
+    let store = PersistentStore::new(dir);
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} indexing {bar:40} {pos}/{len} sources ({per_sec}, {eta} left)")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let report = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    let start = std::time::Instant::now();
+    let (stats, errors) = store.sync(&spec, Some(&report))?;
+    let secs = start.elapsed().as_secs_f64();
+    bar.finish_and_clear();
+    report_load_errors("corpus", &errors);
+    let mb = stats.bytes as f64 / 1e6;
+    if let Some(why) = &stats.rebuilt {
+        println!("rebuilt: {why}");
+    }
+    println!(
+        "{} stories: {} added, {} changed, {} removed, {} unchanged; {} claims ({} quantities, {} quotes, {} attributions); {:.1} MB in {:.2} s ({:.1} MB/s)",
+        stats.stories,
+        stats.added,
+        stats.changed,
+        stats.removed,
+        stats.unchanged,
+        stats.claims(),
+        stats.quantities,
+        stats.quotes,
+        stats.attributions,
+        mb,
+        secs,
+        mb / secs.max(1e-9),
+    );
+    println!("index: {}", store.db_path(&spec).display());
+    Ok(if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+}
+
+fn cmd_check(
+    corpus: Vec<PathBuf>,
+    config: Option<PathBuf>,
+    format: CheckFormat,
+    no_index: bool,
+    paths: Vec<PathBuf>,
+) -> Result<ExitCode> {
     let config = find_config(config)?;
     let settings = config.settings();
     let (drafts, mut errors) = load::expand_paths(&paths, FileKind::Draft, &[]);
-    let loaded = open_corpus(corpus, &config)?;
-    let results: Vec<Result<FileReport, LoadError>> = drafts.par_iter().map(|d| check_file(&loaded.index, &settings, d)).collect();
+    let loaded = open_corpus(corpus, &config, no_index)?;
+    let results: Vec<Result<FileReport, LoadError>> =
+        drafts.par_iter().map(|d| check_file(&loaded.index, &settings, d)).collect();
     let mut reports = Vec::new();
     for r in results {
         match r {
@@ -151,7 +246,9 @@ fn cmd_check(corpus: Vec<PathBuf>, config: Option<PathBuf>, format: CheckFormat,
     }
     report_load_errors("draft", &errors);
     let out = match format {
-        CheckFormat::Human => render::human::render(&reports, std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()),
+        CheckFormat::Human => {
+            render::human::render(&reports, std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+        }
         CheckFormat::Json => render::json::render(&reports),
         CheckFormat::Sarif => render::sarif::render(&reports),
         CheckFormat::Github => render::github::render(&reports),

@@ -11,7 +11,6 @@ import {
   LanguageClientOptions,
   ServerOptions,
   State,
-  TransportKind,
   WorkDoneProgress,
   WorkDoneProgressBegin,
   WorkDoneProgressCreateRequest,
@@ -153,11 +152,13 @@ export function serverSettings(): Record<string, unknown> {
       severity[code] = value;
     }
   }
-  return {
-    corpus: { paths: c.get<string[]>("corpus.paths", []) },
-    severity,
-    debounceMs: c.get<number>("debounceMs", 150),
-  };
+  const out: Record<string, unknown> = { severity, debounceMs: c.get<number>("debounceMs", 150) };
+  // An empty list means "copydesk.toml decides": don't send it, or it would override the file.
+  const paths = c.get<string[]>("corpus.paths", []);
+  if (paths.length > 0) {
+    out.corpus = { paths };
+  }
+  return out;
 }
 
 async function reportMissingServer(message: string): Promise<void> {
@@ -186,7 +187,7 @@ async function startServer(): Promise<void> {
   const serverOptions: ServerOptions = {
     command: found.path,
     args: ["lsp"],
-    transport: TransportKind.stdio,
+    // No `transport`: TransportKind.stdio would append --stdio, which `copydesk lsp` rejects.
     options: root ? { cwd: root } : undefined,
   };
   const clientOptions: LanguageClientOptions = {
@@ -202,6 +203,20 @@ async function startServer(): Promise<void> {
     synchronize: {
       configurationSection: SECTION,
       fileEvents: vscode.workspace.createFileSystemWatcher("**/copydesk.toml"),
+    },
+    middleware: {
+      workspace: {
+        // Answer workspace/configuration for "copydesk" with the same object as the
+        // initializationOptions (not the raw section, whose empty corpus.paths default
+        // would override copydesk.toml).
+        configuration: async (params, token, next) => {
+          const raw = await next(params, token);
+          if (!Array.isArray(raw)) {
+            return raw;
+          }
+          return params.items.map((item, i) => (item.section === SECTION ? serverSettings() : raw[i]));
+        },
+      },
     },
     outputChannel: output,
     traceOutputChannel: vscode.window.createOutputChannel("copydesk trace"),
@@ -400,7 +415,7 @@ async function checkWorkspace(): Promise<void> {
             const file = path.resolve(root, f.path);
             const range = new vscode.Range(f.line - 1, f.column - 1, f.end_line - 1, f.end_column - 1);
             const d = new vscode.Diagnostic(range, f.message, sev);
-            d.source = "copydesk";
+            d.source = CHECK_SOURCE;
             d.code = f.code;
             d.relatedInformation = (f.evidence ?? []).map(
               (e) => new vscode.DiagnosticRelatedInformation(new vscode.Location(vscode.Uri.file(path.resolve(root, e.path)), new vscode.Position(Math.max(0, e.line - 1), 0)), e.text),
@@ -426,21 +441,20 @@ async function checkWorkspace(): Promise<void> {
 
 // ------------------------------------------------------------ status, dumps
 
-type Entry = [vscode.Uri, readonly vscode.Diagnostic[]];
+// The server's diagnostics (pushed, or pulled into the client's own pull collection) have
+// source "copydesk"; Check Workspace's have source "copydesk check".
+const CHECK_SOURCE = "copydesk check";
 
-function entries(collection: vscode.DiagnosticCollection | undefined): Entry[] {
-  const out: Entry[] = [];
-  collection?.forEach((uri, diags) => {
-    if (diags.length > 0) {
-      out.push([uri, diags]);
-    }
-  });
-  return out;
+function copydeskDiagnostics(): [vscode.Uri, vscode.Diagnostic[]][] {
+  return vscode.languages
+    .getDiagnostics()
+    .map(([uri, diags]) => [uri, diags.filter((d) => d.source?.startsWith("copydesk"))] as [vscode.Uri, vscode.Diagnostic[]])
+    .filter(([, diags]) => diags.length > 0);
 }
 
 /** Findings the language server reports for open drafts. */
 function countFindings(): number {
-  return entries(client?.diagnostics).reduce((n, [, d]) => n + d.length, 0);
+  return copydeskDiagnostics().reduce((n, [, d]) => n + d.filter((x) => x.source !== CHECK_SOURCE).length, 0);
 }
 
 const SEVERITY_NAMES = ["error", "warning", "information", "hint"];
@@ -450,21 +464,24 @@ function dumpDiagnostics(): void {
   if (!file) {
     return;
   }
-  const dump = [
-    ...entries(client?.diagnostics).map((e) => [client?.diagnostics?.name ?? "copydesk", e] as const),
-    ...entries(checkCollection).map((e) => [checkCollection.name, e] as const),
-  ].map(([collection, [uri, diags]]) => ({
-    collection,
-    uri: uri.toString(),
-    path: uri.fsPath,
-    diagnostics: diags.map((d) => ({
-      range: { start: { line: d.range.start.line, character: d.range.start.character }, end: { line: d.range.end.line, character: d.range.end.character } },
-      severity: SEVERITY_NAMES[d.severity],
-      code: typeof d.code === "object" ? d.code.value : d.code,
-      source: d.source,
-      message: d.message,
-    })),
-  }));
+  const dump = copydeskDiagnostics().flatMap(([uri, diags]) =>
+    [false, true]
+      .map((fromCheck) => ({
+        collection: fromCheck ? checkCollection.name : "copydesk",
+        uri: uri.toString(),
+        path: uri.fsPath,
+        diagnostics: diags
+          .filter((d) => (d.source === CHECK_SOURCE) === fromCheck)
+          .map((d) => ({
+            range: { start: { line: d.range.start.line, character: d.range.start.character }, end: { line: d.range.end.line, character: d.range.end.character } },
+            severity: SEVERITY_NAMES[d.severity],
+            code: typeof d.code === "object" ? d.code.value : d.code,
+            source: d.source,
+            message: d.message,
+          })),
+      }))
+      .filter((e) => e.diagnostics.length > 0),
+  );
   try {
     fs.writeFileSync(file + ".tmp", JSON.stringify(dump, null, 2));
     fs.renameSync(file + ".tmp", file);

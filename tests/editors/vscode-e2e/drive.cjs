@@ -137,9 +137,22 @@ async function waitFor(pred, timeout, every = 250) {
     // 3. Hover the figure: find its characters on screen and move the mouse there.
     const box = await waitFor(
       () =>
-        page.evaluate((needle) => {
-          const lines = document.querySelectorAll(".editor-instance .monaco-editor .view-lines .view-line");
-          for (const line of lines) {
+        page.evaluate(([needle, lineNo]) => {
+          const ed = document.querySelector(".editor-instance .monaco-editor");
+          if (!ed) {
+            return null;
+          }
+          // The gutter's line number gives the top of the expected line's view-line.
+          let top = null;
+          for (const n of ed.querySelectorAll(".margin-view-overlays .line-numbers")) {
+            if (n.textContent.trim() === String(lineNo)) {
+              top = n.parentElement.style.top;
+            }
+          }
+          for (const line of ed.querySelectorAll(".view-lines .view-line")) {
+            if (top !== null && line.style.top !== top) {
+              continue;
+            }
             const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
             let node;
             while ((node = walker.nextNode())) {
@@ -150,13 +163,13 @@ async function waitFor(pred, timeout, every = 250) {
                 const r = document.createRange();
                 r.setStart(node, i);
                 r.setEnd(node, i + needle.length);
-                const b = r.getBoundingClientRect();
+                const b = r.getClientRects()[0] || r.getBoundingClientRect();
                 return { x: b.x, y: b.y, width: b.width, height: b.height };
               }
             }
           }
           return null;
-        }, expect),
+        }, [expect, expectLine]),
       10000,
     );
     result(!!box, `${expect} found on screen`);

@@ -15,6 +15,22 @@ const NEIGHBOURS: usize = 8;
 /// A claim with fewer content terms than this is too vague to attribute.
 const MIN_TERMS: usize = 4;
 
+/// Is the sentence's attribution a relay ("according to", "reported") of words that a
+/// speech verb earlier in the sentence gives to someone?
+fn relayed(src: &crate::corpus::AnalyzedSource, sentence: Span) -> bool {
+    let masked = &src.analysis.prose.masked;
+    src.analysis.attributions.iter().filter(|r| sentence.covers(r.cue)).any(|r| {
+        let cue = r.cue.slice(masked).to_lowercase();
+        let relay = cue.starts_with("according") || cue.contains("report");
+        let before = Span::new(sentence.start, r.cue.start.min(r.content.start).max(sentence.start));
+        relay
+            && terms::words(masked, before)
+                .iter()
+                .chain(terms::words(masked, r.content).iter())
+                .any(|w| matches!(w.slice(masked), "said" | "says" | "told" | "added" | "stated"))
+    })
+}
+
 /// Does the sentence name `entity` (by its last name) outside quotation marks?
 fn names_outside_quotes(src: &crate::corpus::AnalyzedSource, sentence: Span, entity: &str) -> bool {
     let Some(surname) = entity.split_whitespace().last().filter(|s| s.chars().next().is_some_and(char::is_uppercase)) else {
@@ -51,6 +67,11 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize, flagged: &[Sp
         let Some(src) = corpus.get(s.at.doc) else { continue };
         let Some(sent) = src.analysis.sentences.get(s.at.sentence as usize) else { continue };
         let Some(speaker) = source_speaker(src, sent.span) else { continue };
+        if relayed(src, sent.span) {
+            // "He said X, according to the AP": the agency relays someone's words; who
+            // said them is not settled by this sentence.
+            continue;
+        }
         // "Putin said X, the agency reported": a source sentence that names the draft's
         // speaker outside its quotes may well give them the claim; not a contradiction.
         if names_outside_quotes(src, sent.span, &a.speaker.entity) {

@@ -8,7 +8,8 @@ mod attributions;
 mod numbers;
 mod quotes;
 
-use crate::corpus::CorpusIndex;
+use crate::corpus::{CorpusIndex, DocId};
+use std::collections::HashMap;
 use crate::finding::{Code, Evidence, Finding, Suggestion, Verdict};
 use crate::settings::Settings;
 use crate::text::{LineIndex, Span};
@@ -22,6 +23,8 @@ pub(crate) struct Draft<'a> {
     /// Content terms of each draft sentence, and their total weight in this corpus.
     pub sentence_terms: Vec<Vec<u64>>,
     pub sentence_weight: Vec<f32>,
+    /// How much of the draft each corpus document covers (0..=1): the draft's sources.
+    affinity: HashMap<DocId, f32>,
 }
 
 impl<'a> Draft<'a> {
@@ -29,13 +32,44 @@ impl<'a> Draft<'a> {
         let sentence_terms: Vec<Vec<u64>> =
             analysis.sentences.iter().map(|s| terms::content_terms(&analysis.prose.masked, s.span)).collect();
         let sentence_weight = sentence_terms.iter().map(|t| t.iter().map(|x| corpus.weight(*x)).sum()).collect();
-        Draft { text, analysis, sentence_terms, sentence_weight }
+        let affinity = affinity(corpus, &sentence_terms);
+        Draft { text, analysis, sentence_terms, sentence_weight, affinity }
+    }
+
+    /// The share of the draft that document `doc` covers (mean best sentence coverage).
+    pub fn affinity(&self, doc: DocId) -> f32 {
+        self.affinity.get(&doc).copied().unwrap_or(0.0)
     }
 
     pub fn masked(&self) -> &str {
         &self.analysis.prose.masked
     }
 }
+
+/// For each corpus document, the mean over draft sentences of its best coverage of that sentence.
+fn affinity(corpus: &CorpusIndex, sentence_terms: &[Vec<u64>]) -> HashMap<DocId, f32> {
+    let mut sum: HashMap<DocId, f32> = HashMap::new();
+    let mut n = 0usize;
+    for terms in sentence_terms.iter().filter(|t| t.len() >= 2) {
+        n += 1;
+        let mut best: HashMap<DocId, f32> = HashMap::new();
+        for s in corpus.similar_sentences(terms, AFFINITY_NEIGHBOURS) {
+            let e = best.entry(s.at.doc).or_default();
+            *e = e.max(s.coverage);
+        }
+        for (doc, c) in best {
+            *sum.entry(doc).or_default() += c;
+        }
+    }
+    if n > 0 {
+        for v in sum.values_mut() {
+            *v /= n as f32;
+        }
+    }
+    sum
+}
+
+const AFFINITY_NEIGHBOURS: usize = 8;
 
 /// Checks every claim of `draft` (an analysis of `text`) against `corpus`.
 pub fn check(corpus: &CorpusIndex, text: &str, draft: &Analysis, settings: &Settings) -> Vec<Verdict> {

@@ -7,7 +7,7 @@
 //! themselves; `unsourced-number` when nothing comparable exists.
 
 use super::{cite, finding, Draft, MAX_EVIDENCE};
-use crate::claims::{Quantity, QuantityKind};
+use crate::claims::{Modifier, Quantity, QuantityKind};
 use crate::corpus::{AnalyzedSource, CorpusIndex, QuantityKey};
 use crate::finding::{ClaimKind, Code, Status, Verdict};
 use crate::terms;
@@ -17,6 +17,10 @@ use crate::text::Span;
 const SUPPORT: f32 = 0.30;
 /// How comparable it must be to contradict one.
 const CONTRADICT: f32 = 0.50;
+/// How comparable the one comparable figure of the draft's main source must be to contradict.
+const CONTRADICT_UNIQUE: f32 = 0.38;
+/// What makes a document "the draft's source" for that rule.
+const UNIQUE_AFFINITY: f32 = 0.3;
 /// Below this, a source figure is not about the same thing at all.
 const RELATED: f32 = 0.25;
 /// Sentences retrieved per figure.
@@ -51,6 +55,29 @@ fn local_context(text: &str, sentence: Span, figure: Span) -> Vec<u64> {
     out
 }
 
+/// The clause of `sentence` holding `figure`: bounded by semicolons, dashes and
+/// ", but" / ", while" / ", and" joins.
+fn clause(text: &str, sentence: Span, figure: Span) -> Span {
+    const BREAKS: [&str; 9] = [";", " - ", " \u{2013} ", " \u{2014} ", "\u{2014}", ", but ", ", while ", ", and ", ", with "];
+    let s = sentence.slice(text);
+    let rel = figure.start.saturating_sub(sentence.start).min(s.len());
+    let mut start = 0;
+    let mut end = s.len();
+    for b in BREAKS {
+        for (i, _) in s.match_indices(b) {
+            if i + b.len() <= rel {
+                start = start.max(i + b.len());
+            } else if i >= rel {
+                end = end.min(i);
+            }
+        }
+    }
+    if start >= end {
+        return sentence;
+    }
+    Span::new(sentence.start + start, sentence.start + end)
+}
+
 fn jaccard(a: &[u64], b: &[u64]) -> f32 {
     let shared = terms::intersect_sorted(a, b).len() as f32;
     let union = (a.len() + b.len()) as f32 - shared;
@@ -64,7 +91,13 @@ fn jaccard(a: &[u64], b: &[u64]) -> f32 {
 /// Same kind, and the same unit, or a unit missing on one side (wire tables often
 /// leave it to the line before); the latter costs [`UNIT_UNKNOWN_PENALTY`].
 fn units_compatible(a: &Quantity, b: &Quantity) -> bool {
-    a.kind == b.kind && (a.unit == b.unit || a.unit.is_none() || b.unit.is_none())
+    a.kind == b.kind && (a.unit == b.unit || ((a.unit.is_none() || b.unit.is_none()) && same_magnitude(a, b)))
+}
+
+/// Within a factor of three: a figure whose unit is unknown is only compared with figures of its size.
+fn same_magnitude(a: &Quantity, b: &Quantity) -> bool {
+    let (x, y) = (a.value.abs(), b.value.abs());
+    x.max(y) <= 3.0 * x.min(y)
 }
 
 const UNIT_UNKNOWN_PENALTY: f32 = 0.1;
@@ -73,13 +106,40 @@ const UNIT_UNKNOWN_PENALTY: f32 = 0.1;
 /// the statement itself says otherwise.
 const SUPPORT_MARGIN: f32 = 0.2;
 
+/// Half the rounding unit a figure was stated with, recovered from its range.
+fn rounding(q: &Quantity) -> f64 {
+    let h = match q.modifier {
+        Modifier::Exact => (q.high - q.low) / 2.0,
+        Modifier::Approximate => 0.9 * q.value - q.low,
+        Modifier::Nearly | Modifier::LessThan | Modifier::AtMost => q.high - q.value,
+        Modifier::MoreThan | Modifier::AtLeast => q.value - q.low,
+    };
+    h.max(0.0)
+}
+
+/// Does figure `x` fall in the range `q` allows? Rounding ranges are half-open:
+/// "32,000" stands for [31,500, 32,500), so "32,500" is another figure.
+fn within(x: f64, q: &Quantity, eps: f64) -> bool {
+    if q.high - q.low <= eps {
+        (x - q.value).abs() <= eps
+    } else {
+        q.low - eps <= x && x < q.high - eps
+    }
+}
+
+/// Can both statements be true of one quantity? With the same bounding modifier
+/// ("more than 50" / "more than 60") the stated figures are compared; otherwise one
+/// figure must fall inside the other's range ("about 94,000" holds 94,300).
 fn consistent(a: &Quantity, b: &Quantity) -> bool {
     let eps = 1e-9 * a.value.abs().max(b.value.abs()).max(1.0);
-    a.low <= b.high + eps && b.low <= a.high + eps
+    if a.modifier == b.modifier && a.modifier != Modifier::Exact {
+        return (a.value - b.value).abs() <= rounding(a).max(rounding(b)) + eps;
+    }
+    within(a.value, b, eps) || within(b.value, a, eps)
 }
 
 /// How comparable source figure `sq` (in `src`) is to draft figure `q`.
-fn comparability(corpus: &CorpusIndex, d: &Draft, q: &Quantity, local: &[u64], src: &AnalyzedSource, sq: &Quantity) -> f32 {
+fn comparability(corpus: &CorpusIndex, d: &Draft, q: &Quantity, local: &[u64], (doc, src): (u32, &AnalyzedSource), sq: &Quantity) -> f32 {
     let Some(src_terms) = src.sentence_terms.get(sq.sentence) else { return 0.0 };
     let (coverage, dice) = corpus.similarity(&d.sentence_terms[q.sentence], d.sentence_weight[q.sentence], src_terms);
     // A short source sentence wholly inside a long draft sentence (a wire table line) counts too.
@@ -89,13 +149,24 @@ fn comparability(corpus: &CorpusIndex, d: &Draft, q: &Quantity, local: &[u64], s
     } else {
         0.0
     };
-    let coverage = coverage.max(reverse);
+    // In a compound sentence, the clause around the figure is what the figure is about.
+    let clause_terms = terms::content_terms(d.masked(), clause(d.masked(), d.analysis.sentences[q.sentence].span, q.span));
+    let clause_cov = if clause_terms.len() >= 3 && clause_terms.len() < d.sentence_terms[q.sentence].len() {
+        let w: f32 = clause_terms.iter().map(|t| corpus.weight(*t)).sum();
+        corpus.similarity(&clause_terms, w, src_terms).0 * 0.9
+    } else {
+        0.0
+    };
+    let coverage = coverage.max(reverse).max(clause_cov);
     let penalty = if q.unit == sq.unit { 0.0 } else { UNIT_UNKNOWN_PENALTY };
     let src_sentence = src.analysis.sentences[sq.sentence].span;
     let src_local = local_context(&src.analysis.prose.masked, src_sentence, sq.span);
     let l = jaccard(local, &src_local);
-    0.55 * coverage + 0.2 * dice + 0.25 * l - penalty
+    0.55 * coverage + 0.2 * dice + 0.25 * l - penalty + AFFINITY * d.affinity(doc)
 }
+
+/// Weight of the draft's affinity to the candidate's document.
+const AFFINITY: f32 = 0.2;
 
 fn figure_text(src: &AnalyzedSource, q: &Quantity) -> String {
     q.span.slice(&src.doc.text).split_whitespace().collect::<Vec<_>>().join(" ")
@@ -116,14 +187,22 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
     let local = local_context(masked, sentence.span, q.span);
     let key = QuantityKey::of(q);
 
-    // 1. Figures of the same kind and unit in the most similar sentences.
+    // 1. Figures of the same kind and unit in the most similar sentences; and the same
+    //    figure under another noun ("870 infections" / "870 people ... infected").
     let mut rivals: Vec<Candidate> = Vec::new();
+    let mut restated: Vec<Candidate> = Vec::new();
     for s in corpus.similar_sentences(&d.sentence_terms[q.sentence], NEIGHBOURS) {
         let Some(src) = corpus.get(s.at.doc) else { continue };
-        for sq in src.analysis.quantities.iter().filter(|sq| sq.sentence == s.at.sentence as usize && units_compatible(q, sq)) {
-            let score = comparability(corpus, d, q, &local, src, sq);
-            if score >= RELATED {
-                rivals.push(Candidate { source: src, quantity: sq, score, doc: s.at.doc });
+        for sq in src.analysis.quantities.iter().filter(|sq| sq.sentence == s.at.sentence as usize && sq.kind == q.kind) {
+            let score = comparability(corpus, d, q, &local, (s.at.doc, src), sq);
+            if score < RELATED {
+                continue;
+            }
+            let c = Candidate { source: src, quantity: sq, score, doc: s.at.doc };
+            if units_compatible(q, sq) {
+                rivals.push(c);
+            } else if (q.value - sq.value).abs() <= rounding(q).max(rounding(sq)) + 1e-9 * q.value.abs().max(1.0) {
+                restated.push(c);
             }
         }
     }
@@ -132,7 +211,7 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
     let floor = SUPPORT.max(best_any - SUPPORT_MARGIN);
     let mut support: Vec<Candidate> = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for c in rivals.iter().filter(|c| c.score >= floor && consistent(q, c.quantity)) {
+    for c in rivals.iter().filter(|c| c.score >= floor && consistent(q, c.quantity)).chain(restated.iter().filter(|c| c.score + UNIT_UNKNOWN_PENALTY >= floor)) {
         seen.insert((c.doc, c.quantity.span.start));
         support.push(*c);
     }
@@ -141,7 +220,7 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
         if seen.contains(&(r.doc, sq.span.start)) {
             continue;
         }
-        let score = comparability(corpus, d, q, &local, src, sq);
+        let score = comparability(corpus, d, q, &local, (r.doc, src), sq);
         if score >= floor {
             support.push(Candidate { source: src, quantity: sq, score, doc: r.doc });
         }
@@ -163,8 +242,12 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
     // 3. Contradiction: the most comparable figure disagrees.
     rivals.sort_by(|a, b| b.score.total_cmp(&a.score));
     let draft_text = describe(q, d.text);
+    // The only comparable figure in the document the draft is drawn from is its counterpart.
+    let unique = |best: &Candidate| {
+        d.affinity(best.doc) >= UNIQUE_AFFINITY && rivals.iter().filter(|c| c.doc == best.doc).count() == 1
+    };
     match rivals.first() {
-        Some(best) if best.score >= CONTRADICT => {
+        Some(best) if best.score >= CONTRADICT || (best.score >= CONTRADICT_UNIQUE && unique(best)) => {
             // Do the best comparable sources agree among themselves?
             let disagreeing: Vec<&Candidate> = rivals
                 .iter()

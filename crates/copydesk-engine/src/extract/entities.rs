@@ -270,8 +270,7 @@ pub fn name_words(name: &str) -> Vec<String> {
     if let Some(t) = words.iter().rposition(|w| {
         title_set().contains(fold(w.trim_end_matches('.')).as_str()) && fold(w) != "the" && fold(w) != "of"
     }) {
-        if words.len() - t - 1 >= 2 && words[t + 1..].iter().all(|w| w.chars().next().is_some_and(|c| c.is_uppercase()))
-        {
+        if words.len() - t > 2 && words[t + 1..].iter().all(|w| w.chars().next().is_some_and(|c| c.is_uppercase())) {
             words.drain(..=t);
         }
     }

@@ -1423,7 +1423,7 @@ fn bounds(m: Modifier, v: f64, h: f64) -> (f64, f64) {
     match m {
         Modifier::Exact => (v - h, v + h),
         Modifier::Approximate => (0.9 * v - h, 1.1 * v + h),
-        Modifier::Nearly => (0.85 * v - h, v + h),
+        Modifier::Nearly => (0.92 * v - h, v + h),
         Modifier::MoreThan | Modifier::AtLeast => (v - h, 1.4 * v + h),
         Modifier::LessThan | Modifier::AtMost => (0.7 * v - h, v + h),
     }

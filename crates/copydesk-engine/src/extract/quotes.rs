@@ -107,16 +107,16 @@ fn scan_marks(text: &str, block: Span) -> Vec<Mark> {
                     out.push(Mark { start, end: start + 1, family: Family::Single, straight: true, role });
                 }
             }
-            '\u{2018}' => {
-                if next.is_some_and(|n| !n.is_whitespace()) && !elision(seg.get(i + c.len_utf8()..).unwrap_or("")) {
-                    out.push(Mark {
-                        start,
-                        end: start + c.len_utf8(),
-                        family: Family::Single,
-                        straight: false,
-                        role: Role::Open,
-                    })
-                }
+            '\u{2018}'
+                if next.is_some_and(|n| !n.is_whitespace()) && !elision(seg.get(i + c.len_utf8()..).unwrap_or("")) =>
+            {
+                out.push(Mark {
+                    start,
+                    end: start + c.len_utf8(),
+                    family: Family::Single,
+                    straight: false,
+                    role: Role::Open,
+                })
             }
             '\u{2019}' => {
                 let p_alpha = prev.is_some_and(|p| p.is_alphanumeric());

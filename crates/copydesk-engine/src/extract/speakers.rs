@@ -11,7 +11,7 @@
 //! surnames to full names, pronouns to the nearest person of matching gender,
 //! roles ("the spokesman") through title–name pairs and appositions.
 
-use super::entities::{canonical, fold, is_org_word, is_particle, is_pronoun, name_words, same_entity};
+use super::entities::{canonical, entity_key, fold, is_org_word, is_particle, is_pronoun, name_words, same_entity};
 use crate::claims::{Attribution, Quote, Speaker};
 use crate::text::{Sentence, Span};
 use std::collections::{HashMap, HashSet};
@@ -870,7 +870,7 @@ fn is_quote_tok(w: &str) -> bool {
 }
 
 fn capitalized(w: &str) -> bool {
-    let w = w.trim_start_matches(|c: char| matches!(c, '(' | '"' | '\'' | '\u{201C}' | '\u{2018}'));
+    let w = w.trim_start_matches(['(', '"', '\'', '\u{201C}', '\u{2018}']);
     w.chars().next().is_some_and(|c| c.is_uppercase())
 }
 
@@ -1138,8 +1138,8 @@ fn subject_before(doc: &Doc, toks: &[Tok], k: usize, cross_preps: bool) -> Optio
         let prep = matches!(b.as_str(), "of" | "in" | "at" | "for" | "from" | "with" | "on");
         // "Mr. Morgan of the Sierra Club said", "one of the officials said"
         let of_phrase = b == "of" && i < end && i > 1;
-        if subordinator_set().contains(b.as_str()) && !(b == "that" && i == end) && !(prep && cross_preps) && !of_phrase
-        {
+        let keep_going = of_phrase || (b == "that" && i == end) || (prep && cross_preps);
+        if subordinator_set().contains(b.as_str()) && !keep_going {
             break;
         }
         if w.ends_with(['\u{2014}', '\u{2015}', '-']) && w.chars().count() == 1 {
@@ -1255,6 +1255,8 @@ struct Resolver {
     genders: HashMap<String, Gender>,
     /// speakers resolved so far, in document order
     recent: Vec<Recent>,
+    /// entity key of each full (two-word or longer) person name → indexes into `names`
+    by_key: HashMap<String, Vec<usize>>,
 }
 
 fn surname_key(name: &str) -> String {
@@ -1424,14 +1426,11 @@ impl Resolver {
                     if !name.is_empty() {
                         let multi = words.len() >= 2 || org;
                         if multi {
+                            if !org && words.len() >= 2 {
+                                r.by_key.entry(entity_key(&name)).or_default().push(r.names.len());
+                            }
                             r.names.push(Named { pos: toks[a].start, name, org });
-                        } else if let Some(full) = r
-                            .names
-                            .iter()
-                            .rev()
-                            .find(|n| !n.org && n.name.split(' ').count() >= 2 && same_entity(&n.name, &name))
-                        {
-                            let full = full.name.clone();
+                        } else if let Some(full) = r.full_before(&name, usize::MAX) {
                             r.names.push(Named { pos: toks[a].start, name: full, org: false });
                         }
                     }
@@ -1448,6 +1447,23 @@ impl Resolver {
             return;
         }
         self.roles.entry(head).or_default().push((pos, fold(role), name.to_string()));
+    }
+
+    /// The latest full person name at or before `pos` that `name` can stand for.
+    fn full_before(&self, name: &str, pos: usize) -> Option<String> {
+        let list = self.by_key.get(&entity_key(name))?;
+        list.iter()
+            .rev()
+            .map(|&i| &self.names[i])
+            .filter(|n| n.pos <= pos)
+            .find(|n| same_entity(&n.name, name))
+            .map(|n| n.name.clone())
+    }
+
+    /// Names that start before `pos`, nearest first, at most `window` bytes back.
+    fn names_before(&self, pos: usize, window: usize) -> impl Iterator<Item = &Named> {
+        let end = self.names.partition_point(|n| n.pos < pos);
+        self.names[..end].iter().rev().take_while(move |n| pos - n.pos < window)
     }
 
     fn gender_of(&self, entity: &str) -> Option<Gender> {
@@ -1468,15 +1484,11 @@ impl Resolver {
         if name_words(&c).len() >= 2 {
             return c;
         }
-        let before = self
-            .names
-            .iter()
-            .rev()
-            .filter(|n| n.pos <= pos)
-            .find(|n| n.name.split(' ').count() >= 2 && same_entity(&n.name, &c));
-        let any =
-            before.or_else(|| self.names.iter().find(|n| n.name.split(' ').count() >= 2 && same_entity(&n.name, &c)));
-        any.map_or(c, |n| n.name.clone())
+        let any = self.full_before(&c, pos).or_else(|| {
+            let list = self.by_key.get(&entity_key(&c))?;
+            list.iter().map(|&i| &self.names[i]).find(|n| same_entity(&n.name, &c)).map(|n| n.name.clone())
+        });
+        any.unwrap_or(c)
     }
 
     fn resolve(&mut self, doc: &Doc, m: Mention, block: usize) -> Speaker {
@@ -1516,7 +1528,7 @@ impl Resolver {
             }
             Kind::Relative => {
                 // "NAME, who said": the nearest name before
-                match self.names.iter().rev().find(|n| n.pos < pos && pos - n.pos < 200) {
+                match self.names_before(pos, 200).next() {
                     Some(n) => (n.name.clone(), false, n.org),
                     None => (text.clone(), true, false),
                 }
@@ -1536,14 +1548,11 @@ impl Resolver {
             .recent
             .iter()
             .rev()
-            .filter(|r| r.pos < pos && !r.org && block.saturating_sub(r.block) <= 3)
+            .take_while(|r| block.saturating_sub(r.block) <= 3)
+            .filter(|r| r.pos < pos && !r.org)
             .find(|r| ok(&r.entity));
-        let named = self
-            .names
-            .iter()
-            .rev()
-            .filter(|n| n.pos < pos && !n.org && pos - n.pos < 1500)
-            .find(|n| ok(&n.name) && self.gender_of(&n.name).is_some());
+        let named =
+            self.names_before(pos, 1500).filter(|n| !n.org).find(|n| ok(&n.name) && self.gender_of(&n.name).is_some());
         match (speaker, named) {
             (Some(s), Some(n)) => Some(if n.pos > s.pos && !same_entity(&n.name, &s.entity) && pos - n.pos < 400 {
                 n.name.clone()
@@ -1674,6 +1683,12 @@ fn cue_end(doc: &Doc, toks: &[Tok], k: usize) -> usize {
 /// `X said: "..."`, `X said, "..."`, `Said X: "..."`, `according to X, "..."`,
 /// or (for partial quotes) any speech verb with a subject earlier in the clause.
 fn before_quote(doc: &Doc, from: usize, to: usize, partial: bool) -> Option<Cue> {
+    // A speech verb wins over a nearer weak verb: in "Ushakov said Putin will demand a
+    // "binding" pact", the words are reported by Ushakov.
+    before_quote_with(doc, from, to, partial, false).or_else(|| if partial { before_quote_with(doc, from, to, true, true) } else { None })
+}
+
+fn before_quote_with(doc: &Doc, from: usize, to: usize, partial: bool, weak: bool) -> Option<Cue> {
     let toks = doc.tokens(from, to);
     if toks.is_empty() {
         return None;
@@ -1726,7 +1741,7 @@ fn before_quote(doc: &Doc, from: usize, to: usize, partial: bool) -> Option<Cue>
             return None;
         }
         let put_it = b == "put" && toks.get(k + 1).is_some_and(|t| doc.bare(*t) == "it");
-        let verb = is_speech_verb(&b) || put_it || (partial && weak_set().contains(b.as_str()));
+        let verb = is_speech_verb(&b) || put_it || (weak && weak_set().contains(b.as_str()));
         if !verb {
             continue;
         }
@@ -1758,8 +1773,10 @@ fn before_quote(doc: &Doc, from: usize, to: usize, partial: bool) -> Option<Cue>
         if let Some(m) = subject_before(doc, &toks, k, false) {
             return Some(Cue { mention: m });
         }
-        // "said X:" inverted at the end
-        if let Some(m) = subject_after(doc, &toks, k).filter(|m| m.kind == Kind::Name) {
+        // "said X:" inverted at the end: only the name stands between the verb and the quote
+        // (in "A said Biden had made "..."", Biden is the subject of another clause)
+        let only_name_follows = |m: &Mention| doc.frame.get(m.span.end..to).is_some_and(|s| s.chars().all(|c| !c.is_alphanumeric()));
+        if let Some(m) = subject_after(doc, &toks, k).filter(|m| m.kind == Kind::Name && only_name_follows(m)) {
             return Some(Cue { mention: m });
         }
     }
@@ -1886,7 +1903,7 @@ fn quote_speaker(
             let prev = &quotes[*lq];
             let prev_block = blocks[*lb];
             let prev_at_end = doc.frame.get(prev.outer.end..prev_block.end).is_some_and(|s| s.trim().len() <= 1)
-                || doc.frame.get(prev.outer.end..prev_block.end).is_some_and(|s| after_is_attribution_only(s));
+                || doc.frame.get(prev.outer.end..prev_block.end).is_some_and(after_is_attribution_only);
             let rest_is_quotes = doc
                 .frame
                 .get(q.outer.end..block.end)
@@ -2012,7 +2029,6 @@ fn tidy_content(doc: &Doc, s: Span, quotes: &[Quote]) -> Span {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::markdown::TextFormat;
 
     fn run(t: &str) -> crate::Analysis {

@@ -114,7 +114,9 @@ impl TestClient {
 
     /// Waits for a message matching `pred` (messages skipped stay available to later waits).
     pub async fn wait_for(&mut self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
-        self.try_wait_for(TIMEOUT, &pred).await.unwrap_or_else(|| panic!("timed out waiting for {what}; received: {:#?}", self.log))
+        self.try_wait_for(TIMEOUT, &pred)
+            .await
+            .unwrap_or_else(|| panic!("timed out waiting for {what}; received: {:#?}", self.log))
     }
 
     pub async fn try_wait_for(&mut self, timeout: Duration, pred: &impl Fn(&Value) -> bool) -> Option<Value> {
@@ -142,8 +144,10 @@ impl TestClient {
         self.next_id += 1;
         let id = self.next_id;
         self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})).await;
-        self.wait_for(&format!("the response to {method}"), move |v| v.get("id") == Some(&json!(id)) && v.get("method").is_none())
-            .await
+        self.wait_for(&format!("the response to {method}"), move |v| {
+            v.get("id") == Some(&json!(id)) && v.get("method").is_none()
+        })
+        .await
     }
 
     /// Sends a request and returns its result, failing on an error response.
@@ -174,8 +178,11 @@ impl TestClient {
 
     pub async fn open(&mut self, uri: &str, text: &str) {
         let lang = if uri.ends_with(".md") { "markdown" } else { "plaintext" };
-        self.notify("textDocument/didOpen", json!({"textDocument": {"uri": uri, "languageId": lang, "version": 1, "text": text}}))
-            .await;
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": lang, "version": 1, "text": text}}),
+        )
+        .await;
     }
 
     /// One incremental change: replace `range` ((line, col), (line, col)) by `text`.
@@ -204,14 +211,18 @@ impl TestClient {
 
     /// Waits until the indexing progress ends.
     pub async fn indexed(&mut self) -> Value {
-        self.wait_for("the end of indexing", |v| v["method"] == "$/progress" && v["params"]["value"]["kind"] == "end").await
+        self.wait_for("the end of indexing", |v| v["method"] == "$/progress" && v["params"]["value"]["kind"] == "end")
+            .await
     }
 
     pub async fn shutdown(mut self) {
         let r = self.request("shutdown", Value::Null).await;
         assert_eq!(r["result"], Value::Null, "{r}");
         self.notify("exit", Value::Null).await;
-        tokio::time::timeout(Duration::from_secs(10), self.server).await.expect("server ends after exit").expect("server task");
+        tokio::time::timeout(Duration::from_secs(10), self.server)
+            .await
+            .expect("server ends after exit")
+            .expect("server task");
     }
 }
 
@@ -260,7 +271,8 @@ pub struct Workspace {
 }
 
 pub const SOURCE_A: &str = "Defence ministry tallies border forces\n2021-12-03\n\nThe defence ministry counted 94,300 soldiers stationed near the northern frontier on Tuesday, an official said.\n\nThe harbour authority expects the new pier to open in the spring.\n";
-pub const SOURCE_B: &str = "Harbour works\n\nThe harbour authority spent 12 million euros on the new pier, officials said.\n";
+pub const SOURCE_B: &str =
+    "Harbour works\n\nThe harbour authority spent 12 million euros on the new pier, officials said.\n";
 pub const DRAFT: &str = "# Frontier\n\nThe defence ministry counted 84,300 soldiers stationed near the northern frontier on Tuesday.\n\nThe harbour authority spent 12 million euros on the new pier.\n";
 
 impl Workspace {
@@ -331,9 +343,11 @@ pub fn apply_edits(text: &str, edits: &[Value]) -> String {
     };
     let mut spans: Vec<(usize, usize, String)> = edits
         .iter()
-        .map(|e| (offset(&e["range"]["start"]), offset(&e["range"]["end"]), e["newText"].as_str().unwrap_or("").to_string()))
+        .map(|e| {
+            (offset(&e["range"]["start"]), offset(&e["range"]["end"]), e["newText"].as_str().unwrap_or("").to_string())
+        })
         .collect();
-    spans.sort_by(|a, b| b.0.cmp(&a.0));
+    spans.sort_by_key(|s| std::cmp::Reverse(s.0));
     let mut out = text.to_string();
     for (a, b, t) in spans {
         out.replace_range(a..b, &t);

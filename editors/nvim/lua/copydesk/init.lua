@@ -101,6 +101,10 @@ end
 
 local function client_config(root)
   local settings = M.config.settings or {}
+  if next(settings) == nil then
+    -- An empty Lua table would be sent as a JSON array.
+    settings = vim.empty_dict()
+  end
   return {
     name = "copydesk",
     cmd = M.config.cmd,

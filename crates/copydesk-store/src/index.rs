@@ -1,0 +1,723 @@
+//! The persistent corpus index: analyzed sources kept in an embedded SQLite
+//! database between runs, so that a corpus of 100,000 stories is not
+//! re-extracted at every start.
+//!
+//! One table row per source file: its absolute path, size, modification time,
+//! blake3 content hash and the serialized [`SourceDoc`] + [`Analysis`]
+//! (postcard). A sync stats every file, hashes only those whose size or mtime
+//! changed, and re-extracts (in parallel) only those whose content changed.
+//!
+//! Safety:
+//! - every write of one sync is in one transaction (WAL mode): a killed indexer
+//!   leaves the previous index as it was;
+//! - the `meta` table records [`FORMAT_VERSION`], the engine version and a
+//!   fingerprint of the engine's output on a probe text: an index written by
+//!   another version is rebuilt, never misread;
+//! - a file that is not a valid database is moved aside and rebuilt, with a
+//!   message (a [`LoadError`] naming the index file), never a panic.
+
+use crate::load::{self, FileKind, LoadError};
+use crate::{Config, CorpusSpec, CorpusStore, LoadedCorpus, MemoryStore, ProgressFn};
+use anyhow::{Context, Result};
+use copydesk_engine::corpus::{AnalyzedSource, CorpusIndex, SourceDoc};
+use copydesk_engine::{Analysis, TextFormat};
+use rayon::prelude::*;
+use rusqlite::{params, Connection, ErrorCode, OpenFlags};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Layout of the database and of its rows; bump on any change to either.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Version of the engine whose analyses are stored (the workspace shares one
+/// version, so this is `copydesk_engine`'s crate version).
+pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Files analyzed per parallel batch (bounds the memory a sync holds at once).
+const BATCH: usize = 2048;
+
+/// A file modified this close to the sync may change again within the same
+/// mtime tick; its mtime is not trusted (stored as 0: hashed next time).
+const RACY_NS: i64 = 2_000_000_000;
+
+/// Fingerprint of the engine's output on a fixed text: catches extractor
+/// changes that came without a version bump.
+pub fn engine_fingerprint() -> &'static str {
+    static FP: OnceLock<String> = OnceLock::new();
+    FP.get_or_init(|| {
+        const PROBE: &str = "# Probe\n\nThe ministry said 1,250 workers lost their jobs in March, up 12.5 percent. \
+\"We expect $3.4 billion in new orders,\" said Jane Roe, the chief executive of Acme Corp. \
+Output rose to 4.2 mln tonnes from 3.9 mln, the agency reported on Tuesday.\n\n\
+Smith told reporters: \"There is no deal yet.\" About 300 people attended, police said.\n";
+        let mut h = blake3::Hasher::new();
+        for format in [TextFormat::Markdown, TextFormat::Plain] {
+            let src = AnalyzedSource::new(SourceDoc {
+                path: "probe".into(),
+                text: PROBE.into(),
+                format,
+                title: None,
+                date: None,
+            });
+            h.update(&postcard::to_allocvec(&src.analysis).unwrap_or_default());
+            h.update(&postcard::to_allocvec(&src.sentence_terms).unwrap_or_default());
+        }
+        h.finalize().to_hex()[..16].to_string()
+    })
+}
+
+/// What a sync did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SyncStats {
+    /// Source files found.
+    pub files: usize,
+    /// New files (extracted).
+    pub added: usize,
+    /// Files whose content changed (re-extracted).
+    pub changed: usize,
+    /// Files gone from the corpus (or no longer readable): dropped from the index.
+    pub removed: usize,
+    /// Files unchanged, found by size and mtime or (after a touch) by hash.
+    pub unchanged: usize,
+    /// Of `unchanged`, files whose mtime or size changed but whose hash did not.
+    pub rehashed: usize,
+    /// Files that could not be read.
+    pub failed: usize,
+    /// Stories in the index after the sync.
+    pub stories: usize,
+    pub quantities: u64,
+    pub quotes: u64,
+    pub attributions: u64,
+    /// Bytes of source text in the index.
+    pub bytes: u64,
+    /// Why the index was rebuilt from scratch, if it was.
+    pub rebuilt: Option<String>,
+}
+
+impl SyncStats {
+    /// Files extracted in this sync.
+    pub fn extracted(&self) -> usize {
+        self.added + self.changed
+    }
+
+    pub fn claims(&self) -> u64 {
+        self.quantities + self.quotes + self.attributions
+    }
+}
+
+/// Times of the phases of [`PersistentStore::open_with_stats`].
+#[derive(Clone, Debug, Default)]
+pub struct OpenTimings {
+    /// Listing, stat, hashing, extraction and writing.
+    pub sync: Duration,
+    /// Reading and decoding stored analyses.
+    pub load: Duration,
+    /// Building the in-memory [`CorpusIndex`].
+    pub build: Duration,
+}
+
+/// The corpus kept in an embedded SQLite database between runs.
+///
+/// This is one implementation of [`CorpusStore`], the one interface the CLI and
+/// the server use: a server-backed store (e.g. PostgreSQL, shared by a
+/// newsroom) would implement the same trait, keyed the same way (path, size,
+/// mtime, hash → serialized document and analysis).
+#[derive(Clone, Debug)]
+pub struct PersistentStore {
+    dir: PathBuf,
+    #[doc(hidden)]
+    pub fail_after_writes: Option<usize>,
+}
+
+struct Row {
+    size: i64,
+    mtime: i64,
+    hash: Vec<u8>,
+}
+
+enum Plan {
+    Unchanged,
+    /// Size or mtime differ: hash decides.
+    Check,
+    Add,
+}
+
+enum Outcome {
+    Same { size: i64, mtime: i64 },
+    Fresh { size: i64, mtime: i64, hash: [u8; 32], source: Box<AnalyzedSource> },
+    Failed(LoadError),
+}
+
+fn corrupt(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<rusqlite::Error>().is_some_and(|e| {
+            matches!(e.sqlite_error_code(), Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase))
+        })
+    })
+}
+
+fn now_ns() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as i64).unwrap_or(0)
+}
+
+fn stat(path: &Path) -> Option<(i64, i64)> {
+    let m = std::fs::metadata(path).ok()?;
+    let mtime = m.modified().ok()?.duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as i64).unwrap_or(0);
+    Some((m.len() as i64, mtime))
+}
+
+fn key_of(path: &Path) -> String {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()).to_string_lossy().into_owned()
+}
+
+/// The user's cache folder (`$XDG_CACHE_HOME`, else the platform's).
+fn user_cache_dir() -> Option<PathBuf> {
+    if let Some(x) = std::env::var_os("XDG_CACHE_HOME").filter(|x| !x.is_empty()) {
+        return Some(PathBuf::from(x));
+    }
+    if cfg!(windows) {
+        return std::env::var_os("LOCALAPPDATA").map(PathBuf::from);
+    }
+    let home = PathBuf::from(std::env::var_os("HOME").filter(|h| !h.is_empty())?);
+    Some(if cfg!(target_os = "macos") { home.join("Library/Caches") } else { home.join(".cache") })
+}
+
+/// Hash of the canonical corpus paths: names the index of one corpus.
+pub fn corpus_key(spec: &CorpusSpec) -> String {
+    let mut paths: Vec<String> = spec
+        .paths
+        .iter()
+        .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| std::path::absolute(p).unwrap_or_else(|_| p.clone())))
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    paths.sort();
+    paths.dedup();
+    let mut h = blake3::Hasher::new();
+    for p in &paths {
+        h.update(p.as_bytes());
+        h.update(b"\0");
+    }
+    h.finalize().to_hex()[..16].to_string()
+}
+
+/// Where the index of this corpus lives: the `[index] path` folder when a
+/// copydesk.toml is in force, else a per-corpus folder in the user's cache
+/// (never inside the corpus folders unless configured so). Cache folders of
+/// corpora that no longer exist are removed on the way.
+pub fn index_dir(config: &Config, spec: &CorpusSpec) -> Option<PathBuf> {
+    if config.file.is_some() {
+        Some(config.index_dir())
+    } else {
+        let dir = user_cache_dir()?.join("copydesk").join(corpus_key(spec));
+        tend_cache(&dir, spec);
+        Some(dir)
+    }
+}
+
+/// Name of the file, in a per-corpus cache folder, listing the corpus paths it indexes.
+const CORPUS_LIST: &str = "corpus-paths.txt";
+
+/// Records which corpus a cache folder indexes, and removes the cache folders
+/// of corpora whose paths are all gone (temporary folders, deleted projects).
+fn tend_cache(dir: &Path, spec: &CorpusSpec) {
+    let Some(parent) = dir.parent() else { return };
+    if dir.join(CORPUS_LIST).exists() {
+        return;
+    }
+    let _ = std::fs::create_dir_all(dir);
+    let list: Vec<String> = spec.paths.iter().map(|p| key_of(p)).collect();
+    let _ = std::fs::write(dir.join(CORPUS_LIST), list.join("\n") + "\n");
+    for entry in std::fs::read_dir(parent).into_iter().flatten().flatten() {
+        let other = entry.path();
+        let Ok(listed) = std::fs::read_to_string(other.join(CORPUS_LIST)) else { continue };
+        if other != dir && listed.lines().filter(|l| !l.is_empty()).all(|l| !Path::new(l).exists()) {
+            let _ = std::fs::remove_dir_all(&other);
+        }
+    }
+}
+
+/// The store the configuration asks for: persistent when `[index] enabled` (the
+/// default) and a place for it is known, else in memory.
+pub fn store_for(config: &Config, spec: &CorpusSpec) -> Box<dyn CorpusStore + Send + Sync> {
+    match index_dir(config, spec) {
+        Some(dir) if config.values.index.enabled => Box::new(PersistentStore::new(dir)),
+        _ => Box::new(MemoryStore),
+    }
+}
+
+fn encode(source: &mut AnalyzedSource) -> Result<Vec<u8>> {
+    // Plain text is usually its own masked prose: stored once.
+    let same = source.analysis.prose.masked == source.doc.text;
+    let masked = if same { std::mem::take(&mut source.analysis.prose.masked) } else { String::new() };
+    let r = postcard::to_allocvec(&(same, &source.doc, &source.analysis));
+    if same {
+        source.analysis.prose.masked = masked;
+    }
+    r.context("cannot serialize an analysis")
+}
+
+fn decode(blob: &[u8]) -> Result<(SourceDoc, Analysis)> {
+    let (same, doc, mut analysis): (bool, SourceDoc, Analysis) = postcard::from_bytes(blob)?;
+    if same {
+        analysis.prose.masked = doc.text.clone();
+    }
+    Ok((doc, analysis))
+}
+
+impl PersistentStore {
+    /// A store whose database lives in `dir` (created when needed).
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        PersistentStore { dir: dir.into(), fail_after_writes: None }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The database file of the corpus `spec` names.
+    pub fn db_path(&self, spec: &CorpusSpec) -> PathBuf {
+        self.dir.join(format!("index-{}.sqlite", corpus_key(spec)))
+    }
+
+    fn connect(db: &Path) -> Result<Connection> {
+        let conn = Connection::open_with_flags(
+            db,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .with_context(|| format!("{}: cannot open the index", db.display()))?;
+        conn.busy_timeout(Duration::from_secs(30))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Ok(conn)
+    }
+
+    /// Opens the database, rebuilding it when it was written by another version.
+    fn prepare(db: &Path, stats: &mut SyncStats) -> Result<Connection> {
+        let conn = Self::connect(db)?;
+        conn.execute_batch("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);")?;
+        let want = [
+            ("format", FORMAT_VERSION.to_string()),
+            ("engine", ENGINE_VERSION.to_string()),
+            ("fingerprint", engine_fingerprint().to_string()),
+        ];
+        let mut stmt = conn.prepare("SELECT key, value FROM meta")?;
+        let have: HashMap<String, String> =
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        drop(stmt);
+        let has_docs: bool =
+            conn.query_row("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='docs'", [], |r| r.get(0))?;
+        let mismatch = want.iter().find(|(k, v)| have.get(*k) != Some(v));
+        if let Some((k, v)) = mismatch.filter(|_| has_docs || !have.is_empty()) {
+            let old = have.get(*k).map(String::as_str).unwrap_or("none");
+            stats.rebuilt = Some(format!("index {k} {old} differs from {v}"));
+        }
+        if mismatch.is_some() {
+            let tx = conn.unchecked_transaction()?;
+            tx.execute_batch("DROP TABLE IF EXISTS docs; DELETE FROM meta;")?;
+            tx.execute_batch(
+                "CREATE TABLE docs(
+                    path TEXT PRIMARY KEY,
+                    size INTEGER NOT NULL,
+                    mtime INTEGER NOT NULL,
+                    hash BLOB NOT NULL,
+                    bytes INTEGER NOT NULL,
+                    quantities INTEGER NOT NULL,
+                    quotes INTEGER NOT NULL,
+                    attributions INTEGER NOT NULL,
+                    data BLOB NOT NULL
+                ) WITHOUT ROWID;",
+            )?;
+            for (k, v) in &want {
+                tx.execute("INSERT INTO meta(key, value) VALUES (?1, ?2)", params![k, v])?;
+            }
+            tx.commit()?;
+        }
+        Ok(conn)
+    }
+
+    /// Brings the index in line with the files `spec` names, without loading it.
+    pub fn sync(&self, spec: &CorpusSpec, progress: Option<ProgressFn<'_>>) -> Result<(SyncStats, Vec<LoadError>)> {
+        let (files, mut errors) = load::expand_paths(&spec.paths, FileKind::Source, &spec.exclude);
+        let (stats, _, errs) = self.run(spec, &files, &spec.base, progress, false)?;
+        errors.extend(errs);
+        Ok((stats, errors))
+    }
+
+    /// Syncs and loads the corpus, with what the sync did and how long each phase took.
+    pub fn open_with_stats(
+        &self,
+        spec: &CorpusSpec,
+        progress: Option<ProgressFn<'_>>,
+    ) -> Result<(LoadedCorpus, SyncStats, OpenTimings)> {
+        let (files, errors) = load::expand_paths(&spec.paths, FileKind::Source, &spec.exclude);
+        self.open_listed(spec, files, errors, progress)
+    }
+
+    /// As [`Self::open_with_stats`], for files already listed (sorted, as
+    /// [`load::expand_paths`] lists them) with the errors of listing them.
+    pub fn open_listed(
+        &self,
+        spec: &CorpusSpec,
+        files: Vec<PathBuf>,
+        mut errors: Vec<LoadError>,
+        progress: Option<ProgressFn<'_>>,
+    ) -> Result<(LoadedCorpus, SyncStats, OpenTimings)> {
+        let (stats, (sources, timings), errs) = self.run(spec, &files, &spec.base, progress, true)?;
+        errors.extend(errs);
+        let t = Instant::now();
+        let bytes = sources.iter().map(|s| s.doc.text.len() as u64).sum();
+        let index = CorpusIndex::build(sources);
+        let timings = OpenTimings { build: t.elapsed(), ..timings };
+        Ok((LoadedCorpus { index, errors, files: files.len(), bytes }, stats, timings))
+    }
+
+    /// Sync (and load, when `keep`), rebuilding once when the database turns out corrupt.
+    #[allow(clippy::type_complexity)]
+    fn run(
+        &self,
+        spec: &CorpusSpec,
+        files: &[PathBuf],
+        base: &Path,
+        progress: Option<ProgressFn<'_>>,
+        keep: bool,
+    ) -> Result<(SyncStats, (Vec<AnalyzedSource>, OpenTimings), Vec<LoadError>)> {
+        std::fs::create_dir_all(&self.dir)
+            .with_context(|| format!("{}: cannot create the index folder", self.dir.display()))?;
+        let db = self.db_path(spec);
+        match self.attempt(&db, files, base, progress, keep) {
+            Err(e) if corrupt(&e) => {
+                let aside = db.with_extension(format!("sqlite.corrupt-{}", now_ns() / 1_000_000_000));
+                std::fs::rename(&db, &aside)
+                    .with_context(|| format!("{}: corrupt index, and cannot move it aside", db.display()))?;
+                for ext in ["sqlite-wal", "sqlite-shm"] {
+                    let _ = std::fs::remove_file(db.with_extension(ext));
+                }
+                let (mut stats, loaded, mut errs) = self.attempt(&db, files, base, progress, keep)?;
+                let why = format!("the index was corrupt ({e:#}); moved aside to {} and rebuilt", aside.display());
+                errs.insert(0, LoadError { path: db.clone(), reason: why.clone() });
+                stats.rebuilt = Some(why);
+                Ok((stats, loaded, errs))
+            }
+            r => r,
+        }
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn attempt(
+        &self,
+        db: &Path,
+        files: &[PathBuf],
+        base: &Path,
+        progress: Option<ProgressFn<'_>>,
+        keep: bool,
+    ) -> Result<(SyncStats, (Vec<AnalyzedSource>, OpenTimings), Vec<LoadError>)> {
+        let t_sync = Instant::now();
+        let mut stats = SyncStats { files: files.len(), ..Default::default() };
+        let mut conn = Self::prepare(db, &mut stats)?;
+        let total = files.len();
+        let done = AtomicUsize::new(0);
+        let tick = |n: usize| {
+            let d = done.fetch_add(n, Ordering::Relaxed) + n;
+            if let Some(p) = progress {
+                p(d.min(total), total);
+            }
+        };
+
+        let keys: Vec<String> = files.iter().map(|f| key_of(f)).collect();
+        let stamps: Vec<Option<(i64, i64)>> = files.par_iter().map(|f| stat(f)).collect();
+        let mut rows: HashMap<String, Row> = HashMap::new();
+        {
+            let mut stmt = conn.prepare("SELECT path, size, mtime, hash FROM docs")?;
+            let mut q = stmt.query([])?;
+            while let Some(r) = q.next()? {
+                rows.insert(r.get(0)?, Row { size: r.get(1)?, mtime: r.get(2)?, hash: r.get(3)? });
+            }
+        }
+        let plans: Vec<Plan> = keys
+            .iter()
+            .zip(&stamps)
+            .map(|(k, st)| match (rows.get(k), st) {
+                (None, _) => Plan::Add,
+                (Some(r), Some((size, mtime))) if r.size == *size && r.mtime == *mtime && r.mtime != 0 => {
+                    Plan::Unchanged
+                }
+                (Some(_), _) => Plan::Check,
+            })
+            .collect();
+
+        let mut slots: Vec<Option<AnalyzedSource>> = if keep { (0..total).map(|_| None).collect() } else { Vec::new() };
+        let mut errors = Vec::new();
+        let mut to_load: HashMap<&str, usize> = HashMap::new();
+        let work: Vec<usize> = (0..total).filter(|i| !matches!(plans[*i], Plan::Unchanged)).collect();
+        for (i, p) in plans.iter().enumerate() {
+            if matches!(p, Plan::Unchanged) {
+                stats.unchanged += 1;
+                if keep {
+                    to_load.insert(keys[i].as_str(), i);
+                }
+            }
+        }
+
+        if !keep {
+            tick(stats.unchanged);
+        }
+        let sync_start = now_ns();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut writes = 0usize;
+        {
+            let mut upsert = tx.prepare(
+                "INSERT OR REPLACE INTO docs(path, size, mtime, hash, bytes, quantities, quotes, attributions, data)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
+            let mut touch = tx.prepare("UPDATE docs SET size = ?2, mtime = ?3 WHERE path = ?1")?;
+            let mut delete = tx.prepare("DELETE FROM docs WHERE path = ?1")?;
+            let racy = |m: i64| if sync_start - m < RACY_NS { 0 } else { m };
+            for batch in work.chunks(BATCH) {
+                let outcomes: Vec<(usize, Outcome)> = batch
+                    .par_iter()
+                    .map(|&i| {
+                        let out = process(&files[i], base, rows.get(&keys[i]).map(|r| r.hash.as_slice()), stamps[i]);
+                        tick(1);
+                        (i, out)
+                    })
+                    .collect();
+                let encoded: Vec<(usize, Outcome, Option<Result<Vec<u8>>>)> = outcomes
+                    .into_par_iter()
+                    .map(|(i, mut o)| {
+                        let blob = match &mut o {
+                            Outcome::Fresh { source, .. } => Some(encode(source)),
+                            _ => None,
+                        };
+                        (i, o, blob)
+                    })
+                    .collect();
+                for (i, o, blob) in encoded {
+                    if let Some(n) = self.fail_after_writes {
+                        if writes >= n {
+                            anyhow::bail!("simulated failure after {n} writes");
+                        }
+                    }
+                    writes += 1;
+                    match o {
+                        Outcome::Same { size, mtime } => {
+                            touch.execute(params![keys[i], size, racy(mtime)])?;
+                            stats.unchanged += 1;
+                            stats.rehashed += 1;
+                            if keep {
+                                to_load.insert(keys[i].as_str(), i);
+                            }
+                        }
+                        Outcome::Fresh { size, mtime, hash, source } => {
+                            let blob = blob.expect("encoded with the outcome")?;
+                            let a = &source.analysis;
+                            upsert.execute(params![
+                                keys[i],
+                                size,
+                                racy(mtime),
+                                &hash[..],
+                                source.doc.text.len() as i64,
+                                a.quantities.len() as i64,
+                                a.quotes.len() as i64,
+                                a.attributions.len() as i64,
+                                blob
+                            ])?;
+                            if rows.contains_key(&keys[i]) {
+                                stats.changed += 1;
+                            } else {
+                                stats.added += 1;
+                            }
+                            if keep {
+                                slots[i] = Some(*source);
+                            }
+                        }
+                        Outcome::Failed(e) => {
+                            stats.failed += 1;
+                            if rows.contains_key(&keys[i]) {
+                                delete.execute(params![keys[i]])?;
+                                stats.removed += 1;
+                            }
+                            errors.push((i, e));
+                        }
+                    }
+                }
+            }
+            let listed: std::collections::HashSet<&str> = keys.iter().map(String::as_str).collect();
+            for k in rows.keys().filter(|k| !listed.contains(k.as_str())) {
+                delete.execute(params![k])?;
+                stats.removed += 1;
+            }
+            let (n, b, q, u, a): (i64, i64, i64, i64, i64) = tx.query_row(
+                "SELECT count(*), coalesce(sum(bytes),0), coalesce(sum(quantities),0), coalesce(sum(quotes),0), coalesce(sum(attributions),0) FROM docs",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )?;
+            stats.stories = n as usize;
+            stats.bytes = b as u64;
+            stats.quantities = q as u64;
+            stats.quotes = u as u64;
+            stats.attributions = a as u64;
+        }
+        tx.commit()?;
+        errors.sort_by_key(|(i, _)| *i);
+        let mut errors: Vec<LoadError> = errors.into_iter().map(|(_, e)| e).collect();
+        let sync = t_sync.elapsed();
+        if !keep {
+            return Ok((stats, (Vec::new(), OpenTimings { sync, ..Default::default() }), errors));
+        }
+
+        // Load what was not extracted now, decoding in parallel batches.
+        let t_load = Instant::now();
+        let mut broken = Vec::new();
+        {
+            let mut stmt = conn.prepare("SELECT path, data FROM docs")?;
+            let mut q = stmt.query([])?;
+            let mut pending: Vec<(usize, Vec<u8>)> = Vec::with_capacity(BATCH);
+            let mut flush = |pending: &mut Vec<(usize, Vec<u8>)>, slots: &mut Vec<Option<AnalyzedSource>>| {
+                let decoded: Vec<(usize, Option<AnalyzedSource>)> = std::mem::take(pending)
+                    .into_par_iter()
+                    .map(|(i, blob)| {
+                        let r = decode(&blob).ok().map(|(mut doc, analysis)| {
+                            doc.path = load::display_path(&files[i], base);
+                            AnalyzedSource::restore(doc, analysis)
+                        });
+                        tick(1);
+                        (i, r)
+                    })
+                    .collect();
+                for (i, s) in decoded {
+                    match s {
+                        Some(s) => slots[i] = Some(s),
+                        None => broken.push(i),
+                    }
+                }
+            };
+            while let Some(r) = q.next()? {
+                let path: String = r.get(0)?;
+                let Some(&i) = to_load.get(path.as_str()) else { continue };
+                pending.push((i, r.get(1)?));
+                if pending.len() >= BATCH {
+                    flush(&mut pending, &mut slots);
+                }
+            }
+            flush(&mut pending, &mut slots);
+        }
+        // Rows that cannot be decoded (or vanished meanwhile) are extracted again.
+        for (_, &i) in to_load.iter() {
+            if slots[i].is_none() && !broken.contains(&i) {
+                broken.push(i);
+            }
+        }
+        if !broken.is_empty() {
+            broken.sort_unstable();
+            let tx = conn.transaction()?;
+            {
+                let mut upsert = tx.prepare(
+                    "INSERT OR REPLACE INTO docs(path, size, mtime, hash, bytes, quantities, quotes, attributions, data)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )?;
+                for i in broken {
+                    match process(&files[i], base, None, stamps[i]) {
+                        Outcome::Fresh { size, hash, mut source, .. } => {
+                            let blob = encode(&mut source)?;
+                            let a = &source.analysis;
+                            upsert.execute(params![
+                                keys[i],
+                                size,
+                                0i64,
+                                &hash[..],
+                                source.doc.text.len() as i64,
+                                a.quantities.len() as i64,
+                                a.quotes.len() as i64,
+                                a.attributions.len() as i64,
+                                blob
+                            ])?;
+                            slots[i] = Some(*source);
+                        }
+                        Outcome::Failed(e) => errors.push(e),
+                        Outcome::Same { .. } => {}
+                    }
+                }
+            }
+            tx.commit()?;
+        }
+        let load = t_load.elapsed();
+        let sources: Vec<AnalyzedSource> = slots.into_iter().flatten().collect();
+        Ok((stats, (sources, OpenTimings { sync, load, build: Duration::ZERO }), errors))
+    }
+}
+
+/// Reads one file; analyzes it unless its hash is `known`. `stamp` is its size
+/// and mtime taken *before* reading, so that a write after it is seen next time.
+fn process(path: &Path, base: &Path, known: Option<&[u8]>, stamp: Option<(i64, i64)>) -> Outcome {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return Outcome::Failed(LoadError { path: path.to_path_buf(), reason: format!("cannot read: {e}") }),
+    };
+    let (size, mtime) = stamp.unwrap_or((bytes.len() as i64, 0));
+    let hash: [u8; 32] = *blake3::hash(&bytes).as_bytes();
+    if known == Some(&hash[..]) {
+        return Outcome::Same { size, mtime };
+    }
+    drop(bytes);
+    match load::read_source(path, load::display_path(path, base)) {
+        Ok(doc) => Outcome::Fresh { size, mtime, hash, source: Box::new(AnalyzedSource::new(doc)) },
+        Err(e) => Outcome::Failed(e),
+    }
+}
+
+impl CorpusStore for PersistentStore {
+    /// Syncs and loads; when the index cannot be used at all (a read-only
+    /// folder, a database locked for too long), the corpus is analyzed in
+    /// memory and the reason is among the returned errors.
+    fn open(&self, spec: &CorpusSpec, progress: Option<ProgressFn<'_>>) -> Result<LoadedCorpus> {
+        match self.open_with_stats(spec, progress) {
+            Ok((loaded, _, _)) => Ok(loaded),
+            Err(e) => {
+                let mut loaded = MemoryStore.open(spec, progress)?;
+                let reason = format!("index unavailable ({e:#}); the corpus was analyzed without it");
+                loaded.errors.insert(0, LoadError { path: self.db_path(spec), reason });
+                Ok(loaded)
+            }
+        }
+    }
+}
+
+/// Loads files already listed (sorted, as [`load::expand_paths`] lists them)
+/// through the store the configuration asks for: the persistent index when
+/// `[index] enabled`, else (or when the index cannot be used) analysis in memory.
+/// Returns the corpus and the errors of reading it.
+pub fn open_listed(
+    config: &Config,
+    spec: &CorpusSpec,
+    files: Vec<PathBuf>,
+    progress: Option<ProgressFn<'_>>,
+) -> (CorpusIndex, Vec<LoadError>) {
+    let in_memory = |files: &[PathBuf], errors: &mut Vec<LoadError>| {
+        let mut sources = Vec::with_capacity(files.len());
+        for r in crate::analyze_files(files, &spec.base, progress) {
+            match r {
+                Ok(s) => sources.push(s),
+                Err(e) => errors.push(e),
+            }
+        }
+        CorpusIndex::build(sources)
+    };
+    let dir = index_dir(config, spec).filter(|_| config.values.index.enabled);
+    let Some(dir) = dir else {
+        let mut errors = Vec::new();
+        let index = in_memory(&files, &mut errors);
+        return (index, errors);
+    };
+    let store = PersistentStore::new(dir);
+    match store.open_listed(spec, files.clone(), Vec::new(), progress) {
+        Ok((loaded, _, _)) => (loaded.index, loaded.errors),
+        Err(e) => {
+            let reason = format!("index unavailable ({e:#}); the corpus was analyzed without it");
+            let mut errors = vec![LoadError { path: store.db_path(spec), reason }];
+            let index = in_memory(&files, &mut errors);
+            (index, errors)
+        }
+    }
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env python3
+"""Builds a large benchmark corpus from the Reuters-21578 stories.
+
+Copy k of every story has each run of digits multiplied by FACTORS[k], so that
+the copies differ in their figures (and so in their analyses) deterministically.
+Usage: make_corpus.py REUTERS_DIR SEEDS_DIR OUT_DIR COUNT
+"""
+import os
+import re
+import sys
+
+FACTORS = [1, 3, 7, 11, 13, 17, 19, 23, 29, 31]
+DIGITS = re.compile(r"\d+")
+
+
+def main():
+    reuters, seeds, out, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    stories = sorted(f for f in os.listdir(reuters) if f.endswith(".txt"))
+    texts = []
+    for name in stories:
+        with open(os.path.join(reuters, name), encoding="utf-8", errors="replace") as fh:
+            texts.append((name, fh.read()))
+    seed_files = sorted(os.listdir(seeds)) if os.path.isdir(seeds) else []
+    os.makedirs(out, exist_ok=True)
+    seed_out = os.path.join(out, "seeds")
+    os.makedirs(seed_out, exist_ok=True)
+    for name in seed_files:
+        with open(os.path.join(seeds, name), "rb") as src, open(os.path.join(seed_out, name), "wb") as dst:
+            dst.write(src.read())
+    need = count - len(seed_files)
+    written = 0
+    total_bytes = 0
+    for k, factor in enumerate(FACTORS):
+        if written >= need:
+            break
+        folder = os.path.join(out, f"copy-{k:02d}")
+        os.makedirs(folder, exist_ok=True)
+        for name, text in texts:
+            if written >= need:
+                break
+            body = text if factor == 1 else DIGITS.sub(lambda m: str(int(m.group()) * factor), text)
+            with open(os.path.join(folder, name), "w", encoding="utf-8") as fh:
+                fh.write(body)
+            total_bytes += len(body.encode("utf-8"))
+            written += 1
+    print(f"{written + len(seed_files)} stories, {total_bytes / 1e6:.1f} MB in {out}")
+
+
+if __name__ == "__main__":
+    main()
