@@ -17,6 +17,12 @@ edits="${EDITS:-60}"
 bin="$repo/target/release/copydesk"
 [ -x /usr/bin/time ] || { echo "installing GNU time"; apt-get install -y time >/dev/null; }
 (cd "$repo" && cargo build --release -p copydesk 2>&1 | tail -1)
+# The phase timer (benches/open_phases.rs): sync / load / build times of opening the index.
+PHASES_BIN="$(cd "$repo" && cargo bench -p copydesk-store --bench open_phases --no-run --message-format=json 2>/dev/null \
+  | python3 -c 'import sys,json
+for l in sys.stdin:
+    m=json.loads(l)
+    if m.get("reason")=="compiler-artifact" and m["target"]["name"]=="open_phases" and m.get("executable"): print(m["executable"])' | tail -1)"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/copydesk-scale.XXXXXX")"
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$work"' EXIT
@@ -43,14 +49,14 @@ echo "   wall $(wall time-cold.txt), peak memory $(peak time-cold.txt)"
 
 echo "== re-index, nothing changed"
 "$bin" index >/dev/null  # past the racy-mtime window of files written just now
-/usr/bin/time -v -o time-noop.txt "$bin" index | head -1
+/usr/bin/time -v -o time-noop.txt "$bin" index > index-noop.txt; head -1 index-noop.txt
 echo "   wall $(wall time-noop.txt), peak memory $(peak time-noop.txt)"
 
 echo "== update after 10 changed files"
 for f in $(find corpus/copy-00 -name '*.txt' | sort | head -10); do
   printf '\nThe board said 4%d new contracts were signed.\n' "$RANDOM" >> "$f"
 done
-/usr/bin/time -v -o time-upd.txt "$bin" index | head -1
+/usr/bin/time -v -o time-upd.txt "$bin" index > index-upd.txt; head -1 index-upd.txt
 echo "   wall $(wall time-upd.txt), peak memory $(peak time-upd.txt)"
 
 echo "== check one draft through the index (CLI: sync + load + check)"
@@ -65,3 +71,7 @@ for run in 1 2; do
 done
 echo
 echo "index file: $(du -sh .copydesk | cut -f1)"
+if [ -n "${PHASES_BIN:-}" ]; then
+  echo "== open phases (sync, load, build) in process"
+  COPYDESK_BENCH_CORPUS="$work/corpus" COPYDESK_BENCH_INDEX="$work/.copydesk" "$PHASES_BIN"
+fi

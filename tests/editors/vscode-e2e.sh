@@ -13,7 +13,8 @@
 # Environment: COPYDESK_E2E_CACHE (default ~/.cache/copydesk-e2e), COPYDESK_SHARED,
 #   SCREENSHOT (default editors/vscode/screenshot-hover.png), EXPECT_TEXT (84,300),
 #   EXPECT_LINE (3), COPYDESK_LSP_MOCK=1 (serve `lsp` with tests/editors/mock-lsp/copydesk),
-#   SKIP_BUILD=1 (use the existing editors/vscode/copydesk.vsix), KEEP=1 (keep the temp dir).
+#   SKIP_BUILD=1 (use the existing editors/vscode/copydesk.vsix), KEEP=1 (keep the temp dir),
+#   MISSING_BINARY=1 (point copydesk.serverPath nowhere and check the error instead).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -95,6 +96,12 @@ if [[ "${COPYDESK_LSP_MOCK:-0}" == 1 ]]; then
   export COPYDESK_REAL_BIN="$bin"
   export COPYDESK_MOCK_LOG="$tmp/mock.log"
   step "using the mock language server"
+fi
+if [[ "${MISSING_BINARY:-0}" == 1 ]]; then
+  server_bin="$tmp/no-such-copydesk"
+  export MISSING_BINARY
+  screenshot="${SCREENSHOT:-$repo/editors/vscode/screenshot-missing-binary.png}"
+  step "copydesk.serverPath points to a missing file: expecting the error"
 fi
 dump="$tmp/diagnostics.json"
 cat > "$tmp/user/User/settings.json" <<JSON

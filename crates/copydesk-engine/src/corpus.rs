@@ -12,6 +12,7 @@ use crate::text::{ColumnUnit, LineIndex, Span};
 use crate::{analyze, Analysis, TextFormat};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// A source document as the store hands it over.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,7 +125,13 @@ pub struct CorpusIndex {
     quantities: HashMap<QuantityKey, Vec<(f64, f64, QuantityRef)>>,
     sentences: usize,
     live_docs: usize,
+    /// Memo of [`CorpusIndex::similar_sentences`]: an edit re-asks only about the
+    /// sentences it touched. Cleared whenever the corpus changes.
+    retrieval_memo: Mutex<HashMap<(u64, usize), Arc<Vec<SimilarSentence>>>>,
 }
+
+/// Entries kept in the retrieval memo before it is cleared.
+const MEMO_CAPACITY: usize = 50_000;
 
 /// A term in more sentences than this share of the corpus is not used to *find*
 /// candidates (it still counts when candidates are scored).
@@ -146,6 +153,7 @@ impl CorpusIndex {
     /// Adds a document, replacing any with the same path.
     pub fn insert(&mut self, source: AnalyzedSource) -> DocId {
         self.remove(&source.doc.path.clone());
+        self.forget_retrievals();
         let id = self.docs.len() as DocId;
         for (i, terms) in source.sentence_terms.iter().enumerate() {
             let r = SentRef { doc: id, sentence: i as u32 }.pack();
@@ -167,6 +175,7 @@ impl CorpusIndex {
     /// stay until [`CorpusIndex::compact`], skipped by every lookup.
     pub fn remove(&mut self, path: &str) -> bool {
         let Some(id) = self.by_path.remove(path) else { return false };
+        self.forget_retrievals();
         if let Some(slot) = self.docs.get_mut(id as usize) {
             if let Some(old) = slot.take() {
                 self.sentences -= old.sentence_terms.len();
@@ -183,6 +192,7 @@ impl CorpusIndex {
     pub fn compact(&mut self) {
         let docs: Vec<AnalyzedSource> = std::mem::take(&mut self.docs).into_iter().flatten().collect();
         *self = Self::build(docs);
+        self.forget_retrievals();
     }
 
     pub fn len(&self) -> usize {
@@ -236,8 +246,31 @@ impl CorpusIndex {
         (shared / query_weight, 2.0 * shared / (query_weight + other_weight).max(f32::EPSILON))
     }
 
-    /// The `k` corpus sentences that cover most of `query` (sorted content terms).
-    pub fn similar_sentences(&self, query: &[u64], k: usize) -> Vec<SimilarSentence> {
+    fn forget_retrievals(&mut self) {
+        self.retrieval_memo.get_mut().map(HashMap::clear).unwrap_or_else(|p| p.into_inner().clear());
+    }
+
+    /// The `k` corpus sentences that cover most of `query` (sorted content terms), memoized.
+    pub fn similar_sentences(&self, query: &[u64], k: usize) -> Arc<Vec<SimilarSentence>> {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for t in query {
+            h = (h ^ t).wrapping_mul(0x0100_0000_01b3);
+        }
+        let key = (h, k);
+        if let Some(hit) = self.retrieval_memo.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return hit;
+        }
+        let found = Arc::new(self.retrieve(query, k));
+        if let Ok(mut m) = self.retrieval_memo.lock() {
+            if m.len() >= MEMO_CAPACITY {
+                m.clear();
+            }
+            m.insert(key, found.clone());
+        }
+        found
+    }
+
+    fn retrieve(&self, query: &[u64], k: usize) -> Vec<SimilarSentence> {
         if query.is_empty() || self.sentences == 0 {
             return Vec::new();
         }

@@ -20,7 +20,7 @@ use crate::load::{self, FileKind, LoadError};
 use crate::{Config, CorpusSpec, CorpusStore, LoadedCorpus, MemoryStore, ProgressFn};
 use anyhow::{Context, Result};
 use copydesk_engine::corpus::{AnalyzedSource, CorpusIndex, SourceDoc};
-use copydesk_engine::{Analysis, TextFormat};
+use copydesk_engine::{Analysis, LineIndex, TextFormat};
 use rayon::prelude::*;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags};
 use std::collections::HashMap;
@@ -30,7 +30,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Layout of the database and of its rows; bump on any change to either.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Version of the engine whose analyses are stored (the workspace shares one
 /// version, so this is `copydesk_engine`'s crate version).
@@ -107,14 +107,15 @@ impl SyncStats {
     }
 }
 
-/// Times of the phases of [`PersistentStore::open_with_stats`].
+/// Times of the phases of [`PersistentStore::open_with_stats`]. The index is
+/// built while stored analyses are loaded: `build` is only what is left after.
 #[derive(Clone, Debug, Default)]
 pub struct OpenTimings {
     /// Listing, stat, hashing, extraction and writing.
     pub sync: Duration,
     /// Reading and decoding stored analyses.
     pub load: Duration,
-    /// Building the in-memory [`CorpusIndex`].
+    /// Finishing the in-memory [`CorpusIndex`] once everything is loaded.
     pub build: Duration,
 }
 
@@ -251,19 +252,25 @@ fn encode(source: &mut AnalyzedSource) -> Result<Vec<u8>> {
     // Plain text is usually its own masked prose: stored once.
     let same = source.analysis.prose.masked == source.doc.text;
     let masked = if same { std::mem::take(&mut source.analysis.prose.masked) } else { String::new() };
-    let r = postcard::to_allocvec(&(same, &source.doc, &source.analysis));
+    let r = postcard::to_allocvec(&(same, &source.doc, &source.analysis, &source.sentence_terms));
     if same {
         source.analysis.prose.masked = masked;
     }
     r.context("cannot serialize an analysis")
 }
 
-fn decode(blob: &[u8]) -> Result<(SourceDoc, Analysis)> {
-    let (same, doc, mut analysis): (bool, SourceDoc, Analysis) = postcard::from_bytes(blob)?;
+/// Decodes a stored source. Its sentence terms are stored too (computing them
+/// is most of the cost of [`AnalyzedSource::restore`]); only the line index is rebuilt.
+fn decode(blob: &[u8], path: String) -> Result<AnalyzedSource> {
+    type Stored = (bool, SourceDoc, Analysis, Vec<Vec<u64>>);
+    let (same, mut doc, mut analysis, sentence_terms): Stored = postcard::from_bytes(blob)?;
     if same {
         analysis.prose.masked = doc.text.clone();
     }
-    Ok((doc, analysis))
+    anyhow::ensure!(sentence_terms.len() == analysis.sentences.len(), "sentence terms do not match the sentences");
+    doc.path = path;
+    let lines = LineIndex::new(&doc.text);
+    Ok(AnalyzedSource { doc, analysis, sentence_terms, lines })
 }
 
 impl PersistentStore {
@@ -340,7 +347,7 @@ impl PersistentStore {
     /// Brings the index in line with the files `spec` names, without loading it.
     pub fn sync(&self, spec: &CorpusSpec, progress: Option<ProgressFn<'_>>) -> Result<(SyncStats, Vec<LoadError>)> {
         let (files, mut errors) = load::expand_paths(&spec.paths, FileKind::Source, &spec.exclude);
-        let (stats, _, errs) = self.run(spec, &files, &spec.base, progress, false)?;
+        let (stats, _, _, errs) = self.run(spec, &files, &spec.base, progress, false)?;
         errors.extend(errs);
         Ok((stats, errors))
     }
@@ -364,12 +371,9 @@ impl PersistentStore {
         mut errors: Vec<LoadError>,
         progress: Option<ProgressFn<'_>>,
     ) -> Result<(LoadedCorpus, SyncStats, OpenTimings)> {
-        let (stats, (sources, timings), errs) = self.run(spec, &files, &spec.base, progress, true)?;
+        let (stats, opened, timings, errs) = self.run(spec, &files, &spec.base, progress, true)?;
         errors.extend(errs);
-        let t = Instant::now();
-        let bytes = sources.iter().map(|s| s.doc.text.len() as u64).sum();
-        let index = CorpusIndex::build(sources);
-        let timings = OpenTimings { build: t.elapsed(), ..timings };
+        let (index, bytes) = opened.unwrap_or_default();
         Ok((LoadedCorpus { index, errors, files: files.len(), bytes }, stats, timings))
     }
 
@@ -382,7 +386,7 @@ impl PersistentStore {
         base: &Path,
         progress: Option<ProgressFn<'_>>,
         keep: bool,
-    ) -> Result<(SyncStats, (Vec<AnalyzedSource>, OpenTimings), Vec<LoadError>)> {
+    ) -> Result<(SyncStats, Option<(CorpusIndex, u64)>, OpenTimings, Vec<LoadError>)> {
         std::fs::create_dir_all(&self.dir)
             .with_context(|| format!("{}: cannot create the index folder", self.dir.display()))?;
         let db = self.db_path(spec);
@@ -394,11 +398,11 @@ impl PersistentStore {
                 for ext in ["sqlite-wal", "sqlite-shm"] {
                     let _ = std::fs::remove_file(db.with_extension(ext));
                 }
-                let (mut stats, loaded, mut errs) = self.attempt(&db, files, base, progress, keep)?;
+                let (mut stats, loaded, timings, mut errs) = self.attempt(&db, files, base, progress, keep)?;
                 let why = format!("the index was corrupt ({e:#}); moved aside to {} and rebuilt", aside.display());
                 errs.insert(0, LoadError { path: db.clone(), reason: why.clone() });
                 stats.rebuilt = Some(why);
-                Ok((stats, loaded, errs))
+                Ok((stats, loaded, timings, errs))
             }
             r => r,
         }
@@ -412,7 +416,7 @@ impl PersistentStore {
         base: &Path,
         progress: Option<ProgressFn<'_>>,
         keep: bool,
-    ) -> Result<(SyncStats, (Vec<AnalyzedSource>, OpenTimings), Vec<LoadError>)> {
+    ) -> Result<(SyncStats, Option<(CorpusIndex, u64)>, OpenTimings, Vec<LoadError>)> {
         let t_sync = Instant::now();
         let mut stats = SyncStats { files: files.len(), ..Default::default() };
         let mut conn = Self::prepare(db, &mut stats)?;
@@ -564,87 +568,143 @@ impl PersistentStore {
         let mut errors: Vec<LoadError> = errors.into_iter().map(|(_, e)| e).collect();
         let sync = t_sync.elapsed();
         if !keep {
-            return Ok((stats, (Vec::new(), OpenTimings { sync, ..Default::default() }), errors));
+            return Ok((stats, None, OpenTimings { sync, ..Default::default() }, errors));
         }
 
-        // Load what was not extracted now, decoding in parallel batches.
+        // Load: a reader thread streams the stored rows, rayon decodes them in batches, and a
+        // builder thread inserts each source into the index in file order as soon as it can.
         let t_load = Instant::now();
-        let mut broken = Vec::new();
-        {
-            let mut stmt = conn.prepare("SELECT path, data FROM docs")?;
-            let mut q = stmt.query([])?;
-            let mut pending: Vec<(usize, Vec<u8>)> = Vec::with_capacity(BATCH);
-            let mut flush = |pending: &mut Vec<(usize, Vec<u8>)>, slots: &mut Vec<Option<AnalyzedSource>>| {
-                let decoded: Vec<(usize, Option<AnalyzedSource>)> = std::mem::take(pending)
+        let mut expected = vec![false; total];
+        for (i, s) in slots.iter().enumerate() {
+            expected[i] = s.is_some();
+        }
+        for &i in to_load.values() {
+            expected[i] = true;
+        }
+        let (index, bytes, load, build) = std::thread::scope(|sc| -> Result<(CorpusIndex, u64, Duration, Duration)> {
+            let (src_tx, src_rx) = std::sync::mpsc::channel::<(usize, Option<AnalyzedSource>)>();
+            let expected = &expected;
+            let builder = sc.spawn(move || {
+                let mut index = CorpusIndex::new();
+                let mut bytes = 0u64;
+                let mut waiting: HashMap<usize, Option<AnalyzedSource>> = HashMap::new();
+                let mut next = 0;
+                for (i, s) in src_rx {
+                    waiting.insert(i, s);
+                    while next < total {
+                        if !expected[next] {
+                            next += 1;
+                            continue;
+                        }
+                        match waiting.remove(&next) {
+                            Some(s) => {
+                                if let Some(s) = s {
+                                    bytes += s.doc.text.len() as u64;
+                                    index.insert(s);
+                                }
+                                next += 1;
+                            }
+                            None => break,
+                        }
+                    }
+                }
+                (index, bytes)
+            });
+            for (i, s) in slots.iter_mut().enumerate() {
+                if let Some(s) = s.take() {
+                    let _ = src_tx.send((i, Some(s)));
+                }
+            }
+            let (blob_tx, blob_rx) = std::sync::mpsc::sync_channel::<Vec<(usize, Vec<u8>)>>(2);
+            let to_load = &to_load;
+            let reader = sc.spawn(move || -> Result<()> {
+                let conn = Connection::open_with_flags(
+                    db,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                conn.busy_timeout(Duration::from_secs(30))?;
+                let mut stmt = conn.prepare("SELECT path, data FROM docs")?;
+                let mut q = stmt.query([])?;
+                let mut batch = Vec::with_capacity(BATCH);
+                while let Some(r) = q.next()? {
+                    let Some(&i) = r.get_ref(0)?.as_str().ok().and_then(|p| to_load.get(p)) else { continue };
+                    batch.push((i, r.get(1)?));
+                    if batch.len() >= BATCH && blob_tx.send(std::mem::take(&mut batch)).is_err() {
+                        return Ok(());
+                    }
+                }
+                let _ = blob_tx.send(batch);
+                Ok(())
+            });
+            let mut seen = vec![false; total];
+            let mut broken = Vec::new();
+            for batch in blob_rx {
+                let decoded: Vec<(usize, Option<AnalyzedSource>)> = batch
                     .into_par_iter()
                     .map(|(i, blob)| {
-                        let r = decode(&blob).ok().map(|(mut doc, analysis)| {
-                            doc.path = load::display_path(&files[i], base);
-                            AnalyzedSource::restore(doc, analysis)
-                        });
+                        let r = decode(&blob, load::display_path(&files[i], base)).ok();
                         tick(1);
                         (i, r)
                     })
                     .collect();
                 for (i, s) in decoded {
+                    seen[i] = true;
                     match s {
-                        Some(s) => slots[i] = Some(s),
+                        Some(s) => {
+                            let _ = src_tx.send((i, Some(s)));
+                        }
                         None => broken.push(i),
                     }
                 }
-            };
-            while let Some(r) = q.next()? {
-                let path: String = r.get(0)?;
-                let Some(&i) = to_load.get(path.as_str()) else { continue };
-                pending.push((i, r.get(1)?));
-                if pending.len() >= BATCH {
-                    flush(&mut pending, &mut slots);
-                }
             }
-            flush(&mut pending, &mut slots);
-        }
-        // Rows that cannot be decoded (or vanished meanwhile) are extracted again.
-        for (_, &i) in to_load.iter() {
-            if slots[i].is_none() && !broken.contains(&i) {
-                broken.push(i);
-            }
-        }
-        if !broken.is_empty() {
-            broken.sort_unstable();
-            let tx = conn.transaction()?;
-            {
-                let mut upsert = tx.prepare(
-                    "INSERT OR REPLACE INTO docs(path, size, mtime, hash, bytes, quantities, quotes, attributions, data)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                )?;
-                for i in broken {
-                    match process(&files[i], base, None, stamps[i]) {
-                        Outcome::Fresh { size, hash, mut source, .. } => {
-                            let blob = encode(&mut source)?;
-                            let a = &source.analysis;
-                            upsert.execute(params![
-                                keys[i],
-                                size,
-                                0i64,
-                                &hash[..],
-                                source.doc.text.len() as i64,
-                                a.quantities.len() as i64,
-                                a.quotes.len() as i64,
-                                a.attributions.len() as i64,
-                                blob
-                            ])?;
-                            slots[i] = Some(*source);
+            reader.join().map_err(|_| anyhow::anyhow!("the index reader panicked"))??;
+            // Rows that cannot be decoded (or vanished meanwhile) are extracted again.
+            broken.extend(to_load.values().copied().filter(|&i| !seen[i]));
+            if !broken.is_empty() {
+                broken.sort_unstable();
+                let tx = conn.transaction()?;
+                {
+                    let mut upsert = tx.prepare(
+                        "INSERT OR REPLACE INTO docs(path, size, mtime, hash, bytes, quantities, quotes, attributions, data)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    )?;
+                    for i in broken {
+                        match process(&files[i], base, None, stamps[i]) {
+                            Outcome::Fresh { size, hash, mut source, .. } => {
+                                let blob = encode(&mut source)?;
+                                let a = &source.analysis;
+                                upsert.execute(params![
+                                    keys[i],
+                                    size,
+                                    0i64,
+                                    &hash[..],
+                                    source.doc.text.len() as i64,
+                                    a.quantities.len() as i64,
+                                    a.quotes.len() as i64,
+                                    a.attributions.len() as i64,
+                                    blob
+                                ])?;
+                                let _ = src_tx.send((i, Some(*source)));
+                            }
+                            Outcome::Failed(e) => {
+                                errors.push(e);
+                                let _ = src_tx.send((i, None));
+                            }
+                            Outcome::Same { .. } => {
+                                let _ = src_tx.send((i, None));
+                            }
                         }
-                        Outcome::Failed(e) => errors.push(e),
-                        Outcome::Same { .. } => {}
                     }
                 }
+                tx.commit()?;
             }
-            tx.commit()?;
-        }
-        let load = t_load.elapsed();
-        let sources: Vec<AnalyzedSource> = slots.into_iter().flatten().collect();
-        Ok((stats, (sources, OpenTimings { sync, load, build: Duration::ZERO }), errors))
+            drop(src_tx);
+            let load = t_load.elapsed();
+            let t_build = Instant::now();
+            let (index, bytes) = builder.join().map_err(|_| anyhow::anyhow!("the index builder panicked"))?;
+            Ok((index, bytes, load, t_build.elapsed()))
+        })?;
+        Ok((stats, Some((index, bytes)), OpenTimings { sync, load, build }, errors))
     }
 }
 

@@ -21,7 +21,7 @@ import {
 const SECTION = "copydesk";
 const EXE = process.platform === "win32" ? "copydesk.exe" : "copydesk";
 const INSTALL_HINT =
-  "Build it with `cargo install --path crates/copydesk` from the copydesk repository (or put a release binary on PATH), " +
+  "Build it with \"cargo install --path crates/copydesk\" from the copydesk repository (or put a release binary on PATH), " +
   "then set copydesk.serverPath if it is not on PATH.";
 
 let client: LanguageClient | undefined;

@@ -119,6 +119,21 @@ async function waitFor(pred, timeout, every = 250) {
     await page.locator(".tabs-container .tab", { hasText: draftName }).first().waitFor({ timeout: stepTimeout });
     result(true, `draft open in an editor (${elapsed()})`);
 
+    if (process.env.MISSING_BINARY === "1") {
+      // copydesk.serverPath points nowhere: a clear error with a fix must show.
+      const toast = page.locator(".notification-toast", { hasText: "copydesk" }).first();
+      await toast.waitFor({ timeout: stepTimeout });
+      const text = (await toast.innerText()).replace(/\s+/g, " ");
+      console.log(`# notification: ${text}`);
+      result(/no executable file/.test(text) && /cargo install/.test(text), "error names the problem and the install command", text);
+      result(/Set copydesk\.serverPath/.test(text), "error offers \"Set copydesk.serverPath\"", text);
+      const status = (await page.locator(".statusbar-item", { hasText: "copydesk" }).allInnerTexts()).join(" | ");
+      result(/no server/.test(status), "status bar says there is no server", status);
+      await page.screenshot({ path: screenshot });
+      console.log(`# screenshot: ${screenshot}`);
+      return;
+    }
+
     // The draft's text on the expected line, from the workspace copy.
     const lineText = fs.readFileSync(process.env.DRAFT, "utf8").split("\n")[expectLine - 1] || "";
     result(lineText.includes(expect), `draft line ${expectLine} contains ${expect}`);

@@ -60,7 +60,7 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize, flagged: &[Sp
     }
     let mut agree = Vec::new();
     let mut disagree = Vec::new();
-    for s in corpus.similar_sentences(&query, NEIGHBOURS) {
+    for s in corpus.similar_sentences(&query, NEIGHBOURS).iter().copied() {
         if s.coverage < SAME_CLAIM {
             break;
         }

@@ -53,7 +53,7 @@ fn affinity(corpus: &CorpusIndex, sentence_terms: &[Vec<u64>]) -> HashMap<DocId,
     for terms in sentence_terms.iter().filter(|t| t.len() >= 2) {
         n += 1;
         let mut best: HashMap<DocId, f32> = HashMap::new();
-        for s in corpus.similar_sentences(terms, AFFINITY_NEIGHBOURS) {
+        for s in corpus.similar_sentences(terms, AFFINITY_NEIGHBOURS).iter().copied() {
             let e = best.entry(s.at.doc).or_default();
             *e = e.max(s.coverage);
         }

@@ -16,7 +16,7 @@ use crate::text::Span;
 /// How comparable a source figure must be to support a draft figure.
 const SUPPORT: f32 = 0.30;
 /// How comparable it must be to contradict one.
-const CONTRADICT: f32 = 0.50;
+const CONTRADICT: f32 = 0.45;
 /// How comparable the one comparable figure of the draft's main source must be to contradict.
 const CONTRADICT_UNIQUE: f32 = 0.38;
 /// What makes a document "the draft's source" for that rule.
@@ -191,7 +191,7 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
     //    figure under another noun ("870 infections" / "870 people ... infected").
     let mut rivals: Vec<Candidate> = Vec::new();
     let mut restated: Vec<Candidate> = Vec::new();
-    for s in corpus.similar_sentences(&d.sentence_terms[q.sentence], NEIGHBOURS) {
+    for s in corpus.similar_sentences(&d.sentence_terms[q.sentence], NEIGHBOURS).iter().copied() {
         let Some(src) = corpus.get(s.at.doc) else { continue };
         for sq in src.analysis.quantities.iter().filter(|sq| sq.sentence == s.at.sentence as usize && sq.kind == q.kind) {
             let score = comparability(corpus, d, q, &local, (s.at.doc, src), sq);
@@ -217,7 +217,7 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
     }
     for r in corpus.quantities_overlapping(&key, q.low, q.high).into_iter().take(MAX_SUPPORT_CANDIDATES) {
         let Some((src, sq)) = corpus.quantity(r) else { continue };
-        if seen.contains(&(r.doc, sq.span.start)) {
+        if seen.contains(&(r.doc, sq.span.start)) || !consistent(q, sq) {
             continue;
         }
         let score = comparability(corpus, d, q, &local, (r.doc, src), sq);

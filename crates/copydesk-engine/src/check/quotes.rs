@@ -209,7 +209,7 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
     let mut found: Vec<Match> = Vec::new();
     let mut reworded: Option<(f32, Match)> = None;
     let mut seen_blocks = std::collections::HashSet::new();
-    for s in corpus.similar_sentences(&query, NEIGHBOURS) {
+    for s in corpus.similar_sentences(&query, NEIGHBOURS).iter().copied() {
         let Some(src) = corpus.get(s.at.doc) else { continue };
         let Some(sent) = src.analysis.sentences.get(s.at.sentence as usize) else { continue };
         if !seen_blocks.insert((s.at.doc, sent.block)) {
