@@ -14,7 +14,8 @@
 #   SCREENSHOT (default editors/vscode/screenshot-hover.png), EXPECT_TEXT (84,300),
 #   EXPECT_LINE (3), COPYDESK_LSP_MOCK=1 (serve `lsp` with tests/editors/mock-lsp/copydesk),
 #   SKIP_BUILD=1 (use the existing editors/vscode/copydesk.vsix), KEEP=1 (keep the temp dir),
-#   MISSING_BINARY=1 (point copydesk.serverPath nowhere and check the error instead).
+#   MISSING_BINARY=1 (point copydesk.serverPath nowhere and check the error instead),
+#   BUNDLED=1 (package COPYDESK_BIN into the .vsix as server/copydesk; serverPath left empty).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -68,7 +69,10 @@ step "tools ready: $("$node24/bin/node" --version), code-server $code_server_ver
 
 # --- 2. the extension --------------------------------------------------------------
 vsix="$repo/editors/vscode/copydesk.vsix"
-if [[ "${SKIP_BUILD:-0}" != 1 || ! -f "$vsix" ]]; then
+if [[ "${BUNDLED:-0}" == 1 ]]; then
+  step "editors/vscode/build.sh $bin (bundled server)"
+  "$repo/editors/vscode/build.sh" "$bin" >"$cache/build.log" 2>&1 || { tail -30 "$cache/build.log"; exit 2; }
+elif [[ "${SKIP_BUILD:-0}" != 1 || ! -f "$vsix" ]]; then
   step "editors/vscode/build.sh"
   "$repo/editors/vscode/build.sh" >"$cache/build.log" 2>&1 || { tail -30 "$cache/build.log"; exit 2; }
 fi
@@ -102,6 +106,10 @@ if [[ "${MISSING_BINARY:-0}" == 1 ]]; then
   export MISSING_BINARY
   screenshot="${SCREENSHOT:-$repo/editors/vscode/screenshot-missing-binary.png}"
   step "copydesk.serverPath points to a missing file: expecting the error"
+fi
+if [[ "${BUNDLED:-0}" == 1 ]]; then
+  server_bin=""   # the extension must find server/copydesk in its own folder
+  step "copydesk.serverPath empty: expecting the bundled server"
 fi
 dump="$tmp/diagnostics.json"
 cat > "$tmp/user/User/settings.json" <<JSON

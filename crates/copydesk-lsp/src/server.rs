@@ -991,7 +991,18 @@ impl LanguageServer for Backend {
             ))
         };
         if !self.s.ready.load(Ordering::SeqCst) {
-            return Ok(empty()); // a refresh follows when the corpus is ready
+            if self.s.session().refresh {
+                return Ok(empty()); // a refresh follows when the corpus is ready
+            }
+            // A client that cannot be asked to pull again (Neovim 0.11) gets its answer
+            // once indexing is done; other requests are served meanwhile.
+            let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(300);
+            while !self.s.ready.load(Ordering::SeqCst) && tokio::time::Instant::now() < deadline {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            if !self.s.ready.load(Ordering::SeqCst) {
+                return Ok(empty());
+            }
         }
         let Some((gen, mut rx)) = ({
             let docs = lock(&self.s.docs);

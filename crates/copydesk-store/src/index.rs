@@ -30,7 +30,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Layout of the database and of its rows; bump on any change to either.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Version of the engine whose analyses are stored (the workspace shares one
 /// version, so this is `copydesk_engine`'s crate version).
@@ -135,7 +135,47 @@ pub struct PersistentStore {
 struct Row {
     size: i64,
     mtime: i64,
-    hash: Vec<u8>,
+    hash: [u8; 32],
+    /// Row id of the serialized document in `blobs`.
+    blob: i64,
+}
+
+/// Writes one analyzed document (replacing what was stored for its path).
+fn put(
+    conn: &Connection,
+    key: &str,
+    (size, mtime): (i64, i64),
+    hash: &[u8; 32],
+    source: &AnalyzedSource,
+    blob: &[u8],
+) -> Result<()> {
+    conn.prepare_cached("DELETE FROM blobs WHERE id = (SELECT blob FROM docs WHERE path = ?1)")?.execute([key])?;
+    conn.prepare_cached("INSERT INTO blobs(data) VALUES (?1)")?.execute([blob])?;
+    let id = conn.last_insert_rowid();
+    let a = &source.analysis;
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO docs(path, size, mtime, hash, bytes, quantities, quotes, attributions, blob)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        key,
+        size,
+        mtime,
+        &hash[..],
+        source.doc.text.len() as i64,
+        a.quantities.len() as i64,
+        a.quotes.len() as i64,
+        a.attributions.len() as i64,
+        id
+    ])?;
+    Ok(())
+}
+
+/// Removes one document.
+fn forget(conn: &Connection, key: &str) -> Result<()> {
+    conn.prepare_cached("DELETE FROM blobs WHERE id = (SELECT blob FROM docs WHERE path = ?1)")?.execute([key])?;
+    conn.prepare_cached("DELETE FROM docs WHERE path = ?1")?.execute([key])?;
+    Ok(())
 }
 
 enum Plan {
@@ -157,6 +197,14 @@ fn corrupt(e: &anyhow::Error) -> bool {
             matches!(e.sqlite_error_code(), Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase))
         })
     })
+}
+
+/// With `COPYDESK_INDEX_TRACE` set, prints the time since `start` of each step to stderr.
+fn trace(step: &str, start: Instant) {
+    static ON: OnceLock<bool> = OnceLock::new();
+    if *ON.get_or_init(|| std::env::var_os("COPYDESK_INDEX_TRACE").is_some()) {
+        eprintln!("copydesk: index: {step} at {:.1} ms", start.elapsed().as_secs_f64() * 1000.0);
+    }
 }
 
 fn now_ns() -> i64 {
@@ -322,7 +370,7 @@ impl PersistentStore {
         }
         if mismatch.is_some() {
             let tx = conn.unchecked_transaction()?;
-            tx.execute_batch("DROP TABLE IF EXISTS docs; DELETE FROM meta;")?;
+            tx.execute_batch("DROP TABLE IF EXISTS docs; DROP TABLE IF EXISTS blobs; DELETE FROM meta;")?;
             tx.execute_batch(
                 "CREATE TABLE docs(
                     path TEXT PRIMARY KEY,
@@ -333,8 +381,9 @@ impl PersistentStore {
                     quantities INTEGER NOT NULL,
                     quotes INTEGER NOT NULL,
                     attributions INTEGER NOT NULL,
-                    data BLOB NOT NULL
-                ) WITHOUT ROWID;",
+                    blob INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE blobs(id INTEGER PRIMARY KEY, data BLOB NOT NULL);",
             )?;
             for (k, v) in &want {
                 tx.execute("INSERT INTO meta(key, value) VALUES (?1, ?2)", params![k, v])?;
@@ -346,7 +395,9 @@ impl PersistentStore {
 
     /// Brings the index in line with the files `spec` names, without loading it.
     pub fn sync(&self, spec: &CorpusSpec, progress: Option<ProgressFn<'_>>) -> Result<(SyncStats, Vec<LoadError>)> {
+        let t = Instant::now();
         let (files, mut errors) = load::expand_paths(&spec.paths, FileKind::Source, &spec.exclude);
+        trace("listed", t);
         let (stats, _, _, errs) = self.run(spec, &files, &spec.base, progress, false)?;
         errors.extend(errs);
         Ok((stats, errors))
@@ -358,7 +409,9 @@ impl PersistentStore {
         spec: &CorpusSpec,
         progress: Option<ProgressFn<'_>>,
     ) -> Result<(LoadedCorpus, SyncStats, OpenTimings)> {
+        let t = Instant::now();
         let (files, errors) = load::expand_paths(&spec.paths, FileKind::Source, &spec.exclude);
+        trace("listed", t);
         self.open_listed(spec, files, errors, progress)
     }
 
@@ -430,15 +483,19 @@ impl PersistentStore {
         };
 
         let keys: Vec<String> = files.iter().map(|f| key_of(f)).collect();
+        trace("prepare", t_sync);
         let stamps: Vec<Option<(i64, i64)>> = files.par_iter().map(|f| stat(f)).collect();
+        trace("stat", t_sync);
         let mut rows: HashMap<String, Row> = HashMap::new();
         {
-            let mut stmt = conn.prepare("SELECT path, size, mtime, hash FROM docs")?;
+            let mut stmt = conn.prepare("SELECT path, size, mtime, hash, blob FROM docs")?;
             let mut q = stmt.query([])?;
             while let Some(r) = q.next()? {
-                rows.insert(r.get(0)?, Row { size: r.get(1)?, mtime: r.get(2)?, hash: r.get(3)? });
+                let hash = r.get_ref(3)?.as_blob()?.try_into().unwrap_or([0; 32]);
+                rows.insert(r.get(0)?, Row { size: r.get(1)?, mtime: r.get(2)?, hash, blob: r.get(4)? });
             }
         }
+        trace("rows", t_sync);
         let plans: Vec<Plan> = keys
             .iter()
             .zip(&stamps)
@@ -453,13 +510,14 @@ impl PersistentStore {
 
         let mut slots: Vec<Option<AnalyzedSource>> = if keep { (0..total).map(|_| None).collect() } else { Vec::new() };
         let mut errors = Vec::new();
-        let mut to_load: HashMap<&str, usize> = HashMap::new();
+        // Blob row id → file.
+        let mut to_load: HashMap<i64, usize> = HashMap::new();
         let work: Vec<usize> = (0..total).filter(|i| !matches!(plans[*i], Plan::Unchanged)).collect();
         for (i, p) in plans.iter().enumerate() {
             if matches!(p, Plan::Unchanged) {
                 stats.unchanged += 1;
                 if keep {
-                    to_load.insert(keys[i].as_str(), i);
+                    to_load.insert(rows[&keys[i]].blob, i);
                 }
             }
         }
@@ -471,18 +529,13 @@ impl PersistentStore {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut writes = 0usize;
         {
-            let mut upsert = tx.prepare(
-                "INSERT OR REPLACE INTO docs(path, size, mtime, hash, bytes, quantities, quotes, attributions, data)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?;
             let mut touch = tx.prepare("UPDATE docs SET size = ?2, mtime = ?3 WHERE path = ?1")?;
-            let mut delete = tx.prepare("DELETE FROM docs WHERE path = ?1")?;
             let racy = |m: i64| if sync_start - m < RACY_NS { 0 } else { m };
             for batch in work.chunks(BATCH) {
                 let outcomes: Vec<(usize, Outcome)> = batch
                     .par_iter()
                     .map(|&i| {
-                        let out = process(&files[i], base, rows.get(&keys[i]).map(|r| r.hash.as_slice()), stamps[i]);
+                        let out = process(&files[i], base, rows.get(&keys[i]).map(|r| &r.hash[..]), stamps[i]);
                         tick(1);
                         (i, out)
                     })
@@ -510,23 +563,12 @@ impl PersistentStore {
                             stats.unchanged += 1;
                             stats.rehashed += 1;
                             if keep {
-                                to_load.insert(keys[i].as_str(), i);
+                                to_load.insert(rows[&keys[i]].blob, i);
                             }
                         }
                         Outcome::Fresh { size, mtime, hash, source } => {
                             let blob = blob.expect("encoded with the outcome")?;
-                            let a = &source.analysis;
-                            upsert.execute(params![
-                                keys[i],
-                                size,
-                                racy(mtime),
-                                &hash[..],
-                                source.doc.text.len() as i64,
-                                a.quantities.len() as i64,
-                                a.quotes.len() as i64,
-                                a.attributions.len() as i64,
-                                blob
-                            ])?;
+                            put(&tx, &keys[i], (size, racy(mtime)), &hash, &source, &blob)?;
                             if rows.contains_key(&keys[i]) {
                                 stats.changed += 1;
                             } else {
@@ -539,7 +581,7 @@ impl PersistentStore {
                         Outcome::Failed(e) => {
                             stats.failed += 1;
                             if rows.contains_key(&keys[i]) {
-                                delete.execute(params![keys[i]])?;
+                                forget(&tx, &keys[i])?;
                                 stats.removed += 1;
                             }
                             errors.push((i, e));
@@ -549,7 +591,7 @@ impl PersistentStore {
             }
             let listed: std::collections::HashSet<&str> = keys.iter().map(String::as_str).collect();
             for k in rows.keys().filter(|k| !listed.contains(k.as_str())) {
-                delete.execute(params![k])?;
+                forget(&tx, k)?;
                 stats.removed += 1;
             }
             let (n, b, q, u, a): (i64, i64, i64, i64, i64) = tx.query_row(
@@ -564,6 +606,7 @@ impl PersistentStore {
             stats.attributions = a as u64;
         }
         tx.commit()?;
+        trace("commit", t_sync);
         errors.sort_by_key(|(i, _)| *i);
         let mut errors: Vec<LoadError> = errors.into_iter().map(|(_, e)| e).collect();
         let sync = t_sync.elapsed();
@@ -623,11 +666,11 @@ impl PersistentStore {
                     OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
                 )?;
                 conn.busy_timeout(Duration::from_secs(30))?;
-                let mut stmt = conn.prepare("SELECT path, data FROM docs")?;
+                let mut stmt = conn.prepare("SELECT id, data FROM blobs")?;
                 let mut q = stmt.query([])?;
                 let mut batch = Vec::with_capacity(BATCH);
                 while let Some(r) = q.next()? {
-                    let Some(&i) = r.get_ref(0)?.as_str().ok().and_then(|p| to_load.get(p)) else { continue };
+                    let Some(&i) = to_load.get(&r.get::<_, i64>(0)?) else { continue };
                     batch.push((i, r.get(1)?));
                     if batch.len() >= BATCH && blob_tx.send(std::mem::take(&mut batch)).is_err() {
                         return Ok(());
@@ -664,26 +707,11 @@ impl PersistentStore {
                 broken.sort_unstable();
                 let tx = conn.transaction()?;
                 {
-                    let mut upsert = tx.prepare(
-                        "INSERT OR REPLACE INTO docs(path, size, mtime, hash, bytes, quantities, quotes, attributions, data)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                    )?;
                     for i in broken {
                         match process(&files[i], base, None, stamps[i]) {
                             Outcome::Fresh { size, hash, mut source, .. } => {
                                 let blob = encode(&mut source)?;
-                                let a = &source.analysis;
-                                upsert.execute(params![
-                                    keys[i],
-                                    size,
-                                    0i64,
-                                    &hash[..],
-                                    source.doc.text.len() as i64,
-                                    a.quantities.len() as i64,
-                                    a.quotes.len() as i64,
-                                    a.attributions.len() as i64,
-                                    blob
-                                ])?;
+                                put(&tx, &keys[i], (size, 0), &hash, &source, &blob)?;
                                 let _ = src_tx.send((i, Some(*source)));
                             }
                             Outcome::Failed(e) => {

@@ -98,6 +98,17 @@ fn incremental_update_reextracts_only_changed_files() {
     let doc = loaded.index.by_path("sources/story-0007.txt").expect("relative display path");
     assert!(doc.doc.text.contains("55 boats"));
     assert_eq!(loaded.bytes, s.bytes);
+    assert_stored(&store.db_path(&sp), 32);
+}
+
+/// Every document row has its analysis, and no analysis is left without a document.
+fn assert_stored(db: &Path, docs: i64) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let n: i64 = conn.query_row("SELECT count(*) FROM docs", [], |r| r.get(0)).unwrap();
+    let blobs: i64 = conn.query_row("SELECT count(*) FROM blobs", [], |r| r.get(0)).unwrap();
+    let joined: i64 =
+        conn.query_row("SELECT count(*) FROM docs JOIN blobs ON blobs.id = docs.blob", [], |r| r.get(0)).unwrap();
+    assert_eq!((n, blobs, joined), (docs, docs, docs));
 }
 
 #[test]
@@ -118,6 +129,7 @@ fn removed_files_leave_the_index() {
     let (loaded, s, _) = store.open_with_stats(&sp, None).unwrap();
     assert_eq!((s.removed, s.failed, s.stories), (1, 1, 8), "{s:?}");
     assert!(loaded.errors.iter().any(|e| e.reason.contains("UTF-8")), "{:?}", loaded.errors);
+    assert_stored(&store.db_path(&sp), 8);
 }
 
 fn set_meta(db: &Path, key: &str, value: &str) {
@@ -188,7 +200,11 @@ fn a_corrupt_database_is_moved_aside_and_rebuilt() {
 
     // A row whose analysis cannot be decoded is extracted again.
     let conn = rusqlite::Connection::open(&db).unwrap();
-    conn.execute("UPDATE docs SET data = x'ffffffff' WHERE path LIKE '%story-0001.txt'", []).unwrap();
+    conn.execute(
+        "UPDATE blobs SET data = x'ffffffff' WHERE id = (SELECT blob FROM docs WHERE path LIKE '%story-0001.txt')",
+        [],
+    )
+    .unwrap();
     drop(conn);
     let (loaded, _, _) = store.open_with_stats(&sp, None).unwrap();
     assert_eq!(loaded.index.len(), 13);

@@ -202,10 +202,12 @@ fn cmd_index(corpus: Vec<PathBuf>, config: Option<PathBuf>) -> Result<ExitCode> 
     bar.finish_and_clear();
     report_load_errors("corpus", &errors);
     let mb = stats.bytes as f64 / 1e6;
+    let mut out = std::io::stdout().lock();
     if let Some(why) = &stats.rebuilt {
-        println!("rebuilt: {why}");
+        let _ = writeln!(out, "rebuilt: {why}");
     }
-    println!(
+    let _ = writeln!(
+        out,
         "{} stories: {} added, {} changed, {} removed, {} unchanged; {} claims ({} quantities, {} quotes, {} attributions); {:.1} MB in {:.2} s ({:.1} MB/s)",
         stats.stories,
         stats.added,
@@ -220,7 +222,7 @@ fn cmd_index(corpus: Vec<PathBuf>, config: Option<PathBuf>) -> Result<ExitCode> 
         secs,
         mb / secs.max(1e-9),
     );
-    println!("index: {}", store.db_path(&spec).display());
+    let _ = writeln!(out, "index: {}", store.db_path(&spec).display());
     Ok(if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
 }
 

@@ -101,6 +101,7 @@ fn same_magnitude(a: &Quantity, b: &Quantity) -> bool {
 }
 
 const UNIT_UNKNOWN_PENALTY: f32 = 0.1;
+const UNIT_UNKNOWN_MIN_LOCAL: f32 = 0.25;
 /// A supporting figure must be about as comparable as the best-matching statement:
 /// a template sentence in another story ("rose 0.9 pct in May") is no support when
 /// the statement itself says otherwise.
@@ -139,8 +140,42 @@ fn consistent(a: &Quantity, b: &Quantity) -> bool {
 }
 
 /// How comparable source figure `sq` (in `src`) is to draft figure `q`.
-fn comparability(corpus: &CorpusIndex, d: &Draft, q: &Quantity, local: &[u64], (doc, src): (u32, &AnalyzedSource), sq: &Quantity) -> f32 {
+/// Is a figure of unknown unit close enough in wording to contradict? (It may always support.)
+fn may_contradict(q: &Quantity, local: &[u64], src: &AnalyzedSource, sq: &Quantity) -> bool {
+    if q.unit == sq.unit {
+        return true;
+    }
+    let src_sentence = src.analysis.sentences[sq.sentence].span;
+    jaccard(local, &local_context(&src.analysis.prose.masked, src_sentence, sq.span)) >= UNIT_UNKNOWN_MIN_LOCAL
+}
+
+/// The draft side of a comparison, computed once per figure.
+struct Figure<'q> {
+    q: &'q Quantity,
+    local: Vec<u64>,
+    clause_terms: Vec<u64>,
+    clause_weight: f32,
+}
+
+impl<'q> Figure<'q> {
+    fn new(corpus: &CorpusIndex, d: &Draft, q: &'q Quantity) -> Self {
+        let sentence = d.analysis.sentences[q.sentence].span;
+        let local = local_context(d.masked(), sentence, q.span);
+        let mut clause_terms = terms::content_terms(d.masked(), clause(d.masked(), sentence, q.span));
+        if clause_terms.len() < 3 || clause_terms.len() >= d.sentence_terms[q.sentence].len() {
+            clause_terms.clear();
+        }
+        let clause_weight = clause_terms.iter().map(|t| corpus.weight(*t)).sum();
+        Figure { q, local, clause_terms, clause_weight }
+    }
+}
+
+fn comparability(corpus: &CorpusIndex, d: &Draft, f: &Figure, (doc, src): (u32, &AnalyzedSource), sq: &Quantity) -> f32 {
+    let (q, local) = (f.q, f.local.as_slice());
     let Some(src_terms) = src.sentence_terms.get(sq.sentence) else { return 0.0 };
+    if terms::intersect_sorted(&d.sentence_terms[q.sentence], src_terms).is_empty() {
+        return 0.0;
+    }
     let (coverage, dice) = corpus.similarity(&d.sentence_terms[q.sentence], d.sentence_weight[q.sentence], src_terms);
     // A short source sentence wholly inside a long draft sentence (a wire table line) counts too.
     let reverse = if src_terms.len() >= 3 {
@@ -150,12 +185,10 @@ fn comparability(corpus: &CorpusIndex, d: &Draft, q: &Quantity, local: &[u64], (
         0.0
     };
     // In a compound sentence, the clause around the figure is what the figure is about.
-    let clause_terms = terms::content_terms(d.masked(), clause(d.masked(), d.analysis.sentences[q.sentence].span, q.span));
-    let clause_cov = if clause_terms.len() >= 3 && clause_terms.len() < d.sentence_terms[q.sentence].len() {
-        let w: f32 = clause_terms.iter().map(|t| corpus.weight(*t)).sum();
-        corpus.similarity(&clause_terms, w, src_terms).0 * 0.9
-    } else {
+    let clause_cov = if f.clause_terms.is_empty() {
         0.0
+    } else {
+        corpus.similarity(&f.clause_terms, f.clause_weight, src_terms).0 * 0.9
     };
     let coverage = coverage.max(reverse).max(clause_cov);
     let penalty = if q.unit == sq.unit { 0.0 } else { UNIT_UNKNOWN_PENALTY };
@@ -182,9 +215,9 @@ fn describe(q: &Quantity, text: &str) -> String {
 
 pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Verdict> {
     let q = d.analysis.quantities.get(index)?;
-    let sentence = d.analysis.sentences.get(q.sentence)?;
-    let masked = d.masked();
-    let local = local_context(masked, sentence.span, q.span);
+    d.analysis.sentences.get(q.sentence)?;
+    let fig = Figure::new(corpus, d, q);
+    let local = &fig.local;
     let key = QuantityKey::of(q);
 
     // 1. Figures of the same kind and unit in the most similar sentences; and the same
@@ -194,13 +227,17 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
     for s in corpus.similar_sentences(&d.sentence_terms[q.sentence], NEIGHBOURS).iter().copied() {
         let Some(src) = corpus.get(s.at.doc) else { continue };
         for sq in src.analysis.quantities.iter().filter(|sq| sq.sentence == s.at.sentence as usize && sq.kind == q.kind) {
-            let score = comparability(corpus, d, q, &local, (s.at.doc, src), sq);
+            let score = comparability(corpus, d, &fig, (s.at.doc, src), sq);
             if score < RELATED {
                 continue;
             }
             let c = Candidate { source: src, quantity: sq, score, doc: s.at.doc };
-            if units_compatible(q, sq) {
+            if units_compatible(q, sq) && may_contradict(q, local, src, sq) {
                 rivals.push(c);
+            } else if units_compatible(q, sq) {
+                if consistent(q, sq) {
+                    restated.push(c);
+                }
             } else if (q.value - sq.value).abs() <= rounding(q).max(rounding(sq)) + 1e-9 * q.value.abs().max(1.0) {
                 restated.push(c);
             }
@@ -220,7 +257,7 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
         if seen.contains(&(r.doc, sq.span.start)) || !consistent(q, sq) {
             continue;
         }
-        let score = comparability(corpus, d, q, &local, (r.doc, src), sq);
+        let score = comparability(corpus, d, &fig, (r.doc, src), sq);
         if score >= floor {
             support.push(Candidate { source: src, quantity: sq, score, doc: r.doc });
         }
