@@ -3,26 +3,21 @@
 # Installs what the end-to-end tests need when it runs as root (CI), builds the
 # release binary once, then runs: unit, property, protocol and CLI tests; the
 # shared-data acceptance scorers (skipped without ../shared); the Neovim
-# end-to-end tests; and the VS Code extension's packaging.
+# end-to-end tests; the editor packages in Neovim, Emacs and VS Code.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
 say() { printf '\n== %s\n' "$*"; }
 
-missing=()
-command -v nvim >/dev/null 2>&1 || missing+=(neovim)
-command -v npm >/dev/null 2>&1 || missing+=(npm)
-if ((${#missing[@]})); then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        say "installing ${missing[*]}"
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-    else
-        echo "copydesk tests need: ${missing[*]} (install them, or run as root to have this script do it)" >&2
-        exit 2
-    fi
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing the editors the end-to-end tests drive (Debian packages)"
+    bash tests/editors/install-deps.sh --vscode
+    command -v npm >/dev/null 2>&1 || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
 fi
+for tool in nvim emacs npm chromium; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "copydesk tests need $tool: run tests/editors/install-deps.sh --vscode as root" >&2; exit 2; }
+done
 
 say "build (release)"
 cargo build --release --locked -p copydesk
@@ -41,14 +36,10 @@ set -e
 say "Neovim: the server through a real headless client"
 bash tests/nvim/run.sh "$bin"
 
-if [ -f tests/editors/nvim-plugin.sh ]; then
-    say "Neovim plugin"
-    bash tests/editors/nvim-plugin.sh "$bin"
-fi
+say "VS Code extension: build the .vsix"
+bash editors/vscode/build.sh
 
-if [ -f editors/vscode/build.sh ]; then
-    say "VS Code extension: build the .vsix"
-    bash editors/vscode/build.sh "$bin"
-fi
+say "editor packages in the real editors: Neovim plugin, Emacs eglot, VS Code (code-server)"
+VSCODE_E2E=1 bash tests/editors/run.sh "$bin"
 
 say "all tests passed"

@@ -128,6 +128,8 @@ pub struct CorpusIndex {
     /// Memo of [`CorpusIndex::similar_sentences`]: an edit re-asks only about the
     /// sentences it touched. Cleared whenever the corpus changes.
     retrieval_memo: Mutex<HashMap<(u64, usize), Arc<Vec<SimilarSentence>>>>,
+    /// Memo of the words around each source figure (see `check::numbers`).
+    figure_context_memo: Mutex<HashMap<(DocId, u32), Arc<[u64]>>>,
 }
 
 /// Entries kept in the retrieval memo before it is cleared.
@@ -248,6 +250,22 @@ impl CorpusIndex {
 
     fn forget_retrievals(&mut self) {
         self.retrieval_memo.get_mut().map(HashMap::clear).unwrap_or_else(|p| p.into_inner().clear());
+        self.figure_context_memo.get_mut().map(HashMap::clear).unwrap_or_else(|p| p.into_inner().clear());
+    }
+
+    /// A value derived from one source figure, computed once while the corpus is unchanged.
+    pub fn memo_figure_context(&self, doc: DocId, quantity: u32, compute: impl FnOnce() -> Vec<u64>) -> Arc<[u64]> {
+        if let Some(hit) = self.figure_context_memo.lock().ok().and_then(|m| m.get(&(doc, quantity)).cloned()) {
+            return hit;
+        }
+        let value: Arc<[u64]> = compute().into();
+        if let Ok(mut m) = self.figure_context_memo.lock() {
+            if m.len() >= MEMO_CAPACITY * 4 {
+                m.clear();
+            }
+            m.insert((doc, quantity), value.clone());
+        }
+        value
     }
 
     /// The `k` corpus sentences that cover most of `query` (sorted content terms), memoized.

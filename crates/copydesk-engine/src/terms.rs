@@ -96,11 +96,11 @@ pub fn stem(word: &str) -> String {
         w.pop();
     }
     if w.ends_with("ian") && w.chars().count() > 5 {
-        // Ukrainian → ukrain, Russian → russ; matches Ukraine/Russia after the e/a drop below
+        // Ukrainian → ukrain, Russian → russ, Canadian → canad: nationality to country
         w.truncate(w.len() - 3);
-        return w;
     }
-    if (w.ends_with('e') || w.ends_with('a')) && w.chars().count() > 4 {
+    // Final vowels go (Russia → russ, Ukraine → ukrain, Canada → canad).
+    while w.chars().count() > 4 && (w.ends_with('e') || w.ends_with('a') || w.ends_with('i')) {
         w.pop();
     }
     if w.ends_with("ce") || w.ends_with("se") {
@@ -194,6 +194,7 @@ mod tests {
         assert_eq!(stem("troops"), stem("troop"));
         assert_eq!(stem("Ukrainian"), stem("Ukraine"));
         assert_eq!(stem("Russian"), stem("Russia"));
+        assert_eq!(stem("Canadian"), stem("Canada"));
         assert_eq!(stem("defence"), stem("defense"));
         assert_eq!(stem("countries"), stem("country"));
         assert_eq!(stem("deployed"), stem("deploy"));

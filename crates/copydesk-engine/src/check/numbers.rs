@@ -141,12 +141,16 @@ fn consistent(a: &Quantity, b: &Quantity) -> bool {
 
 /// How comparable source figure `sq` (in `src`) is to draft figure `q`.
 /// Is a figure of unknown unit close enough in wording to contradict? (It may always support.)
-fn may_contradict(q: &Quantity, local: &[u64], src: &AnalyzedSource, sq: &Quantity) -> bool {
-    if q.unit == sq.unit {
-        return true;
-    }
-    let src_sentence = src.analysis.sentences[sq.sentence].span;
-    jaccard(local, &local_context(&src.analysis.prose.masked, src_sentence, sq.span)) >= UNIT_UNKNOWN_MIN_LOCAL
+fn may_contradict(corpus: &CorpusIndex, q: &Quantity, local: &[u64], (doc, src): (u32, &AnalyzedSource), (qi, sq): (u32, &Quantity)) -> bool {
+    q.unit == sq.unit || jaccard(local, &source_context(corpus, (doc, src), (qi, sq))) >= UNIT_UNKNOWN_MIN_LOCAL
+}
+
+/// The words around a source figure, memoized in the corpus index.
+fn source_context(corpus: &CorpusIndex, (doc, src): (u32, &AnalyzedSource), (qi, sq): (u32, &Quantity)) -> std::sync::Arc<[u64]> {
+    corpus.memo_figure_context(doc, qi, || {
+        let sentence = src.analysis.sentences.get(sq.sentence).map_or(sq.span, |s| s.span);
+        local_context(&src.analysis.prose.masked, sentence, sq.span)
+    })
 }
 
 /// The draft side of a comparison, computed once per figure.
@@ -170,7 +174,7 @@ impl<'q> Figure<'q> {
     }
 }
 
-fn comparability(corpus: &CorpusIndex, d: &Draft, f: &Figure, (doc, src): (u32, &AnalyzedSource), sq: &Quantity) -> f32 {
+fn comparability(corpus: &CorpusIndex, d: &Draft, f: &Figure, (doc, src): (u32, &AnalyzedSource), (qi, sq): (u32, &Quantity)) -> f32 {
     let (q, local) = (f.q, f.local.as_slice());
     let Some(src_terms) = src.sentence_terms.get(sq.sentence) else { return 0.0 };
     if terms::intersect_sorted(&d.sentence_terms[q.sentence], src_terms).is_empty() {
@@ -192,9 +196,7 @@ fn comparability(corpus: &CorpusIndex, d: &Draft, f: &Figure, (doc, src): (u32, 
     };
     let coverage = coverage.max(reverse).max(clause_cov);
     let penalty = if q.unit == sq.unit { 0.0 } else { UNIT_UNKNOWN_PENALTY };
-    let src_sentence = src.analysis.sentences[sq.sentence].span;
-    let src_local = local_context(&src.analysis.prose.masked, src_sentence, sq.span);
-    let l = jaccard(local, &src_local);
+    let l = jaccard(local, &source_context(corpus, (doc, src), (qi, sq)));
     0.55 * coverage + 0.2 * dice + 0.25 * l - penalty + AFFINITY * d.affinity(doc)
 }
 
@@ -226,13 +228,15 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
     let mut restated: Vec<Candidate> = Vec::new();
     for s in corpus.similar_sentences(&d.sentence_terms[q.sentence], NEIGHBOURS).iter().copied() {
         let Some(src) = corpus.get(s.at.doc) else { continue };
-        for sq in src.analysis.quantities.iter().filter(|sq| sq.sentence == s.at.sentence as usize && sq.kind == q.kind) {
-            let score = comparability(corpus, d, &fig, (s.at.doc, src), sq);
+        let in_sentence = src.analysis.quantities.iter().enumerate().filter(|(_, sq)| sq.sentence == s.at.sentence as usize && sq.kind == q.kind);
+        for (qi, sq) in in_sentence {
+            let qi = qi as u32;
+            let score = comparability(corpus, d, &fig, (s.at.doc, src), (qi, sq));
             if score < RELATED {
                 continue;
             }
             let c = Candidate { source: src, quantity: sq, score, doc: s.at.doc };
-            if units_compatible(q, sq) && may_contradict(q, local, src, sq) {
+            if units_compatible(q, sq) && may_contradict(corpus, q, local, (s.at.doc, src), (qi, sq)) {
                 rivals.push(c);
             } else if units_compatible(q, sq) {
                 if consistent(q, sq) {
@@ -257,7 +261,7 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
         if seen.contains(&(r.doc, sq.span.start)) || !consistent(q, sq) {
             continue;
         }
-        let score = comparability(corpus, d, &fig, (r.doc, src), sq);
+        let score = comparability(corpus, d, &fig, (r.doc, src), (r.quantity, sq));
         if score >= floor {
             support.push(Candidate { source: src, quantity: sq, score, doc: r.doc });
         }

@@ -2063,7 +2063,7 @@ mod tests {
         let q = one("It has about 94,300 staff.");
         assert!(close(q.low, 0.9 * 94300.0 - 50.0) && close(q.high, 1.1 * 94300.0 + 50.0));
         let q = one("It has nearly 200 staff.");
-        assert!(close(q.low, 170.0 - 5.0) && close(q.high, 205.0));
+        assert!(close(q.low, 184.0 - 5.0) && close(q.high, 205.0));
         let q = one("It has more than 200 staff.");
         assert!(close(q.low, 195.0) && close(q.high, 285.0));
         let q = one("It has fewer than 200 staff.");
