@@ -19,6 +19,10 @@ for tool in nvim emacs npm chromium; do
     command -v "$tool" >/dev/null 2>&1 || { echo "copydesk tests need $tool: run tests/editors/install-deps.sh --vscode as root" >&2; exit 2; }
 done
 
+say "format and lints"
+cargo fmt --all --check
+cargo clippy --locked --workspace --all-targets --no-deps -- -D warnings
+
 say "build (release)"
 cargo build --release --locked -p copydesk
 bin="$root/target/release/copydesk"

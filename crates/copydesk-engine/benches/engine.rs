@@ -15,13 +15,20 @@ fn shared() -> Option<PathBuf> {
 }
 
 fn sources_in(dir: &Path) -> Vec<SourceDoc> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir).map(|r| r.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(dir).map(|r| r.flatten().map(|e| e.path()).collect()).unwrap_or_default();
     files.sort();
     files
         .into_iter()
         .filter_map(|f| {
             let text = std::fs::read_to_string(&f).ok()?;
-            Some(SourceDoc { path: f.to_string_lossy().into_owned(), text, format: TextFormat::Plain, title: None, date: None })
+            Some(SourceDoc {
+                path: f.to_string_lossy().into_owned(),
+                text,
+                format: TextFormat::Plain,
+                title: None,
+                date: None,
+            })
         })
         .collect()
 }
@@ -62,7 +69,9 @@ fn bench(c: &mut Criterion) {
     let corpus = CorpusIndex::build(docs.into_par_iter().map(AnalyzedSource::new).collect());
     let settings = Settings::default();
     let analysis = analyze(&draft, TextFormat::Markdown);
-    g.bench_function("check 2,000-word draft (warm)", |b| b.iter(|| check::check(&corpus, &draft, &analysis, &settings)));
+    g.bench_function("check 2,000-word draft (warm)", |b| {
+        b.iter(|| check::check(&corpus, &draft, &analysis, &settings))
+    });
     // An edit changes one sentence: analysis + check of the new text, the rest memoized.
     let mut n = 0u32;
     g.bench_function("edit: analyze + check after a one-word change", |b| {

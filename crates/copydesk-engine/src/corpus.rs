@@ -45,7 +45,8 @@ impl AnalyzedSource {
     /// Rebuilds what is derived (after loading from a persistent index).
     pub fn restore(doc: SourceDoc, analysis: Analysis) -> Self {
         let lines = LineIndex::new(&doc.text);
-        let sentence_terms = analysis.sentences.iter().map(|s| terms::content_terms(&analysis.prose.masked, s.span)).collect();
+        let sentence_terms =
+            analysis.sentences.iter().map(|s| terms::content_terms(&analysis.prose.masked, s.span)).collect();
         AnalyzedSource { doc, analysis, sentence_terms, lines }
     }
 
@@ -127,10 +128,15 @@ pub struct CorpusIndex {
     live_docs: usize,
     /// Memo of [`CorpusIndex::similar_sentences`]: an edit re-asks only about the
     /// sentences it touched. Cleared whenever the corpus changes.
-    retrieval_memo: Mutex<HashMap<(u64, usize), Arc<Vec<SimilarSentence>>>>,
+    retrieval_memo: Mutex<RetrievalMemo>,
     /// Memo of the words around each source figure (see `check::numbers`).
-    figure_context_memo: Mutex<HashMap<(DocId, u32), Arc<[u64]>>>,
+    figure_context_memo: Mutex<FigureContextMemo>,
 }
+
+/// (query terms hash, k) → the sentences found.
+type RetrievalMemo = HashMap<(u64, usize), Arc<Vec<SimilarSentence>>>;
+/// (document, figure) → the terms around the figure.
+type FigureContextMemo = HashMap<(DocId, u32), Arc<[u64]>>;
 
 /// Entries kept in the retrieval memo before it is cleared.
 const MEMO_CAPACITY: usize = 50_000;
@@ -165,7 +171,11 @@ impl CorpusIndex {
         }
         self.sentences += source.sentence_terms.len();
         for (i, q) in source.analysis.quantities.iter().enumerate() {
-            self.quantities.entry(QuantityKey::of(q)).or_default().push((q.low, q.high, QuantityRef { doc: id, quantity: i as u32 }));
+            self.quantities.entry(QuantityKey::of(q)).or_default().push((
+                q.low,
+                q.high,
+                QuantityRef { doc: id, quantity: i as u32 },
+            ));
         }
         self.by_path.insert(source.doc.path.clone(), id);
         self.docs.push(Some(source));
@@ -317,7 +327,9 @@ impl CorpusIndex {
                 Some(SimilarSentence { at, coverage, dice })
             })
             .collect();
-        out.sort_unstable_by(|a, b| b.coverage.total_cmp(&a.coverage).then(b.dice.total_cmp(&a.dice)).then(a.at.cmp(&b.at)));
+        out.sort_unstable_by(|a, b| {
+            b.coverage.total_cmp(&a.coverage).then(b.dice.total_cmp(&a.dice)).then(a.at.cmp(&b.at))
+        });
         out.truncate(k);
         out
     }

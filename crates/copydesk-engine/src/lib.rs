@@ -24,6 +24,9 @@ pub use text::{ColumnUnit, LineCol, LineIndex, Sentence, Span};
 
 use serde::{Deserialize, Serialize};
 
+/// A hash of this engine's source: analyses stored by one build are not read by another.
+pub const ENGINE_SOURCE_HASH: &str = env!("COPYDESK_ENGINE_SOURCE_HASH");
+
 /// Everything extracted from one document.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Analysis {

@@ -46,7 +46,10 @@ const IGNORE_MARK: &str = "copydesk-ignore-next-line";
 
 fn url_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r#"(?i)\b(?:https?://|ftp://|www\.)[^\s<>()\[\]]*[^\s<>()\[\].,;:!?'"\x{201D}]"#).expect("static regex"))
+    RE.get_or_init(|| {
+        Regex::new(r#"(?i)\b(?:https?://|ftp://|www\.)[^\s<>()\[\]]*[^\s<>()\[\].,;:!?'"\x{201D}]"#)
+            .expect("static regex")
+    })
 }
 
 fn blank(masked: &mut [u8], span: Span) {
@@ -58,7 +61,7 @@ fn blank(masked: &mut [u8], span: Span) {
 }
 
 /// Blank every byte of a span that falls inside a multi-byte char with spaces, so the result stays valid UTF-8.
-fn blank_urls(masked: &mut Vec<u8>) {
+fn blank_urls(masked: &mut [u8]) {
     let text = String::from_utf8_lossy(masked).into_owned();
     let spans: Vec<Span> = url_re().find_iter(&text).map(|m| Span::new(m.start(), m.end())).collect();
     for s in spans {
@@ -159,13 +162,11 @@ fn markdown_prose(text: &str) -> Prose {
                 TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell => {
                     open.pop();
                 }
-                TagEnd::CodeBlock | TagEnd::MetadataBlock(_) | TagEnd::HtmlBlock => skip_depth = skip_depth.saturating_sub(1),
-                TagEnd::Image => skip_depth = skip_depth.saturating_sub(1),
-                TagEnd::Link => {
-                    if links.pop() == Some(true) {
-                        skip_depth = skip_depth.saturating_sub(1);
-                    }
+                TagEnd::CodeBlock | TagEnd::MetadataBlock(_) | TagEnd::HtmlBlock => {
+                    skip_depth = skip_depth.saturating_sub(1)
                 }
+                TagEnd::Image => skip_depth = skip_depth.saturating_sub(1),
+                TagEnd::Link if links.pop() == Some(true) => skip_depth = skip_depth.saturating_sub(1),
                 _ => {}
             },
             Event::Text(_) if skip_depth == 0 => {
@@ -186,7 +187,8 @@ fn markdown_prose(text: &str) -> Prose {
             }
             Event::Html(_) | Event::InlineHtml(_) => {
                 if let Some(i) = span.slice(text).find(IGNORE_MARK) {
-                    ignored_lines.push(ignore_line_after(text, Span::new(span.start + i, span.start + i + IGNORE_MARK.len())));
+                    ignored_lines
+                        .push(ignore_line_after(text, Span::new(span.start + i, span.start + i + IGNORE_MARK.len())));
                 }
             }
             _ => {}

@@ -198,8 +198,31 @@ const ABBREVIATIONS: &[&str] = &[
 ];
 
 const CLAUSE_OPENERS: &[&str] = &[
-    "The", "He", "She", "It", "They", "We", "I", "But", "In", "A", "An", "This", "That", "There", "Its", "His", "Her",
-    "Their", "On", "At", "And", "As", "After", "Officials", "However",
+    "The",
+    "He",
+    "She",
+    "It",
+    "They",
+    "We",
+    "I",
+    "But",
+    "In",
+    "A",
+    "An",
+    "This",
+    "That",
+    "There",
+    "Its",
+    "His",
+    "Her",
+    "Their",
+    "On",
+    "At",
+    "And",
+    "As",
+    "After",
+    "Officials",
+    "However",
 ];
 
 fn is_abbreviation(word: &str) -> bool {
@@ -306,14 +329,20 @@ mod tests {
 
     #[test]
     fn keeps_titles_and_initials() {
-        assert_eq!(sents("Mr. Smith met Gen. J. Doe. They talked."), vec!["Mr. Smith met Gen. J. Doe.", "They talked."]);
+        assert_eq!(
+            sents("Mr. Smith met Gen. J. Doe. They talked."),
+            vec!["Mr. Smith met Gen. J. Doe.", "They talked."]
+        );
         assert_eq!(sents("U.S. officials said so. Then left."), vec!["U.S. officials said so.", "Then left."]);
     }
 
     #[test]
     fn closing_quote_stays_with_sentence() {
         assert_eq!(sents("\"We will go.\" He said it."), vec!["\"We will go.\"", "He said it."]);
-        assert_eq!(sents("\u{201C}We will go.\u{201D} He said it."), vec!["\u{201C}We will go.\u{201D}", "He said it."]);
+        assert_eq!(
+            sents("\u{201C}We will go.\u{201D} He said it."),
+            vec!["\u{201C}We will go.\u{201D}", "He said it."]
+        );
     }
 
     #[test]
@@ -323,7 +352,10 @@ mod tests {
 
     #[test]
     fn wrapped_lines_are_one_sentence() {
-        assert_eq!(sents("The venture will\nbe called X. It opens"), vec!["The venture will\nbe called X.", "It opens"]);
+        assert_eq!(
+            sents("The venture will\nbe called X. It opens"),
+            vec!["The venture will\nbe called X.", "It opens"]
+        );
     }
 
     #[test]

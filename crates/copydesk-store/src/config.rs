@@ -122,14 +122,18 @@ impl Config {
 
     /// Parses TOML text; errors name the file and the key.
     pub fn parse(text: &str, file: &Path) -> Result<Self> {
-        let values: ConfigFile = toml::from_str(text).with_context(|| format!("{}: invalid configuration", file.display()))?;
+        let values: ConfigFile =
+            toml::from_str(text).with_context(|| format!("{}: invalid configuration", file.display()))?;
         for (code, sev) in &values.severity {
             if Code::parse(code).is_none() {
                 let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
                 bail!("{}: [severity] has unknown code `{code}` (known: {})", file.display(), known.join(", "));
             }
             if Severity::parse(sev).is_none() {
-                bail!("{}: [severity] {code} = \"{sev}\": use error, warning, information, hint or off", file.display());
+                bail!(
+                    "{}: [severity] {code} = \"{sev}\": use error, warning, information, hint or off",
+                    file.display()
+                );
             }
         }
         let root = file.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -137,7 +141,8 @@ impl Config {
     }
 
     pub fn load(file: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(file).with_context(|| format!("{}: cannot read configuration", file.display()))?;
+        let text =
+            std::fs::read_to_string(file).with_context(|| format!("{}: cannot read configuration", file.display()))?;
         Self::parse(&text, file)
     }
 

@@ -53,6 +53,9 @@ pub fn engine_fingerprint() -> &'static str {
 Output rose to 4.2 mln tonnes from 3.9 mln, the agency reported on Tuesday.\n\n\
 Smith told reporters: \"There is no deal yet.\" About 300 people attended, police said.\n";
         let mut h = blake3::Hasher::new();
+        // Any change to the engine's code may change what it extracts; the probe below
+        // also catches a change of behaviour from a dependency.
+        h.update(copydesk_engine::ENGINE_SOURCE_HASH.as_bytes());
         for format in [TextFormat::Markdown, TextFormat::Plain] {
             let src = AnalyzedSource::new(SourceDoc {
                 path: "probe".into(),

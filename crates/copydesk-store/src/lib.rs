@@ -70,7 +70,11 @@ impl CorpusStore for MemoryStore {
 }
 
 /// Reads and analyzes files in parallel, in the order given.
-pub fn analyze_files(files: &[PathBuf], base: &Path, progress: Option<ProgressFn<'_>>) -> Vec<Result<AnalyzedSource, LoadError>> {
+pub fn analyze_files(
+    files: &[PathBuf],
+    base: &Path,
+    progress: Option<ProgressFn<'_>>,
+) -> Vec<Result<AnalyzedSource, LoadError>> {
     let done = AtomicUsize::new(0);
     let total = files.len();
     files

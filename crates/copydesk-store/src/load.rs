@@ -135,11 +135,13 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
 fn date_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?ix)^\s*(?:
+        Regex::new(
+            r"(?ix)^\s*(?:
             \d{1,2}-[a-z]{3}-\d{4}(?:\s+[\d:.]+)?                 # 26-FEB-1987 15:02:20.00
           | \d{4}-\d{2}-\d{2}(?:[t\s][\d:.]+z?)?                   # 2021-12-03
           | (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},\s+\d{4}  # December 3, 2021
-          )\s*$")
+          )\s*$",
+        )
         .expect("static regex")
     })
 }
@@ -184,7 +186,10 @@ pub fn html_to_text(html: &str) -> (Option<String>, String) {
                         for c in node.descendants() {
                             if let Node::Element(te) = c.value() {
                                 if te.name() == "title" && title.is_none() {
-                                    let s: String = c.descendants().filter_map(|d| d.value().as_text().map(|t| t.to_string())).collect();
+                                    let s: String = c
+                                        .descendants()
+                                        .filter_map(|d| d.value().as_text().map(|t| t.to_string()))
+                                        .collect();
                                     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
                                     if !s.is_empty() {
                                         *title = Some(s);
@@ -197,8 +202,26 @@ pub fn html_to_text(html: &str) -> (Option<String>, String) {
                 }
                 let block = matches!(
                     name,
-                    "p" | "div" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "li" | "blockquote" | "article" | "section"
-                        | "header" | "footer" | "tr" | "br" | "figcaption" | "pre" | "table" | "ul" | "ol"
+                    "p" | "div"
+                        | "h1"
+                        | "h2"
+                        | "h3"
+                        | "h4"
+                        | "h5"
+                        | "h6"
+                        | "li"
+                        | "blockquote"
+                        | "article"
+                        | "section"
+                        | "header"
+                        | "footer"
+                        | "tr"
+                        | "br"
+                        | "figcaption"
+                        | "pre"
+                        | "table"
+                        | "ul"
+                        | "ol"
                 );
                 if block && !out.is_empty() && !out.ends_with("\n\n") {
                     out.truncate(out.trim_end_matches(' ').len());

@@ -32,36 +32,45 @@ pub fn claims_json(text: &str, a: &Analysis) -> Vec<Value> {
     let at = |b: usize| chars_before.get(b).copied().unwrap_or(chars_before.len() - 1);
     let span = |s: copydesk_engine::Span| -> [usize; 2] { [at(s.start), at(s.end)] };
     for q in &a.quantities {
-        rows.push((q.span.start, json!({
-            "kind": "quantity",
-            "span": span(q.span),
-            "text": q.span.slice(text),
-            "speaker": Value::Null,
-            "value": q.value,
-            "low": q.low,
-            "high": q.high,
-            "unit": q.unit,
-            "quantity_kind": format!("{:?}", q.kind).to_lowercase(),
-            "modifier": format!("{:?}", q.modifier).to_lowercase(),
-        })));
+        rows.push((
+            q.span.start,
+            json!({
+                "kind": "quantity",
+                "span": span(q.span),
+                "text": q.span.slice(text),
+                "speaker": Value::Null,
+                "value": q.value,
+                "low": q.low,
+                "high": q.high,
+                "unit": q.unit,
+                "quantity_kind": format!("{:?}", q.kind).to_lowercase(),
+                "modifier": format!("{:?}", q.modifier).to_lowercase(),
+            }),
+        ));
     }
     for q in &a.quotes {
-        rows.push((q.span.start, json!({
-            "kind": "quote",
-            "span": span(q.span),
-            "text": q.span.slice(text),
-            "speaker": speaker_value(&q.speaker, span),
-            "partial": q.partial,
-        })));
+        rows.push((
+            q.span.start,
+            json!({
+                "kind": "quote",
+                "span": span(q.span),
+                "text": q.span.slice(text),
+                "speaker": speaker_value(&q.speaker, span),
+                "partial": q.partial,
+            }),
+        ));
     }
     for at in &a.attributions {
-        rows.push((at.content.start, json!({
-            "kind": "attribution",
-            "span": span(at.content),
-            "text": at.content.slice(text),
-            "speaker": speaker_value(&Some(at.speaker.clone()), span),
-            "cue": at.cue.slice(text),
-        })));
+        rows.push((
+            at.content.start,
+            json!({
+                "kind": "attribution",
+                "span": span(at.content),
+                "text": at.content.slice(text),
+                "speaker": speaker_value(&Some(at.speaker.clone()), span),
+                "cue": at.cue.slice(text),
+            }),
+        ));
     }
     rows.sort_by_key(|r| r.0);
     rows.into_iter().map(|r| r.1).collect()
@@ -102,7 +111,11 @@ pub fn run(as_json: bool, paths: &[PathBuf]) -> Result<ExitCode> {
                 } else {
                     String::new()
                 };
-                s.push_str(&format!("  {:<11} {:?}{extra}{speaker}\n", c["kind"].as_str().unwrap_or(""), c["text"].as_str().unwrap_or("")));
+                s.push_str(&format!(
+                    "  {:<11} {:?}{extra}{speaker}\n",
+                    c["kind"].as_str().unwrap_or(""),
+                    c["text"].as_str().unwrap_or("")
+                ));
             }
         }
         s

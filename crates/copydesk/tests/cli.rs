@@ -40,7 +40,10 @@ fn json_report_of_the_example() {
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("valid JSON");
     assert_eq!(v["version"], 1);
     let codes: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
-    assert!(codes.contains(&"number-mismatch") && codes.contains(&"misattribution") && codes.contains(&"misquote"), "{codes:?}");
+    assert!(
+        codes.contains(&"number-mismatch") && codes.contains(&"misattribution") && codes.contains(&"misquote"),
+        "{codes:?}"
+    );
     insta::assert_snapshot!("json", stdout(&o));
 }
 
@@ -115,7 +118,10 @@ fn unreadable_drafts_are_named_and_the_rest_is_still_checked() {
     std::fs::write(dir.path().join("latin1.txt"), b"caf\xe9 workers\n").unwrap();
     // a corpus file that is not text is skipped with a warning, not fatal
     std::fs::write(dir.path().join("src/bad.txt"), b"\xff\xfe\x00\x01").unwrap();
-    let o = copydesk(dir.path(), &["check", "--no-index", "--corpus", "src", "--format", "json", "good.md", "binary.md", "latin1.txt"]);
+    let o = copydesk(
+        dir.path(),
+        &["check", "--no-index", "--corpus", "src", "--format", "json", "good.md", "binary.md", "latin1.txt"],
+    );
     assert_eq!(o.status.code(), Some(2), "input errors exit 2");
     let err = stderr(&o);
     assert!(err.contains("binary.md") && err.contains("binary"), "{err}");
@@ -134,14 +140,23 @@ fn config_sets_severity_and_ignores() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("src")).unwrap();
     std::fs::write(dir.path().join("src/a.txt"), "The mill employs 340 workers, the owner said.\n").unwrap();
-    std::fs::write(dir.path().join("d.md"), "The mill employs 430 workers.\n\n<!-- copydesk-ignore-next-line -->\nThe mill employs 431 workers.\n").unwrap();
-    std::fs::write(dir.path().join("copydesk.toml"), "[corpus]\npaths = [\"src\"]\n[severity]\nnumber-mismatch = \"error\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("d.md"),
+        "The mill employs 430 workers.\n\n<!-- copydesk-ignore-next-line -->\nThe mill employs 431 workers.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("copydesk.toml"),
+        "[corpus]\npaths = [\"src\"]\n[severity]\nnumber-mismatch = \"error\"\n",
+    )
+    .unwrap();
     let o = copydesk(dir.path(), &["check", "--no-index", "--format", "json", "d.md"]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let findings = v["findings"].as_array().unwrap();
     assert_eq!(findings.len(), 1, "the ignore comment hides line 4: {findings:?}");
     assert_eq!(findings[0]["severity"], "error");
-    std::fs::write(dir.path().join("copydesk.toml"), "[corpus]\npaths = [\"src\"]\n[ignore]\nclaims = [\"430\"]\n").unwrap();
+    std::fs::write(dir.path().join("copydesk.toml"), "[corpus]\npaths = [\"src\"]\n[ignore]\nclaims = [\"430\"]\n")
+        .unwrap();
     let o = copydesk(dir.path(), &["check", "--no-index", "--format", "json", "d.md"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 }

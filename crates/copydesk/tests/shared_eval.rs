@@ -162,9 +162,7 @@ fn reuters_figures_changed() {
 
 fn last_line_figure(text: &str, key: &str) -> Vec<f64> {
     let line = text.lines().rev().find(|l| l.contains(key)).unwrap_or_default();
-    line.split(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .filter_map(|t| t.parse::<f64>().ok())
-        .collect()
+    line.split(|c: char| !(c.is_ascii_digit() || c == '.')).filter_map(|t| t.parse::<f64>().ok()).collect()
 }
 
 #[test]

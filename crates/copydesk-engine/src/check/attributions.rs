@@ -33,7 +33,8 @@ fn relayed(src: &crate::corpus::AnalyzedSource, sentence: Span) -> bool {
 
 /// Does the sentence name `entity` (by its last name) outside quotation marks?
 fn names_outside_quotes(src: &crate::corpus::AnalyzedSource, sentence: Span, entity: &str) -> bool {
-    let Some(surname) = entity.split_whitespace().last().filter(|s| s.chars().next().is_some_and(char::is_uppercase)) else {
+    let Some(surname) = entity.split_whitespace().last().filter(|s| s.chars().next().is_some_and(char::is_uppercase))
+    else {
         return false;
     };
     let masked = &src.analysis.prose.masked;
@@ -104,7 +105,14 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize, flagged: &[Sp
         span: a.speaker.span,
         status: Status::Contradicted,
         summary: message.clone(),
-        finding: Some(finding(Code::Misattribution, d.text, a.speaker.span, message, evidence.clone(), Some(replacement))),
+        finding: Some(finding(
+            Code::Misattribution,
+            d.text,
+            a.speaker.span,
+            message,
+            evidence.clone(),
+            Some(replacement),
+        )),
         evidence,
     })
 }

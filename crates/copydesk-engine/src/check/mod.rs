@@ -9,11 +9,11 @@ mod numbers;
 mod quotes;
 
 use crate::corpus::{CorpusIndex, DocId};
-use std::collections::HashMap;
 use crate::finding::{Code, Evidence, Finding, Suggestion, Verdict};
 use crate::settings::Settings;
 use crate::text::{LineIndex, Span};
 use crate::{terms, Analysis};
+use std::collections::HashMap;
 
 /// What the checks need to know about the draft, computed once.
 pub(crate) struct Draft<'a> {
@@ -117,7 +117,14 @@ pub fn findings(verdicts: &[Verdict]) -> Vec<Finding> {
 }
 
 /// Builds a finding; its severity is set from the settings afterwards.
-pub(crate) fn finding(code: Code, text: &str, span: Span, message: String, evidence: Vec<Evidence>, suggestion: Option<String>) -> Finding {
+pub(crate) fn finding(
+    code: Code,
+    text: &str,
+    span: Span,
+    message: String,
+    evidence: Vec<Evidence>,
+    suggestion: Option<String>,
+) -> Finding {
     Finding {
         code,
         severity: code.default_severity(),

@@ -58,7 +58,8 @@ fn local_context(text: &str, sentence: Span, figure: Span) -> Vec<u64> {
 /// The clause of `sentence` holding `figure`: bounded by semicolons, dashes and
 /// ", but" / ", while" / ", and" joins.
 fn clause(text: &str, sentence: Span, figure: Span) -> Span {
-    const BREAKS: [&str; 9] = [";", " - ", " \u{2013} ", " \u{2014} ", "\u{2014}", ", but ", ", while ", ", and ", ", with "];
+    const BREAKS: [&str; 9] =
+        [";", " - ", " \u{2013} ", " \u{2014} ", "\u{2014}", ", but ", ", while ", ", and ", ", with "];
     let s = sentence.slice(text);
     let rel = figure.start.saturating_sub(sentence.start).min(s.len());
     let mut start = 0;
@@ -141,12 +142,22 @@ fn consistent(a: &Quantity, b: &Quantity) -> bool {
 
 /// How comparable source figure `sq` (in `src`) is to draft figure `q`.
 /// Is a figure of unknown unit close enough in wording to contradict? (It may always support.)
-fn may_contradict(corpus: &CorpusIndex, q: &Quantity, local: &[u64], (doc, src): (u32, &AnalyzedSource), (qi, sq): (u32, &Quantity)) -> bool {
+fn may_contradict(
+    corpus: &CorpusIndex,
+    q: &Quantity,
+    local: &[u64],
+    (doc, src): (u32, &AnalyzedSource),
+    (qi, sq): (u32, &Quantity),
+) -> bool {
     q.unit == sq.unit || jaccard(local, &source_context(corpus, (doc, src), (qi, sq))) >= UNIT_UNKNOWN_MIN_LOCAL
 }
 
 /// The words around a source figure, memoized in the corpus index.
-fn source_context(corpus: &CorpusIndex, (doc, src): (u32, &AnalyzedSource), (qi, sq): (u32, &Quantity)) -> std::sync::Arc<[u64]> {
+fn source_context(
+    corpus: &CorpusIndex,
+    (doc, src): (u32, &AnalyzedSource),
+    (qi, sq): (u32, &Quantity),
+) -> std::sync::Arc<[u64]> {
     corpus.memo_figure_context(doc, qi, || {
         let sentence = src.analysis.sentences.get(sq.sentence).map_or(sq.span, |s| s.span);
         local_context(&src.analysis.prose.masked, sentence, sq.span)
@@ -174,7 +185,13 @@ impl<'q> Figure<'q> {
     }
 }
 
-fn comparability(corpus: &CorpusIndex, d: &Draft, f: &Figure, (doc, src): (u32, &AnalyzedSource), (qi, sq): (u32, &Quantity)) -> f32 {
+fn comparability(
+    corpus: &CorpusIndex,
+    d: &Draft,
+    f: &Figure,
+    (doc, src): (u32, &AnalyzedSource),
+    (qi, sq): (u32, &Quantity),
+) -> f32 {
     let (q, local) = (f.q, f.local.as_slice());
     let Some(src_terms) = src.sentence_terms.get(sq.sentence) else { return 0.0 };
     if terms::intersect_sorted(&d.sentence_terms[q.sentence], src_terms).is_empty() {
@@ -228,7 +245,12 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
     let mut restated: Vec<Candidate> = Vec::new();
     for s in corpus.similar_sentences(&d.sentence_terms[q.sentence], NEIGHBOURS).iter().copied() {
         let Some(src) = corpus.get(s.at.doc) else { continue };
-        let in_sentence = src.analysis.quantities.iter().enumerate().filter(|(_, sq)| sq.sentence == s.at.sentence as usize && sq.kind == q.kind);
+        let in_sentence = src
+            .analysis
+            .quantities
+            .iter()
+            .enumerate()
+            .filter(|(_, sq)| sq.sentence == s.at.sentence as usize && sq.kind == q.kind);
         for (qi, sq) in in_sentence {
             let qi = qi as u32;
             let score = comparability(corpus, d, &fig, (s.at.doc, src), (qi, sq));
@@ -252,7 +274,11 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
     let floor = SUPPORT.max(best_any - SUPPORT_MARGIN);
     let mut support: Vec<Candidate> = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for c in rivals.iter().filter(|c| c.score >= floor && consistent(q, c.quantity)).chain(restated.iter().filter(|c| c.score + UNIT_UNKNOWN_PENALTY >= floor)) {
+    for c in rivals
+        .iter()
+        .filter(|c| c.score >= floor && consistent(q, c.quantity))
+        .chain(restated.iter().filter(|c| c.score + UNIT_UNKNOWN_PENALTY >= floor))
+    {
         seen.insert((c.doc, c.quantity.span.start));
         support.push(*c);
     }
@@ -268,7 +294,11 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
     }
     if !support.is_empty() {
         support.sort_by(|a, b| b.score.total_cmp(&a.score));
-        let evidence: Vec<_> = support.iter().take(MAX_EVIDENCE).map(|c| c.source.evidence(c.quantity.sentence, c.quantity.span)).collect();
+        let evidence: Vec<_> = support
+            .iter()
+            .take(MAX_EVIDENCE)
+            .map(|c| c.source.evidence(c.quantity.sentence, c.quantity.span))
+            .collect();
         let best = &support[0];
         return Some(Verdict {
             kind: ClaimKind::Quantity,
@@ -298,9 +328,19 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
             let fig = figure_text(best.source, best.quantity);
             if !disagreeing.is_empty() {
                 let mut evidence = vec![ev_best];
-                evidence.extend(disagreeing.iter().take(MAX_EVIDENCE - 1).map(|c| c.source.evidence(c.quantity.sentence, c.quantity.span)));
-                let figures: Vec<String> = std::iter::once(fig.clone()).chain(disagreeing.iter().map(|c| figure_text(c.source, c.quantity))).collect();
-                let message = format!("The sources disagree on this figure ({}); none states {draft_text}.", figures.join(" vs "));
+                evidence.extend(
+                    disagreeing
+                        .iter()
+                        .take(MAX_EVIDENCE - 1)
+                        .map(|c| c.source.evidence(c.quantity.sentence, c.quantity.span)),
+                );
+                let figures: Vec<String> = std::iter::once(fig.clone())
+                    .chain(disagreeing.iter().map(|c| figure_text(c.source, c.quantity)))
+                    .collect();
+                let message = format!(
+                    "The sources disagree on this figure ({}); none states {draft_text}.",
+                    figures.join(" vs ")
+                );
                 return Some(Verdict {
                     kind: ClaimKind::Quantity,
                     span: q.span,
@@ -311,7 +351,8 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
                 });
             }
             let message = format!("{draft_text}: the source says {fig} ({})", cite(&ev_best));
-            let suggestion = (best.quantity.kind != QuantityKind::Date || q.kind == QuantityKind::Date).then(|| fig.clone());
+            let suggestion =
+                (best.quantity.kind != QuantityKind::Date || q.kind == QuantityKind::Date).then(|| fig.clone());
             let evidence = vec![ev_best];
             Some(Verdict {
                 kind: ClaimKind::Quantity,

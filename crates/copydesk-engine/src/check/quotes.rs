@@ -30,7 +30,9 @@ fn segments(text: &str, span: Span) -> Vec<Vec<String>> {
     let flush = |segs: &mut Vec<Vec<String>>, from: usize, to: usize| {
         if from < to {
             let words = terms::quote_words(text, Span::new(span.start + from, span.start + to));
-            segs.last_mut().map(|s| s.extend(words.into_iter().map(|w| w.1)));
+            if let Some(s) = segs.last_mut() {
+                s.extend(words.into_iter().map(|w| w.1));
+            }
         }
     };
     let mut i = 0;
@@ -54,13 +56,8 @@ fn segments(text: &str, span: Span) -> Vec<Vec<String>> {
             }
             continue;
         }
-        let ellipsis = if rest.starts_with("...") {
-            3
-        } else if rest.starts_with('\u{2026}') {
-            3
-        } else {
-            0
-        };
+        // "..." and "…" are both three bytes
+        let ellipsis = if rest.starts_with("...") || rest.starts_with('\u{2026}') { 3 } else { 0 };
         if ellipsis > 0 && depth == 0 {
             flush(&mut segs, piece_start, i);
             segs.push(Vec::new());
@@ -87,7 +84,8 @@ fn verbatim(segs: &[Vec<String>], passage: &[(Span, String)]) -> Option<(usize, 
     let mut last = 0;
     for seg in segs {
         let n = seg.len();
-        let pos = (from..passage.len().saturating_sub(n - 1)).find(|&p| passage[p..p + n].iter().map(|w| &w.1).eq(seg.iter()))?;
+        let pos = (from..passage.len().saturating_sub(n - 1))
+            .find(|&p| passage[p..p + n].iter().map(|w| &w.1).eq(seg.iter()))?;
         first.get_or_insert(pos);
         last = pos + n - 1;
         from = pos + n;
@@ -147,7 +145,11 @@ fn align(words: &[&String], passage: &[(Span, String)]) -> (usize, usize, usize)
 /// Who a source gives the words at `at` to: the quote holding them, else the reported speech.
 pub(super) fn source_speaker(src: &AnalyzedSource, at: Span) -> Option<&Speaker> {
     let a = &src.analysis;
-    let from_quote = a.quotes.iter().find(|q| q.outer.start <= at.start && at.start < q.outer.end.max(q.span.end)).and_then(|q| q.speaker.as_ref());
+    let from_quote = a
+        .quotes
+        .iter()
+        .find(|q| q.outer.start <= at.start && at.start < q.outer.end.max(q.span.end))
+        .and_then(|q| q.speaker.as_ref());
     let found = from_quote.or_else(|| a.attributions.iter().find(|r| r.content.overlaps(at)).map(|r| &r.speaker))?;
     (!found.unresolved).then_some(found)
 }
@@ -232,24 +234,35 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
             // Keep the region inside the source quote that holds its middle.
             let (f, l) = clamp_to_quote(src, passage, f, l);
             let region = Span::new(passage[f].0.start, passage[l].0.end);
-            if matched >= 3 && coverage >= MISQUOTE_COVERAGE && in_source_quote(src, region) && reworded.as_ref().is_none_or(|r| coverage > r.0) {
+            if matched >= 3
+                && coverage >= MISQUOTE_COVERAGE
+                && in_source_quote(src, region)
+                && reworded.as_ref().is_none_or(|r| coverage > r.0)
+            {
                 reworded = Some((coverage, Match { source: src, sentence: sentence_of(src, region.start), region }));
             }
         }
     }
     let draft_quote = q.outer.slice(d.text);
     if !found.is_empty() {
-        let evidence: Vec<Evidence> = found.iter().take(MAX_EVIDENCE).map(|m| m.source.evidence(m.sentence, m.region)).collect();
+        let evidence: Vec<Evidence> =
+            found.iter().take(MAX_EVIDENCE).map(|m| m.source.evidence(m.sentence, m.region)).collect();
         // Who do the sources give these words to?
-        let speakers: Vec<(&Speaker, &Match)> = found.iter().filter_map(|m| source_speaker(m.source, m.region).map(|s| (s, m))).collect();
+        let speakers: Vec<(&Speaker, &Match)> =
+            found.iter().filter_map(|m| source_speaker(m.source, m.region).map(|s| (s, m))).collect();
         let draft_speaker = q.speaker.as_ref().filter(|s| !s.unresolved);
         if let (Some(ds), Some(&(first, first_match))) = (draft_speaker, speakers.first()) {
-            if words.len() >= MIN_WORDS_FOR_SPEAKER && !speakers.iter().any(|(s, _)| same_entity(&ds.entity, &s.entity)) {
+            if words.len() >= MIN_WORDS_FOR_SPEAKER && !speakers.iter().any(|(s, _)| same_entity(&ds.entity, &s.entity))
+            {
                 let ev = first_match.source.evidence(first_match.sentence, first_match.region);
                 let others_disagree = speakers.iter().any(|(s, _)| !same_entity(&s.entity, &first.entity));
                 if others_disagree {
                     let names: Vec<&str> = speakers.iter().map(|(s, _)| s.entity.as_str()).collect();
-                    let message = format!("The sources give this quote to different speakers ({}), not to {}.", names.join(", "), ds.entity);
+                    let message = format!(
+                        "The sources give this quote to different speakers ({}), not to {}.",
+                        names.join(", "),
+                        ds.entity
+                    );
                     return Some(Verdict {
                         kind: ClaimKind::Quote,
                         span: q.span,
@@ -259,7 +272,8 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
                         evidence,
                     });
                 }
-                let message = format!("{} did not say this: {} gives the quote to {}.", ds.text, cite(&ev), first.entity);
+                let message =
+                    format!("{} did not say this: {} gives the quote to {}.", ds.text, cite(&ev), first.entity);
                 let replacement = speaker_replacement(&ds.text, first);
                 return Some(Verdict {
                     kind: ClaimKind::Quote,
@@ -295,7 +309,8 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
             evidence,
         });
     }
-    let message = format!("{}: no source holds this quote.", draft_quote.split_whitespace().collect::<Vec<_>>().join(" "));
+    let message =
+        format!("{}: no source holds this quote.", draft_quote.split_whitespace().collect::<Vec<_>>().join(" "));
     Some(Verdict {
         kind: ClaimKind::Quote,
         span: q.span,

@@ -241,11 +241,7 @@ pub fn parse_word_prefix(words: &[&str]) -> Option<(usize, f64)> {
             current *= 12.0;
             last = Last::Scale;
         } else if let Some(s) = scale_word(w).filter(|s| *s >= 1e3 && w.len() > 2) {
-            if !matches!(
-                last,
-                Last::A | Last::Unit | Last::Teen | Last::Tens | Last::Hundred
-            ) || s >= last_scale
-            {
+            if !matches!(last, Last::A | Last::Unit | Last::Teen | Last::Tens | Last::Hundred) || s >= last_scale {
                 break;
             }
             total += current * s;
@@ -273,11 +269,7 @@ pub fn parse_word_prefix(words: &[&str]) -> Option<(usize, f64)> {
 /// "a dozen", "1.2 million", "5.93 mln", "100k", "$4bn" without the currency).
 /// A leading currency sign is ignored; a trailing "%" is ignored.
 pub fn parse_number(s: &str) -> Option<f64> {
-    let t = s
-        .trim()
-        .trim_start_matches(['$', '£', '€', '¥'])
-        .trim_end_matches('%')
-        .trim();
+    let t = s.trim().trim_start_matches(['$', '£', '€', '¥']).trim_end_matches('%').trim();
     if t.is_empty() {
         return None;
     }
@@ -285,9 +277,7 @@ pub fn parse_number(s: &str) -> Option<f64> {
     let first = words.next()?;
     if first.as_bytes()[0].is_ascii_digit() {
         // digits, an optional glued scale suffix, then scale words
-        let split = first
-            .find(|c: char| !(c.is_ascii_digit() || c == ',' || c == '.'))
-            .unwrap_or(first.len());
+        let split = first.find(|c: char| !(c.is_ascii_digit() || c == ',' || c == '.')).unwrap_or(first.len());
         let (num, suffix) = first.split_at(split);
         let d = parse_digits(num)?;
         let mut value = d.value;
@@ -306,10 +296,7 @@ pub fn parse_number(s: &str) -> Option<f64> {
         return (value.is_finite() && value <= MAX_VALUE).then_some(value);
     }
     let lower = t.to_lowercase();
-    let parts: Vec<&str> = lower
-        .split(|c: char| c.is_whitespace() || c == '-')
-        .filter(|w| !w.is_empty())
-        .collect();
+    let parts: Vec<&str> = lower.split(|c: char| c.is_whitespace() || c == '-').filter(|w| !w.is_empty()).collect();
     let (n, v) = parse_word_prefix(&parts)?;
     (n == parts.len()).then_some(v)
 }
@@ -359,20 +346,8 @@ mod tests {
 
     #[test]
     fn digits_record_decimals() {
-        assert_eq!(
-            parse_digits("5.90"),
-            Some(Digits {
-                value: 5.9,
-                decimals: 2
-            })
-        );
-        assert_eq!(
-            parse_digits("94,300"),
-            Some(Digits {
-                value: 94300.0,
-                decimals: 0
-            })
-        );
+        assert_eq!(parse_digits("5.90"), Some(Digits { value: 5.9, decimals: 2 }));
+        assert_eq!(parse_digits("94,300"), Some(Digits { value: 94300.0, decimals: 0 }));
     }
 
     #[test]
@@ -399,14 +374,8 @@ mod tests {
         assert_eq!(parse_number("two dozen"), Some(24.0));
         assert_eq!(parse_number("a hundred"), Some(100.0));
         assert_eq!(parse_number("a million"), Some(1e6));
-        assert_eq!(
-            parse_number("two hundred and fifty thousand"),
-            Some(250_000.0)
-        );
-        assert_eq!(
-            parse_number("one million two hundred thousand"),
-            Some(1_200_000.0)
-        );
+        assert_eq!(parse_number("two hundred and fifty thousand"), Some(250_000.0));
+        assert_eq!(parse_number("one million two hundred thousand"), Some(1_200_000.0));
         assert_eq!(parse_number("three hundred"), Some(300.0));
     }
 
@@ -427,10 +396,7 @@ mod tests {
         assert_eq!(parse_word_prefix(&["fourteen", "people"]), Some((1, 14.0)));
         assert_eq!(parse_word_prefix(&["a", "dozen", "eggs"]), Some((2, 12.0)));
         assert_eq!(parse_word_prefix(&["a", "man"]), None);
-        assert_eq!(
-            parse_word_prefix(&["two", "and", "a", "half"]),
-            Some((1, 2.0))
-        );
+        assert_eq!(parse_word_prefix(&["two", "and", "a", "half"]), Some((1, 2.0)));
         assert_eq!(parse_word_prefix(&["million", "tonnes"]), None);
     }
 
@@ -498,9 +464,7 @@ mod tests {
             "eighteen",
             "nineteen",
         ];
-        const TENS: [&str; 10] = [
-            "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
-        ];
+        const TENS: [&str; 10] = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
         let mut out = Vec::new();
         let (h, r) = (n / 100, n % 100);
         if h > 0 {

@@ -5,8 +5,8 @@
 //! pass per sentence plus a few fix-up passes over the figures found.
 
 use super::numbers::{
-    fraction_word, half_unit, ordinal_word, parse_digit_ordinal, parse_digits, parse_word_prefix,
-    scale_word, small_word,
+    fraction_word, half_unit, ordinal_word, parse_digit_ordinal, parse_digits, parse_word_prefix, scale_word,
+    small_word,
 };
 use crate::claims::{Modifier, Quantity, QuantityKind};
 use crate::text::{Sentence, Span};
@@ -88,8 +88,7 @@ fn lex(text: &str, span: Span) -> Vec<Tok<'_>> {
             while i < chars.len() {
                 let ch = chars[i].1;
                 if ch.is_ascii_digit()
-                    || ((ch == ',' || ch == '.')
-                        && chars.get(i + 1).is_some_and(|n| n.1.is_ascii_digit()))
+                    || ((ch == ',' || ch == '.') && chars.get(i + 1).is_some_and(|n| n.1.is_ascii_digit()))
                 {
                     i += 1;
                 } else {
@@ -102,15 +101,12 @@ fn lex(text: &str, span: Span) -> Vec<Tok<'_>> {
             while i < chars.len() {
                 let ch = chars[i].1;
                 let next = chars.get(i + 1).map(|n| n.1);
-                if is_word_char(ch) || (is_apostrophe(ch) && next.is_some_and(char::is_alphabetic))
-                {
+                if is_word_char(ch) || (is_apostrophe(ch) && next.is_some_and(char::is_alphabetic)) {
                     i += 1;
                 } else if ch == '.'
                     && chars[i - 1].1.is_uppercase()
                     && next.is_some_and(char::is_uppercase)
-                    && chars
-                        .get(i + 2)
-                        .is_none_or(|n| !is_word_char(n.1) || n.1 == '.')
+                    && chars.get(i + 2).is_none_or(|n| !is_word_char(n.1) || n.1 == '.')
                 {
                     // dotted initials: U.S, N.Z
                     i += 1;
@@ -126,14 +122,7 @@ fn lex(text: &str, span: Span) -> Vec<Tok<'_>> {
         let e = span.start + chars.get(i).map_or(seg.len(), |p| p.0);
         let _ = start;
         let t = &text[s..e];
-        out.push(Tok {
-            s,
-            e,
-            t,
-            lc: lower(t),
-            k,
-            gap,
-        });
+        out.push(Tok { s, e, t, lc: lower(t), k, gap });
         gap = false;
     }
     out
@@ -378,11 +367,7 @@ fn is_plural(w: &str) -> bool {
     if w.len() < 3 || is_stop(w) || !w.ends_with('s') || !w.chars().all(char::is_alphabetic) {
         return false;
     }
-    !(w.ends_with("ss")
-        || w.ends_with("us")
-        || w.ends_with("is")
-        || w.ends_with("ous")
-        || w == "news")
+    !(w.ends_with("ss") || w.ends_with("us") || w.ends_with("is") || w.ends_with("ous") || w == "news")
 }
 
 fn is_countable(w: &str) -> bool {
@@ -401,8 +386,7 @@ fn singular(w: &str) -> String {
         "mice" => "mouse",
         "geese" => "goose",
         "tons" | "ton" | "tonnes" | "tonne" => "tonne",
-        "kilos" | "kilo" | "kilograms" | "kilogram" | "kilogrammes" | "kilogramme" | "kg"
-        | "kgs" => "kg",
+        "kilos" | "kilo" | "kilograms" | "kilogram" | "kilogrammes" | "kilogramme" | "kg" | "kgs" => "kg",
         "kilometres" | "kilometers" | "kilometre" | "kilometer" | "km" | "kms" => "km",
         "lbs" | "lb" | "pounds" => "pound",
         "metres" | "meters" | "meter" => "metre",
@@ -668,10 +652,7 @@ impl Fig {
         }
     }
     fn bare(&self) -> bool {
-        self.kind == FKind::Plain
-            && self.currency.is_none()
-            && self.unit.is_none()
-            && self.compound.is_none()
+        self.kind == FKind::Plain && self.currency.is_none() && self.unit.is_none() && self.compound.is_none()
     }
     fn countable(&self) -> bool {
         matches!(self.kind, FKind::Plain | FKind::Percent)
@@ -685,19 +666,12 @@ fn percent_at(toks: &[Tok], j: usize) -> Option<usize> {
         (K::Sym('%'), _) => j,
         (K::Word, "pct" | "percent" | "pc" | "pct.") => j,
         (K::Word, "per") if toks.get(j + 1).is_some_and(|n| n.lc == "cent") => j + 1,
-        (K::Word, "percentage")
-            if toks
-                .get(j + 1)
-                .is_some_and(|n| n.lc == "point" || n.lc == "points") =>
-        {
+        (K::Word, "percentage") if toks.get(j + 1).is_some_and(|n| n.lc == "point" || n.lc == "points") => {
             return Some(j + 1)
         }
         _ => return None,
     };
-    if toks
-        .get(last + 1)
-        .is_some_and(|n| n.lc == "point" || n.lc == "points")
-    {
+    if toks.get(last + 1).is_some_and(|n| n.lc == "point" || n.lc == "points") {
         last += 1;
     }
     Some(last)
@@ -713,9 +687,7 @@ fn currency_at(toks: &[Tok], j: usize, has_scale: bool) -> Option<(&'static str,
         return Some((c, j, j));
     }
     if let Some(c) = currency_word(&t.lc, None, has_scale) {
-        if matches!(t.lc.as_ref(), "pound" | "pounds")
-            && toks.get(j + 1).is_some_and(|n| n.lc == "of")
-        {
+        if matches!(t.lc.as_ref(), "pound" | "pounds") && toks.get(j + 1).is_some_and(|n| n.lc == "of") {
             return None;
         }
         if t.lc == "p" && t.gap {
@@ -822,9 +794,7 @@ fn num_at(toks: &[Tok], i: usize) -> Result<Fig, usize> {
                     return Err(i + 1);
                 }
             }
-            K::Sym(':' | '/' | '.' | '#' | '@' | '_' | '\\' | '+' | '=' | '&' | '^' | '~') => {
-                return Err(i + 1)
-            }
+            K::Sym(':' | '/' | '.' | '#' | '@' | '_' | '\\' | '+' | '=' | '&' | '^' | '~') => return Err(i + 1),
             K::Word | K::Num => return Err(i + 1),
             _ => {}
         }
@@ -849,29 +819,20 @@ fn num_at(toks: &[Tok], i: usize) -> Result<Fig, usize> {
             return Err(i + 2);
         }
     }
-    let mut f = Fig::new(
-        first,
-        i,
-        d.value,
-        half_unit(d.value, d.decimals, 1.0),
-        FKind::Plain,
-    );
+    let mut f = Fig::new(first, i, d.value, half_unit(d.value, d.decimals, 1.0), FKind::Plain);
     f.currency = currency;
     f.unit_tok = unit_tok;
     if let Some(n) = next {
         match n.k {
             K::Word => {
                 let w = n.lc.as_ref();
-                if let Some(o) = parse_digit_ordinal(&format!("{}{}", t.t, w))
-                    .filter(|_| !t.t.contains(['.', ',']))
-                {
+                if let Some(o) = parse_digit_ordinal(&format!("{}{}", t.t, w)).filter(|_| !t.t.contains(['.', ','])) {
                     let mut g = Fig::new(first, i + 1, o as f64, 0.0, FKind::Ordinal);
                     g.currency = None;
                     return Ok(g);
                 }
                 let s = match w {
-                    "k" | "bn" | "mln" | "bln" | "mn" | "tn" | "trn" | "tln" | "billion"
-                    | "million" => scale_word(w),
+                    "k" | "bn" | "mln" | "bln" | "mn" | "tn" | "trn" | "tln" | "billion" | "million" => scale_word(w),
                     "m" | "b" if currency.is_some() => Some(if w == "m" { 1e6 } else { 1e9 }),
                     "pct" | "pc" | "percent" => {
                         f.kind = FKind::Percent;
@@ -901,11 +862,7 @@ fn num_at(toks: &[Tok], i: usize) -> Result<Fig, usize> {
                 }
             }
             K::Sym(':') | K::Sym('/') => return Err(i + 1),
-            K::Sym(',') | K::Sym('.')
-                if toks.get(i + 2).is_some_and(|x| !x.gap && x.k == K::Num) =>
-            {
-                return Err(i + 3)
-            }
+            K::Sym(',') | K::Sym('.') if toks.get(i + 2).is_some_and(|x| !x.gap && x.k == K::Num) => return Err(i + 3),
             K::Sym('%') => {
                 f.kind = FKind::Percent;
                 f.unit_tok = Some((i + 1, i + 1));
@@ -957,9 +914,7 @@ fn num_at(toks: &[Tok], i: usize) -> Result<Fig, usize> {
     Ok(f)
 }
 
-const DETERMINERS: &[&str] = &[
-    "the", "its", "their", "his", "her", "a", "an", "our", "this", "whose", "my", "your",
-];
+const DETERMINERS: &[&str] = &["the", "its", "their", "his", "her", "a", "an", "our", "this", "whose", "my", "your"];
 const ONE_NOT_BEFORE: &[&str] = &[
     "of",
     "another",
@@ -1027,9 +982,8 @@ const ONE_NOT_BEFORE: &[&str] = &[
     "thousand",
 ];
 const ONE_NOT_AFTER: &[&str] = &[
-    "no", "any", "every", "each", "the", "this", "that", "which", "such", "someone", "anyone",
-    "everyone", "another", "last", "other", "little", "big", "new", "old", "right", "wrong",
-    "same", "first", "latest", "best",
+    "no", "any", "every", "each", "the", "this", "that", "which", "such", "someone", "anyone", "everyone", "another",
+    "last", "other", "little", "big", "new", "old", "right", "wrong", "same", "first", "latest", "best",
 ];
 
 /// A figure written in words at token `i`.
@@ -1047,21 +1001,14 @@ fn word_at(toks: &[Tok], i: usize) -> Option<Fig> {
     }
     // half
     if lc == "half" {
-        if matches!(
-            prev_lc,
-            "first" | "second" | "latter" | "last" | "other" | "a" | "one" | "and" | "the"
-        ) {
+        if matches!(prev_lc, "first" | "second" | "latter" | "last" | "other" | "a" | "one" | "and" | "the") {
             return None;
         }
         let n1 = toks.get(i + 1);
         let n2 = toks.get(i + 2);
         if n1.is_some_and(|n| n.lc == "a" || n.lc == "an") {
             if let Some(n2) = n2 {
-                let s = if n2.lc == "dozen" {
-                    Some(12.0)
-                } else {
-                    scale_word(&n2.lc).filter(|s| *s >= 1e3)
-                };
+                let s = if n2.lc == "dozen" { Some(12.0) } else { scale_word(&n2.lc).filter(|s| *s >= 1e3) };
                 if let Some(s) = s.filter(|_| n2.t.len() > 2) {
                     let v = 0.5 * s;
                     let mut f = Fig::new(i, i + 2, v, half_unit(v, 0, 1.0), FKind::Plain);
@@ -1079,17 +1026,7 @@ fn word_at(toks: &[Tok], i: usize) -> Option<Fig> {
             Some(n) if n.k != K::Word => !n.is_sym('-'),
             Some(n) => matches!(
                 n.lc.as_ref(),
-                "of" | "the"
-                    | "its"
-                    | "their"
-                    | "his"
-                    | "her"
-                    | "all"
-                    | "them"
-                    | "that"
-                    | "those"
-                    | "these"
-                    | "our"
+                "of" | "the" | "its" | "their" | "his" | "her" | "all" | "them" | "that" | "those" | "these" | "our"
             ),
         };
         let prev_ok = matches!(
@@ -1125,11 +1062,7 @@ fn word_at(toks: &[Tok], i: usize) -> Option<Fig> {
             if let Some(den) = fraction_word(&fw.lc) {
                 let plural = fw.lc.ends_with('s');
                 let of_next = toks.get(j + 1).is_some_and(|n| n.lc == "of");
-                let ok = if plural {
-                    numer >= 2
-                } else {
-                    numer == 1 && (of_next || (hyph && lc == "one"))
-                };
+                let ok = if plural { numer >= 2 } else { numer == 1 && (of_next || (hyph && lc == "one")) };
                 if ok && numer < den as u64 {
                     let v = numer as f64 / den as f64 * 100.0;
                     return Some(Fig::new(i, j, v, 2.0, FKind::Fraction));
@@ -1147,19 +1080,9 @@ fn word_at(toks: &[Tok], i: usize) -> Option<Fig> {
         }
         if let Some(tens) = small_word(lc).filter(|n| *n >= 20) {
             if toks.get(i + 1).is_some_and(|h| h.is_sym('-') && !h.gap) {
-                if let Some(o) = toks
-                    .get(i + 2)
-                    .filter(|w| !w.gap)
-                    .and_then(|w| ordinal_word(&w.lc))
-                {
+                if let Some(o) = toks.get(i + 2).filter(|w| !w.gap).and_then(|w| ordinal_word(&w.lc)) {
                     if o < 10 {
-                        return Some(Fig::new(
-                            i,
-                            i + 2,
-                            (tens as u32 + o) as f64,
-                            0.0,
-                            FKind::Ordinal,
-                        ));
+                        return Some(Fig::new(i, i + 2, (tens as u32 + o) as f64, 0.0, FKind::Ordinal));
                     }
                 }
             }
@@ -1180,9 +1103,7 @@ fn word_at(toks: &[Tok], i: usize) -> Option<Fig> {
         words.push(w.lc.as_ref());
         idx.push(j);
         if toks.get(j + 1).is_some_and(|h| h.is_sym('-') && !h.gap)
-            && toks
-                .get(j + 2)
-                .is_some_and(|n| !n.gap && n.is_word() && small_word(&n.lc).is_some())
+            && toks.get(j + 2).is_some_and(|n| !n.gap && n.is_word() && small_word(&n.lc).is_some())
         {
             j += 2;
         } else {
@@ -1204,8 +1125,7 @@ fn word_at(toks: &[Tok], i: usize) -> Option<Fig> {
             return None;
         }
         let nx = toks.get(i + 1)?;
-        let compound =
-            nx.is_sym('-') && !nx.gap && toks.get(i + 2).is_some_and(|w| !w.gap && w.is_word());
+        let compound = nx.is_sym('-') && !nx.gap && toks.get(i + 2).is_some_and(|w| !w.gap && w.is_word());
         if !compound && ONE_NOT_AFTER.contains(&prev_lc) {
             return None;
         }
@@ -1299,11 +1219,7 @@ fn noun_after(toks: &[Tok], j: usize, singular_ok: bool) -> Option<usize> {
     while k < toks.len() && window.len() < 4 {
         let w = &toks[k];
         if !w.is_word() {
-            if w.is_sym('-')
-                && !w.gap
-                && !window.is_empty()
-                && toks.get(k + 1).is_some_and(|n| !n.gap && n.is_word())
-            {
+            if w.is_sym('-') && !w.gap && !window.is_empty() && toks.get(k + 1).is_some_and(|n| !n.gap && n.is_word()) {
                 k += 1;
                 continue;
             }
@@ -1339,11 +1255,7 @@ fn noun_after(toks: &[Tok], j: usize, singular_ok: bool) -> Option<usize> {
 /// The counted noun when it comes before the figure: "troops numbering 90,000",
 /// "a death toll of 14,000", "the number of Russian troops ... is estimated at 94,300".
 fn noun_before(toks: &[Tok], first: usize) -> Option<usize> {
-    if first >= 2
-        && toks[first - 1].lc == "numbering"
-        && toks[first - 2].is_word()
-        && is_plural(&toks[first - 2].lc)
-    {
+    if first >= 2 && toks[first - 1].lc == "numbering" && toks[first - 2].is_word() && is_plural(&toks[first - 2].lc) {
         return Some(first - 2);
     }
     let lo = first.saturating_sub(5);
@@ -1373,11 +1285,7 @@ fn noun_before(toks: &[Tok], first: usize) -> Option<usize> {
 
 fn modifier_before(toks: &[Tok], first: usize) -> Option<(Modifier, usize)> {
     let w = |back: usize| -> &str {
-        first
-            .checked_sub(back)
-            .and_then(|k| toks.get(k))
-            .filter(|t| t.is_word())
-            .map_or("", |t| t.lc.as_ref())
+        first.checked_sub(back).and_then(|k| toks.get(k)).filter(|t| t.is_word()).map_or("", |t| t.lc.as_ref())
     };
     let (w1, w2, w3) = (w(1), w(2), w(3));
     use Modifier::*;
@@ -1409,8 +1317,9 @@ fn modifier_before(toks: &[Tok], first: usize) -> Option<(Modifier, usize)> {
         return Some((m, first - 2));
     }
     let one = match w1 {
-        "about" | "around" | "roughly" | "approximately" | "approx" | "some" | "circa"
-        | "estimated" => Some(Approximate),
+        "about" | "around" | "roughly" | "approximately" | "approx" | "some" | "circa" | "estimated" => {
+            Some(Approximate)
+        }
         "nearly" | "almost" => Some(Nearly),
         "over" | "above" | "exceeding" => Some(MoreThan),
         "under" | "below" => Some(LessThan),
@@ -1448,11 +1357,7 @@ fn link(toks: &[Tok], a: &Fig, b: &Fig) -> Link {
     let before_a = a.first.checked_sub(1).map_or("", |k| toks[k].lc.as_ref());
     let glued = between.iter().all(|t| !t.gap) && !b.first_gap(toks);
     match lcs.as_slice() {
-        ["to"] | ["-", "to", "-"]
-            if before_a == "from" || before_a == "by" || a.has_unit_info() =>
-        {
-            Link::Shared
-        }
+        ["to"] | ["-", "to", "-"] if before_a == "from" || before_a == "by" || a.has_unit_info() => Link::Shared,
         ["to"] | ["-", "to", "-"] => Link::Range,
         ["-"] if glued => Link::Range,
         ["and"] if before_a == "between" => Link::Range,
@@ -1460,12 +1365,8 @@ fn link(toks: &[Tok], a: &Fig, b: &Fig) -> Link {
         _ => {
             if !between.is_empty()
                 && between.len() <= 4
-                && lcs
-                    .iter()
-                    .any(|w| matches!(*w, "from" | "vs" | "versus" | "against" | "compared"))
-                && between
-                    .iter()
-                    .all(|t| t.is_word() || t.is_sym('.') || t.is_sym(','))
+                && lcs.iter().any(|w| matches!(*w, "from" | "vs" | "versus" | "against" | "compared"))
+                && between.iter().all(|t| t.is_word() || t.is_sym('.') || t.is_sym(','))
             {
                 Link::Forward
             } else {
@@ -1480,10 +1381,7 @@ impl Fig {
         toks.get(self.first).is_some_and(|t| t.gap)
     }
     fn has_unit_info(&self) -> bool {
-        self.kind != FKind::Plain
-            || self.currency.is_some()
-            || self.unit.is_some()
-            || self.scale > 1.0
+        self.kind != FKind::Plain || self.currency.is_some() || self.unit.is_some() || self.scale > 1.0
     }
 }
 
@@ -1613,9 +1511,7 @@ pub fn extract(text: &str, sentences: &[Sentence]) -> Vec<Quantity> {
             resolve_units(&toks, f);
         }
         // pairs: shared units, forward units, ranges
-        let links: Vec<Link> = (1..figs.len())
-            .map(|k| link(&toks, &figs[k - 1], &figs[k]))
-            .collect();
+        let links: Vec<Link> = (1..figs.len()).map(|k| link(&toks, &figs[k - 1], &figs[k])).collect();
         for k in (1..figs.len()).rev() {
             let (head, tail) = figs.split_at_mut(k);
             let (a, b) = (&mut head[k - 1], &mut tail[0]);
@@ -1634,16 +1530,10 @@ pub fn extract(text: &str, sentences: &[Sentence]) -> Vec<Quantity> {
             if figs[k - 1].drop || links[k - 1] != Link::Range {
                 continue;
             }
-            let hyphen = toks[figs[k - 1].last + 1..figs[k].first]
-                .iter()
-                .all(|t| t.is_sym('-'));
+            let hyphen = toks[figs[k - 1].last + 1..figs[k].first].iter().all(|t| t.is_sym('-'));
             let (a, b) = (&figs[k - 1], &figs[k]);
-            let chain = toks
-                .get(b.last + 1)
-                .is_some_and(|t| t.is_sym('-') && !t.gap)
-                && toks
-                    .get(b.last + 2)
-                    .is_some_and(|t| t.k == K::Num && !t.gap);
+            let chain = toks.get(b.last + 1).is_some_and(|t| t.is_sym('-') && !t.gap)
+                && toks.get(b.last + 2).is_some_and(|t| t.k == K::Num && !t.gap);
             if hyphen && chain {
                 figs[k - 1].drop = true; // 212-555-1234
                 figs[k].drop = true;
@@ -1662,12 +1552,7 @@ pub fn extract(text: &str, sentences: &[Sentence]) -> Vec<Quantity> {
                 }
                 continue;
             }
-            if b.year_like
-                || !a.countable()
-                || !b.countable()
-                || a.kind != b.kind
-                || a.currency != b.currency
-            {
+            if b.year_like || !a.countable() || !b.countable() || a.kind != b.kind || a.currency != b.currency {
                 if hyphen && a.bare() && b.bare() {
                     figs[k - 1].drop = true;
                     figs[k].drop = true;
@@ -1743,28 +1628,14 @@ fn finish(toks: &[Tok], f: &Fig, sentence: usize) -> Option<Quantity> {
             unit_text = None;
         }
     }
-    let (low, high) = if matches!(
-        kind,
-        QuantityKind::Year | QuantityKind::Date | QuantityKind::Ordinal
-    ) {
+    let (low, high) = if matches!(kind, QuantityKind::Year | QuantityKind::Date | QuantityKind::Ordinal) {
         (f.value, f.value)
     } else if let Some((lo, hi)) = f.range {
         (bounds(modifier, lo, 0.0).0, bounds(modifier, hi, 0.0).1)
     } else {
         bounds(modifier, f.value, f.h)
     };
-    Some(Quantity {
-        span,
-        modifier_span,
-        modifier,
-        kind,
-        value: f.value,
-        low,
-        high,
-        unit,
-        unit_text,
-        sentence,
-    })
+    Some(Quantity { span, modifier_span, modifier, kind, value: f.value, low, high, unit, unit_text, sentence })
 }
 
 #[cfg(test)]
@@ -1774,10 +1645,8 @@ mod tests {
     use proptest::prelude::*;
 
     fn run(t: &str) -> Vec<Quantity> {
-        let sentences: Vec<Sentence> = split_sentences(t, Span::new(0, t.len()))
-            .into_iter()
-            .map(|span| Sentence { span, block: 0 })
-            .collect();
+        let sentences: Vec<Sentence> =
+            split_sentences(t, Span::new(0, t.len())).into_iter().map(|span| Sentence { span, block: 0 }).collect();
         extract(t, &sentences)
     }
 
@@ -1810,36 +1679,12 @@ mod tests {
 
     #[test]
     fn adjectives_before_head_noun_are_skipped() {
-        assert_eq!(
-            one("It massed 84,300 Russian troops nearby.")
-                .unit
-                .as_deref(),
-            Some("troop")
-        );
-        assert_eq!(
-            one("About 1,500 personnel from armored units left.")
-                .unit
-                .as_deref(),
-            Some("personnel")
-        );
-        assert_eq!(
-            one("Some 14,000 people fled.").unit.as_deref(),
-            Some("person")
-        );
-        assert_eq!(
-            one("It covers 15 countries formerly under its rule.")
-                .unit
-                .as_deref(),
-            Some("country")
-        );
-        assert_eq!(
-            one("It sold 100,000 tons of wheat.").unit.as_deref(),
-            Some("tonne")
-        );
-        assert_eq!(
-            one("Arrivals were 5,000 bags.").unit.as_deref(),
-            Some("bag")
-        );
+        assert_eq!(one("It massed 84,300 Russian troops nearby.").unit.as_deref(), Some("troop"));
+        assert_eq!(one("About 1,500 personnel from armored units left.").unit.as_deref(), Some("personnel"));
+        assert_eq!(one("Some 14,000 people fled.").unit.as_deref(), Some("person"));
+        assert_eq!(one("It covers 15 countries formerly under its rule.").unit.as_deref(), Some("country"));
+        assert_eq!(one("It sold 100,000 tons of wheat.").unit.as_deref(), Some("tonne"));
+        assert_eq!(one("Arrivals were 5,000 bags.").unit.as_deref(), Some("bag"));
     }
 
     #[test]
@@ -1861,26 +1706,17 @@ mod tests {
     fn paraphrases_extract_alike() {
         let a = one("The region has 5.6 million voters.");
         let b = one("The region has 5,600,000 voters.");
-        assert!(
-            close(a.value, b.value) && close(a.low, b.low) && close(a.high, b.high),
-            "{a:?} {b:?}"
-        );
+        assert!(close(a.value, b.value) && close(a.low, b.low) && close(a.high, b.high), "{a:?} {b:?}");
         assert_eq!(a.unit, b.unit);
         let a = one("Two ships sank.");
         let b = one("2 ships sank.");
         assert_eq!((a.value, a.unit.clone()), (b.value, b.unit.clone()));
         let a = one("Prices rose 3.5% in May.");
         let b = one("Prices rose 3.5 percent in May.");
-        assert_eq!(
-            (a.value, a.low, a.high, a.unit.clone()),
-            (b.value, b.low, b.high, b.unit.clone())
-        );
+        assert_eq!((a.value, a.low, a.high, a.unit.clone()), (b.value, b.low, b.high, b.unit.clone()));
         let a = one("Sales were $1.2bn last year.");
         let b = one("Sales were 1.2 billion dollars last year.");
-        assert_eq!(
-            (a.value, a.low, a.high, a.unit.clone()),
-            (b.value, b.low, b.high, b.unit.clone())
-        );
+        assert_eq!((a.value, a.low, a.high, a.unit.clone()), (b.value, b.low, b.high, b.unit.clone()));
         assert_eq!(a.unit.as_deref(), Some("usd"));
     }
 
@@ -1888,70 +1724,31 @@ mod tests {
     fn money() {
         let t = "It raised $4bn from investors.";
         let q = one(t);
-        assert_eq!(
-            (text(t, &q), q.value, q.unit.as_deref()),
-            ("$4bn", 4e9, Some("usd"))
-        );
+        assert_eq!((text(t, &q), q.value, q.unit.as_deref()), ("$4bn", 4e9, Some("usd")));
         let t = "Profit was 4 billion dlrs.";
         let q = one(t);
-        assert_eq!(
-            (text(t, &q), q.value, q.unit.as_deref()),
-            ("4 billion dlrs", 4e9, Some("usd"))
-        );
-        assert_eq!(
-            one("It paid 20 mln stg for it.").unit.as_deref(),
-            Some("gbp")
-        );
-        assert_eq!(
-            one("A ticket costs 300 yen there.").unit.as_deref(),
-            Some("jpy")
-        );
+        assert_eq!((text(t, &q), q.value, q.unit.as_deref()), ("4 billion dlrs", 4e9, Some("usd")));
+        assert_eq!(one("It paid 20 mln stg for it.").unit.as_deref(), Some("gbp"));
+        assert_eq!(one("A ticket costs 300 yen there.").unit.as_deref(), Some("jpy"));
         assert_eq!(one("He owes US$5 to her.").unit.as_deref(), Some("usd"));
         let t = "They spent €3m on it.";
         let q = one(t);
-        assert_eq!(
-            (text(t, &q), q.value, q.unit.as_deref()),
-            ("€3m", 3e6, Some("eur"))
-        );
-        assert_eq!(
-            one("The deal is worth £2.5 million.").unit.as_deref(),
-            Some("gbp")
-        );
+        assert_eq!((text(t, &q), q.value, q.unit.as_deref()), ("€3m", 3e6, Some("eur")));
+        assert_eq!(one("The deal is worth £2.5 million.").unit.as_deref(), Some("gbp"));
         let t = "It issued 75 mln Canadian dlrs of notes.";
         let q = one(t);
         assert_eq!((q.unit.as_deref(), q.value), (Some("cad"), 75e6));
-        assert_eq!(
-            one("The bond raised 300 mln Swiss francs.").unit.as_deref(),
-            Some("chf")
-        );
-        assert_eq!(
-            one("The target is 68 mln N.Z. Dlrs now.").unit.as_deref(),
-            Some("nzd")
-        );
-        assert_eq!(
-            one("It earned 45 cts a share.").unit.as_deref(),
-            Some("cent")
-        );
-        assert_eq!(
-            one("They sold 5 mln pounds of beef.").unit.as_deref(),
-            Some("pound")
-        );
+        assert_eq!(one("The bond raised 300 mln Swiss francs.").unit.as_deref(), Some("chf"));
+        assert_eq!(one("The target is 68 mln N.Z. Dlrs now.").unit.as_deref(), Some("nzd"));
+        assert_eq!(one("It earned 45 cts a share.").unit.as_deref(), Some("cent"));
+        assert_eq!(one("They sold 5 mln pounds of beef.").unit.as_deref(), Some("pound"));
     }
 
     #[test]
     fn percent_forms() {
-        for t in [
-            "Costs rose 40 percent.",
-            "Costs rose 40 pct.",
-            "Costs rose 40 per cent.",
-            "Costs rose 40%.",
-        ] {
+        for t in ["Costs rose 40 percent.", "Costs rose 40 pct.", "Costs rose 40 per cent.", "Costs rose 40%."] {
             let q = one(t);
-            assert_eq!(
-                (q.kind, q.value, q.unit.as_deref()),
-                (QuantityKind::Percent, 40.0, Some("%")),
-                "{t}"
-            );
+            assert_eq!((q.kind, q.value, q.unit.as_deref()), (QuantityKind::Percent, 40.0, Some("%")), "{t}");
             assert_eq!((q.low, q.high), (39.0, 41.0), "{t}");
         }
         let t = "Rates fell 1.5 percentage points.";
@@ -1962,26 +1759,12 @@ mod tests {
     #[test]
     fn fractions() {
         let q = one("Half of the voters stayed home.");
-        assert_eq!(
-            (q.kind, q.value, q.low, q.high),
-            (QuantityKind::Percent, 50.0, 48.0, 52.0)
-        );
-        assert!(close(
-            one("A third of the crop was lost.").value,
-            100.0 / 3.0
-        ));
-        assert!(close(
-            one("Two-thirds of members agreed.").value,
-            200.0 / 3.0
-        ));
+        assert_eq!((q.kind, q.value, q.low, q.high), (QuantityKind::Percent, 50.0, 48.0, 52.0));
+        assert!(close(one("A third of the crop was lost.").value, 100.0 / 3.0));
+        assert!(close(one("Two-thirds of members agreed.").value, 200.0 / 3.0));
         assert_eq!(one("A quarter of the staff quit.").value, 25.0);
-        assert_eq!(
-            one("The stock lost more than half its value.").modifier,
-            Modifier::MoreThan
-        );
-        assert!(run("Profit rose in the second half.")
-            .iter()
-            .all(|q| q.kind != QuantityKind::Percent));
+        assert_eq!(one("The stock lost more than half its value.").modifier, Modifier::MoreThan);
+        assert!(run("Profit rose in the second half.").iter().all(|q| q.kind != QuantityKind::Percent));
         assert_eq!(one("They hired half a million workers.").value, 5e5);
     }
 
@@ -2012,10 +1795,7 @@ mod tests {
         assert!(run("He is the one who knows.").is_empty());
         let q = one("Only one soldier was hurt.");
         assert_eq!((q.value, q.unit.as_deref()), (1.0, Some("soldier")));
-        assert_eq!(
-            one("It marked the one-year anniversary.").unit.as_deref(),
-            Some("year")
-        );
+        assert_eq!(one("It marked the one-year anniversary.").unit.as_deref(), Some("year"));
         assert_eq!(one("It costs one billion dlrs.").value, 1e9);
     }
 
@@ -2026,11 +1806,7 @@ mod tests {
             ("It has about 500 staff.", Approximate, "about"),
             ("It has around 500 staff.", Approximate, "around"),
             ("It has some 500 staff.", Approximate, "some"),
-            (
-                "It has an estimated 500 staff.",
-                Approximate,
-                "an estimated",
-            ),
+            ("It has an estimated 500 staff.", Approximate, "an estimated"),
             ("It has nearly 500 staff.", Nearly, "nearly"),
             ("It has close to 500 staff.", Nearly, "close to"),
             ("It has just under 500 staff.", Nearly, "just under"),
@@ -2056,10 +1832,7 @@ mod tests {
     #[test]
     fn modifier_bounds() {
         let q = one("Over 10 years it grew.");
-        assert_eq!(
-            (q.modifier, q.unit.as_deref()),
-            (Modifier::MoreThan, Some("year"))
-        );
+        assert_eq!((q.modifier, q.unit.as_deref()), (Modifier::MoreThan, Some("year")));
         let q = one("It has about 94,300 staff.");
         assert!(close(q.low, 0.9 * 94300.0 - 50.0) && close(q.high, 1.1 * 94300.0 + 50.0));
         let q = one("It has nearly 200 staff.");
@@ -2077,34 +1850,19 @@ mod tests {
             (q.kind, q.value, q.low, q.high, q.unit.clone()),
             (QuantityKind::Year, 2014.0, 2014.0, 2014.0, None)
         );
-        assert_eq!(
-            one("Prices have risen since 1999.").kind,
-            QuantityKind::Year
-        );
-        assert_eq!(
-            one("It expects 1987 earnings to rise.").kind,
-            QuantityKind::Year
-        );
+        assert_eq!(one("Prices have risen since 1999.").kind, QuantityKind::Year);
+        assert_eq!(one("It expects 1987 earnings to rise.").kind, QuantityKind::Year);
         let q = one("Police detained about 2000 protesters.");
-        assert_eq!(
-            (q.kind, q.unit.as_deref()),
-            (QuantityKind::Amount, Some("protester"))
-        );
+        assert_eq!((q.kind, q.unit.as_deref()), (QuantityKind::Amount, Some("protester")));
         assert_eq!(one("Sales hit 2,014 units.").kind, QuantityKind::Amount);
-        assert_eq!(
-            one("It was built in the mid-1990s era and in mid-1987.").kind,
-            QuantityKind::Year
-        );
+        assert_eq!(one("It was built in the mid-1990s era and in mid-1987.").kind, QuantityKind::Year);
     }
 
     #[test]
     fn dates() {
         let t = "The vote is on June 16.";
         let q = one(t);
-        assert_eq!(
-            (q.kind, q.value, text(t, &q)),
-            (QuantityKind::Date, 616.0, "June 16")
-        );
+        assert_eq!((q.kind, q.value, text(t, &q)), (QuantityKind::Date, 616.0, "June 16"));
         let t = "It opened on 16 June.";
         assert_eq!(one(t).value, 616.0);
         let t = "It began on June 16, 2014, in Kiev.";
@@ -2119,10 +1877,7 @@ mod tests {
     #[test]
     fn ordinals() {
         let q = one("It was his third visit.");
-        assert_eq!(
-            (q.kind, q.value, q.unit.clone()),
-            (QuantityKind::Ordinal, 3.0, None)
-        );
+        assert_eq!((q.kind, q.value, q.unit.clone()), (QuantityKind::Ordinal, 3.0, None));
         assert_eq!(one("The 21st edition opened.").value, 21.0);
         assert!(run("For the first time, it fell.").is_empty());
     }
@@ -2144,20 +1899,14 @@ mod tests {
     fn ranges() {
         let t = "It will cut between 10 and 20 jobs.";
         let q = one(t);
-        assert_eq!(
-            (q.low, q.high, q.value, q.unit.as_deref()),
-            (10.0, 20.0, 15.0, Some("job"))
-        );
+        assert_eq!((q.low, q.high, q.value, q.unit.as_deref()), (10.0, 20.0, 15.0, Some("job")));
         assert_eq!(text(t, &q), "10 and 20");
         let q = one("Growth of 10-20 pct is seen.");
         assert_eq!((q.low, q.high, q.kind), (10.0, 20.0, QuantityKind::Percent));
         let q = one("Growth of 10 to 20 pct is seen.");
         assert_eq!((q.low, q.high, q.unit.as_deref()), (10.0, 20.0, Some("%")));
         let q = one("Sales were booked at 1,750 to 1,780 dlrs per tonne.");
-        assert_eq!(
-            (q.low, q.high, q.unit.as_deref()),
-            (1750.0, 1780.0, Some("usd"))
-        );
+        assert_eq!((q.low, q.high, q.unit.as_deref()), (1750.0, 1780.0, Some("usd")));
     }
 
     #[test]
@@ -2179,29 +1928,15 @@ mod tests {
     fn unit_before_figure() {
         let t = "The number of Russian troops near the border is estimated at 94,300.";
         let q = one(t);
-        assert_eq!(
-            (q.unit.as_deref(), q.modifier),
-            (Some("troop"), Modifier::Approximate)
-        );
-        assert_eq!(
-            one("Rebel troops numbering 90,000 advanced.")
-                .unit
-                .as_deref(),
-            Some("troop")
-        );
-        assert_eq!(
-            one("The death toll rose to 14,000.").unit.as_deref(),
-            Some("death")
-        );
+        assert_eq!((q.unit.as_deref(), q.modifier), (Some("troop"), Modifier::Approximate));
+        assert_eq!(one("Rebel troops numbering 90,000 advanced.").unit.as_deref(), Some("troop"));
+        assert_eq!(one("The death toll rose to 14,000.").unit.as_deref(), Some("death"));
     }
 
     #[test]
     fn sentence_index() {
         let qs = run("It sold 5 cars. It then sold 7 trucks.");
-        assert_eq!(
-            qs.iter().map(|q| q.sentence).collect::<Vec<_>>(),
-            vec![0, 1]
-        );
+        assert_eq!(qs.iter().map(|q| q.sentence).collect::<Vec<_>>(), vec![0, 1]);
     }
 
     #[test]

@@ -1685,7 +1685,13 @@ fn cue_end(doc: &Doc, toks: &[Tok], k: usize) -> usize {
 fn before_quote(doc: &Doc, from: usize, to: usize, partial: bool) -> Option<Cue> {
     // A speech verb wins over a nearer weak verb: in "Ushakov said Putin will demand a
     // "binding" pact", the words are reported by Ushakov.
-    before_quote_with(doc, from, to, partial, false).or_else(|| if partial { before_quote_with(doc, from, to, true, true) } else { None })
+    before_quote_with(doc, from, to, partial, false).or_else(|| {
+        if partial {
+            before_quote_with(doc, from, to, true, true)
+        } else {
+            None
+        }
+    })
 }
 
 fn before_quote_with(doc: &Doc, from: usize, to: usize, partial: bool, weak: bool) -> Option<Cue> {
@@ -1775,7 +1781,8 @@ fn before_quote_with(doc: &Doc, from: usize, to: usize, partial: bool, weak: boo
         }
         // "said X:" inverted at the end: only the name stands between the verb and the quote
         // (in "A said Biden had made "..."", Biden is the subject of another clause)
-        let only_name_follows = |m: &Mention| doc.frame.get(m.span.end..to).is_some_and(|s| s.chars().all(|c| !c.is_alphanumeric()));
+        let only_name_follows =
+            |m: &Mention| doc.frame.get(m.span.end..to).is_some_and(|s| s.chars().all(|c| !c.is_alphanumeric()));
         if let Some(m) = subject_after(doc, &toks, k).filter(|m| m.kind == Kind::Name && only_name_follows(m)) {
             return Some(Cue { mention: m });
         }

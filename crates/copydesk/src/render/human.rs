@@ -34,7 +34,8 @@ pub fn render(reports: &[FileReport], color: bool) -> String {
                     .annotation(AnnotationKind::Primary.span(span).label(f.code.as_str())),
             );
             for e in &f.evidence {
-                group = group.element(Level::NOTE.no_name().message(format!("--> {}:{}\n      {}", e.path, e.line, e.text)));
+                group = group
+                    .element(Level::NOTE.no_name().message(format!("--> {}:{}\n      {}", e.path, e.line, e.text)));
             }
             if let Some(s) = &f.suggestion {
                 group = group.element(Level::HELP.message(format!("the source has: {}", s.replacement)));

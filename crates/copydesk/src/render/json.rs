@@ -25,7 +25,8 @@ pub fn finding_value(r: &FileReport, f: &copydesk_engine::Finding) -> Value {
 }
 
 pub fn render(reports: &[FileReport]) -> String {
-    let findings: Vec<Value> = reports.iter().flat_map(|r| r.findings.iter().map(move |f| finding_value(r, f))).collect();
+    let findings: Vec<Value> =
+        reports.iter().flat_map(|r| r.findings.iter().map(move |f| finding_value(r, f))).collect();
     let mut s = serde_json::to_string_pretty(&json!({"version": 1, "findings": findings})).unwrap_or_default();
     s.push('\n');
     s
