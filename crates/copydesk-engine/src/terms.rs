@@ -250,12 +250,13 @@ pub fn stem(word: &str) -> String {
         // Ukrainian → ukrain, Russian → russ, Canadian → canad: nationality to country
         w.truncate(w.len() - 3);
     }
+    // British and American spellings: defence / defense → defen.
+    if w.chars().count() > 5 && (w.ends_with("ce") || w.ends_with("se")) {
+        w.truncate(w.len() - 2);
+    }
     // Final vowels go (Russia → russ, Ukraine → ukrain, Canada → canad).
     while w.chars().count() > 4 && (w.ends_with('e') || w.ends_with('a') || w.ends_with('i')) {
         w.pop();
-    }
-    if w.ends_with("ce") || w.ends_with("se") {
-        w.truncate(w.len() - 2);
     }
     w
 }
