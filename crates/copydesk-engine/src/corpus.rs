@@ -7,7 +7,7 @@
 
 use crate::claims::{Quantity, QuantityKind};
 use crate::finding::Evidence;
-use crate::terms;
+use crate::terms::{self, TermMap};
 use crate::text::{ColumnUnit, LineIndex, Span};
 use crate::{analyze, Analysis, TextFormat};
 use serde::{Deserialize, Serialize};
@@ -107,6 +107,32 @@ impl QuantityKey {
     }
 }
 
+/// Figures of one kind and unit: a prefix sorted by the low end of their range (after
+/// [`CorpusIndex::finish`]) and a tail of figures inserted since, scanned in full.
+#[derive(Default)]
+struct FigureBucket {
+    entries: Vec<(f64, f64, QuantityRef)>,
+    sorted: usize,
+    /// Widest range in the sorted prefix: bounds how far below a query a match can start.
+    widest: f64,
+}
+
+impl FigureBucket {
+    fn sort(&mut self) {
+        self.entries.sort_by(|a, b| a.0.total_cmp(&b.0));
+        self.sorted = self.entries.len();
+        self.widest = self.entries.iter().map(|e| e.1 - e.0).fold(0.0, f64::max);
+    }
+
+    fn overlapping(&self, low: f64, high: f64) -> impl Iterator<Item = &(f64, f64, QuantityRef)> {
+        let prefix = &self.entries[..self.sorted];
+        // Entries starting above `high` cannot overlap; those starting below `low - widest` end before `low`.
+        let end = prefix.partition_point(|e| e.0 <= high);
+        let start = prefix[..end].partition_point(|e| e.0 < low - self.widest);
+        prefix[start..end].iter().chain(&self.entries[self.sorted..]).filter(move |e| e.0 <= high && e.1 >= low)
+    }
+}
+
 /// A sentence found similar to a query, with how much of the query it covers.
 #[derive(Clone, Copy, Debug)]
 pub struct SimilarSentence {
@@ -122,8 +148,8 @@ pub struct SimilarSentence {
 pub struct CorpusIndex {
     docs: Vec<Option<AnalyzedSource>>,
     by_path: HashMap<String, DocId>,
-    postings: HashMap<u64, Vec<u64>>,
-    quantities: HashMap<QuantityKey, Vec<(f64, f64, QuantityRef)>>,
+    postings: TermMap<Vec<u64>>,
+    quantities: HashMap<QuantityKey, FigureBucket>,
     sentences: usize,
     live_docs: usize,
     /// Memo of [`CorpusIndex::similar_sentences`]: an edit re-asks only about the
@@ -131,12 +157,17 @@ pub struct CorpusIndex {
     retrieval_memo: Mutex<RetrievalMemo>,
     /// Memo of the words around each source figure (see `check::numbers`).
     figure_context_memo: Mutex<FigureContextMemo>,
+    /// Memo of source passages split into quote words (see `check::quotes`).
+    passage_memo: Mutex<PassageMemo>,
 }
 
 /// (query terms hash, k) → the sentences found.
 type RetrievalMemo = HashMap<(u64, usize), Arc<Vec<SimilarSentence>>>;
 /// (document, figure) → the terms around the figure.
 type FigureContextMemo = HashMap<(DocId, u32), Arc<[u64]>>;
+
+/// (document, first block) → the normalized words of that block and the next.
+type PassageMemo = HashMap<(DocId, usize), Arc<Vec<(Span, String)>>>;
 
 /// Entries kept in the retrieval memo before it is cleared.
 const MEMO_CAPACITY: usize = 50_000;
@@ -155,7 +186,17 @@ impl CorpusIndex {
         for s in sources {
             idx.insert(s);
         }
+        idx.finish();
         idx
+    }
+
+    /// Sorts the figure index after a bulk load (lookups stay correct without it, only slower).
+    pub fn finish(&mut self) {
+        for bucket in self.quantities.values_mut() {
+            if bucket.sorted < bucket.entries.len() {
+                bucket.sort();
+            }
+        }
     }
 
     /// Adds a document, replacing any with the same path.
@@ -171,7 +212,7 @@ impl CorpusIndex {
         }
         self.sentences += source.sentence_terms.len();
         for (i, q) in source.analysis.quantities.iter().enumerate() {
-            self.quantities.entry(QuantityKey::of(q)).or_default().push((
+            self.quantities.entry(QuantityKey::of(q)).or_default().entries.push((
                 q.low,
                 q.high,
                 QuantityRef { doc: id, quantity: i as u32 },
@@ -261,6 +302,27 @@ impl CorpusIndex {
     fn forget_retrievals(&mut self) {
         self.retrieval_memo.get_mut().map(HashMap::clear).unwrap_or_else(|p| p.into_inner().clear());
         self.figure_context_memo.get_mut().map(HashMap::clear).unwrap_or_else(|p| p.into_inner().clear());
+        self.passage_memo.get_mut().map(HashMap::clear).unwrap_or_else(|p| p.into_inner().clear());
+    }
+
+    /// A source passage split into quote words, computed once while the corpus is unchanged.
+    pub fn memo_passage(
+        &self,
+        doc: DocId,
+        block: usize,
+        compute: impl FnOnce() -> Vec<(Span, String)>,
+    ) -> Arc<Vec<(Span, String)>> {
+        if let Some(hit) = self.passage_memo.lock().ok().and_then(|m| m.get(&(doc, block)).cloned()) {
+            return hit;
+        }
+        let value = Arc::new(compute());
+        if let Ok(mut m) = self.passage_memo.lock() {
+            if m.len() >= MEMO_CAPACITY {
+                m.clear();
+            }
+            m.insert((doc, block), value.clone());
+        }
+        value
     }
 
     /// A value derived from one source figure, computed once while the corpus is unchanged.
@@ -305,7 +367,7 @@ impl CorpusIndex {
         let common = (self.sentences / COMMON_TERM_SHARE).max(200);
         let weights: Vec<f32> = query.iter().map(|t| self.weight(*t)).collect();
         let total: f32 = weights.iter().sum();
-        let mut acc: HashMap<u64, f32> = HashMap::new();
+        let mut acc: TermMap<f32> = TermMap::default();
         for (t, w) in query.iter().zip(&weights) {
             let Some(list) = self.postings.get(t) else { continue };
             if list.len() > common {
@@ -338,12 +400,44 @@ impl CorpusIndex {
     pub fn quantities_overlapping(&self, key: &QuantityKey, low: f64, high: f64) -> Vec<QuantityRef> {
         self.quantities
             .get(key)
-            .map(|list| {
-                list.iter()
-                    .filter(|(l, h, r)| *l <= high && *h >= low && self.get(r.doc).is_some())
-                    .map(|(_, _, r)| *r)
-                    .collect()
-            })
+            .map(|bucket| bucket.overlapping(low, high).filter(|e| self.get(e.2.doc).is_some()).map(|e| e.2).collect())
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The sorted figure lookup finds exactly what a full scan finds, before and after
+        /// figures are added to a finished bucket.
+        #[test]
+        fn figure_lookup_matches_a_full_scan(
+            ranges in proptest::collection::vec((0.0f64..1000.0, 0.0f64..300.0), 0..60),
+            extra in proptest::collection::vec((0.0f64..1000.0, 0.0f64..300.0), 0..10),
+            low in 0.0f64..1200.0,
+            width in 0.0f64..200.0,
+        ) {
+            let high = low + width;
+            let mut bucket = FigureBucket::default();
+            let mut all = Vec::new();
+            for (i, (l, w)) in ranges.iter().enumerate() {
+                bucket.entries.push((*l, l + w, QuantityRef { doc: i as u32, quantity: 0 }));
+                all.push((*l, l + w, i as u32));
+            }
+            bucket.sort();
+            for (i, (l, w)) in extra.iter().enumerate() {
+                let id = 1000 + i as u32;
+                bucket.entries.push((*l, l + w, QuantityRef { doc: id, quantity: 0 }));
+                all.push((*l, l + w, id));
+            }
+            let mut found: Vec<u32> = bucket.overlapping(low, high).map(|e| e.2.doc).collect();
+            let mut expected: Vec<u32> = all.iter().filter(|e| e.0 <= high && e.1 >= low).map(|e| e.2).collect();
+            found.sort_unstable();
+            expected.sort_unstable();
+            prop_assert_eq!(found, expected);
+        }
     }
 }

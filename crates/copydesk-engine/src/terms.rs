@@ -5,6 +5,28 @@
 
 use crate::text::Span;
 
+/// A hasher for keys that are already hashes (terms, packed references): passes them through.
+#[derive(Clone, Copy, Default)]
+pub struct PassThrough(u64);
+
+impl std::hash::Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        // Spread the bits a little: packed references differ mostly in their low half.
+        self.0 = n ^ (n >> 29).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// A map keyed by term hashes.
+pub type TermMap<V> = std::collections::HashMap<u64, V, std::hash::BuildHasherDefault<PassThrough>>;
+
 /// FNV-1a, 64-bit: small, fast, and the same on every run and platform.
 pub fn hash_str(s: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;

@@ -654,6 +654,7 @@ impl PersistentStore {
                         }
                     }
                 }
+                index.finish();
                 (index, bytes)
             });
             for (i, s) in slots.iter_mut().enumerate() {

@@ -221,7 +221,9 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
         let blocks = &src.analysis.prose.blocks;
         let start = blocks.get(sent.block).map_or(sent.span.start, |b| b.start);
         let end = blocks.get(sent.block + 1).or(blocks.get(sent.block)).map_or(sent.span.end, |b| b.end);
-        let passage = terms::quote_words(&src.analysis.prose.masked, Span::new(start, end));
+        let passage = corpus.memo_passage(s.at.doc, sent.block, || {
+            terms::quote_words(&src.analysis.prose.masked, Span::new(start, end))
+        });
         let passage = &passage[..passage.len().min(MAX_PASSAGE_WORDS)];
         if let Some((f, l)) = verbatim(&segs, passage) {
             let region = Span::new(passage[f].0.start, passage[l].0.end);
