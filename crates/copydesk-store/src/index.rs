@@ -570,7 +570,10 @@ impl PersistentStore {
                             }
                         }
                         Outcome::Fresh { size, mtime, hash, source } => {
-                            let blob = blob.expect("encoded with the outcome")?;
+                            let Some(blob) = blob else {
+                                anyhow::bail!("{}: extracted but not encoded; the index was left as it was", keys[i]);
+                            };
+                            let blob = blob?;
                             put(&tx, &keys[i], (size, racy(mtime)), &hash, &source, &blob)?;
                             if rows.contains_key(&keys[i]) {
                                 stats.changed += 1;
