@@ -1045,6 +1045,12 @@ fn mention_from(doc: &Doc, toks: &[Tok]) -> Option<Mention> {
             if !matches!(pre.as_str(), "of" | "the" | "at" | "for" | "from" | "in" | "with" | "and") {
                 return Some(Mention { span: span(toks[start], last), kind: Kind::Name, from: phrase_from });
             }
+            // "Secretary of State Antony Blinken", "Minister of Foreign Affairs Sergey Lavrov":
+            // after "of" the organization runs into the name; a run of three or more
+            // capitalized words ends with a given name and a surname.
+            if pre == "of" && toks.len() - start >= 3 {
+                return Some(Mention { span: span(toks[toks.len() - 2], last), kind: Kind::Name, from: phrase_from });
+            }
         }
         return Some(Mention { span: span(first, toks[run_end - 1]), kind: Kind::Name, from: phrase_from });
     }
@@ -2186,6 +2192,12 @@ mod tests {
     fn apposition_before_verb() {
         let t = "\u{201C}Rates stay low,\u{201D} Ann Voss, an economist at a bank, told the paper.";
         assert_eq!(speakers(t)[0].1, some("Ann Voss"));
+    }
+
+    #[test]
+    fn title_of_organization_then_name() {
+        let t = "Secretary of Commerce Dana Whitfield said the mill had made \"no promises at all to anyone.\"\n";
+        assert_eq!(who(t), vec![Some("Dana Whitfield".to_string())]);
     }
 
     #[test]
