@@ -52,6 +52,34 @@ fn check_message(v: &Value) -> Result<(), (Value, &'static str)> {
     }
 }
 
+/// Reads one frame's header block (blank lines before it are skipped). `None` at the end
+/// of input; otherwise the Content-Length: `None` when absent, `Some(None)` when unreadable.
+async fn read_headers<R: AsyncRead + Unpin>(r: &mut BufReader<R>, line: &mut Vec<u8>) -> Option<Option<Option<usize>>> {
+    let mut len = None;
+    let mut saw_header = false;
+    loop {
+        line.clear();
+        match r.read_until(b'\n', line).await {
+            Ok(0) | Err(_) => return None,
+            Ok(_) => {}
+        }
+        let text = String::from_utf8_lossy(line);
+        let t = text.trim();
+        if t.is_empty() {
+            if saw_header {
+                return Some(len);
+            }
+            continue;
+        }
+        saw_header = true;
+        if let Some((name, value)) = t.split_once(':') {
+            if name.trim().eq_ignore_ascii_case("content-length") {
+                len = Some(value.trim().parse::<usize>().ok());
+            }
+        }
+    }
+}
+
 /// Reads the client's frames from `input`; forwards good ones to `to_server`, answers bad ones through `errors`.
 pub async fn pump_input<R, W>(input: R, mut to_server: W, errors: mpsc::UnboundedSender<Vec<u8>>)
 where
@@ -61,30 +89,7 @@ where
     let mut r = BufReader::new(input);
     let mut line = Vec::new();
     loop {
-        // headers
-        let mut len: Option<Option<usize>> = None;
-        let mut saw_header = false;
-        loop {
-            line.clear();
-            match r.read_until(b'\n', &mut line).await {
-                Ok(0) | Err(_) => return,
-                Ok(_) => {}
-            }
-            let text = String::from_utf8_lossy(&line);
-            let t = text.trim();
-            if t.is_empty() {
-                if saw_header {
-                    break;
-                }
-                continue;
-            }
-            saw_header = true;
-            if let Some((name, value)) = t.split_once(':') {
-                if name.trim().eq_ignore_ascii_case("content-length") {
-                    len = Some(value.trim().parse::<usize>().ok());
-                }
-            }
-        }
+        let Some(len) = read_headers(&mut r, &mut line).await else { return };
         let n = match len {
             Some(Some(n)) => n,
             Some(None) => {
@@ -134,25 +139,8 @@ where
     let mut r = BufReader::new(from_server);
     let mut line = Vec::new();
     loop {
-        let mut len = None;
-        loop {
-            line.clear();
-            match r.read_until(b'\n', &mut line).await {
-                Ok(0) | Err(_) => return,
-                Ok(_) => {}
-            }
-            let text = String::from_utf8_lossy(&line);
-            let t = text.trim();
-            if t.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = t.split_once(':') {
-                if name.trim().eq_ignore_ascii_case("content-length") {
-                    len = value.trim().parse::<usize>().ok();
-                }
-            }
-        }
-        let Some(n) = len else { continue };
+        let Some(len) = read_headers(&mut r, &mut line).await else { return };
+        let Some(Some(n)) = len else { continue };
         let mut body = vec![0u8; n];
         if r.read_exact(&mut body).await.is_err() {
             return;
