@@ -152,25 +152,53 @@ pub struct CorpusIndex {
     quantities: HashMap<QuantityKey, FigureBucket>,
     sentences: usize,
     live_docs: usize,
-    /// Memo of [`CorpusIndex::similar_sentences`]: an edit re-asks only about the
-    /// sentences it touched. Cleared whenever the corpus changes.
-    retrieval_memo: Mutex<RetrievalMemo>,
-    /// Memo of the words around each source figure (see `check::numbers`).
-    figure_context_memo: Mutex<FigureContextMemo>,
-    /// Memo of source passages split into quote words (see `check::quotes`).
-    passage_memo: Mutex<PassageMemo>,
+    /// [`CorpusIndex::similar_sentences`] by (query terms hash, k): an edit re-asks only
+    /// about the sentences it touched. Every memo is cleared whenever the corpus changes.
+    retrieval_memo: Memo<(u64, usize), Arc<Vec<SimilarSentence>>>,
+    /// The words around each source figure, by (document, figure) (see `check::numbers`).
+    figure_context_memo: Memo<(DocId, u32), Arc<[u64]>, { 4 * MEMO_CAPACITY }>,
+    /// Source passages split into quote words, by (document, first block) (see `check::quotes`).
+    passage_memo: Memo<(DocId, usize), Arc<Passage>>,
 }
 
-/// (query terms hash, k) → the sentences found.
-type RetrievalMemo = HashMap<(u64, usize), Arc<Vec<SimilarSentence>>>;
-/// (document, figure) → the terms around the figure.
-type FigureContextMemo = HashMap<(DocId, u32), Arc<[u64]>>;
+/// A source passage as normalized quote words with their spans ([`terms::quote_words`]).
+pub type Passage = Vec<(Span, String)>;
 
-/// (document, first block) → the normalized words of that block and the next.
-type PassageMemo = HashMap<(DocId, usize), Arc<Vec<(Span, String)>>>;
-
-/// Entries kept in the retrieval memo before it is cleared.
+/// Entries kept in a memo before it is cleared.
 const MEMO_CAPACITY: usize = 50_000;
+
+/// Values derived from an unchanging corpus, computed once; shared across threads.
+/// At most `CAP` entries are kept: a full memo starts again empty.
+struct Memo<K, V, const CAP: usize = MEMO_CAPACITY> {
+    map: Mutex<HashMap<K, V>>,
+}
+
+impl<K, V, const CAP: usize> Default for Memo<K, V, CAP> {
+    fn default() -> Self {
+        Memo { map: Mutex::new(HashMap::new()) }
+    }
+}
+
+impl<K: std::hash::Hash + Eq, V: Clone, const CAP: usize> Memo<K, V, CAP> {
+    /// The memoized value for `key`, or `compute()` remembered (all of it dropped when full).
+    fn get_or_compute(&self, key: K, compute: impl FnOnce() -> V) -> V {
+        if let Some(hit) = self.map.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return hit;
+        }
+        let value = compute();
+        if let Ok(mut m) = self.map.lock() {
+            if m.len() >= CAP {
+                m.clear();
+            }
+            m.insert(key, value.clone());
+        }
+        value
+    }
+
+    fn clear(&mut self) {
+        self.map.get_mut().map(HashMap::clear).unwrap_or_else(|p| p.into_inner().clear());
+    }
+}
 
 /// A term in more sentences than this share of the corpus is not used to *find*
 /// candidates (it still counts when candidates are scored).
@@ -300,44 +328,19 @@ impl CorpusIndex {
     }
 
     fn forget_retrievals(&mut self) {
-        self.retrieval_memo.get_mut().map(HashMap::clear).unwrap_or_else(|p| p.into_inner().clear());
-        self.figure_context_memo.get_mut().map(HashMap::clear).unwrap_or_else(|p| p.into_inner().clear());
-        self.passage_memo.get_mut().map(HashMap::clear).unwrap_or_else(|p| p.into_inner().clear());
+        self.retrieval_memo.clear();
+        self.figure_context_memo.clear();
+        self.passage_memo.clear();
     }
 
     /// A source passage split into quote words, computed once while the corpus is unchanged.
-    pub fn memo_passage(
-        &self,
-        doc: DocId,
-        block: usize,
-        compute: impl FnOnce() -> Vec<(Span, String)>,
-    ) -> Arc<Vec<(Span, String)>> {
-        if let Some(hit) = self.passage_memo.lock().ok().and_then(|m| m.get(&(doc, block)).cloned()) {
-            return hit;
-        }
-        let value = Arc::new(compute());
-        if let Ok(mut m) = self.passage_memo.lock() {
-            if m.len() >= MEMO_CAPACITY {
-                m.clear();
-            }
-            m.insert((doc, block), value.clone());
-        }
-        value
+    pub fn memo_passage(&self, doc: DocId, block: usize, compute: impl FnOnce() -> Passage) -> Arc<Passage> {
+        self.passage_memo.get_or_compute((doc, block), || Arc::new(compute()))
     }
 
     /// A value derived from one source figure, computed once while the corpus is unchanged.
     pub fn memo_figure_context(&self, doc: DocId, quantity: u32, compute: impl FnOnce() -> Vec<u64>) -> Arc<[u64]> {
-        if let Some(hit) = self.figure_context_memo.lock().ok().and_then(|m| m.get(&(doc, quantity)).cloned()) {
-            return hit;
-        }
-        let value: Arc<[u64]> = compute().into();
-        if let Ok(mut m) = self.figure_context_memo.lock() {
-            if m.len() >= MEMO_CAPACITY * 4 {
-                m.clear();
-            }
-            m.insert((doc, quantity), value.clone());
-        }
-        value
+        self.figure_context_memo.get_or_compute((doc, quantity), || compute().into())
     }
 
     /// The `k` corpus sentences that cover most of `query` (sorted content terms), memoized.
@@ -346,18 +349,7 @@ impl CorpusIndex {
         for t in query {
             h = (h ^ t).wrapping_mul(0x0100_0000_01b3);
         }
-        let key = (h, k);
-        if let Some(hit) = self.retrieval_memo.lock().ok().and_then(|m| m.get(&key).cloned()) {
-            return hit;
-        }
-        let found = Arc::new(self.retrieve(query, k));
-        if let Ok(mut m) = self.retrieval_memo.lock() {
-            if m.len() >= MEMO_CAPACITY {
-                m.clear();
-            }
-            m.insert(key, found.clone());
-        }
-        found
+        self.retrieval_memo.get_or_compute((h, k), || Arc::new(self.retrieve(query, k)))
     }
 
     fn retrieve(&self, query: &[u64], k: usize) -> Vec<SimilarSentence> {
