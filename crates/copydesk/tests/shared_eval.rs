@@ -73,6 +73,21 @@ fn score(labels: &Path, findings: &Path, min_p: &str, min_r: &str) {
     assert!(ok, "below precision {min_p} / recall {min_r}:\n{text}");
 }
 
+/// Builds drafts and labels with a shared generator (`SCRIPT INPUT OUT_DIR`), checks the
+/// drafts against `corpora`, and scores them at the given minimums.
+fn generate_and_score(name: &str, script: &Path, input: &Path, corpora: &[PathBuf], min_p: &str, min_r: &str) {
+    let dir = tmp(name);
+    let (ok, text) = python(&[
+        script.to_str().unwrap_or_default(),
+        input.to_str().unwrap_or_default(),
+        dir.to_str().unwrap_or_default(),
+    ]);
+    assert!(ok, "{text}");
+    let out = dir.join("out.json");
+    check_json(corpora, &drafts_in(&dir), &out);
+    score(&dir.join("labels.json"), &out, min_p, min_r);
+}
+
 fn shared_path(rel: &str) -> PathBuf {
     shared().map(|s| s.join(rel)).unwrap_or_default()
 }
@@ -88,17 +103,8 @@ fn dev_drafts_against_the_seeds() {
 #[test]
 fn own_cases_against_the_seeds() {
     let Some(s) = shared() else { return };
-    let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../eval/cases");
-    let built = tmp("own");
-    let (ok, text) = python(&[
-        s.join("eval/build_cases.py").to_str().unwrap_or_default(),
-        cases.join("src").to_str().unwrap_or_default(),
-        built.to_str().unwrap_or_default(),
-    ]);
-    assert!(ok, "{text}");
-    let out = built.join("out.json");
-    check_json(&[s.join("corpus/seeds")], &drafts_in(&built), &out);
-    score(&built.join("labels.json"), &out, "0.9", "0.8");
+    let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../eval/cases/src");
+    generate_and_score("own", &s.join("eval/build_cases.py"), &cases, &[s.join("corpus/seeds")], "0.9", "0.8");
 }
 
 #[test]
@@ -133,31 +139,22 @@ fn reuters_stories_checked_against_themselves_raise_no_contradiction() {
 #[test]
 fn polnear_quotes_given_to_the_wrong_speaker() {
     let Some(s) = shared() else { return };
-    let dir = tmp("swaps");
-    let (ok, text) = python(&[
-        s.join("eval/make_swaps.py").to_str().unwrap_or_default(),
-        s.join("data/polnear/dev").to_str().unwrap_or_default(),
-        dir.to_str().unwrap_or_default(),
-    ]);
-    assert!(ok, "{text}");
-    let out = dir.join("out.json");
-    check_json(&[s.join("data/polnear/dev/text")], &drafts_in(&dir), &out);
-    score(&dir.join("labels.json"), &out, "0.9", "0.7");
+    let split = s.join("data/polnear/dev");
+    generate_and_score("swaps", &s.join("eval/make_swaps.py"), &split, &[split.join("text")], "0.9", "0.7");
 }
 
 #[test]
 fn reuters_figures_changed() {
     let Some(s) = shared() else { return };
-    let dir = tmp("numswaps");
-    let (ok, text) = python(&[
-        s.join("eval/make_numswaps.py").to_str().unwrap_or_default(),
-        s.join("data/reuters21578").to_str().unwrap_or_default(),
-        dir.to_str().unwrap_or_default(),
-    ]);
-    assert!(ok, "{text}");
-    let out = dir.join("out.json");
-    check_json(&[s.join("data/reuters21578")], &drafts_in(&dir), &out);
-    score(&dir.join("labels.json"), &out, "0.9", "0.8");
+    let reuters = s.join("data/reuters21578");
+    generate_and_score(
+        "numswaps",
+        &s.join("eval/make_numswaps.py"),
+        &reuters,
+        std::slice::from_ref(&reuters),
+        "0.9",
+        "0.8",
+    );
 }
 
 fn last_line_figure(text: &str, key: &str) -> Vec<f64> {
