@@ -8,25 +8,14 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 bin="$(realpath "${1:?usage: emacs-eglot.sh COPYDESK_BIN}")"
-shared="${COPYDESK_SHARED:-$repo/../shared}"
-[[ -d "$shared/corpus/seeds" ]] || shared=/work/shared
 emacs="${EMACS:-emacs}"
 command -v "$emacs" >/dev/null || { echo "emacs-eglot.sh: $emacs not found (apt-get install emacs-nox elpa-eglot elpa-markdown-mode)" >&2; exit 2; }
 
 tmp="$(mktemp -d)"; mkdir -p "$tmp/home"
 trap 'rm -rf "$tmp"' EXIT
-ws="$tmp/ws"
-mkdir -p "$ws/drafts" "$ws/sources"
-cp "$shared"/corpus/seeds/*.txt "$ws/sources/"
-printf '[corpus]\npaths = ["sources"]\n' > "$ws/copydesk.toml"
-cp "$shared/eval/dev/cases/d01-buildup.md" "$ws/drafts/"
-
-lsp_cmd="$bin"
-if [[ "${COPYDESK_LSP_MOCK:-0}" == 1 ]]; then
-  lsp_cmd="$repo/tests/editors/mock-lsp/copydesk"
-  export COPYDESK_REAL_BIN="$bin"
-  echo "# using the mock language server"
-fi
+source "$here/lib.sh"
+find_shared
+make_workspace
 
 start=$(date +%s)
 set +e

@@ -2,32 +2,21 @@
 # Tests editors/nvim headless: the client attaches with the right root, the server's
 # diagnostic covers the wrong figure, and :CopydeskCheck fills the quickfix list.
 #   tests/editors/nvim-plugin.sh COPYDESK_BIN
-# Environment: COPYDESK_SHARED (default: ../shared beside the repo, else /work/shared),
+# Environment: COPYDESK_SHARED (default: ../shared beside the repo, else a stand-in; see lib.sh),
 #   EXPECT_TEXT (default 84,300), COPYDESK_LSP_MOCK=1 to serve `lsp` with
 #   tests/editors/mock-lsp/copydesk (a stand-in built on `copydesk check`), NVIM (default nvim).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 bin="$(realpath "${1:?usage: nvim-plugin.sh COPYDESK_BIN}")"
-shared="${COPYDESK_SHARED:-$repo/../shared}"
-[[ -d "$shared/corpus/seeds" ]] || shared=/work/shared
 nvim="${NVIM:-nvim}"
 command -v "$nvim" >/dev/null || { echo "nvim-plugin.sh: $nvim not found (apt-get install neovim)" >&2; exit 2; }
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-ws="$tmp/ws"
-mkdir -p "$ws/drafts" "$ws/sources"
-cp "$shared"/corpus/seeds/*.txt "$ws/sources/"
-printf '[corpus]\npaths = ["sources"]\n\n[severity]\nnumber-mismatch = "warning"\n' > "$ws/copydesk.toml"
-cp "$shared/eval/dev/cases/d01-buildup.md" "$ws/drafts/"
-
-lsp_cmd="$bin"
-if [[ "${COPYDESK_LSP_MOCK:-0}" == 1 ]]; then
-  lsp_cmd="$repo/tests/editors/mock-lsp/copydesk"
-  export COPYDESK_REAL_BIN="$bin"
-  echo "# using the mock language server"
-fi
+source "$here/lib.sh"
+find_shared
+make_workspace $'\n[severity]\nnumber-mismatch = "warning"\n'
 
 cat > "$tmp/init.lua" <<LUA
 vim.opt.runtimepath:prepend("$repo/editors/nvim")

@@ -20,9 +20,6 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 bin="$(realpath "${1:?usage: vscode-e2e.sh COPYDESK_BIN}")"
-shared="${COPYDESK_SHARED:-$repo/../shared}"
-[[ -d "$shared/corpus/seeds" ]] || shared=/work/shared
-shared="$(realpath "$shared")"
 cache="${COPYDESK_E2E_CACHE:-$HOME/.cache/copydesk-e2e}"
 screenshot="${SCREENSHOT:-$repo/editors/vscode/screenshot-hover.png}"
 code_server_version="${CODE_SERVER_VERSION:-4.139.1}"
@@ -88,6 +85,8 @@ cleanup() {
   if [[ "${KEEP:-0}" == 1 ]]; then echo "# kept $tmp"; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
+source "$here/lib.sh"
+find_shared
 
 ws="$tmp/ws"
 mkdir -p "$ws" "$tmp/user/User" "$tmp/user/Machine" "$tmp/extensions" "$tmp/browser"
