@@ -239,48 +239,89 @@ const STOPWORDS: &[&str] = &[
 ];
 
 pub fn is_stopword(w: &str) -> bool {
-    STOPWORDS.contains(&w)
+    stopword_set().contains(w)
+}
+
+fn stopword_set() -> &'static std::collections::HashSet<&'static str> {
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| STOPWORDS.iter().copied().collect())
 }
 
 /// A light English stemmer: folds plurals, -ed, -ing, possessives and British/American -ce/-se.
 pub fn stem(word: &str) -> String {
-    let mut w: String = word.to_lowercase().replace('\u{2019}', "'");
+    let mut w = String::with_capacity(word.len());
+    stem_into(word, &mut w);
+    w
+}
+
+/// Lower-cases `word` into `w` (replacing its contents), folding curly apostrophes.
+fn lower_into(word: &str, w: &mut String) {
+    w.clear();
+    if word.is_ascii() {
+        w.push_str(word);
+        w.make_ascii_lowercase();
+    } else {
+        for c in word.chars() {
+            if c == '\u{2019}' {
+                w.push('\'');
+            } else {
+                w.extend(c.to_lowercase());
+            }
+        }
+    }
+}
+
+/// [`stem`] into a reused buffer: `w` ends up holding the stem of `word`.
+pub fn stem_into(word: &str, w: &mut String) {
+    lower_into(word, w);
+    stem_lowered(w);
+}
+
+/// Stems a lower-cased word (curly apostrophes already folded) in place.
+fn stem_lowered(w: &mut String) {
+    let chars = |w: &str| if w.is_ascii() { w.len() } else { w.chars().count() };
     for suffix in ["'s", "'"] {
-        if let Some(x) = w.strip_suffix(suffix) {
-            w = x.to_string();
+        if w.ends_with(suffix) {
+            w.truncate(w.len() - suffix.len());
         }
     }
     w.retain(|c| c != '.' && c != '\'');
-    let n = w.chars().count();
-    let strip = |w: &str, suf: &str, min: usize| -> Option<String> {
-        w.strip_suffix(suf).filter(|x| x.chars().count() >= min).map(str::to_string)
+    let n = chars(w);
+    // Strips `suf` when at least `min` characters are left.
+    let strip = |w: &mut String, suf: &str, min: usize| -> bool {
+        if w.ends_with(suf) && chars(&w[..w.len() - suf.len()]) >= min {
+            w.truncate(w.len() - suf.len());
+            true
+        } else {
+            false
+        }
     };
     if n > 4 {
-        if let Some(x) = strip(&w, "ies", 3) {
-            return x + "y";
+        if strip(w, "ies", 3) {
+            w.push('y');
+            return;
         }
         for suf in ["ing", "ed", "es"] {
-            if let Some(x) = strip(&w, suf, 3) {
-                return x;
+            if strip(w, suf, 3) {
+                return;
             }
         }
     }
     if n > 3 && w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") {
         w.pop();
     }
-    if w.ends_with("ian") && w.chars().count() > 5 {
+    if w.ends_with("ian") && chars(w) > 5 {
         // Ukrainian → ukrain, Russian → russ, Canadian → canad: nationality to country
         w.truncate(w.len() - 3);
     }
     // British and American spellings: defence / defense → defen.
-    if w.chars().count() > 5 && (w.ends_with("ce") || w.ends_with("se")) {
+    if chars(w) > 5 && (w.ends_with("ce") || w.ends_with("se")) {
         w.truncate(w.len() - 2);
     }
     // Final vowels go (Russia → russ, Ukraine → ukrain, Canada → canad).
-    while w.chars().count() > 4 && (w.ends_with('e') || w.ends_with('a') || w.ends_with('i')) {
+    while chars(w) > 4 && (w.ends_with('e') || w.ends_with('a') || w.ends_with('i')) {
         w.pop();
     }
-    w
 }
 
 /// Is this token a figure (digits), which terms leave out so that a changed figure keeps its context?
@@ -300,6 +341,7 @@ pub fn number_term(token: &str) -> u64 {
 
 /// Sorted, de-duplicated content terms of a span (content words, stemmed, and figures).
 pub fn content_terms(text: &str, span: Span) -> Vec<u64> {
+    let mut buf = String::new();
     let mut out: Vec<u64> = words(text, span)
         .into_iter()
         .filter_map(|w| {
@@ -307,11 +349,12 @@ pub fn content_terms(text: &str, span: Span) -> Vec<u64> {
             if is_numeric(s) {
                 return Some(number_term(s));
             }
-            let lower = s.to_lowercase();
-            if is_stopword(&lower) || lower.chars().count() < 2 {
+            lower_into(s, &mut buf);
+            if buf.chars().nth(1).is_none() || is_stopword(&buf) {
                 None
             } else {
-                Some(hash_str(&stem(&lower)))
+                stem_lowered(&mut buf);
+                Some(hash_str(&buf))
             }
         })
         .collect();
@@ -361,6 +404,68 @@ mod tests {
 
     fn ws(t: &str) -> Vec<&str> {
         words(t, Span::new(0, t.len())).into_iter().map(|s| s.slice(t)).collect()
+    }
+
+    /// The stemmer as first written (allocating at every step): the in-place one must agree with it.
+    fn reference_stem(word: &str) -> String {
+        let mut w: String = word.to_lowercase().replace('\u{2019}', "'");
+        for suffix in ["'s", "'"] {
+            if let Some(x) = w.strip_suffix(suffix) {
+                w = x.to_string();
+            }
+        }
+        w.retain(|c| c != '.' && c != '\'');
+        let n = w.chars().count();
+        let strip =
+            |w: &str, suf: &str, min: usize| w.strip_suffix(suf).filter(|x| x.chars().count() >= min).map(str::to_string);
+        if n > 4 {
+            if let Some(x) = strip(&w, "ies", 3) {
+                return x + "y";
+            }
+            for suf in ["ing", "ed", "es"] {
+                if let Some(x) = strip(&w, suf, 3) {
+                    return x;
+                }
+            }
+        }
+        if n > 3 && w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") {
+            w.pop();
+        }
+        if w.ends_with("ian") && w.chars().count() > 5 {
+            w.truncate(w.len() - 3);
+        }
+        if w.chars().count() > 5 && (w.ends_with("ce") || w.ends_with("se")) {
+            w.truncate(w.len() - 2);
+        }
+        while w.chars().count() > 4 && (w.ends_with('e') || w.ends_with('a') || w.ends_with('i')) {
+            w.pop();
+        }
+        w
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn stem_in_place_agrees_with_reference(word in "[A-Za-zéÖ.'\u{2019}]{0,14}(ies|ing|ed|es|s|ian|ce|se|'s|\u{2019}s|')?") {
+            proptest::prop_assert_eq!(stem(&word), reference_stem(&word));
+        }
+    }
+
+    #[test]
+    fn stems_newswire_words() {
+        for (w, s) in [
+            ("Ukrainian", "ukrain"),
+            ("defence", "defen"),
+            ("defense", "defen"),
+            ("countries", "country"),
+            ("troops", "troop"),
+            ("Russia\u{2019}s", "russ"),
+            ("U.S.", "us"),
+            ("amassed", "amass"),
+            ("is", "is"),
+        ] {
+            assert_eq!(stem(w), s, "{w}");
+            assert_eq!(reference_stem(w), s, "{w}");
+        }
     }
 
     #[test]

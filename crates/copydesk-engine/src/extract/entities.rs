@@ -163,6 +163,9 @@ pub fn is_pronoun(w: &str) -> bool {
 
 /// Lowercase and fold Latin diacritics to ASCII; other characters are kept as they are.
 pub fn fold(s: &str) -> String {
+    if s.bytes().all(|b| b.is_ascii() && b != b'`') {
+        return s.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         let f: &str = match c {
@@ -268,7 +271,8 @@ pub fn name_words(name: &str) -> Vec<String> {
     }
     // Role words ending in a title before a name of two words or more: "Fisheries Minister Ola Dahl".
     if let Some(t) = words.iter().rposition(|w| {
-        title_set().contains(fold(w.trim_end_matches('.')).as_str()) && fold(w) != "the" && fold(w) != "of"
+        let f = fold(w.trim_end_matches('.'));
+        title_set().contains(f.as_str()) && (w.ends_with('.') || (f != "the" && f != "of"))
     }) {
         if words.len() - t > 2 && words[t + 1..].iter().all(|w| w.chars().next().is_some_and(|c| c.is_uppercase())) {
             words.drain(..=t);
