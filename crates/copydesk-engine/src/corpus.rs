@@ -159,6 +159,25 @@ pub struct CorpusIndex {
     figure_context_memo: Memo<(DocId, u32), Arc<[u64]>, { 4 * MEMO_CAPACITY }>,
     /// Source passages split into quote words, by (document, first block) (see `check::quotes`).
     passage_memo: Memo<(DocId, usize), Arc<Passage>>,
+    /// Changes whenever the corpus does: results derived from one generation hold for it only.
+    generation: Generation,
+}
+
+/// A process-wide unique stamp of one state of one [`CorpusIndex`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Generation(u64);
+
+impl Generation {
+    fn next() -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        Generation(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
+impl Default for Generation {
+    fn default() -> Self {
+        Generation::next()
+    }
 }
 
 /// A source passage as normalized quote words with their spans ([`terms::quote_words`]).
@@ -220,11 +239,23 @@ impl CorpusIndex {
 
     /// Sorts the figure index after a bulk load (lookups stay correct without it, only slower).
     pub fn finish(&mut self) {
+        let mut sorted = false;
         for bucket in self.quantities.values_mut() {
             if bucket.sorted < bucket.entries.len() {
                 bucket.sort();
+                sorted = true;
             }
         }
+        if sorted {
+            // Lookups list figures in a new order.
+            self.forget_retrievals();
+        }
+    }
+
+    /// Stamp of the corpus as it is now; any insert, removal or [`CorpusIndex::finish`] changes it,
+    /// and no two indexes of one process share one.
+    pub fn generation(&self) -> u64 {
+        self.generation.0
     }
 
     /// Adds a document, replacing any with the same path.
@@ -328,6 +359,7 @@ impl CorpusIndex {
     }
 
     fn forget_retrievals(&mut self) {
+        self.generation = Generation::next();
         self.retrieval_memo.clear();
         self.figure_context_memo.clear();
         self.passage_memo.clear();

@@ -20,7 +20,8 @@ use crate::render::{self, FixData};
 use copydesk_engine::corpus::{AnalyzedSource, CorpusIndex};
 use copydesk_engine::settings::Settings;
 use copydesk_engine::text::{ColumnUnit, LineIndex};
-use copydesk_engine::{check, Span, TextFormat, Verdict};
+use copydesk_engine::check::{self, CheckMemo};
+use copydesk_engine::{Span, TextFormat, Verdict};
 use copydesk_store::config::CONFIG_FILE;
 use copydesk_store::load::{self, FileKind, LoadError};
 use globset::{Glob, GlobSetBuilder};
@@ -89,6 +90,8 @@ struct Doc {
     result: Option<Arc<DocResult>>,
     /// The generation of the latest result (for pull requests waiting on it).
     done: watch::Sender<u64>,
+    /// Verdicts of the last check, for the claims the next edit leaves alone.
+    memo: CheckMemo,
 }
 
 enum Job {
@@ -207,7 +210,7 @@ impl Shared {
     }
 
     /// Checks a snapshot on the blocking pool.
-    async fn compute(self: &Arc<Self>, text: String, gen: u64, format: TextFormat) -> Option<Arc<DocResult>> {
+    async fn compute(self: &Arc<Self>, uri: &Uri, text: String, gen: u64, format: TextFormat) -> Option<Arc<DocResult>> {
         let cfg = self.config();
         let sess = self.session();
         if text.len() > cfg.max_document_bytes {
@@ -223,14 +226,22 @@ impl Shared {
             }));
         }
         let s = self.clone();
+        let uri = uri.clone();
         let job = tokio::task::spawn_blocking(move || {
             // A newer edit arrived while this job waited for a thread: skip the work.
-            let stale = lock(&s.docs).values().all(|d| d.gen != gen);
-            if stale {
-                return None;
-            }
+            let mut memo = {
+                let mut docs = lock(&s.docs);
+                match docs.get_mut(&uri) {
+                    Some(d) if d.gen == gen => std::mem::take(&mut d.memo),
+                    _ => return None,
+                }
+            };
             let corpus = s.corpus.read().unwrap_or_else(PoisonError::into_inner);
-            Some(check_text(&corpus, text, gen, format, &cfg.settings, sess.unit, &cfg.root))
+            let result = check_text(&corpus, text, gen, format, &cfg.settings, sess.unit, &cfg.root, &mut memo);
+            if let Some(d) = lock(&s.docs).get_mut(&uri) {
+                d.memo = memo;
+            }
+            Some(result)
         });
         match job.await {
             Ok(r) => r.map(Arc::new),
@@ -247,7 +258,7 @@ impl Shared {
             return;
         }
         let Some((text, gen, version, format)) = self.snapshot(&uri) else { return };
-        let result = self.compute(text, gen, format).await;
+        let result = self.compute(&uri, text, gen, format).await;
         let publish = {
             let mut docs = lock(&self.docs);
             let Some(doc) = docs.get_mut(&uri) else { return };
@@ -286,7 +297,7 @@ impl Shared {
         if !self.ready.load(Ordering::SeqCst) {
             return None;
         }
-        self.compute(text, gen, format).await
+        self.compute(&uri, text, gen, format).await
     }
 }
 
@@ -298,9 +309,10 @@ fn check_text(
     settings: &Settings,
     unit: ColumnUnit,
     root: &Path,
+    memo: &mut CheckMemo,
 ) -> DocResult {
     let analysis = copydesk_engine::analyze(&text, format);
-    let verdicts = check::check(corpus, &text, &analysis, settings);
+    let verdicts = check::check_with_memo(corpus, &text, &analysis, settings, memo);
     let findings = check::findings(&verdicts);
     let lines = LineIndex::new(&text);
     let pos = Positions { text: &text, lines: &lines, unit };
@@ -803,7 +815,7 @@ impl LanguageServer for Backend {
             let gen = self.s.next_gen();
             docs.insert(
                 d.uri.clone(),
-                Doc { rope: Rope::from_str(&d.text), version: d.version, gen, format, result: None, done },
+                Doc { rope: Rope::from_str(&d.text), version: d.version, gen, format, result: None, done, memo: CheckMemo::default() },
             );
         }
         self.s.schedule(d.uri);

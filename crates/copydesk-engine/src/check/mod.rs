@@ -13,7 +13,9 @@ use crate::finding::{Code, Evidence, Finding, Suggestion, Verdict};
 use crate::settings::Settings;
 use crate::text::{LineIndex, Span};
 use crate::{terms, Analysis};
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 
 /// What the checks need to know about the draft, computed once.
 pub(crate) struct Draft<'a> {
@@ -25,6 +27,8 @@ pub(crate) struct Draft<'a> {
     pub sentence_weight: Vec<f32>,
     /// How much of the draft each corpus document covers (0..=1): the draft's sources.
     affinity: HashMap<DocId, f32>,
+    /// Affinities read since the last [`Draft::take_affinity_reads`] (what a claim's verdict depended on).
+    affinity_reads: RefCell<Vec<(DocId, f32)>>,
 }
 
 impl<'a> Draft<'a> {
@@ -33,12 +37,21 @@ impl<'a> Draft<'a> {
             analysis.sentences.iter().map(|s| terms::content_terms(&analysis.prose.masked, s.span)).collect();
         let sentence_weight = sentence_terms.iter().map(|t| t.iter().map(|x| corpus.weight(*x)).sum()).collect();
         let affinity = affinity(corpus, &sentence_terms);
-        Draft { text, analysis, sentence_terms, sentence_weight, affinity }
+        Draft { text, analysis, sentence_terms, sentence_weight, affinity, affinity_reads: RefCell::default() }
     }
 
     /// The share of the draft that document `doc` covers (mean best sentence coverage).
     pub fn affinity(&self, doc: DocId) -> f32 {
-        self.affinity.get(&doc).copied().unwrap_or(0.0)
+        let a = self.affinity.get(&doc).copied().unwrap_or(0.0);
+        self.affinity_reads.borrow_mut().push((doc, a));
+        a
+    }
+
+    fn take_affinity_reads(&self) -> Vec<(DocId, f32)> {
+        let mut reads = std::mem::take(&mut *self.affinity_reads.borrow_mut());
+        reads.sort_unstable_by_key(|r| r.0);
+        reads.dedup_by_key(|r| r.0);
+        reads
     }
 
     pub fn masked(&self) -> &str {
@@ -63,23 +76,50 @@ fn affinity(corpus: &CorpusIndex, sentence_terms: &[Vec<u64>]) -> HashMap<DocId,
     }
     if n > 0 {
         for v in sum.values_mut() {
-            *v /= n as f32;
+            // In steps of 1/32: an edit of one sentence seldom moves a document's affinity a
+            // whole step, so the verdicts that read it stay valid (see [`CheckMemo`]).
+            *v = (*v / n as f32 * AFFINITY_STEPS).round() / AFFINITY_STEPS;
         }
     }
     sum
 }
 
 const AFFINITY_NEIGHBOURS: usize = 8;
+const AFFINITY_STEPS: f32 = 32.0;
 
 /// Checks every claim of `draft` (an analysis of `text`) against `corpus`.
 pub fn check(corpus: &CorpusIndex, text: &str, draft: &Analysis, settings: &Settings) -> Vec<Verdict> {
+    check_with_memo(corpus, text, draft, settings, &mut CheckMemo::default())
+}
+
+/// [`check`], reusing the verdicts of claims that an edit did not touch (see [`CheckMemo`]).
+pub fn check_with_memo(
+    corpus: &CorpusIndex,
+    text: &str,
+    draft: &Analysis,
+    settings: &Settings,
+    memo: &mut CheckMemo,
+) -> Vec<Verdict> {
     if corpus.is_empty() {
         return Vec::new();
     }
+    if memo.generation != corpus.generation() {
+        memo.entries.clear();
+        memo.generation = corpus.generation();
+    }
     let d = Draft::new(corpus, text, draft);
+    memo.reused = 0;
+    let mut kept = HashMap::new();
     let mut verdicts = Vec::new();
-    verdicts.extend((0..draft.quantities.len()).filter_map(|i| numbers::check(corpus, &d, i)));
-    verdicts.extend((0..draft.quotes.len()).filter_map(|i| quotes::check(corpus, &d, i)));
+    for i in 0..draft.quantities.len() {
+        let (key, anchor) = quantity_key(&d, &draft.quantities[i]);
+        verdicts.extend(memo.reuse_or(&mut kept, &d, key, anchor, || numbers::check(corpus, &d, i)));
+    }
+    for i in 0..draft.quotes.len() {
+        let (key, anchor) = quote_key(&d, &draft.quotes[i]);
+        verdicts.extend(memo.reuse_or(&mut kept, &d, key, anchor, || quotes::check(corpus, &d, i)));
+    }
+    memo.entries = kept;
     let quote_spans: Vec<Span> = verdicts
         .iter()
         .filter(|v| v.finding.as_ref().is_some_and(|f| f.code == Code::Misattribution))
@@ -89,6 +129,129 @@ pub fn check(corpus: &CorpusIndex, text: &str, draft: &Analysis, settings: &Sett
     apply_settings(&mut verdicts, text, draft, settings);
     verdicts.sort_by_key(|v| (v.span.start, v.span.end));
     verdicts
+}
+
+/// The verdicts of one document's last check, for the next check of the same document.
+///
+/// A figure's or a quote's verdict depends on the text of its window (its sentence, and
+/// for a quote its words and its speaker's mention), on where inside the window the claim
+/// sits, on the corpus, and on the draft's affinity to the documents the check consulted.
+/// An entry is keyed on the window's text, the claim's fields relative to the window and
+/// the corpus generation, and keeps the affinities its check read: it is reused only when
+/// each of them is unchanged, moved to where its window now starts. A check with a memo
+/// therefore gives exactly the verdicts of a check without one; an edit re-checks only
+/// the claims whose sentences it touched (and those whose sources it made more or less
+/// central to the draft). Reported speech (cheap, and dependent on the quotes' verdicts) is
+/// always checked again.
+#[derive(Default)]
+pub struct CheckMemo {
+    generation: u64,
+    entries: HashMap<u64, Memoized>,
+    reused: usize,
+}
+
+struct Memoized {
+    /// Where the claim's window started when the verdict was computed.
+    anchor: usize,
+    verdict: Option<Verdict>,
+    affinity: Vec<(DocId, f32)>,
+}
+
+impl CheckMemo {
+    /// Verdicts the last check reused rather than computed.
+    pub fn reused(&self) -> usize {
+        self.reused
+    }
+
+    /// Entries kept from the last check.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The remembered verdict for `key` when still valid, else `compute()`; either way kept in `kept`.
+    fn reuse_or(
+        &mut self,
+        kept: &mut HashMap<u64, Memoized>,
+        d: &Draft,
+        key: u64,
+        anchor: usize,
+        compute: impl FnOnce() -> Option<Verdict>,
+    ) -> Option<Verdict> {
+        // A claim repeated word for word (a pasted paragraph) shares its entry.
+        if !kept.contains_key(&key) {
+            if let Some(m) = self.entries.remove(&key) {
+                kept.insert(key, m);
+            }
+        }
+        if let Some(m) = kept.get(&key) {
+            if m.affinity.iter().all(|(doc, a)| d.affinity.get(doc).copied().unwrap_or(0.0).to_bits() == a.to_bits()) {
+                self.reused += 1;
+                return m.verdict.clone().map(|v| moved(v, m.anchor, anchor));
+            }
+        }
+        d.take_affinity_reads();
+        let verdict = compute();
+        kept.insert(key, Memoized { anchor, verdict: verdict.clone(), affinity: d.take_affinity_reads() });
+        verdict
+    }
+}
+
+/// A verdict computed with its window at `from`, for the window now at `to`.
+fn moved(mut v: Verdict, from: usize, to: usize) -> Verdict {
+    let shift = |s: &mut Span| {
+        s.start = s.start - from + to;
+        s.end = s.end - from + to;
+    };
+    shift(&mut v.span);
+    if let Some(f) = v.finding.as_mut() {
+        shift(&mut f.span);
+        if let Some(sug) = f.suggestion.as_mut() {
+            shift(&mut sug.span);
+        }
+    }
+    v
+}
+
+/// Hashes a claim's window (masked and original text) and spans relative to it; returns the hasher and the window start.
+fn window_hasher(d: &Draft, tag: u8, spans: &[Span]) -> (std::collections::hash_map::DefaultHasher, usize) {
+    let start = spans.iter().map(|s| s.start).min().unwrap_or(0);
+    let end = spans.iter().map(|s| s.end).max().unwrap_or(0);
+    let window = Span::new(start, end);
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    tag.hash(&mut h);
+    d.masked().get(start..end).hash(&mut h);
+    d.text.get(start..end).hash(&mut h);
+    for s in spans {
+        (s.start - window.start, s.end - window.start).hash(&mut h);
+    }
+    (h, start)
+}
+
+fn quantity_key(d: &Draft, q: &crate::Quantity) -> (u64, usize) {
+    let sentence = d.analysis.sentences.get(q.sentence).map_or(q.span, |s| s.span);
+    let mut spans = vec![sentence, q.span];
+    spans.extend(q.modifier_span);
+    let (mut h, anchor) = window_hasher(d, b'n', &spans);
+    q.modifier_span.is_some().hash(&mut h);
+    (q.modifier, q.kind, &q.unit, &q.unit_text).hash(&mut h);
+    (q.value.to_bits(), q.low.to_bits(), q.high.to_bits()).hash(&mut h);
+    (h.finish(), anchor)
+}
+
+fn quote_key(d: &Draft, q: &crate::Quote) -> (u64, usize) {
+    let sentence = d.analysis.sentences.get(q.sentence).map_or(q.outer, |s| s.span);
+    let (mut h, anchor) = window_hasher(d, b'q', &[sentence, q.span, q.outer]);
+    q.partial.hash(&mut h);
+    // The speaker's mention may be paragraphs away: its words and where it is, not what lies between.
+    if let Some(s) = &q.speaker {
+        (s.span.start as i64 - anchor as i64, s.span.len(), d.text.get(s.span.start..s.span.end)).hash(&mut h);
+        (&s.text, &s.entity, s.unresolved).hash(&mut h);
+    }
+    (h.finish(), anchor)
 }
 
 /// Severity overrides, ignored claims and `copydesk-ignore-next-line` comments.
