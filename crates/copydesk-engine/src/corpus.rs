@@ -12,7 +12,7 @@ use crate::text::{ColumnUnit, LineIndex, Span};
 use crate::{analyze, Analysis, TextFormat};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// A source document as the store hands it over.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,11 +87,12 @@ impl SentRef {
     }
 }
 
-/// A figure of the corpus: document and quantity index.
+/// A figure of the corpus: document, quantity index and the sentence that holds it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct QuantityRef {
     pub doc: DocId,
     pub quantity: u32,
+    pub sentence: u32,
 }
 
 /// Key of the figure index: figures are only compared within one kind and unit.
@@ -124,7 +125,7 @@ impl FigureBucket {
         self.widest = self.entries.iter().map(|e| e.1 - e.0).fold(0.0, f64::max);
     }
 
-    fn overlapping(&self, low: f64, high: f64) -> impl Iterator<Item = &(f64, f64, QuantityRef)> {
+    fn overlapping(&self, low: f64, high: f64) -> impl Iterator<Item = &(f64, f64, QuantityRef)> + '_ {
         let prefix = &self.entries[..self.sorted];
         // Entries starting above `high` cannot overlap; those starting below `low - widest` end before `low`.
         let end = prefix.partition_point(|e| e.0 <= high);
@@ -143,11 +144,84 @@ pub struct SimilarSentence {
     pub dice: f32,
 }
 
+/// Reads a document of a thawed corpus when a lookup first needs it (see [`CorpusIndex::thaw`]).
+pub trait DocLoader: Send + Sync {
+    /// The document with this id and path, as it was when the corpus was frozen.
+    fn load(&self, doc: DocId, path: &str) -> Option<AnalyzedSource>;
+}
+
+/// A document slot of a [`CorpusIndex`].
+enum Slot {
+    Loaded(AnalyzedSource),
+    /// A document of the frozen base, read on first use; its sentence count is known up front.
+    Lazy {
+        path: String,
+        sentences: usize,
+        cell: OnceLock<Option<AnalyzedSource>>,
+    },
+    Removed,
+}
+
+/// The indexes of a corpus as flat arrays: what a store saves so as to open the
+/// corpus again without reading every document ([`CorpusIndex::freeze`], [`CorpusIndex::thaw`]).
+/// Offsets arrays have one entry more than what they index.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FrozenCorpus {
+    /// Path of each document, by id.
+    pub paths: Vec<String>,
+    /// Index in `sentence_starts` of each document's first sentence.
+    pub doc_sentences: Vec<u64>,
+    /// Index in `sentence_terms` of each sentence's first term.
+    pub sentence_starts: Vec<u64>,
+    pub sentence_terms: Vec<u64>,
+    /// The terms (sorted), where each one's postings start, and the postings (packed sentence references).
+    pub terms: Vec<u64>,
+    pub term_starts: Vec<u64>,
+    pub postings: Vec<u64>,
+    /// The figure index: kind, unit, and (low, high, document, quantity, sentence) in lookup order.
+    pub figures: Vec<FrozenBucket>,
+}
+
+/// One (kind, unit) bucket of a [`FrozenCorpus`].
+pub type FrozenBucket = (QuantityKind, Option<String>, Vec<(f64, f64, u32, u32, u32)>);
+
+/// The part of the index that came frozen ([`CorpusIndex::thaw`]): postings and sentence terms as arrays.
+struct Frozen {
+    doc_sentences: Vec<u64>,
+    sentence_starts: Vec<u64>,
+    sentence_terms: Vec<u64>,
+    terms: Vec<u64>,
+    term_starts: Vec<u64>,
+    postings: Vec<u64>,
+}
+
+impl Frozen {
+    fn postings(&self, term: u64) -> &[u64] {
+        match self.terms.binary_search(&term) {
+            Ok(i) => &self.postings[self.term_starts[i] as usize..self.term_starts[i + 1] as usize],
+            Err(_) => &[],
+        }
+    }
+
+    fn sentence_terms(&self, r: SentRef) -> Option<&[u64]> {
+        let (first, end) = (*self.doc_sentences.get(r.doc as usize)?, *self.doc_sentences.get(r.doc as usize + 1)?);
+        let i = (first + u64::from(r.sentence)) as usize;
+        if i as u64 >= end {
+            return None;
+        }
+        Some(&self.sentence_terms[self.sentence_starts[i] as usize..self.sentence_starts[i + 1] as usize])
+    }
+}
+
 /// Analyzed sources and the inverted indexes over their claims.
 #[derive(Default)]
 pub struct CorpusIndex {
-    docs: Vec<Option<AnalyzedSource>>,
+    docs: Vec<Slot>,
     by_path: HashMap<String, DocId>,
+    /// Postings of the frozen base (documents `0..frozen docs`), if the index was thawed.
+    frozen: Option<Frozen>,
+    loader: Option<Arc<dyn DocLoader>>,
+    /// Postings of documents inserted (after the frozen base, if any).
     postings: TermMap<Vec<u64>>,
     quantities: HashMap<QuantityKey, FigureBucket>,
     sentences: usize,
@@ -274,11 +348,11 @@ impl CorpusIndex {
             self.quantities.entry(QuantityKey::of(q)).or_default().entries.push((
                 q.low,
                 q.high,
-                QuantityRef { doc: id, quantity: i as u32 },
+                QuantityRef { doc: id, quantity: i as u32, sentence: q.sentence as u32 },
             ));
         }
         self.by_path.insert(source.doc.path.clone(), id);
-        self.docs.push(Some(source));
+        self.docs.push(Slot::Loaded(source));
         self.live_docs += 1;
         id
     }
@@ -289,8 +363,13 @@ impl CorpusIndex {
         let Some(id) = self.by_path.remove(path) else { return false };
         self.forget_retrievals();
         if let Some(slot) = self.docs.get_mut(id as usize) {
-            if let Some(old) = slot.take() {
-                self.sentences -= old.sentence_terms.len();
+            let sentences = match std::mem::replace(slot, Slot::Removed) {
+                Slot::Loaded(old) => Some(old.sentence_terms.len()),
+                Slot::Lazy { sentences, .. } => Some(sentences),
+                Slot::Removed => None,
+            };
+            if let Some(n) = sentences {
+                self.sentences -= n;
                 self.live_docs -= 1;
             }
         }
@@ -302,9 +381,18 @@ impl CorpusIndex {
 
     /// Rebuilds the indexes without removed documents.
     pub fn compact(&mut self) {
-        let docs: Vec<AnalyzedSource> = std::mem::take(&mut self.docs).into_iter().flatten().collect();
-        *self = Self::build(docs);
-        self.forget_retrievals();
+        // Documents not read yet are read now.
+        let live: Vec<DocId> = (0..self.docs.len() as DocId).filter(|id| self.get(*id).is_some()).collect();
+        let mut docs = std::mem::take(&mut self.docs);
+        let sources: Vec<AnalyzedSource> = live
+            .into_iter()
+            .filter_map(|id| match std::mem::replace(&mut docs[id as usize], Slot::Removed) {
+                Slot::Loaded(s) => Some(s),
+                Slot::Lazy { cell, .. } => cell.into_inner().flatten(),
+                Slot::Removed => None,
+            })
+            .collect();
+        *self = Self::build(sources);
     }
 
     pub fn len(&self) -> usize {
@@ -320,16 +408,24 @@ impl CorpusIndex {
         self.sentences
     }
 
+    /// The document with this id; a document of a thawed corpus is read on first use.
     pub fn get(&self, id: DocId) -> Option<&AnalyzedSource> {
-        self.docs.get(id as usize).and_then(Option::as_ref)
+        match self.docs.get(id as usize)? {
+            Slot::Loaded(s) => Some(s),
+            Slot::Lazy { path, cell, .. } => {
+                cell.get_or_init(|| self.loader.as_ref().and_then(|l| l.load(id, path))).as_ref()
+            }
+            Slot::Removed => None,
+        }
     }
 
     pub fn by_path(&self, path: &str) -> Option<&AnalyzedSource> {
         self.by_path.get(path).and_then(|id| self.get(*id))
     }
 
+    /// Every document (reading those of a thawed corpus not read yet).
     pub fn iter(&self) -> impl Iterator<Item = (DocId, &AnalyzedSource)> {
-        self.docs.iter().enumerate().filter_map(|(i, d)| d.as_ref().map(|d| (i as DocId, d)))
+        (0..self.docs.len() as DocId).filter_map(|id| self.get(id).map(|d| (id, d)))
     }
 
     pub fn quantity(&self, r: QuantityRef) -> Option<(&AnalyzedSource, &Quantity)> {
@@ -337,13 +433,25 @@ impl CorpusIndex {
         Some((d, d.analysis.quantities.get(r.quantity as usize)?))
     }
 
+    /// Content terms of a corpus sentence (without reading a document of a thawed corpus).
     pub fn sentence_terms(&self, r: SentRef) -> Option<&[u64]> {
-        self.get(r.doc)?.sentence_terms.get(r.sentence as usize).map(Vec::as_slice)
+        match self.docs.get(r.doc as usize)? {
+            Slot::Loaded(s) => s.sentence_terms.get(r.sentence as usize).map(Vec::as_slice),
+            Slot::Lazy { .. } => self.frozen.as_ref()?.sentence_terms(r),
+            Slot::Removed => None,
+        }
+    }
+
+    /// Sentences holding `term`: those of the frozen base, then those inserted since.
+    fn postings(&self, term: u64) -> (&[u64], &[u64]) {
+        let frozen = self.frozen.as_ref().map_or(&[][..], |f| f.postings(term));
+        (frozen, self.postings.get(&term).map_or(&[][..], Vec::as_slice))
     }
 
     /// How much a term tells: rare terms weigh more.
     pub fn weight(&self, term: u64) -> f32 {
-        let df = self.postings.get(&term).map_or(0, Vec::len) as f32;
+        let (a, b) = self.postings(term);
+        let df = (a.len() + b.len()) as f32;
         let n = self.sentences.max(1) as f32;
         (1.0 + n / (df + 1.0)).ln()
     }
@@ -393,11 +501,11 @@ impl CorpusIndex {
         let total: f32 = weights.iter().sum();
         let mut acc: TermMap<f32> = TermMap::default();
         for (t, w) in query.iter().zip(&weights) {
-            let Some(list) = self.postings.get(t) else { continue };
-            if list.len() > common {
+            let (frozen, inserted) = self.postings(*t);
+            if frozen.len() + inserted.len() > common {
                 continue;
             }
-            for r in list {
+            for r in frozen.iter().chain(inserted) {
                 *acc.entry(*r).or_default() += *w;
             }
         }
@@ -420,11 +528,95 @@ impl CorpusIndex {
         out
     }
 
+    /// The index as flat arrays, for a store to save; None unless every document is in
+    /// memory and none was removed (a freshly built and [finished](Self::finish) index).
+    pub fn freeze(&self) -> Option<FrozenCorpus> {
+        let mut f = FrozenCorpus::default();
+        let mut sources = Vec::with_capacity(self.docs.len());
+        for slot in &self.docs {
+            let Slot::Loaded(s) = slot else { return None };
+            sources.push(s);
+        }
+        if self.frozen.is_some() || self.quantities.values().any(|b| b.sorted < b.entries.len()) {
+            return None;
+        }
+        f.doc_sentences.push(0);
+        f.sentence_starts.push(0);
+        for s in &sources {
+            f.paths.push(s.doc.path.clone());
+            for terms in &s.sentence_terms {
+                f.sentence_terms.extend_from_slice(terms);
+                f.sentence_starts.push(f.sentence_terms.len() as u64);
+            }
+            f.doc_sentences.push((f.sentence_starts.len() - 1) as u64);
+        }
+        let mut terms: Vec<u64> = self.postings.keys().copied().collect();
+        terms.sort_unstable();
+        f.term_starts.push(0);
+        for t in &terms {
+            f.postings.extend_from_slice(&self.postings[t]);
+            f.term_starts.push(f.postings.len() as u64);
+        }
+        f.terms = terms;
+        let mut keys: Vec<&QuantityKey> = self.quantities.keys().collect();
+        keys.sort_by(|a, b| (a.kind as u8, &a.unit).cmp(&(b.kind as u8, &b.unit)));
+        for k in keys {
+            let entries = self.quantities[k].entries.iter().map(|e| (e.0, e.1, e.2.doc, e.2.quantity, e.2.sentence));
+            f.figures.push((k.kind, k.unit.clone(), entries.collect()));
+        }
+        Some(f)
+    }
+
+    /// An index over a frozen corpus whose documents `loader` reads on first use. Lookups
+    /// give what they gave on the index [frozen](Self::freeze).
+    pub fn thaw(f: FrozenCorpus, loader: Arc<dyn DocLoader>) -> Self {
+        let mut idx = Self::new();
+        for (id, path) in f.paths.into_iter().enumerate() {
+            let sentences = f
+                .doc_sentences
+                .get(id + 1)
+                .zip(f.doc_sentences.get(id))
+                .map_or(0, |(end, start)| end.saturating_sub(*start) as usize);
+            idx.sentences += sentences;
+            idx.by_path.insert(path.clone(), id as DocId);
+            idx.docs.push(Slot::Lazy { path, sentences, cell: OnceLock::new() });
+        }
+        idx.live_docs = idx.docs.len();
+        for (kind, unit, entries) in f.figures {
+            let mut bucket = FigureBucket {
+                entries: entries
+                    .into_iter()
+                    .map(|(low, high, doc, quantity, sentence)| (low, high, QuantityRef { doc, quantity, sentence }))
+                    .collect(),
+                ..Default::default()
+            };
+            bucket.sorted = bucket.entries.len();
+            bucket.widest = bucket.entries.iter().map(|e| e.1 - e.0).fold(0.0, f64::max);
+            idx.quantities.insert(QuantityKey { kind, unit }, bucket);
+        }
+        idx.frozen = Some(Frozen {
+            doc_sentences: f.doc_sentences,
+            sentence_starts: f.sentence_starts,
+            sentence_terms: f.sentence_terms,
+            terms: f.terms,
+            term_starts: f.term_starts,
+            postings: f.postings,
+        });
+        idx.loader = Some(loader);
+        idx
+    }
+
     /// Corpus figures of this kind and unit whose range overlaps `[low, high]`.
     pub fn quantities_overlapping(&self, key: &QuantityKey, low: f64, high: f64) -> Vec<QuantityRef> {
         self.quantities
             .get(key)
-            .map(|bucket| bucket.overlapping(low, high).filter(|e| self.get(e.2.doc).is_some()).map(|e| e.2).collect())
+            .map(|bucket| {
+                bucket
+                    .overlapping(low, high)
+                    .filter(|e| matches!(self.docs.get(e.2.doc as usize), Some(Slot::Loaded(_) | Slot::Lazy { .. })))
+                    .map(|e| e.2)
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
@@ -448,13 +640,13 @@ mod tests {
             let mut bucket = FigureBucket::default();
             let mut all = Vec::new();
             for (i, (l, w)) in ranges.iter().enumerate() {
-                bucket.entries.push((*l, l + w, QuantityRef { doc: i as u32, quantity: 0 }));
+                bucket.entries.push((*l, l + w, QuantityRef { doc: i as u32, quantity: 0, sentence: 0 }));
                 all.push((*l, l + w, i as u32));
             }
             bucket.sort();
             for (i, (l, w)) in extra.iter().enumerate() {
                 let id = 1000 + i as u32;
-                bucket.entries.push((*l, l + w, QuantityRef { doc: id, quantity: 0 }));
+                bucket.entries.push((*l, l + w, QuantityRef { doc: id, quantity: 0, sentence: 0 }));
                 all.push((*l, l + w, id));
             }
             let mut found: Vec<u32> = bucket.overlapping(low, high).map(|e| e.2.doc).collect();

@@ -381,6 +381,19 @@ pub fn quote_words(text: &str, span: Span) -> Vec<(Span, String)> {
         .collect()
 }
 
+/// Do two sorted term lists share a term?
+pub fn share_any(a: &[u64], b: &[u64]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
+}
+
 /// Size of the intersection of two sorted term lists.
 pub fn intersect_sorted(a: &[u64], b: &[u64]) -> Vec<u64> {
     let (mut i, mut j, mut out) = (0, 0, Vec::new());
@@ -416,8 +429,9 @@ mod tests {
         }
         w.retain(|c| c != '.' && c != '\'');
         let n = w.chars().count();
-        let strip =
-            |w: &str, suf: &str, min: usize| w.strip_suffix(suf).filter(|x| x.chars().count() >= min).map(str::to_string);
+        let strip = |w: &str, suf: &str, min: usize| {
+            w.strip_suffix(suf).filter(|x| x.chars().count() >= min).map(str::to_string)
+        };
         if n > 4 {
             if let Some(x) = strip(&w, "ies", 3) {
                 return x + "y";

@@ -39,6 +39,9 @@ fn edit(text: &str, from: &str, to: &str) -> String {
     text.replacen(from, to, 1)
 }
 
+/// An edit of the draft, as a function of its text.
+type Edit = Box<dyn Fn(&str) -> String>;
+
 #[test]
 fn memoized_checks_match_fresh_ones_edit_after_edit() {
     let (corpus, draft) = example();
@@ -59,25 +62,38 @@ fn memoized_checks_match_fresh_ones_edit_after_edit() {
         .to_string();
     let retyped = format!("9{}", &first_figure[1..]);
     let mut text = draft.clone();
-    let steps: Vec<(&str, Box<dyn Fn(&str) -> String>)> = vec![
+    let steps: Vec<(&str, Edit)> = vec![
         ("retype a figure", Box::new(move |t: &str| edit(t, &first_figure, &retyped))),
-        ("a sentence added at the top moves every claim", Box::new(|t: &str| format!("The council met on a Tuesday.\n\n{t}"))),
-        ("a paragraph removed in the middle", Box::new(|t: &str| {
-            let paras: Vec<&str> = t.split("\n\n").collect();
-            let mid = paras.len() / 2;
-            paras.iter().enumerate().filter(|(i, _)| *i != mid).map(|(_, p)| *p).collect::<Vec<_>>().join("\n\n")
-        })),
-        ("a word typed inside a quote", Box::new(|t: &str| match t.find('\u{201c}').or_else(|| t.find('"')) {
-            Some(i) => {
-                let at = i + t[i..].chars().next().unwrap().len_utf8();
-                format!("{}very {}", &t[..at], &t[at..])
-            }
-            None => t.to_string(),
-        })),
-        ("a paragraph pasted twice", Box::new(|t: &str| {
-            let para = t.split("\n\n").find(|p| p.chars().any(|c| c.is_ascii_digit()) && !p.starts_with('#')).unwrap();
-            format!("{t}\n\n{para}\n\n{para}\n")
-        })),
+        (
+            "a sentence added at the top moves every claim",
+            Box::new(|t: &str| format!("The council met on a Tuesday.\n\n{t}")),
+        ),
+        (
+            "a paragraph removed in the middle",
+            Box::new(|t: &str| {
+                let paras: Vec<&str> = t.split("\n\n").collect();
+                let mid = paras.len() / 2;
+                paras.iter().enumerate().filter(|(i, _)| *i != mid).map(|(_, p)| *p).collect::<Vec<_>>().join("\n\n")
+            }),
+        ),
+        (
+            "a word typed inside a quote",
+            Box::new(|t: &str| match t.find('\u{201c}').or_else(|| t.find('"')) {
+                Some(i) => {
+                    let at = i + t[i..].chars().next().unwrap().len_utf8();
+                    format!("{}very {}", &t[..at], &t[at..])
+                }
+                None => t.to_string(),
+            }),
+        ),
+        (
+            "a paragraph pasted twice",
+            Box::new(|t: &str| {
+                let para =
+                    t.split("\n\n").find(|p| p.chars().any(|c| c.is_ascii_digit()) && !p.starts_with('#')).unwrap();
+                format!("{t}\n\n{para}\n\n{para}\n")
+            }),
+        ),
         ("text appended at the end", Box::new(|t: &str| format!("{t}\nOfficials said 40 more workers were hired.\n"))),
     ];
     for (what, step) in steps {

@@ -17,10 +17,9 @@ use crate::actions;
 use crate::config::{self, Effective, Overrides};
 use crate::document::{self, Positions};
 use crate::render::{self, FixData};
-use copydesk_engine::corpus::{AnalyzedSource, CorpusIndex};
-use copydesk_engine::settings::Settings;
-use copydesk_engine::text::{ColumnUnit, LineIndex};
 use copydesk_engine::check::{self, CheckMemo};
+use copydesk_engine::corpus::{AnalyzedSource, CorpusIndex};
+use copydesk_engine::text::{ColumnUnit, LineIndex};
 use copydesk_engine::{Span, TextFormat, Verdict};
 use copydesk_store::config::CONFIG_FILE;
 use copydesk_store::load::{self, FileKind, LoadError};
@@ -210,7 +209,13 @@ impl Shared {
     }
 
     /// Checks a snapshot on the blocking pool.
-    async fn compute(self: &Arc<Self>, uri: &Uri, text: String, gen: u64, format: TextFormat) -> Option<Arc<DocResult>> {
+    async fn compute(
+        self: &Arc<Self>,
+        uri: &Uri,
+        text: String,
+        gen: u64,
+        format: TextFormat,
+    ) -> Option<Arc<DocResult>> {
         let cfg = self.config();
         let sess = self.session();
         if text.len() > cfg.max_document_bytes {
@@ -237,7 +242,7 @@ impl Shared {
                 }
             };
             let corpus = s.corpus.read().unwrap_or_else(PoisonError::into_inner);
-            let result = check_text(&corpus, text, gen, format, &cfg.settings, sess.unit, &cfg.root, &mut memo);
+            let result = check_text(&corpus, text, gen, format, &cfg, sess.unit, &mut memo);
             if let Some(d) = lock(&s.docs).get_mut(&uri) {
                 d.memo = memo;
             }
@@ -297,7 +302,7 @@ impl Shared {
         if !self.ready.load(Ordering::SeqCst) {
             return None;
         }
-        self.compute(&uri, text, gen, format).await
+        self.compute(uri, text, gen, format).await
     }
 }
 
@@ -306,20 +311,19 @@ fn check_text(
     text: String,
     gen: u64,
     format: TextFormat,
-    settings: &Settings,
+    cfg: &Effective,
     unit: ColumnUnit,
-    root: &Path,
     memo: &mut CheckMemo,
 ) -> DocResult {
     let analysis = copydesk_engine::analyze(&text, format);
-    let verdicts = check::check_with_memo(corpus, &text, &analysis, settings, memo);
+    let verdicts = check::check_with_memo(corpus, &text, &analysis, &cfg.settings, memo);
     let findings = check::findings(&verdicts);
     let lines = LineIndex::new(&text);
     let pos = Positions { text: &text, lines: &lines, unit };
-    let diagnostics = findings.iter().map(|f| render::diagnostic(f, &pos, corpus, root)).collect();
+    let diagnostics = findings.iter().map(|f| render::diagnostic(f, &pos, corpus, &cfg.root)).collect();
     let locations = verdicts
         .iter()
-        .map(|v| v.evidence.iter().filter_map(|e| render::evidence_location(e, corpus, root, unit)).collect())
+        .map(|v| v.evidence.iter().filter_map(|e| render::evidence_location(e, corpus, &cfg.root, unit)).collect())
         .collect();
     DocResult { gen, text, lines, verdicts, locations, diagnostics }
 }
@@ -519,7 +523,33 @@ impl Shared {
                 .await;
             return;
         }
-        let (corpus_paths, corpus_exclude, cfg_file) = (paths.clone(), exclude.clone(), cfg.file.clone());
+        // The persistent index ([index] in copydesk.toml) when enabled: only changed files are re-extracted.
+        let store_config = cfg
+            .file
+            .as_ref()
+            .and_then(|f| copydesk_store::Config::load(f).ok())
+            .unwrap_or_else(|| copydesk_store::Config::empty(&root));
+        let spec = copydesk_store::CorpusSpec { paths: paths.clone(), exclude: exclude.clone(), base: root.clone() };
+        // A quick start: the index as the last run left it (its snapshot), checked against the
+        // files right after; drafts are checked meanwhile.
+        let quick = {
+            let (c, sp) = (store_config.clone(), spec.clone());
+            tokio::task::spawn_blocking(move || copydesk_store::index::open_snapshot(&c, &sp)).await.ok().flatten()
+        };
+        let quick = match quick {
+            Some(index) => {
+                let n = index.len();
+                self.install(epoch, index).await;
+                self.client
+                    .log_message(
+                        MessageType::INFO,
+                        format!("copydesk: {n} sources opened from the index snapshot; looking for changed files"),
+                    )
+                    .await;
+                true
+            }
+            None => false,
+        };
         let listed = tokio::task::spawn_blocking(move || load::expand_paths(&paths, FileKind::Source, &exclude)).await;
         let Ok((files, mut errors)) = listed else { return };
         let total = files.len();
@@ -544,12 +574,17 @@ impl Shared {
                     let _ = ptx.send(done);
                 }
             };
-            // The persistent index ([index] in copydesk.toml) when enabled: only changed files are re-extracted.
-            let config = cfg_file
-                .and_then(|f| copydesk_store::Config::load(&f).ok())
-                .unwrap_or_else(|| copydesk_store::Config::empty(&root));
-            let spec = copydesk_store::CorpusSpec { paths: corpus_paths, exclude: corpus_exclude, base: root };
-            copydesk_store::index::open_listed(&config, &spec, files, Some(&report))
+            if quick {
+                // Started from the snapshot: it stands unless the files changed since.
+                match copydesk_store::index::sync_listed(&store_config, &spec, &files, Some(&report)) {
+                    Some(Ok((stats, errors))) if stats.added + stats.changed + stats.removed == 0 => {
+                        return (None, errors)
+                    }
+                    _ => {}
+                }
+            }
+            let (index, errors) = copydesk_store::index::open_listed(&store_config, &spec, files, Some(&report));
+            (Some(index), errors)
         });
         let built = loop {
             tokio::select! {
@@ -570,12 +605,18 @@ impl Shared {
             return;
         };
         errors.extend(read_errors);
-        let sources = index.len();
         // The index is in place before progress ends: a client that waits for the end finds it ready.
         let current = self.index_epoch.load(Ordering::SeqCst) == epoch;
-        if current {
-            self.install(epoch, index).await;
-        }
+        let sources = match index {
+            Some(index) => {
+                let n = index.len();
+                if current {
+                    self.install(epoch, index).await;
+                }
+                n
+            }
+            None => self.corpus.read().unwrap_or_else(PoisonError::into_inner).len(),
+        };
         if let Some(p) = progress {
             p.finish_with_message(format!("{sources} sources indexed")).await;
         }
@@ -815,7 +856,15 @@ impl LanguageServer for Backend {
             let gen = self.s.next_gen();
             docs.insert(
                 d.uri.clone(),
-                Doc { rope: Rope::from_str(&d.text), version: d.version, gen, format, result: None, done, memo: CheckMemo::default() },
+                Doc {
+                    rope: Rope::from_str(&d.text),
+                    version: d.version,
+                    gen,
+                    format,
+                    result: None,
+                    done,
+                    memo: CheckMemo::default(),
+                },
             );
         }
         self.s.schedule(d.uri);

@@ -657,3 +657,44 @@ async fn requests_after_shutdown_are_refused() {
     c.notify("exit", Value::Null).await;
     tokio::time::timeout(Duration::from_secs(10), c.server).await.expect("exit ends the server").expect("join");
 }
+
+#[tokio::test]
+async fn a_restart_starts_from_the_snapshot_and_catches_up_with_changed_sources() {
+    let ws = Workspace::standard();
+    let (c, uri, d) = start(&ws, caps(), Value::Null).await;
+    expect_mismatch(&d);
+    c.shutdown().await;
+    let snapshots = std::fs::read_dir(ws.root.join(".copydesk"))
+        .expect("the index folder")
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "snapshot"))
+        .count();
+    assert_eq!(snapshots, 1, "the first run left a snapshot of its index");
+
+    // Unchanged sources: the restarted server answers from the snapshot, with the same finding.
+    let mut c = TestClient::start();
+    c.initialize(&ws.root, caps(), Value::Null).await;
+    let log = c
+        .wait_for("the snapshot log line", |v| {
+            v["method"] == "window/logMessage"
+                && v["params"]["message"].as_str().is_some_and(|m| m.contains("opened from the index snapshot"))
+        })
+        .await;
+    assert!(log["params"]["message"].as_str().unwrap_or("").contains("2 sources"), "{log}");
+    c.open(&uri, DRAFT).await;
+    expect_mismatch(&c.diagnostics(&uri).await);
+    c.shutdown().await;
+
+    // A source changed while no server ran: whatever comes first, the diagnostics catch up.
+    std::fs::write(ws.root.join("sources/ministry.txt"), SOURCE_A.replace("94,300", "84,300")).expect("write");
+    let mut c = TestClient::start();
+    c.initialize(&ws.root, caps(), Value::Null).await;
+    c.open(&uri, DRAFT).await;
+    loop {
+        let d = c.diagnostics(&uri).await;
+        if mismatch(&d).is_none() {
+            break;
+        }
+    }
+    c.shutdown().await;
+}

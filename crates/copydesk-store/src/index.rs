@@ -17,12 +17,13 @@
 //!   message (a [`LoadError`] naming the index file), never a panic.
 
 use crate::load::{self, FileKind, LoadError};
+use crate::snapshot;
 use crate::{Config, CorpusSpec, CorpusStore, LoadedCorpus, MemoryStore, ProgressFn};
 use anyhow::{Context, Result};
 use copydesk_engine::corpus::{AnalyzedSource, CorpusIndex, SourceDoc};
 use copydesk_engine::{Analysis, LineIndex, TextFormat};
 use rayon::prelude::*;
-use rusqlite::{params, Connection, ErrorCode, OpenFlags};
+use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -312,7 +313,7 @@ fn encode(source: &mut AnalyzedSource) -> Result<Vec<u8>> {
 
 /// Decodes a stored source. Its sentence terms are stored too (computing them
 /// is most of the cost of [`AnalyzedSource::restore`]); only the line index is rebuilt.
-fn decode(blob: &[u8], path: String) -> Result<AnalyzedSource> {
+pub(crate) fn decode(blob: &[u8], path: String) -> Result<AnalyzedSource> {
     type Stored = (bool, SourceDoc, Analysis, Vec<Vec<u64>>);
     let (same, mut doc, mut analysis, sentence_terms): Stored = postcard::from_bytes(blob)?;
     if same {
@@ -394,6 +395,40 @@ impl PersistentStore {
             tx.commit()?;
         }
         Ok(conn)
+    }
+
+    /// The index as the last sync left it, from its snapshot, without looking at the files:
+    /// Ok(None) when there is no current snapshot. For a quick start, followed by a sync.
+    pub fn open_snapshot(&self, spec: &CorpusSpec) -> Result<Option<CorpusIndex>> {
+        let db = self.db_path(spec);
+        if !db.exists() {
+            return Ok(None);
+        }
+        let conn =
+            Connection::open_with_flags(&db, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        conn.busy_timeout(Duration::from_secs(30))?;
+        let mut stmt = conn.prepare("SELECT key, value FROM meta")?;
+        let have: HashMap<String, String> =
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        let current = have.get("format") == Some(&FORMAT_VERSION.to_string())
+            && have.get("engine").map(String::as_str) == Some(ENGINE_VERSION)
+            && have.get("fingerprint").map(String::as_str) == Some(engine_fingerprint());
+        let Some(generation) = have.get("generation").filter(|_| current) else { return Ok(None) };
+        match snapshot::read(&snapshot::path_for(&db), engine_fingerprint(), generation)? {
+            Some((docs, frozen)) => Ok(Some(snapshot::thaw(&db, docs, frozen)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// As [`Self::sync`], for files already listed (sorted, as [`load::expand_paths`] lists them).
+    pub fn sync_listed(
+        &self,
+        spec: &CorpusSpec,
+        files: &[PathBuf],
+        progress: Option<ProgressFn<'_>>,
+    ) -> Result<(SyncStats, Vec<LoadError>)> {
+        let (stats, _, _, errors) = self.run(spec, files, &spec.base, progress, false)?;
+        Ok((stats, errors))
     }
 
     /// Brings the index in line with the files `spec` names, without loading it.
@@ -610,6 +645,14 @@ impl PersistentStore {
             stats.quantities = q as u64;
             stats.quotes = u as u64;
             stats.attributions = a as u64;
+            if stats.added + stats.changed + stats.removed > 0 || generation(&tx)?.is_none() {
+                // A new stamp for what is stored: snapshots of the old content are stale.
+                tx.execute(
+                    "INSERT INTO meta(key, value) VALUES ('generation', ?1)
+                     ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    [format!("{}-{}", now_ns(), std::process::id())],
+                )?;
+            }
         }
         tx.commit()?;
         trace("commit", t_sync);
@@ -620,9 +663,32 @@ impl PersistentStore {
             return Ok((stats, None, OpenTimings { sync, ..Default::default() }, errors));
         }
 
+        // Nothing changed and the snapshot is current: open it, reading documents when needed.
+        let t_load = Instant::now();
+        let generation = generation(&conn)?.unwrap_or_default();
+        let snap = snapshot::path_for(db);
+        let unchanged = stats.added + stats.changed + stats.removed == 0 && slots.iter().all(Option::is_none);
+        if unchanged {
+            match snapshot::read(&snap, engine_fingerprint(), &generation)
+                .and_then(|r| r.map(|(docs, frozen)| snapshot::thaw(db, docs, frozen)).transpose())
+            {
+                Ok(Some(index)) => {
+                    trace("snapshot", t_sync);
+                    let load = t_load.elapsed();
+                    return Ok((
+                        stats.clone(),
+                        Some((index, stats.bytes)),
+                        OpenTimings { sync, load, ..Default::default() },
+                        errors,
+                    ));
+                }
+                Ok(None) => {}
+                Err(e) => trace(&format!("snapshot unusable ({e:#})"), t_sync),
+            }
+        }
+
         // Load: a reader thread streams the stored rows, rayon decodes them in batches, and a
         // builder thread inserts each source into the index in file order as soon as it can.
-        let t_load = Instant::now();
         let mut expected = vec![false; total];
         for (i, s) in slots.iter().enumerate() {
             expected[i] = s.is_some();
@@ -630,117 +696,149 @@ impl PersistentStore {
         for &i in to_load.values() {
             expected[i] = true;
         }
-        let (index, bytes, load, build) = std::thread::scope(|sc| -> Result<(CorpusIndex, u64, Duration, Duration)> {
-            let (src_tx, src_rx) = std::sync::mpsc::channel::<(usize, Option<AnalyzedSource>)>();
-            let expected = &expected;
-            let builder = sc.spawn(move || {
-                let mut index = CorpusIndex::new();
-                let mut bytes = 0u64;
-                let mut waiting: HashMap<usize, Option<AnalyzedSource>> = HashMap::new();
-                let mut next = 0;
-                for (i, s) in src_rx {
-                    waiting.insert(i, s);
-                    while next < total {
-                        if !expected[next] {
-                            next += 1;
-                            continue;
-                        }
-                        match waiting.remove(&next) {
-                            Some(s) => {
-                                if let Some(s) = s {
-                                    bytes += s.doc.text.len() as u64;
-                                    index.insert(s);
-                                }
+        let (index, bytes, order, load, build) =
+            std::thread::scope(|sc| -> Result<(CorpusIndex, u64, Vec<usize>, Duration, Duration)> {
+                let (src_tx, src_rx) = std::sync::mpsc::channel::<(usize, Option<AnalyzedSource>)>();
+                let expected = &expected;
+                let builder = sc.spawn(move || {
+                    let mut index = CorpusIndex::new();
+                    let mut order = Vec::new();
+                    let mut bytes = 0u64;
+                    let mut waiting: HashMap<usize, Option<AnalyzedSource>> = HashMap::new();
+                    let mut next = 0;
+                    for (i, s) in src_rx {
+                        waiting.insert(i, s);
+                        while next < total {
+                            if !expected[next] {
                                 next += 1;
+                                continue;
                             }
-                            None => break,
-                        }
-                    }
-                }
-                index.finish();
-                (index, bytes)
-            });
-            for (i, s) in slots.iter_mut().enumerate() {
-                if let Some(s) = s.take() {
-                    let _ = src_tx.send((i, Some(s)));
-                }
-            }
-            let (blob_tx, blob_rx) = std::sync::mpsc::sync_channel::<Vec<(usize, Vec<u8>)>>(2);
-            let to_load = &to_load;
-            let reader = sc.spawn(move || -> Result<()> {
-                let conn = Connection::open_with_flags(
-                    db,
-                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )?;
-                conn.busy_timeout(Duration::from_secs(30))?;
-                let mut stmt = conn.prepare("SELECT id, data FROM blobs")?;
-                let mut q = stmt.query([])?;
-                let mut batch = Vec::with_capacity(BATCH);
-                while let Some(r) = q.next()? {
-                    let Some(&i) = to_load.get(&r.get::<_, i64>(0)?) else { continue };
-                    batch.push((i, r.get(1)?));
-                    if batch.len() >= BATCH && blob_tx.send(std::mem::take(&mut batch)).is_err() {
-                        return Ok(());
-                    }
-                }
-                let _ = blob_tx.send(batch);
-                Ok(())
-            });
-            let mut seen = vec![false; total];
-            let mut broken = Vec::new();
-            for batch in blob_rx {
-                let decoded: Vec<(usize, Option<AnalyzedSource>)> = batch
-                    .into_par_iter()
-                    .map(|(i, blob)| {
-                        let r = decode(&blob, load::display_path(&files[i], base)).ok();
-                        tick(1);
-                        (i, r)
-                    })
-                    .collect();
-                for (i, s) in decoded {
-                    seen[i] = true;
-                    match s {
-                        Some(s) => {
-                            let _ = src_tx.send((i, Some(s)));
-                        }
-                        None => broken.push(i),
-                    }
-                }
-            }
-            reader.join().map_err(|_| anyhow::anyhow!("the index reader panicked"))??;
-            // Rows that cannot be decoded (or vanished meanwhile) are extracted again.
-            broken.extend(to_load.values().copied().filter(|&i| !seen[i]));
-            if !broken.is_empty() {
-                broken.sort_unstable();
-                let tx = conn.transaction()?;
-                {
-                    for i in broken {
-                        match process(&files[i], base, None, stamps[i]) {
-                            Outcome::Fresh { size, hash, mut source, .. } => {
-                                let blob = encode(&mut source)?;
-                                put(&tx, &keys[i], (size, 0), &hash, &source, &blob)?;
-                                let _ = src_tx.send((i, Some(*source)));
-                            }
-                            Outcome::Failed(e) => {
-                                errors.push(e);
-                                let _ = src_tx.send((i, None));
-                            }
-                            Outcome::Same { .. } => {
-                                let _ = src_tx.send((i, None));
+                            match waiting.remove(&next) {
+                                Some(s) => {
+                                    if let Some(s) = s {
+                                        bytes += s.doc.text.len() as u64;
+                                        index.insert(s);
+                                        order.push(next);
+                                    }
+                                    next += 1;
+                                }
+                                None => break,
                             }
                         }
                     }
+                    index.finish();
+                    (index, bytes, order)
+                });
+                for (i, s) in slots.iter_mut().enumerate() {
+                    if let Some(s) = s.take() {
+                        let _ = src_tx.send((i, Some(s)));
+                    }
                 }
-                tx.commit()?;
-            }
-            drop(src_tx);
-            let load = t_load.elapsed();
-            let t_build = Instant::now();
-            let (index, bytes) = builder.join().map_err(|_| anyhow::anyhow!("the index builder panicked"))?;
-            Ok((index, bytes, load, t_build.elapsed()))
-        })?;
+                let (blob_tx, blob_rx) = std::sync::mpsc::sync_channel::<Vec<(usize, Vec<u8>)>>(2);
+                let to_load = &to_load;
+                let reader = sc.spawn(move || -> Result<()> {
+                    let conn = Connection::open_with_flags(
+                        db,
+                        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                    )?;
+                    conn.busy_timeout(Duration::from_secs(30))?;
+                    let mut stmt = conn.prepare("SELECT id, data FROM blobs")?;
+                    let mut q = stmt.query([])?;
+                    let mut batch = Vec::with_capacity(BATCH);
+                    while let Some(r) = q.next()? {
+                        let Some(&i) = to_load.get(&r.get::<_, i64>(0)?) else { continue };
+                        batch.push((i, r.get(1)?));
+                        if batch.len() >= BATCH && blob_tx.send(std::mem::take(&mut batch)).is_err() {
+                            return Ok(());
+                        }
+                    }
+                    let _ = blob_tx.send(batch);
+                    Ok(())
+                });
+                let mut seen = vec![false; total];
+                let mut broken = Vec::new();
+                for batch in blob_rx {
+                    let decoded: Vec<(usize, Option<AnalyzedSource>)> = batch
+                        .into_par_iter()
+                        .map(|(i, blob)| {
+                            let r = decode(&blob, load::display_path(&files[i], base)).ok();
+                            tick(1);
+                            (i, r)
+                        })
+                        .collect();
+                    for (i, s) in decoded {
+                        seen[i] = true;
+                        match s {
+                            Some(s) => {
+                                let _ = src_tx.send((i, Some(s)));
+                            }
+                            None => broken.push(i),
+                        }
+                    }
+                }
+                reader.join().map_err(|_| anyhow::anyhow!("the index reader panicked"))??;
+                // Rows that cannot be decoded (or vanished meanwhile) are extracted again.
+                broken.extend(to_load.values().copied().filter(|&i| !seen[i]));
+                if !broken.is_empty() {
+                    broken.sort_unstable();
+                    let tx = conn.transaction()?;
+                    {
+                        for i in broken {
+                            match process(&files[i], base, None, stamps[i]) {
+                                Outcome::Fresh { size, hash, mut source, .. } => {
+                                    let blob = encode(&mut source)?;
+                                    put(&tx, &keys[i], (size, 0), &hash, &source, &blob)?;
+                                    let _ = src_tx.send((i, Some(*source)));
+                                }
+                                Outcome::Failed(e) => {
+                                    errors.push(e);
+                                    let _ = src_tx.send((i, None));
+                                }
+                                Outcome::Same { .. } => {
+                                    let _ = src_tx.send((i, None));
+                                }
+                            }
+                        }
+                    }
+                    tx.commit()?;
+                }
+                drop(src_tx);
+                let load = t_load.elapsed();
+                let t_build = Instant::now();
+                let (index, bytes, order) =
+                    builder.join().map_err(|_| anyhow::anyhow!("the index builder panicked"))?;
+                Ok((index, bytes, order, load, t_build.elapsed()))
+            })?;
+        // The next open of this unchanged corpus starts from a snapshot (a failure to write one only costs time).
+        if let Err(e) = write_snapshot(&conn, &snap, &generation, &index, order.iter().map(|&i| keys[i].as_str())) {
+            trace(&format!("snapshot not written ({e:#})"), t_sync);
+        }
         Ok((stats, Some((index, bytes)), OpenTimings { sync, load, build }, errors))
     }
+}
+
+/// The stamp of the stored content (changed by every sync that changes it).
+fn generation(conn: &Connection) -> Result<Option<String>> {
+    Ok(conn.query_row("SELECT value FROM meta WHERE key = 'generation'", [], |r| r.get(0)).optional()?)
+}
+
+/// Writes the snapshot of a freshly loaded `index`, whose documents have the database `keys` in id order.
+fn write_snapshot<'a>(
+    conn: &Connection,
+    snap: &Path,
+    generation: &str,
+    index: &CorpusIndex,
+    keys: impl Iterator<Item = &'a str>,
+) -> Result<()> {
+    let Some(frozen) = index.freeze() else { return Ok(()) };
+    let mut stmt = conn.prepare("SELECT path, hash FROM docs")?;
+    let hashes: HashMap<String, [u8; 32]> = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get_ref(1)?.as_blob()?.try_into().unwrap_or([0; 32]))))?
+        .collect::<rusqlite::Result<_>>()?;
+    let docs: Vec<snapshot::StoredDoc> = keys
+        .map(|k| snapshot::StoredDoc { key: k.to_string(), hash: hashes.get(k).copied().unwrap_or([0; 32]) })
+        .collect();
+    snapshot::write(snap, engine_fingerprint(), generation, &docs, frozen)
 }
 
 /// Reads one file; analyzes it unless its hash is `known`. `stamp` is its size
@@ -815,4 +913,23 @@ pub fn open_listed(
             (index, errors)
         }
     }
+}
+
+/// The persistent index's snapshot of the corpus `spec` names, when the configuration keeps
+/// an index and its snapshot is current ([`PersistentStore::open_snapshot`]); else None.
+pub fn open_snapshot(config: &Config, spec: &CorpusSpec) -> Option<CorpusIndex> {
+    let dir = index_dir(config, spec).filter(|_| config.values.index.enabled)?;
+    PersistentStore::new(dir).open_snapshot(spec).ok().flatten()
+}
+
+/// Syncs the persistent index with files already listed, without loading it: what changed
+/// since it was written. None when the configuration keeps no index.
+pub fn sync_listed(
+    config: &Config,
+    spec: &CorpusSpec,
+    files: &[PathBuf],
+    progress: Option<ProgressFn<'_>>,
+) -> Option<Result<(SyncStats, Vec<LoadError>)>> {
+    let dir = index_dir(config, spec).filter(|_| config.values.index.enabled)?;
+    Some(PersistentStore::new(dir).sync_listed(spec, files, progress))
 }

@@ -4,6 +4,7 @@
 pub mod config;
 pub mod index;
 pub mod load;
+pub mod snapshot;
 
 pub use config::Config;
 pub use index::{store_for, OpenTimings, PersistentStore, SyncStats};

@@ -362,3 +362,81 @@ fn cli_check_json_is_the_same_with_and_without_the_index() {
     let index = run(&["index"]);
     assert!(index.1.contains("0 added, 1 changed, 0 removed, 25 unchanged"), "{}", index.1);
 }
+
+/// The snapshot file beside the one database in `idx`.
+fn snapshot_in(idx: &Path) -> PathBuf {
+    let db = std::fs::read_dir(idx)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "sqlite"))
+        .expect("a database");
+    copydesk_store::snapshot::path_for(&db)
+}
+
+#[test]
+fn an_unchanged_corpus_opens_from_its_snapshot() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = corpus(tmp.path(), 80);
+    let sp = spec(&src, tmp.path());
+    let expected = findings_of(&MemoryStore.open(&sp, None).unwrap().index, DRAFT);
+    let store = PersistentStore::new(tmp.path().join("idx"));
+    assert!(store.open_snapshot(&sp).unwrap().is_none(), "no snapshot before the first open");
+    store.open(&sp, None).unwrap();
+    assert!(snapshot_in(&tmp.path().join("idx")).is_file());
+    // Without looking at the files, and through a sync that finds nothing to do.
+    let quick = store.open_snapshot(&sp).unwrap().expect("a current snapshot");
+    assert_eq!(findings_of(&quick, DRAFT), expected);
+    assert!(quick.freeze().is_none(), "a thawed index, whose documents are read as needed");
+    let (warm, stats, _) = store.open_with_stats(&sp, None).unwrap();
+    assert_eq!(stats.extracted(), 0);
+    assert!(warm.index.freeze().is_none(), "the warm open used the snapshot");
+    assert_eq!(findings_of(&warm.index, DRAFT), expected);
+}
+
+#[test]
+fn a_sync_that_changes_the_corpus_makes_the_snapshot_stale() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = corpus(tmp.path(), 30);
+    let sp = spec(&src, tmp.path());
+    let store = PersistentStore::new(tmp.path().join("idx"));
+    store.open(&sp, None).unwrap();
+    assert!(store.open_snapshot(&sp).unwrap().is_some());
+    std::fs::write(src.join("story-0003.txt"), story(3).replace("harbour office said", "harbour office said 77"))
+        .unwrap();
+    std::fs::remove_file(src.join("story-0004.txt")).unwrap();
+    let (stats, _) = store.sync(&sp, None).unwrap();
+    assert_eq!((stats.changed, stats.removed), (1, 1), "{stats:?}");
+    assert!(store.open_snapshot(&sp).unwrap().is_none(), "the snapshot predates the sync");
+    // The next open loads from the database, and leaves a snapshot of what it loaded.
+    let (loaded, _, _) = store.open_with_stats(&sp, None).unwrap();
+    assert!(loaded.index.by_path("sources/story-0004.txt").is_none() && loaded.index.len() == 30);
+    let quick = store.open_snapshot(&sp).unwrap().expect("a snapshot of the new state");
+    let expected = findings_of(&MemoryStore.open(&sp, None).unwrap().index, DRAFT);
+    assert_eq!(findings_of(&quick, DRAFT), expected);
+    assert_eq!(quick.len(), 30);
+}
+
+#[test]
+fn a_damaged_snapshot_is_not_used_and_is_written_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = corpus(tmp.path(), 30);
+    let sp = spec(&src, tmp.path());
+    let expected = findings_of(&MemoryStore.open(&sp, None).unwrap().index, DRAFT);
+    let store = PersistentStore::new(tmp.path().join("idx"));
+    store.open(&sp, None).unwrap();
+    let snap = snapshot_in(&tmp.path().join("idx"));
+    let good = std::fs::read(&snap).unwrap();
+    for damage in [good[..good.len() / 2].to_vec(), b"CDSNAP01garbage".to_vec(), {
+        let mut b = good.clone();
+        let n = b.len();
+        b[n - 3] ^= 0xff; // the last posting points elsewhere: offsets still fit
+        b[20..28].copy_from_slice(&[0xff; 8]);
+        b
+    }] {
+        std::fs::write(&snap, &damage).unwrap();
+        assert!(store.open_snapshot(&sp).is_err() || store.open_snapshot(&sp).unwrap().is_none());
+        let loaded = store.open(&sp, None).unwrap();
+        assert_eq!(findings_of(&loaded.index, DRAFT), expected);
+        assert_eq!(std::fs::read(&snap).unwrap(), good, "the snapshot is written again");
+    }
+}

@@ -182,9 +182,9 @@ impl CheckMemo {
         compute: impl FnOnce() -> Option<Verdict>,
     ) -> Option<Verdict> {
         // A claim repeated word for word (a pasted paragraph) shares its entry.
-        if !kept.contains_key(&key) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = kept.entry(key) {
             if let Some(m) = self.entries.remove(&key) {
-                kept.insert(key, m);
+                slot.insert(m);
             }
         }
         if let Some(m) = kept.get(&key) {

@@ -8,7 +8,7 @@
 
 use super::{cite, finding, Draft, MAX_EVIDENCE};
 use crate::claims::{Modifier, Quantity, QuantityKind};
-use crate::corpus::{AnalyzedSource, CorpusIndex, QuantityKey};
+use crate::corpus::{AnalyzedSource, CorpusIndex, QuantityKey, SentRef};
 use crate::finding::{ClaimKind, Code, Status, Verdict};
 use crate::terms;
 use crate::text::Span;
@@ -194,7 +194,7 @@ fn comparability(
 ) -> f32 {
     let (q, local) = (f.q, f.local.as_slice());
     let Some(src_terms) = src.sentence_terms.get(sq.sentence) else { return 0.0 };
-    if terms::intersect_sorted(&d.sentence_terms[q.sentence], src_terms).is_empty() {
+    if !terms::share_any(&d.sentence_terms[q.sentence], src_terms) {
         return 0.0;
     }
     let (coverage, dice) = corpus.similarity(&d.sentence_terms[q.sentence], d.sentence_weight[q.sentence], src_terms);
@@ -283,6 +283,12 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
         support.push(*c);
     }
     for r in corpus.quantities_overlapping(&key, q.low, q.high).into_iter().take(MAX_SUPPORT_CANDIDATES) {
+        // A figure whose sentence shares no term with the draft's is not comparable (score 0):
+        // skipped before its document is read.
+        let at = SentRef { doc: r.doc, sentence: r.sentence };
+        if !corpus.sentence_terms(at).is_some_and(|t| terms::share_any(&d.sentence_terms[q.sentence], t)) {
+            continue;
+        }
         let Some((src, sq)) = corpus.quantity(r) else { continue };
         if seen.contains(&(r.doc, sq.span.start)) || !consistent(q, sq) {
             continue;

@@ -1,0 +1,126 @@
+//! A frozen and thawed corpus index ([`CorpusIndex::freeze`], [`CorpusIndex::thaw`]) gives
+//! the same verdicts as the index it was frozen from, reading only the documents it needs.
+
+use copydesk_engine::check;
+use copydesk_engine::corpus::{AnalyzedSource, CorpusIndex, DocId, DocLoader, SourceDoc};
+use copydesk_engine::settings::Settings;
+use copydesk_engine::{analyze, TextFormat, Verdict};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+fn sources() -> Vec<AnalyzedSource> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/newsroom/sources");
+    let mut paths: Vec<_> = std::fs::read_dir(root).unwrap().map(|e| e.unwrap().path()).collect();
+    paths.sort();
+    let mut out: Vec<AnalyzedSource> = paths
+        .iter()
+        .map(|path| {
+            let format =
+                if path.extension().is_some_and(|e| e == "md") { TextFormat::Markdown } else { TextFormat::Plain };
+            AnalyzedSource::new(SourceDoc {
+                path: path.file_name().unwrap().to_string_lossy().into_owned(),
+                text: std::fs::read_to_string(path).unwrap(),
+                format,
+                title: None,
+                date: None,
+            })
+        })
+        .collect();
+    // Unrelated stories, so that terms and figures have competition.
+    for i in 0..40 {
+        out.push(AnalyzedSource::new(SourceDoc {
+            path: format!("wire-{i:02}.txt"),
+            text: format!(
+                "The mill said it shipped {} tonnes of paper in March, up {} percent.\n\n\
+                 \"We expect a strong year,\" said chief executive Dana Whitfield.",
+                1000 + 37 * i,
+                i % 9 + 1
+            ),
+            format: TextFormat::Plain,
+            title: None,
+            date: None,
+        }));
+    }
+    out
+}
+
+/// Serves documents from memory, counting reads.
+struct Loader {
+    docs: Vec<AnalyzedSource>,
+    reads: AtomicUsize,
+}
+
+impl DocLoader for Loader {
+    fn load(&self, doc: DocId, path: &str) -> Option<AnalyzedSource> {
+        self.reads.fetch_add(1, Ordering::Relaxed);
+        let d = self.docs.get(doc as usize)?;
+        assert_eq!(d.doc.path, path);
+        Some(d.clone())
+    }
+}
+
+fn verdicts(corpus: &CorpusIndex, text: &str) -> Vec<Verdict> {
+    check::check(corpus, text, &analyze(text, TextFormat::Markdown), &Settings::default())
+}
+
+fn drafts() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut out = vec![std::fs::read_to_string(root.join("examples/newsroom/draft.md")).unwrap()];
+    for e in std::fs::read_dir(root.join("eval/cases/src")).unwrap() {
+        out.push(std::fs::read_to_string(e.unwrap().path()).unwrap());
+    }
+    out.push("The mill shipped 1,074 tonnes of paper in March, said Dana Whitfield.".into());
+    out
+}
+
+#[test]
+fn thawed_index_checks_like_the_original() {
+    let built = CorpusIndex::build(sources());
+    let frozen = built.freeze().expect("a freshly built index freezes");
+    let loader = Arc::new(Loader { docs: sources(), reads: AtomicUsize::new(0) });
+    let thawed = CorpusIndex::thaw(frozen.clone(), loader.clone());
+    assert_eq!(thawed.len(), built.len());
+    assert_eq!(thawed.sentence_count(), built.sentence_count());
+    for draft in drafts() {
+        assert_eq!(verdicts(&thawed, &draft), verdicts(&built, &draft));
+    }
+    let reads = loader.reads.load(Ordering::Relaxed);
+    assert!(reads > 0 && reads < built.len(), "{reads} of {} documents read", built.len());
+    // A thawed index is not frozen again (its documents are not all in memory).
+    assert!(thawed.freeze().is_none());
+}
+
+#[test]
+fn thawed_index_takes_inserts_and_removals() {
+    let mut built = CorpusIndex::build(sources());
+    let mut thawed =
+        CorpusIndex::thaw(built.freeze().unwrap(), Arc::new(Loader { docs: sources(), reads: AtomicUsize::new(0) }));
+    let late = || {
+        AnalyzedSource::new(SourceDoc {
+            path: "late.txt".into(),
+            text: "The mill said it shipped 1,074 tonnes of paper in March.".into(),
+            format: TextFormat::Plain,
+            title: None,
+            date: None,
+        })
+    };
+    for idx in [&mut built, &mut thawed] {
+        assert!(idx.remove("wire-01.txt"));
+        assert!(idx.remove("harbor-floods.txt"));
+        idx.insert(late());
+        idx.finish();
+    }
+    assert_eq!(thawed.len(), built.len());
+    assert!(thawed.by_path("wire-01.txt").is_none());
+    assert!(thawed.by_path("late.txt").is_some());
+    for draft in drafts() {
+        assert_eq!(verdicts(&thawed, &draft), verdicts(&built, &draft));
+    }
+    // Compacting reads what is left and drops what was removed.
+    thawed.compact();
+    assert_eq!(thawed.len(), built.len());
+    for draft in drafts() {
+        assert_eq!(verdicts(&thawed, &draft), verdicts(&built, &draft));
+    }
+}
