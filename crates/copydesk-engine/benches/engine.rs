@@ -82,6 +82,16 @@ fn bench(c: &mut Criterion) {
             check::check(&corpus, &edited, &a, &settings)
         })
     });
+    // The same edits as the server makes them: verdicts of untouched claims come from the document's memo.
+    let mut memo = check::CheckMemo::default();
+    g.bench_function("edit with the document's memo (as the server checks)", |b| {
+        b.iter(|| {
+            n += 1;
+            let edited = draft.replacen("the ", &format!("the {n} "), 1);
+            let a = analyze(&edited, TextFormat::Markdown);
+            check::check_with_memo(&corpus, &edited, &a, &settings, &mut memo)
+        })
+    });
     g.finish();
 }
 

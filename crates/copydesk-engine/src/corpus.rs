@@ -135,7 +135,7 @@ impl FigureBucket {
 }
 
 /// A sentence found similar to a query, with how much of the query it covers.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SimilarSentence {
     pub at: SentRef,
     /// Share of the query's term weight found in the sentence (0..=1).
@@ -180,6 +180,85 @@ pub struct FrozenCorpus {
     pub postings: Vec<u64>,
     /// The figure index: kind, unit, and (low, high, document, quantity, sentence) in lookup order.
     pub figures: Vec<FrozenBucket>,
+}
+
+impl FrozenCorpus {
+    fn add_document(&mut self, s: &AnalyzedSource) {
+        self.paths.push(s.doc.path.clone());
+        for terms in &s.sentence_terms {
+            self.sentence_terms.extend_from_slice(terms);
+            self.sentence_starts.push(self.sentence_terms.len() as u64);
+        }
+        self.doc_sentences.push((self.sentence_starts.len() - 1) as u64);
+    }
+
+    fn add_term(&mut self, term: u64, postings: &[u64]) {
+        self.terms.push(term);
+        self.postings.extend_from_slice(postings);
+        self.term_starts.push(self.postings.len() as u64);
+    }
+}
+
+/// Builds a [`FrozenCorpus`] one document at a time without keeping the documents: what
+/// a store does when it loads a whole corpus to snapshot it. The result equals
+/// [`CorpusIndex::build`] of the same documents, frozen.
+#[derive(Default)]
+pub struct FrozenBuilder {
+    f: FrozenCorpus,
+    postings: TermMap<Vec<u64>>,
+    figures: HashMap<QuantityKey, Vec<(f64, f64, u32, u32, u32)>>,
+}
+
+impl FrozenBuilder {
+    pub fn new() -> Self {
+        FrozenBuilder {
+            f: FrozenCorpus { doc_sentences: vec![0], sentence_starts: vec![0], ..Default::default() },
+            ..Default::default()
+        }
+    }
+
+    /// Adds the next document (ids follow the order of adding).
+    pub fn add(&mut self, s: &AnalyzedSource) {
+        let id = self.f.paths.len() as DocId;
+        for (i, terms) in s.sentence_terms.iter().enumerate() {
+            let r = SentRef { doc: id, sentence: i as u32 }.pack();
+            for t in terms {
+                self.postings.entry(*t).or_default().push(r);
+            }
+        }
+        for (i, q) in s.analysis.quantities.iter().enumerate() {
+            self.figures.entry(QuantityKey::of(q)).or_default().push((q.low, q.high, id, i as u32, q.sentence as u32));
+        }
+        self.f.add_document(s);
+    }
+
+    pub fn len(&self) -> usize {
+        self.f.paths.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.f.paths.is_empty()
+    }
+
+    pub fn finish(mut self) -> FrozenCorpus {
+        let mut postings: Vec<(u64, Vec<u64>)> = std::mem::take(&mut self.postings).into_iter().collect();
+        postings.sort_unstable_by_key(|p| p.0);
+        self.f.term_starts.push(0);
+        for (t, list) in postings {
+            self.f.add_term(t, &list);
+        }
+        let mut figures: Vec<(QuantityKey, Vec<(f64, f64, u32, u32, u32)>)> = self.figures.into_iter().collect();
+        figures.sort_by(|a, b| (a.0.kind as u8, &a.0.unit).cmp(&(b.0.kind as u8, &b.0.unit)));
+        self.f.figures = figures
+            .into_iter()
+            .map(|(k, mut entries)| {
+                // As FigureBucket::sort orders them: by the low end, stable.
+                entries.sort_by(|a, b| a.0.total_cmp(&b.0));
+                (k.kind, k.unit, entries)
+            })
+            .collect();
+        self.f
+    }
 }
 
 /// One (kind, unit) bucket of a [`FrozenCorpus`].
@@ -528,43 +607,26 @@ impl CorpusIndex {
         out
     }
 
+    /// Can the index be frozen: every document in memory, none removed, figures sorted?
+    fn freezable(&self) -> bool {
+        self.frozen.is_none()
+            && self.docs.iter().all(|s| matches!(s, Slot::Loaded(_)))
+            && self.quantities.values().all(|b| b.sorted == b.entries.len())
+    }
+
     /// The index as flat arrays, for a store to save; None unless every document is in
     /// memory and none was removed (a freshly built and [finished](Self::finish) index).
     pub fn freeze(&self) -> Option<FrozenCorpus> {
-        let mut f = FrozenCorpus::default();
-        let mut sources = Vec::with_capacity(self.docs.len());
-        for slot in &self.docs {
-            let Slot::Loaded(s) = slot else { return None };
-            sources.push(s);
-        }
-        if self.frozen.is_some() || self.quantities.values().any(|b| b.sorted < b.entries.len()) {
+        if !self.freezable() {
             return None;
         }
-        f.doc_sentences.push(0);
-        f.sentence_starts.push(0);
-        for s in &sources {
-            f.paths.push(s.doc.path.clone());
-            for terms in &s.sentence_terms {
-                f.sentence_terms.extend_from_slice(terms);
-                f.sentence_starts.push(f.sentence_terms.len() as u64);
+        let mut b = FrozenBuilder::new();
+        for slot in &self.docs {
+            if let Slot::Loaded(s) = slot {
+                b.add(s);
             }
-            f.doc_sentences.push((f.sentence_starts.len() - 1) as u64);
         }
-        let mut terms: Vec<u64> = self.postings.keys().copied().collect();
-        terms.sort_unstable();
-        f.term_starts.push(0);
-        for t in &terms {
-            f.postings.extend_from_slice(&self.postings[t]);
-            f.term_starts.push(f.postings.len() as u64);
-        }
-        f.terms = terms;
-        let mut keys: Vec<&QuantityKey> = self.quantities.keys().collect();
-        keys.sort_by(|a, b| (a.kind as u8, &a.unit).cmp(&(b.kind as u8, &b.unit)));
-        for k in keys {
-            let entries = self.quantities[k].entries.iter().map(|e| (e.0, e.1, e.2.doc, e.2.quantity, e.2.sentence));
-            f.figures.push((k.kind, k.unit.clone(), entries.collect()));
-        }
-        Some(f)
+        Some(b.finish())
     }
 
     /// An index over a frozen corpus whose documents `loader` reads on first use. Lookups

@@ -2,7 +2,9 @@
 //! the same verdicts as the index it was frozen from, reading only the documents it needs.
 
 use copydesk_engine::check;
-use copydesk_engine::corpus::{AnalyzedSource, CorpusIndex, DocId, DocLoader, SourceDoc};
+use copydesk_engine::corpus::{
+    AnalyzedSource, CorpusIndex, DocId, DocLoader, FrozenBuilder, QuantityKey, SentRef, SourceDoc,
+};
 use copydesk_engine::settings::Settings;
 use copydesk_engine::{analyze, TextFormat, Verdict};
 use std::path::Path;
@@ -123,4 +125,35 @@ fn thawed_index_takes_inserts_and_removals() {
     for draft in drafts() {
         assert_eq!(verdicts(&thawed, &draft), verdicts(&built, &draft));
     }
+}
+
+#[test]
+fn every_lookup_of_a_thawed_index_matches_the_original() {
+    let built = CorpusIndex::build(sources());
+    let mut b = FrozenBuilder::new();
+    for s in sources() {
+        b.add(&s);
+    }
+    assert_eq!(b.len(), built.len());
+    let thawed = CorpusIndex::thaw(b.finish(), Arc::new(Loader { docs: sources(), reads: AtomicUsize::new(0) }));
+    for (id, doc) in built.iter() {
+        for (i, terms) in doc.sentence_terms.iter().enumerate() {
+            let r = SentRef { doc: id, sentence: i as u32 };
+            assert_eq!(thawed.sentence_terms(r), Some(terms.as_slice()));
+            for t in terms {
+                assert_eq!(thawed.weight(*t).to_bits(), built.weight(*t).to_bits());
+            }
+            assert_eq!(*thawed.similar_sentences(terms, 10), *built.similar_sentences(terms, 10));
+        }
+        for q in &doc.analysis.quantities {
+            let key = QuantityKey::of(q);
+            for (low, high) in [(q.low, q.high), (q.low * 0.5, q.high * 2.0), (0.0, f64::MAX)] {
+                assert_eq!(
+                    thawed.quantities_overlapping(&key, low, high),
+                    built.quantities_overlapping(&key, low, high)
+                );
+            }
+        }
+    }
+    assert!(thawed.sentence_terms(SentRef { doc: built.len() as u32, sentence: 0 }).is_none());
 }

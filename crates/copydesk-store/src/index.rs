@@ -20,7 +20,7 @@ use crate::load::{self, FileKind, LoadError};
 use crate::snapshot;
 use crate::{Config, CorpusSpec, CorpusStore, LoadedCorpus, MemoryStore, ProgressFn};
 use anyhow::{Context, Result};
-use copydesk_engine::corpus::{AnalyzedSource, CorpusIndex, SourceDoc};
+use copydesk_engine::corpus::{AnalyzedSource, CorpusIndex, FrozenBuilder, FrozenCorpus, SourceDoc};
 use copydesk_engine::{Analysis, LineIndex, TextFormat};
 use rayon::prelude::*;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension};
@@ -688,7 +688,7 @@ impl PersistentStore {
         }
 
         // Load: a reader thread streams the stored rows, rayon decodes them in batches, and a
-        // builder thread inserts each source into the index in file order as soon as it can.
+        // builder thread adds each source to the frozen index in file order as soon as it can.
         let mut expected = vec![false; total];
         for (i, s) in slots.iter().enumerate() {
             expected[i] = s.is_some();
@@ -696,12 +696,12 @@ impl PersistentStore {
         for &i in to_load.values() {
             expected[i] = true;
         }
-        let (index, bytes, order, load, build) =
-            std::thread::scope(|sc| -> Result<(CorpusIndex, u64, Vec<usize>, Duration, Duration)> {
+        let (frozen, bytes, order, load, build) =
+            std::thread::scope(|sc| -> Result<(FrozenCorpus, u64, Vec<usize>, Duration, Duration)> {
                 let (src_tx, src_rx) = std::sync::mpsc::channel::<(usize, Option<AnalyzedSource>)>();
                 let expected = &expected;
                 let builder = sc.spawn(move || {
-                    let mut index = CorpusIndex::new();
+                    let mut frozen = FrozenBuilder::new();
                     let mut order = Vec::new();
                     let mut bytes = 0u64;
                     let mut waiting: HashMap<usize, Option<AnalyzedSource>> = HashMap::new();
@@ -717,7 +717,7 @@ impl PersistentStore {
                                 Some(s) => {
                                     if let Some(s) = s {
                                         bytes += s.doc.text.len() as u64;
-                                        index.insert(s);
+                                        frozen.add(&s);
                                         order.push(next);
                                     }
                                     next += 1;
@@ -726,8 +726,7 @@ impl PersistentStore {
                             }
                         }
                     }
-                    index.finish();
-                    (index, bytes, order)
+                    (frozen.finish(), bytes, order)
                 });
                 for (i, s) in slots.iter_mut().enumerate() {
                     if let Some(s) = s.take() {
@@ -805,14 +804,18 @@ impl PersistentStore {
                 drop(src_tx);
                 let load = t_load.elapsed();
                 let t_build = Instant::now();
-                let (index, bytes, order) =
+                let (frozen, bytes, order) =
                     builder.join().map_err(|_| anyhow::anyhow!("the index builder panicked"))?;
-                Ok((index, bytes, order, load, t_build.elapsed()))
+                Ok((frozen, bytes, order, load, t_build.elapsed()))
             })?;
-        // The next open of this unchanged corpus starts from a snapshot (a failure to write one only costs time).
-        if let Err(e) = write_snapshot(&conn, &snap, &generation, &index, order.iter().map(|&i| keys[i].as_str())) {
+        // The next open of this unchanged corpus starts from a snapshot (a failure to write one
+        // only costs time). This one goes on from the same arrays: the loaded documents were
+        // dropped as they were indexed, and are read again as lookups need them.
+        let docs = stored_docs(&conn, order.iter().map(|&i| keys[i].as_str()))?;
+        if let Err(e) = snapshot::write(&snap, engine_fingerprint(), &generation, &docs, &frozen) {
             trace(&format!("snapshot not written ({e:#})"), t_sync);
         }
+        let index = snapshot::thaw(db, docs, frozen)?;
         Ok((stats, Some((index, bytes)), OpenTimings { sync, load, build }, errors))
     }
 }
@@ -822,23 +825,15 @@ fn generation(conn: &Connection) -> Result<Option<String>> {
     Ok(conn.query_row("SELECT value FROM meta WHERE key = 'generation'", [], |r| r.get(0)).optional()?)
 }
 
-/// Writes the snapshot of a freshly loaded `index`, whose documents have the database `keys` in id order.
-fn write_snapshot<'a>(
-    conn: &Connection,
-    snap: &Path,
-    generation: &str,
-    index: &CorpusIndex,
-    keys: impl Iterator<Item = &'a str>,
-) -> Result<()> {
-    let Some(frozen) = index.freeze() else { return Ok(()) };
+/// The stored documents with these database keys, in order, with their content hashes.
+fn stored_docs<'a>(conn: &Connection, keys: impl Iterator<Item = &'a str>) -> Result<Vec<snapshot::StoredDoc>> {
     let mut stmt = conn.prepare("SELECT path, hash FROM docs")?;
     let hashes: HashMap<String, [u8; 32]> = stmt
         .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get_ref(1)?.as_blob()?.try_into().unwrap_or([0; 32]))))?
         .collect::<rusqlite::Result<_>>()?;
-    let docs: Vec<snapshot::StoredDoc> = keys
+    Ok(keys
         .map(|k| snapshot::StoredDoc { key: k.to_string(), hash: hashes.get(k).copied().unwrap_or([0; 32]) })
-        .collect();
-    snapshot::write(snap, engine_fingerprint(), generation, &docs, frozen)
+        .collect())
 }
 
 /// Reads one file; analyzes it unless its hash is `known`. `stamp` is its size

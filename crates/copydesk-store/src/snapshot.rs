@@ -40,7 +40,17 @@ pub struct StoredDoc {
     pub hash: [u8; 32],
 }
 
-#[derive(Serialize, Deserialize)]
+/// [`Header`] as written, borrowing what it holds.
+#[derive(Serialize)]
+struct HeaderRef<'a> {
+    fingerprint: &'a str,
+    generation: &'a str,
+    docs: &'a [StoredDoc],
+    paths: &'a [String],
+    figures: &'a [FrozenBucket],
+}
+
+#[derive(Deserialize)]
 struct Header {
     fingerprint: String,
     generation: String,
@@ -50,7 +60,13 @@ struct Header {
 }
 
 /// Writes a snapshot of `frozen` (whose documents are `docs`, by id) atomically.
-pub fn write(path: &Path, fingerprint: &str, generation: &str, docs: &[StoredDoc], frozen: FrozenCorpus) -> Result<()> {
+pub fn write(
+    path: &Path,
+    fingerprint: &str,
+    generation: &str,
+    docs: &[StoredDoc],
+    frozen: &FrozenCorpus,
+) -> Result<()> {
     ensure!(docs.len() == frozen.paths.len(), "snapshot: {} documents for {} paths", docs.len(), frozen.paths.len());
     let tmp = path.with_extension(format!("snapshot.tmp-{}", std::process::id()));
     let result = (|| -> Result<()> {
@@ -66,18 +82,12 @@ pub fn write(path: &Path, fingerprint: &str, generation: &str, docs: &[StoredDoc
             postings,
             figures,
         } = frozen;
-        let header = Header {
-            fingerprint: fingerprint.to_string(),
-            generation: generation.to_string(),
-            docs: docs.to_vec(),
-            paths,
-            figures,
-        };
+        let header = HeaderRef { fingerprint, generation, docs, paths, figures };
         let head = postcard::to_allocvec(&header).context("cannot serialize the snapshot header")?;
         w.write_all(MAGIC)?;
         w.write_all(&(head.len() as u64).to_le_bytes())?;
         w.write_all(&head)?;
-        for array in [&doc_sentences, &sentence_starts, &sentence_terms, &terms, &term_starts, &postings] {
+        for array in [doc_sentences, sentence_starts, sentence_terms, terms, term_starts, postings] {
             w.write_all(&(array.len() as u64).to_le_bytes())?;
             let mut buf = Vec::with_capacity(array.len().min(1 << 16) * 8);
             for chunk in array.chunks(1 << 16) {
