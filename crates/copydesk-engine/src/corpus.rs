@@ -206,7 +206,7 @@ impl FrozenCorpus {
 pub struct FrozenBuilder {
     f: FrozenCorpus,
     postings: TermMap<Vec<u64>>,
-    figures: HashMap<QuantityKey, Vec<(f64, f64, u32, u32, u32)>>,
+    figures: HashMap<QuantityKey, Vec<FrozenFigure>>,
 }
 
 impl FrozenBuilder {
@@ -247,7 +247,7 @@ impl FrozenBuilder {
         for (t, list) in postings {
             self.f.add_term(t, &list);
         }
-        let mut figures: Vec<(QuantityKey, Vec<(f64, f64, u32, u32, u32)>)> = self.figures.into_iter().collect();
+        let mut figures: Vec<(QuantityKey, Vec<FrozenFigure>)> = self.figures.into_iter().collect();
         figures.sort_by(|a, b| (a.0.kind as u8, &a.0.unit).cmp(&(b.0.kind as u8, &b.0.unit)));
         self.f.figures = figures
             .into_iter()
@@ -262,7 +262,10 @@ impl FrozenBuilder {
 }
 
 /// One (kind, unit) bucket of a [`FrozenCorpus`].
-pub type FrozenBucket = (QuantityKind, Option<String>, Vec<(f64, f64, u32, u32, u32)>);
+pub type FrozenBucket = (QuantityKind, Option<String>, Vec<FrozenFigure>);
+
+/// A figure of a [`FrozenCorpus`]: low and high end of its range, document, quantity and sentence.
+pub type FrozenFigure = (f64, f64, u32, u32, u32);
 
 /// The part of the index that came frozen ([`CorpusIndex::thaw`]): postings and sentence terms as arrays.
 struct Frozen {
