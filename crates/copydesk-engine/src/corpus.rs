@@ -311,6 +311,10 @@ pub struct CorpusIndex {
     /// [`CorpusIndex::similar_sentences`] by (query terms hash, k): an edit re-asks only
     /// about the sentences it touched. Every memo is cleared whenever the corpus changes.
     retrieval_memo: Memo<(u64, usize), Arc<Vec<SimilarSentence>>>,
+    /// The first candidates of a query by shared term weight, by query hash: one sentence is
+    /// asked about with several `k` (its affinity, its figures, its quotes), and gathering
+    /// candidates from the postings is most of the cost of asking.
+    candidate_memo: Memo<u64, Arc<Vec<(u64, f32)>>, CANDIDATE_MEMO_CAPACITY>,
     /// The words around each source figure, by (document, figure) (see `check::numbers`).
     figure_context_memo: Memo<(DocId, u32), Arc<[u64]>, { 4 * MEMO_CAPACITY }>,
     /// Source passages split into quote words, by (document, first block) (see `check::quotes`).
@@ -341,6 +345,10 @@ pub type Passage = Vec<(Span, String)>;
 
 /// Entries kept in a memo before it is cleared.
 const MEMO_CAPACITY: usize = 50_000;
+/// Candidate lists kept (each at most [`CANDIDATES_KEPT`] long).
+const CANDIDATE_MEMO_CAPACITY: usize = 4_096;
+/// Candidates kept per query: enough for every `k` up to 64.
+const CANDIDATES_KEPT: usize = 256;
 
 /// Values derived from an unchanging corpus, computed once; shared across threads.
 /// At most `CAP` entries are kept: a full memo starts again empty.
@@ -551,6 +559,7 @@ impl CorpusIndex {
     fn forget_retrievals(&mut self) {
         self.generation = Generation::next();
         self.retrieval_memo.clear();
+        self.candidate_memo.clear();
         self.figure_context_memo.clear();
         self.passage_memo.clear();
     }
@@ -574,15 +583,11 @@ impl CorpusIndex {
         self.retrieval_memo.get_or_compute((h, k), || Arc::new(self.retrieve(query, k)))
     }
 
-    fn retrieve(&self, query: &[u64], k: usize) -> Vec<SimilarSentence> {
-        if query.is_empty() || self.sentences == 0 {
-            return Vec::new();
-        }
+    /// Corpus sentences sharing rare terms with `query`, by shared weight (ties by position), the first `n`.
+    fn candidates(&self, query: &[u64], weights: &[f32], n: usize) -> Vec<(u64, f32)> {
         let common = (self.sentences / COMMON_TERM_SHARE).max(200);
-        let weights: Vec<f32> = query.iter().map(|t| self.weight(*t)).collect();
-        let total: f32 = weights.iter().sum();
         let mut acc: TermMap<f32> = TermMap::default();
-        for (t, w) in query.iter().zip(&weights) {
+        for (t, w) in query.iter().zip(weights) {
             let (frozen, inserted) = self.postings(*t);
             if frozen.len() + inserted.len() > common {
                 continue;
@@ -593,10 +598,31 @@ impl CorpusIndex {
         }
         let mut rough: Vec<(u64, f32)> = acc.into_iter().collect();
         rough.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        rough.truncate(k.saturating_mul(4).max(32));
+        rough.truncate(n);
+        rough
+    }
+
+    fn retrieve(&self, query: &[u64], k: usize) -> Vec<SimilarSentence> {
+        if query.is_empty() || self.sentences == 0 {
+            return Vec::new();
+        }
+        let weights: Vec<f32> = query.iter().map(|t| self.weight(*t)).collect();
+        let total: f32 = weights.iter().sum();
+        let want = k.saturating_mul(4).max(32);
+        let kept;
+        let fresh;
+        let rough: &[(u64, f32)] = if want <= CANDIDATES_KEPT {
+            let h = query.iter().fold(0x84222325cbf29ce4u64, |h, t| (h ^ t).wrapping_mul(0x0100_0000_01b3));
+            kept =
+                self.candidate_memo.get_or_compute(h, || Arc::new(self.candidates(query, &weights, CANDIDATES_KEPT)));
+            &kept[..want.min(kept.len())]
+        } else {
+            fresh = self.candidates(query, &weights, want);
+            &fresh
+        };
         let mut out: Vec<SimilarSentence> = rough
-            .into_iter()
-            .filter_map(|(r, _)| {
+            .iter()
+            .filter_map(|&(r, _)| {
                 let at = SentRef::unpack(r);
                 let terms = self.sentence_terms(at)?;
                 let (coverage, dice) = self.similarity(query, total, terms);

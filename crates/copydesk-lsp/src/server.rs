@@ -546,6 +546,11 @@ impl Shared {
                         format!("copydesk: {n} sources opened from the index snapshot; looking for changed files"),
                     )
                     .await;
+                // The open drafts are checked first; the files are looked at after (or after 2 s).
+                let waits: Vec<_> = lock(&self.docs).values().map(|d| (d.gen, d.done.subscribe())).collect();
+                for (gen, mut rx) in waits {
+                    let _ = tokio::time::timeout(Duration::from_secs(2), rx.wait_for(|g| *g >= gen)).await;
+                }
                 true
             }
             None => false,

@@ -117,9 +117,17 @@ fn read_array(r: &mut impl Read, left: &mut u64) -> Result<Vec<u64>> {
     let n = read_u64(r)?;
     ensure!(n.saturating_mul(8) <= *left, "an array runs past the end of the file");
     *left -= n * 8 + 8;
-    let mut bytes = vec![0u8; n as usize * 8];
-    r.read_exact(&mut bytes)?;
-    Ok(bytes.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8]))).collect())
+    // Through a small buffer: no second copy of the array, and no zeroed pages to fill.
+    let mut out = Vec::with_capacity(n as usize);
+    let mut buf = vec![0u8; 1 << 16];
+    let mut rest = n as usize * 8;
+    while rest > 0 {
+        let chunk = &mut buf[..rest.min(1 << 16)];
+        r.read_exact(chunk)?;
+        out.extend(chunk.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8]))));
+        rest -= chunk.len();
+    }
+    Ok(out)
 }
 
 /// Offsets that start at 0, never go down and end at `end`.
