@@ -11,7 +11,8 @@
 #   tests/editors/vscode-e2e.sh COPYDESK_BIN
 #
 # Environment: COPYDESK_E2E_CACHE (default ~/.cache/copydesk-e2e), COPYDESK_SHARED,
-#   SCREENSHOT (default editors/vscode/screenshot-hover.png), EXPECT_TEXT (84,300),
+#   SCREENSHOT (default target/e2e/screenshot-hover.png; pass
+#   editors/vscode/screenshot-hover.png to refresh the README's picture), EXPECT_TEXT (84,300),
 #   EXPECT_LINE (3), COPYDESK_LSP_MOCK=1 (serve `lsp` with tests/editors/mock-lsp/copydesk),
 #   SKIP_BUILD=1 (use the existing editors/vscode/copydesk.vsix), KEEP=1 (keep the temp dir),
 #   MISSING_BINARY=1 (point copydesk.serverPath nowhere and check the error instead),
@@ -21,7 +22,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 bin="$(realpath "${1:?usage: vscode-e2e.sh COPYDESK_BIN}")"
 cache="${COPYDESK_E2E_CACHE:-$HOME/.cache/copydesk-e2e}"
-screenshot="${SCREENSHOT:-$repo/editors/vscode/screenshot-hover.png}"
+screenshot="${SCREENSHOT:-$repo/target/e2e/screenshot-hover.png}"
 code_server_version="${CODE_SERVER_VERSION:-4.139.1}"
 playwright_version="${PLAYWRIGHT_VERSION:-1.65.1}"
 
@@ -103,7 +104,7 @@ fi
 if [[ "${MISSING_BINARY:-0}" == 1 ]]; then
   server_bin="$tmp/no-such-copydesk"
   export MISSING_BINARY
-  screenshot="${SCREENSHOT:-$repo/editors/vscode/screenshot-missing-binary.png}"
+  screenshot="${SCREENSHOT:-$repo/target/e2e/screenshot-missing-binary.png}"
   step "copydesk.serverPath points to a missing file: expecting the error"
 fi
 if [[ "${BUNDLED:-0}" == 1 ]]; then
