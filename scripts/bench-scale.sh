@@ -5,6 +5,7 @@
 # Reuters-21578 stories in ../shared (copies with every digit run multiplied by a
 # per-copy factor) plus the seeds, then reports with the release build:
 #   cold index time and MB/s, no-change re-index, update after 10 changed files,
+#   a CLI check after the update (full load, writes the snapshot) and again (snapshot),
 #   warm start of `copydesk lsp` (spawn -> first diagnostics of an open draft),
 #   edit-to-diagnostics latency (median, p95; debounce 0), peak memory.
 # Usage: scripts/bench-scale.sh [COUNT]   (env: SHARED=path/to/shared, KEEP=1 keeps the temp dir)
@@ -59,9 +60,14 @@ done
 /usr/bin/time -v -o time-upd.txt "$bin" index > index-upd.txt; head -1 index-upd.txt
 echo "   wall $(wall time-upd.txt), peak memory $(peak time-upd.txt)"
 
-echo "== check one draft through the index (CLI: sync + load + check)"
+echo "== check one draft through the index (CLI: sync, full load as the snapshot predates the update, check)"
 /usr/bin/time -v -o time-check.txt "$bin" check --format json draft.md > check.json || true
 echo "   wall $(wall time-check.txt), peak memory $(peak time-check.txt)"
+
+echo "== check it again, nothing changed (CLI: sync, snapshot, check)"
+/usr/bin/time -v -o time-check2.txt "$bin" check --format json draft.md > check2.json || true
+echo "   wall $(wall time-check2.txt), peak memory $(peak time-check2.txt)"
+cmp -s check.json check2.json && echo "   same findings" || { echo "   the findings differ"; exit 1; }
 
 echo "== language server: warm start and edit-to-diagnostics (debounce 0, $edits edits)"
 for run in 1 2; do

@@ -414,7 +414,7 @@ impl PersistentStore {
             && have.get("engine").map(String::as_str) == Some(ENGINE_VERSION)
             && have.get("fingerprint").map(String::as_str) == Some(engine_fingerprint());
         let Some(generation) = have.get("generation").filter(|_| current) else { return Ok(None) };
-        match snapshot::read(&snapshot::path_for(&db), engine_fingerprint(), generation)? {
+        match snapshot::read(&snapshot::path_for(&db), stamp(generation, &spec.base.to_string_lossy()))? {
             Some((docs, frozen)) => Ok(Some(snapshot::thaw(&db, docs, frozen)?)),
             None => Ok(None),
         }
@@ -669,7 +669,7 @@ impl PersistentStore {
         let snap = snapshot::path_for(db);
         let unchanged = stats.added + stats.changed + stats.removed == 0 && slots.iter().all(Option::is_none);
         if unchanged {
-            match snapshot::read(&snap, engine_fingerprint(), &generation)
+            match snapshot::read(&snap, stamp(&generation, &base.to_string_lossy()))
                 .and_then(|r| r.map(|(docs, frozen)| snapshot::thaw(db, docs, frozen)).transpose())
             {
                 Ok(Some(index)) => {
@@ -812,12 +812,17 @@ impl PersistentStore {
         // only costs time). This one goes on from the same arrays: the loaded documents were
         // dropped as they were indexed, and are read again as lookups need them.
         let docs = stored_docs(&conn, order.iter().map(|&i| keys[i].as_str()))?;
-        if let Err(e) = snapshot::write(&snap, engine_fingerprint(), &generation, &docs, &frozen) {
+        if let Err(e) = snapshot::write(&snap, stamp(&generation, &base.to_string_lossy()), &docs, &frozen) {
             trace(&format!("snapshot not written ({e:#})"), t_sync);
         }
         let index = snapshot::thaw(db, docs, frozen)?;
         Ok((stats, Some((index, bytes)), OpenTimings { sync, load, build }, errors))
     }
+}
+
+/// What a snapshot of this database's `generation`, shown relative to `base`, is made for.
+fn stamp<'a>(generation: &'a str, base: &'a str) -> snapshot::Stamp<'a> {
+    snapshot::Stamp { fingerprint: engine_fingerprint(), generation, base }
 }
 
 /// The stamp of the stored content (changed by every sync that changes it).

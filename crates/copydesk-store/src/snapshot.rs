@@ -7,11 +7,11 @@
 //! the document the first time a lookup needs it.
 //!
 //! File layout (little-endian): the magic `CDSNAP01`; a length-prefixed postcard
-//! header ([`Header`]: engine fingerprint, database generation, documents, figure
-//! index); then six length-prefixed `u64` arrays (document sentences, sentence
+//! header ([`Header`]: engine fingerprint, database generation, base folder of the
+//! shown paths, documents, figure index); then six length-prefixed `u64` arrays (document sentences, sentence
 //! starts, sentence terms, terms, term starts, postings). It is written to a
-//! temporary file and renamed into place; a snapshot whose fingerprint or
-//! generation differs from the database's is stale and not used; one that does
+//! temporary file and renamed into place; a snapshot made for another [`Stamp`]
+//! (engine, database generation, base folder) is stale and not used; one that does
 //! not parse or whose arrays do not fit together is an error (the caller falls
 //! back to the database).
 
@@ -40,11 +40,21 @@ pub struct StoredDoc {
     pub hash: [u8; 32],
 }
 
+/// What a snapshot must have been made for to be used: the engine (its fingerprint), the
+/// stored content (the database's generation), and the folder its paths are shown relative to.
+#[derive(Clone, Copy, Debug)]
+pub struct Stamp<'a> {
+    pub fingerprint: &'a str,
+    pub generation: &'a str,
+    pub base: &'a str,
+}
+
 /// [`Header`] as written, borrowing what it holds.
 #[derive(Serialize)]
 struct HeaderRef<'a> {
     fingerprint: &'a str,
     generation: &'a str,
+    base: &'a str,
     docs: &'a [StoredDoc],
     paths: &'a [String],
     figures: &'a [FrozenBucket],
@@ -54,19 +64,14 @@ struct HeaderRef<'a> {
 struct Header {
     fingerprint: String,
     generation: String,
+    base: String,
     docs: Vec<StoredDoc>,
     paths: Vec<String>,
     figures: Vec<FrozenBucket>,
 }
 
 /// Writes a snapshot of `frozen` (whose documents are `docs`, by id) atomically.
-pub fn write(
-    path: &Path,
-    fingerprint: &str,
-    generation: &str,
-    docs: &[StoredDoc],
-    frozen: &FrozenCorpus,
-) -> Result<()> {
+pub fn write(path: &Path, stamp: Stamp, docs: &[StoredDoc], frozen: &FrozenCorpus) -> Result<()> {
     ensure!(docs.len() == frozen.paths.len(), "snapshot: {} documents for {} paths", docs.len(), frozen.paths.len());
     let tmp = path.with_extension(format!("snapshot.tmp-{}", std::process::id()));
     let result = (|| -> Result<()> {
@@ -82,7 +87,8 @@ pub fn write(
             postings,
             figures,
         } = frozen;
-        let header = HeaderRef { fingerprint, generation, docs, paths, figures };
+        let Stamp { fingerprint, generation, base } = stamp;
+        let header = HeaderRef { fingerprint, generation, base, docs, paths, figures };
         let head = postcard::to_allocvec(&header).context("cannot serialize the snapshot header")?;
         w.write_all(MAGIC)?;
         w.write_all(&(head.len() as u64).to_le_bytes())?;
@@ -138,9 +144,9 @@ fn check_offsets(name: &str, offsets: &[u64], end: u64) -> Result<()> {
     Ok(())
 }
 
-/// Reads the snapshot at `path` if it matches `fingerprint` and `generation`; Ok(None) when
-/// there is none or it is stale, an error when it is damaged.
-pub fn read(path: &Path, fingerprint: &str, generation: &str) -> Result<Option<(Vec<StoredDoc>, FrozenCorpus)>> {
+/// Reads the snapshot at `path` if it was made for `stamp`; Ok(None) when there is none or
+/// it is stale, an error when it is damaged.
+pub fn read(path: &Path, stamp: Stamp) -> Result<Option<(Vec<StoredDoc>, FrozenCorpus)>> {
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -159,7 +165,7 @@ pub fn read(path: &Path, fingerprint: &str, generation: &str) -> Result<Option<(
     let mut head = vec![0u8; head_len as usize];
     r.read_exact(&mut head)?;
     let header: Header = postcard::from_bytes(&head).context("snapshot header")?;
-    if header.fingerprint != fingerprint || header.generation != generation {
+    if header.fingerprint != stamp.fingerprint || header.generation != stamp.generation || header.base != stamp.base {
         return Ok(None);
     }
     let mut arrays = Vec::with_capacity(6);

@@ -440,3 +440,21 @@ fn a_damaged_snapshot_is_not_used_and_is_written_again() {
         assert_eq!(std::fs::read(&snap).unwrap(), good, "the snapshot is written again");
     }
 }
+
+#[test]
+fn a_snapshot_shows_paths_relative_to_the_folder_it_was_made_for() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = corpus(tmp.path(), 12);
+    let store = PersistentStore::new(tmp.path().join("idx"));
+    let from_top = spec(&src, tmp.path());
+    let from_sources = spec(&src, &src);
+    store.open(&from_top, None).unwrap();
+    let quick = store.open_snapshot(&from_top).unwrap().expect("a current snapshot");
+    assert!(quick.by_path("sources/story-0003.txt").is_some());
+    // The same corpus seen from another folder: its paths would be wrong, so it is not used...
+    assert!(store.open_snapshot(&from_sources).unwrap().is_none());
+    // ...and an open from there shows its own paths.
+    let loaded = store.open(&from_sources, None).unwrap();
+    assert!(loaded.index.by_path("story-0003.txt").is_some());
+    assert!(store.open_snapshot(&from_sources).unwrap().unwrap().by_path("story-0003.txt").is_some());
+}
