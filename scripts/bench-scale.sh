@@ -78,6 +78,6 @@ done
 echo
 echo "index file: $(du -sh .copydesk | cut -f1)"
 if [ -n "${PHASES_BIN:-}" ]; then
-  echo "== open phases (sync, load, build) in process"
-  COPYDESK_BENCH_CORPUS="$work/corpus" COPYDESK_BENCH_INDEX="$work/.copydesk" "$PHASES_BIN"
+  echo "== open phases in process (sync; load = snapshot read when current)"
+  COPYDESK_BENCH_CORPUS="$work/corpus" COPYDESK_BENCH_INDEX="$work/.copydesk" COPYDESK_BENCH_BASE="$work" "$PHASES_BIN"
 fi

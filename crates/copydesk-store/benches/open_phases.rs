@@ -1,5 +1,5 @@
 //! Times the phases of opening a large corpus through the persistent index.
-//! Not a criterion bench: `COPYDESK_BENCH_CORPUS=DIR COPYDESK_BENCH_INDEX=DIR cargo bench -p copydesk-store --bench open_phases`
+//! Not a criterion bench: `COPYDESK_BENCH_CORPUS=DIR COPYDESK_BENCH_INDEX=DIR [COPYDESK_BENCH_BASE=DIR] cargo bench -p copydesk-store --bench open_phases`
 //! prints one JSON line (sync, load, build, total, RSS); without the variables it does nothing.
 
 use copydesk_store::{CorpusSpec, PersistentStore};
@@ -22,7 +22,9 @@ fn main() {
         return;
     };
     let corpus = PathBuf::from(corpus);
-    let spec = CorpusSpec { paths: vec![corpus.clone()], exclude: vec![], base: corpus };
+    // Paths shown relative to COPYDESK_BENCH_BASE (as the CLI shows them), else to the corpus.
+    let base = std::env::var_os("COPYDESK_BENCH_BASE").map_or_else(|| corpus.clone(), PathBuf::from);
+    let spec = CorpusSpec { paths: vec![corpus.clone()], exclude: vec![], base };
     let store = PersistentStore::new(PathBuf::from(index));
     let t = Instant::now();
     let (loaded, stats, timings) = store.open_with_stats(&spec, None).expect("opens");
