@@ -15,6 +15,12 @@
 //!   another version is rebuilt, never misread;
 //! - a file that is not a valid database is moved aside and rebuilt, with a
 //!   message (a [`LoadError`] naming the index file), never a panic.
+//!
+//! Opening: a sync that changes what is stored gives the database a new
+//! `generation` in `meta`. When a sync changed nothing and the [`snapshot`] made
+//! for this generation is there, the corpus opens from the snapshot (documents
+//! are decoded on first use); otherwise every stored analysis is decoded once,
+//! streamed into a frozen index ([`FrozenBuilder`]), and a new snapshot written.
 
 use crate::load::{self, FileKind, LoadError};
 use crate::snapshot;
