@@ -7,7 +7,7 @@
 //! the document the first time a lookup needs it.
 //!
 //! File layout (little-endian): the magic `CDSNAP01`; a length-prefixed postcard
-//! header ([`Header`]: engine fingerprint, database generation, base folder of the
+//! header (`Header`: engine fingerprint, database generation, base folder of the
 //! shown paths, documents, figure index); then six length-prefixed `u64` arrays (document sentences, sentence
 //! starts, sentence terms, terms, term starts, postings). It is written to a
 //! temporary file and renamed into place; a snapshot made for another [`Stamp`]
