@@ -530,14 +530,15 @@ impl Shared {
             .and_then(|f| copydesk_store::Config::load(f).ok())
             .unwrap_or_else(|| copydesk_store::Config::empty(&root));
         let spec = copydesk_store::CorpusSpec { paths: paths.clone(), exclude: exclude.clone(), base: root.clone() };
-        // A quick start: the index as the last run left it (its snapshot), checked against the
-        // files right after; drafts are checked meanwhile.
+        // A quick start: the index as the last snapshot left it (even one older than the
+        // database), checked against the files and the database right after; drafts are
+        // checked meanwhile.
         let quick = {
             let (c, sp) = (store_config.clone(), spec.clone());
             tokio::task::spawn_blocking(move || copydesk_store::index::open_snapshot(&c, &sp)).await.ok().flatten()
         };
         let quick = match quick {
-            Some(index) => {
+            Some((index, current)) => {
                 let n = index.len();
                 self.install(epoch, index).await;
                 self.client
@@ -551,9 +552,9 @@ impl Shared {
                 for (gen, mut rx) in waits {
                     let _ = tokio::time::timeout(Duration::from_secs(2), rx.wait_for(|g| *g >= gen)).await;
                 }
-                true
+                Some(current)
             }
-            None => false,
+            None => None,
         };
         let listed = tokio::task::spawn_blocking(move || load::expand_paths(&paths, FileKind::Source, &exclude)).await;
         let Ok((files, mut errors)) = listed else { return };
@@ -579,10 +580,11 @@ impl Shared {
                     let _ = ptx.send(done);
                 }
             };
-            if quick {
-                // Started from the snapshot: it stands unless the files changed since.
+            if let Some(current) = quick {
+                // Started from the snapshot: it stands if it was current and the files did not
+                // change since; else the index is loaded again (and a new snapshot written).
                 match copydesk_store::index::sync_listed(&store_config, &spec, &files, Some(&report)) {
-                    Some(Ok((stats, errors))) if stats.added + stats.changed + stats.removed == 0 => {
+                    Some(Ok((stats, errors))) if current && stats.added + stats.changed + stats.removed == 0 => {
                         return (None, errors)
                     }
                     _ => {}

@@ -403,9 +403,12 @@ impl PersistentStore {
         Ok(conn)
     }
 
-    /// The index as the last sync left it, from its snapshot, without looking at the files:
-    /// Ok(None) when there is no current snapshot. For a quick start, followed by a sync.
-    pub fn open_snapshot(&self, spec: &CorpusSpec) -> Result<Option<CorpusIndex>> {
+    /// The index from its latest snapshot, without looking at the files, and whether the
+    /// snapshot is current (made after the last change to the database); Ok(None) when there
+    /// is no snapshot for this engine and folder. For a quick start, followed by a sync: a
+    /// snapshot older than the database still opens, and a story changed or removed since
+    /// is left out (it is read back only if its content hash still matches).
+    pub fn open_snapshot(&self, spec: &CorpusSpec) -> Result<Option<(CorpusIndex, bool)>> {
         let db = self.db_path(spec);
         if !db.exists() {
             return Ok(None);
@@ -416,12 +419,15 @@ impl PersistentStore {
         let mut stmt = conn.prepare("SELECT key, value FROM meta")?;
         let have: HashMap<String, String> =
             stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
-        let current = have.get("format") == Some(&FORMAT_VERSION.to_string())
+        let same_engine = have.get("format") == Some(&FORMAT_VERSION.to_string())
             && have.get("engine").map(String::as_str) == Some(ENGINE_VERSION)
             && have.get("fingerprint").map(String::as_str) == Some(engine_fingerprint());
-        let Some(generation) = have.get("generation").filter(|_| current) else { return Ok(None) };
-        match snapshot::read(&snapshot::path_for(&db), stamp(generation, &spec.base.to_string_lossy()))? {
-            Some((docs, frozen)) => Ok(Some(snapshot::thaw(&db, docs, frozen)?)),
+        let Some(generation) = have.get("generation").filter(|_| same_engine) else { return Ok(None) };
+        match snapshot::read(&snapshot::path_for(&db), stamp(generation, &spec.base.to_string_lossy()), true)? {
+            Some(snap) => {
+                let current = &snap.generation == generation;
+                Ok(Some((snapshot::thaw(&db, snap.docs, snap.frozen)?, current)))
+            }
             None => Ok(None),
         }
     }
@@ -675,8 +681,8 @@ impl PersistentStore {
         let snap = snapshot::path_for(db);
         let unchanged = stats.added + stats.changed + stats.removed == 0 && slots.iter().all(Option::is_none);
         if unchanged {
-            match snapshot::read(&snap, stamp(&generation, &base.to_string_lossy()))
-                .and_then(|r| r.map(|(docs, frozen)| snapshot::thaw(db, docs, frozen)).transpose())
+            match snapshot::read(&snap, stamp(&generation, &base.to_string_lossy()), false)
+                .and_then(|r| r.map(|snap| snapshot::thaw(db, snap.docs, snap.frozen)).transpose())
             {
                 Ok(Some(index)) => {
                     trace("snapshot", t_sync);
@@ -921,9 +927,9 @@ pub fn open_listed(
     }
 }
 
-/// The persistent index's snapshot of the corpus `spec` names, when the configuration keeps
-/// an index and its snapshot is current ([`PersistentStore::open_snapshot`]); else None.
-pub fn open_snapshot(config: &Config, spec: &CorpusSpec) -> Option<CorpusIndex> {
+/// The persistent index's latest snapshot of the corpus `spec` names, and whether it is
+/// current ([`PersistentStore::open_snapshot`]), when the configuration keeps an index; else None.
+pub fn open_snapshot(config: &Config, spec: &CorpusSpec) -> Option<(CorpusIndex, bool)> {
     let dir = index_dir(config, spec).filter(|_| config.values.index.enabled)?;
     PersistentStore::new(dir).open_snapshot(spec).ok().flatten()
 }

@@ -144,9 +144,17 @@ fn check_offsets(name: &str, offsets: &[u64], end: u64) -> Result<()> {
     Ok(())
 }
 
-/// Reads the snapshot at `path` if it was made for `stamp`; Ok(None) when there is none or
-/// it is stale, an error when it is damaged.
-pub fn read(path: &Path, stamp: Stamp) -> Result<Option<(Vec<StoredDoc>, FrozenCorpus)>> {
+/// A snapshot as read: its documents, its frozen index, and the database generation it was made for.
+pub struct Snapshot {
+    pub docs: Vec<StoredDoc>,
+    pub frozen: FrozenCorpus,
+    pub generation: String,
+}
+
+/// Reads the snapshot at `path` if it was made for `stamp` (for any generation of the
+/// database when `any_generation`); Ok(None) when there is none or it is stale, an error
+/// when it is damaged.
+pub fn read(path: &Path, stamp: Stamp, any_generation: bool) -> Result<Option<Snapshot>> {
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -165,7 +173,8 @@ pub fn read(path: &Path, stamp: Stamp) -> Result<Option<(Vec<StoredDoc>, FrozenC
     let mut head = vec![0u8; head_len as usize];
     r.read_exact(&mut head)?;
     let header: Header = postcard::from_bytes(&head).context("snapshot header")?;
-    if header.fingerprint != stamp.fingerprint || header.generation != stamp.generation || header.base != stamp.base {
+    let generation_ok = any_generation || header.generation == stamp.generation;
+    if header.fingerprint != stamp.fingerprint || !generation_ok || header.base != stamp.base {
         return Ok(None);
     }
     let mut arrays = Vec::with_capacity(6);
@@ -203,7 +212,7 @@ pub fn read(path: &Path, stamp: Stamp) -> Result<Option<(Vec<StoredDoc>, FrozenC
         postings,
         figures: header.figures,
     };
-    Ok(Some((header.docs, frozen)))
+    Ok(Some(Snapshot { docs: header.docs, frozen, generation: header.generation }))
 }
 
 /// Reads the documents of a thawed index from the database, each checked against the

@@ -384,7 +384,8 @@ fn an_unchanged_corpus_opens_from_its_snapshot() {
     store.open(&sp, None).unwrap();
     assert!(snapshot_in(&tmp.path().join("idx")).is_file());
     // Without looking at the files, and through a sync that finds nothing to do.
-    let quick = store.open_snapshot(&sp).unwrap().expect("a current snapshot");
+    let (quick, current) = store.open_snapshot(&sp).unwrap().expect("a snapshot");
+    assert!(current);
     assert_eq!(findings_of(&quick, DRAFT), expected);
     assert!(quick.freeze().is_none(), "a thawed index, whose documents are read as needed");
     let (warm, stats, _) = store.open_with_stats(&sp, None).unwrap();
@@ -400,17 +401,24 @@ fn a_sync_that_changes_the_corpus_makes_the_snapshot_stale() {
     let sp = spec(&src, tmp.path());
     let store = PersistentStore::new(tmp.path().join("idx"));
     store.open(&sp, None).unwrap();
-    assert!(store.open_snapshot(&sp).unwrap().is_some());
+    assert!(store.open_snapshot(&sp).unwrap().is_some_and(|(_, current)| current));
     std::fs::write(src.join("story-0003.txt"), story(3).replace("harbour office said", "harbour office said 77"))
         .unwrap();
     std::fs::remove_file(src.join("story-0004.txt")).unwrap();
     let (stats, _) = store.sync(&sp, None).unwrap();
     assert_eq!((stats.changed, stats.removed), (1, 1), "{stats:?}");
-    assert!(store.open_snapshot(&sp).unwrap().is_none(), "the snapshot predates the sync");
+    // The snapshot predates the sync: it still opens, as not current, without the stories
+    // changed or removed since (their content no longer matches what it indexed).
+    let (stale, current) = store.open_snapshot(&sp).unwrap().expect("the old snapshot");
+    assert!(!current, "the snapshot predates the sync");
+    assert!(stale.by_path("sources/story-0003.txt").is_none());
+    assert!(stale.by_path("sources/story-0004.txt").is_none());
+    assert!(stale.by_path("sources/story-0005.txt").is_some());
     // The next open loads from the database, and leaves a snapshot of what it loaded.
     let (loaded, _, _) = store.open_with_stats(&sp, None).unwrap();
     assert!(loaded.index.by_path("sources/story-0004.txt").is_none() && loaded.index.len() == 30);
-    let quick = store.open_snapshot(&sp).unwrap().expect("a snapshot of the new state");
+    let (quick, current) = store.open_snapshot(&sp).unwrap().expect("a snapshot of the new state");
+    assert!(current);
     let expected = findings_of(&MemoryStore.open(&sp, None).unwrap().index, DRAFT);
     assert_eq!(findings_of(&quick, DRAFT), expected);
     assert_eq!(quick.len(), 30);
@@ -449,12 +457,12 @@ fn a_snapshot_shows_paths_relative_to_the_folder_it_was_made_for() {
     let from_top = spec(&src, tmp.path());
     let from_sources = spec(&src, &src);
     store.open(&from_top, None).unwrap();
-    let quick = store.open_snapshot(&from_top).unwrap().expect("a current snapshot");
+    let (quick, _) = store.open_snapshot(&from_top).unwrap().expect("a current snapshot");
     assert!(quick.by_path("sources/story-0003.txt").is_some());
     // The same corpus seen from another folder: its paths would be wrong, so it is not used...
     assert!(store.open_snapshot(&from_sources).unwrap().is_none());
     // ...and an open from there shows its own paths.
     let loaded = store.open(&from_sources, None).unwrap();
     assert!(loaded.index.by_path("story-0003.txt").is_some());
-    assert!(store.open_snapshot(&from_sources).unwrap().unwrap().by_path("story-0003.txt").is_some());
+    assert!(store.open_snapshot(&from_sources).unwrap().unwrap().0.by_path("story-0003.txt").is_some());
 }
