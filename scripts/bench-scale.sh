@@ -6,7 +6,8 @@
 # per-copy factor) plus the seeds, then reports with the release build:
 #   cold index time and MB/s, no-change re-index, update after 10 changed files,
 #   a CLI check after the update (full load, writes the snapshot) and again (snapshot),
-#   warm start of `copydesk lsp` (spawn -> first diagnostics of an open draft),
+#   warm start of `copydesk lsp` (spawn -> first diagnostics of an open draft), also
+#   right after another `copydesk index` update (older snapshot, reload behind),
 #   edit-to-diagnostics latency (median, p95; debounce 0), peak memory.
 # Usage: scripts/bench-scale.sh [COUNT]   (env: SHARED=path/to/shared, KEEP=1 keeps the temp dir)
 set -euo pipefail
@@ -75,6 +76,15 @@ for run in 1 2; do
     /usr/bin/time -v -o "time-lsp-$run.txt" "$bin" lsp | tee "lsp-$run.json"
   echo "   run $run: server peak memory $(peak "time-lsp-$run.txt")"
 done
+
+echo "== language server after another update by \`copydesk index\` (starts from the older snapshot, reloads behind)"
+for f in $(find corpus/copy-01 -name '*.txt' | sort | head -10); do
+  printf '\nThe board said 5%d new contracts were signed.\n' "$RANDOM" >> "$f"
+done
+"$bin" index > /dev/null
+python3 "$here/bench/lsp_client.py" "$work" "$work/draft.md" "$edits" -- \
+  /usr/bin/time -v -o "time-lsp-stale.txt" "$bin" lsp | tee "lsp-stale.json"
+echo "   server peak memory $(peak "time-lsp-stale.txt")"
 echo
 echo "index file: $(du -sh .copydesk | cut -f1)"
 if [ -n "${PHASES_BIN:-}" ]; then

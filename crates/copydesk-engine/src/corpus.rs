@@ -191,12 +191,6 @@ impl FrozenCorpus {
         }
         self.doc_sentences.push((self.sentence_starts.len() - 1) as u64);
     }
-
-    fn add_term(&mut self, term: u64, postings: &[u64]) {
-        self.terms.push(term);
-        self.postings.extend_from_slice(postings);
-        self.term_starts.push(self.postings.len() as u64);
-    }
 }
 
 /// Builds a [`FrozenCorpus`] one document at a time without keeping the documents: what
@@ -205,7 +199,6 @@ impl FrozenCorpus {
 #[derive(Default)]
 pub struct FrozenBuilder {
     f: FrozenCorpus,
-    postings: TermMap<Vec<u64>>,
     figures: HashMap<QuantityKey, Vec<FrozenFigure>>,
 }
 
@@ -220,12 +213,6 @@ impl FrozenBuilder {
     /// Adds the next document (ids follow the order of adding).
     pub fn add(&mut self, s: &AnalyzedSource) {
         let id = self.f.paths.len() as DocId;
-        for (i, terms) in s.sentence_terms.iter().enumerate() {
-            let r = SentRef { doc: id, sentence: i as u32 }.pack();
-            for t in terms {
-                self.postings.entry(*t).or_default().push(r);
-            }
-        }
         for (i, q) in s.analysis.quantities.iter().enumerate() {
             self.figures.entry(QuantityKey::of(q)).or_default().push((q.low, q.high, id, i as u32, q.sentence as u32));
         }
@@ -241,12 +228,52 @@ impl FrozenBuilder {
     }
 
     pub fn finish(mut self) -> FrozenCorpus {
-        let mut postings: Vec<(u64, Vec<u64>)> = std::mem::take(&mut self.postings).into_iter().collect();
-        postings.sort_unstable_by_key(|p| p.0);
-        self.f.term_starts.push(0);
-        for (t, list) in postings {
-            self.f.add_term(t, &list);
+        // The postings are inverted from the sentence terms by counting, in flat arrays (no
+        // list per term): each term's sentences in document and sentence order, as
+        // [`CorpusIndex::insert`] appends them.
+        let f = &mut self.f;
+        let mut ids: TermMap<u32> = TermMap::default();
+        let mut distinct: Vec<u64> = Vec::new();
+        let id_at: Vec<u32> = f
+            .sentence_terms
+            .iter()
+            .map(|t| {
+                *ids.entry(*t).or_insert_with(|| {
+                    distinct.push(*t);
+                    (distinct.len() - 1) as u32
+                })
+            })
+            .collect();
+        drop(ids);
+        let mut by_term: Vec<u32> = (0..distinct.len() as u32).collect();
+        by_term.sort_unstable_by_key(|&i| distinct[i as usize]);
+        let mut rank = vec![0u32; distinct.len()];
+        for (r, &i) in by_term.iter().enumerate() {
+            rank[i as usize] = r as u32;
         }
+        let mut starts = vec![0u64; distinct.len() + 1];
+        for &i in &id_at {
+            starts[rank[i as usize] as usize + 1] += 1;
+        }
+        for k in 1..starts.len() {
+            starts[k] += starts[k - 1];
+        }
+        let mut cursor = starts.clone();
+        let mut postings = vec![0u64; id_at.len()];
+        for doc in 0..f.paths.len() {
+            let (first, end) = (f.doc_sentences[doc] as usize, f.doc_sentences[doc + 1] as usize);
+            for s in first..end {
+                let r = SentRef { doc: doc as DocId, sentence: (s - first) as u32 }.pack();
+                for &i in &id_at[f.sentence_starts[s] as usize..f.sentence_starts[s + 1] as usize] {
+                    let slot = &mut cursor[rank[i as usize] as usize];
+                    postings[*slot as usize] = r;
+                    *slot += 1;
+                }
+            }
+        }
+        f.terms = by_term.into_iter().map(|i| distinct[i as usize]).collect();
+        f.term_starts = starts;
+        f.postings = postings;
         let mut figures: Vec<(QuantityKey, Vec<FrozenFigure>)> = self.figures.into_iter().collect();
         figures.sort_by(|a, b| (a.0.kind as u8, &a.0.unit).cmp(&(b.0.kind as u8, &b.0.unit)));
         self.f.figures = figures
