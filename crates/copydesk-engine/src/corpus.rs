@@ -182,56 +182,77 @@ pub struct FrozenCorpus {
     pub figures: Vec<FrozenBucket>,
 }
 
-impl FrozenCorpus {
-    fn add_document(&mut self, s: &AnalyzedSource) {
-        self.paths.push(s.doc.path.clone());
-        for terms in &s.sentence_terms {
-            self.sentence_terms.extend_from_slice(terms);
-            self.sentence_starts.push(self.sentence_terms.len() as u64);
-        }
-        self.doc_sentences.push((self.sentence_starts.len() - 1) as u64);
-    }
-}
-
-/// Builds a [`FrozenCorpus`] one document at a time without keeping the documents: what
-/// a store does when it loads a whole corpus to snapshot it. The result equals
-/// [`CorpusIndex::build`] of the same documents, frozen.
+/// Builds a [`FrozenCorpus`] one document at a time, keeping of each only what the index
+/// needs (its path, sentence terms and figures): what a store does when it loads a whole
+/// corpus to snapshot it. Documents may arrive in any order ([`FrozenBuilder::add_at`]);
+/// ids follow their slots. The result equals [`CorpusIndex::build`] of the same documents
+/// in slot order, frozen.
 #[derive(Default)]
 pub struct FrozenBuilder {
-    f: FrozenCorpus,
-    figures: HashMap<QuantityKey, Vec<FrozenFigure>>,
+    pending: Vec<Option<Pending>>,
+}
+
+/// What the frozen index keeps of one document until [`FrozenBuilder::finish`].
+struct Pending {
+    path: String,
+    sentence_terms: Vec<Vec<u64>>,
+    /// Key, low, high, quantity index and sentence of each figure.
+    figures: Vec<(QuantityKey, f64, f64, u32, u32)>,
 }
 
 impl FrozenBuilder {
     pub fn new() -> Self {
-        FrozenBuilder {
-            f: FrozenCorpus { doc_sentences: vec![0], sentence_starts: vec![0], ..Default::default() },
-            ..Default::default()
-        }
+        Self::default()
     }
 
-    /// Adds the next document (ids follow the order of adding).
+    /// Adds the next document (in the slot after the last one).
     pub fn add(&mut self, s: &AnalyzedSource) {
-        let id = self.f.paths.len() as DocId;
-        for (i, q) in s.analysis.quantities.iter().enumerate() {
-            self.figures.entry(QuantityKey::of(q)).or_default().push((q.low, q.high, id, i as u32, q.sentence as u32));
-        }
-        self.f.add_document(s);
+        self.add_at(self.pending.len(), s);
     }
 
+    /// Puts a document in `slot`: documents are numbered in slot order, empty slots skipped.
+    pub fn add_at(&mut self, slot: usize, s: &AnalyzedSource) {
+        if self.pending.len() <= slot {
+            self.pending.resize_with(slot + 1, || None);
+        }
+        let figures = s
+            .analysis
+            .quantities
+            .iter()
+            .enumerate()
+            .map(|(i, q)| (QuantityKey::of(q), q.low, q.high, i as u32, q.sentence as u32))
+            .collect();
+        self.pending[slot] =
+            Some(Pending { path: s.doc.path.clone(), sentence_terms: s.sentence_terms.clone(), figures });
+    }
+
+    /// Documents added.
     pub fn len(&self) -> usize {
-        self.f.paths.len()
+        self.pending.iter().flatten().count()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.f.paths.is_empty()
+        self.len() == 0
     }
 
-    pub fn finish(mut self) -> FrozenCorpus {
+    pub fn finish(self) -> FrozenCorpus {
+        let mut f = FrozenCorpus { doc_sentences: vec![0], sentence_starts: vec![0], ..Default::default() };
+        let mut figures: HashMap<QuantityKey, Vec<FrozenFigure>> = HashMap::new();
+        for p in self.pending.into_iter().flatten() {
+            let id = f.paths.len() as DocId;
+            for (key, low, high, quantity, sentence) in p.figures {
+                figures.entry(key).or_default().push((low, high, id, quantity, sentence));
+            }
+            f.paths.push(p.path);
+            for terms in p.sentence_terms {
+                f.sentence_terms.extend_from_slice(&terms);
+                f.sentence_starts.push(f.sentence_terms.len() as u64);
+            }
+            f.doc_sentences.push((f.sentence_starts.len() - 1) as u64);
+        }
         // The postings are inverted from the sentence terms by counting, in flat arrays (no
         // list per term): each term's sentences in document and sentence order, as
         // [`CorpusIndex::insert`] appends them.
-        let f = &mut self.f;
         let mut ids: TermMap<u32> = TermMap::default();
         let mut distinct: Vec<u64> = Vec::new();
         let id_at: Vec<u32> = f
@@ -274,9 +295,9 @@ impl FrozenBuilder {
         f.terms = by_term.into_iter().map(|i| distinct[i as usize]).collect();
         f.term_starts = starts;
         f.postings = postings;
-        let mut figures: Vec<(QuantityKey, Vec<FrozenFigure>)> = self.figures.into_iter().collect();
+        let mut figures: Vec<(QuantityKey, Vec<FrozenFigure>)> = figures.into_iter().collect();
         figures.sort_by(|a, b| (a.0.kind as u8, &a.0.unit).cmp(&(b.0.kind as u8, &b.0.unit)));
-        self.f.figures = figures
+        f.figures = figures
             .into_iter()
             .map(|(k, mut entries)| {
                 // As FigureBucket::sort orders them: by the low end, stable.
@@ -284,7 +305,7 @@ impl FrozenBuilder {
                 (k.kind, k.unit, entries)
             })
             .collect();
-        self.f
+        f
     }
 }
 

@@ -157,3 +157,19 @@ fn every_lookup_of_a_thawed_index_matches_the_original() {
     }
     assert!(thawed.sentence_terms(SentRef { doc: built.len() as u32, sentence: 0 }).is_none());
 }
+
+#[test]
+fn documents_frozen_out_of_order_take_their_slots() {
+    let mut in_order = FrozenBuilder::new();
+    for s in sources() {
+        in_order.add(&s);
+    }
+    // Slots 0, 2, 4, …: the gaps are skipped, as files that could not be read are.
+    let mut shuffled = FrozenBuilder::new();
+    let docs = sources();
+    for (i, s) in docs.iter().enumerate().rev() {
+        shuffled.add_at(2 * i, s);
+    }
+    assert_eq!(shuffled.len(), docs.len());
+    assert_eq!(shuffled.finish(), in_order.finish());
+}

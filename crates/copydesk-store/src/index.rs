@@ -700,44 +700,24 @@ impl PersistentStore {
         }
 
         // Load: a reader thread streams the stored rows, rayon decodes them in batches, and a
-        // builder thread adds each source to the frozen index in file order as soon as it can.
-        let mut expected = vec![false; total];
-        for (i, s) in slots.iter().enumerate() {
-            expected[i] = s.is_some();
-        }
-        for &i in to_load.values() {
-            expected[i] = true;
-        }
+        // builder thread adds each source to the frozen index (in its file's slot) as it comes.
         let (frozen, bytes, order, load, build) =
             std::thread::scope(|sc| -> Result<(FrozenCorpus, u64, Vec<usize>, Duration, Duration)> {
                 let (src_tx, src_rx) = std::sync::mpsc::channel::<(usize, Option<AnalyzedSource>)>();
-                let expected = &expected;
                 let builder = sc.spawn(move || {
+                    // Each source goes into its file's slot as it comes and is dropped: ids
+                    // follow file order whatever order the rows are read in.
                     let mut frozen = FrozenBuilder::new();
-                    let mut order = Vec::new();
+                    let mut added = vec![false; total];
                     let mut bytes = 0u64;
-                    let mut waiting: HashMap<usize, Option<AnalyzedSource>> = HashMap::new();
-                    let mut next = 0;
                     for (i, s) in src_rx {
-                        waiting.insert(i, s);
-                        while next < total {
-                            if !expected[next] {
-                                next += 1;
-                                continue;
-                            }
-                            match waiting.remove(&next) {
-                                Some(s) => {
-                                    if let Some(s) = s {
-                                        bytes += s.doc.text.len() as u64;
-                                        frozen.add(&s);
-                                        order.push(next);
-                                    }
-                                    next += 1;
-                                }
-                                None => break,
-                            }
+                        if let Some(s) = s {
+                            bytes += s.doc.text.len() as u64;
+                            frozen.add_at(i, &s);
+                            added[i] = true;
                         }
                     }
+                    let order: Vec<usize> = (0..total).filter(|&i| added[i]).collect();
                     (frozen.finish(), bytes, order)
                 });
                 for (i, s) in slots.iter_mut().enumerate() {
