@@ -409,6 +409,7 @@ impl PersistentStore {
     /// snapshot older than the database still opens, and a story changed or removed since
     /// is left out (it is read back only if its content hash still matches).
     pub fn open_snapshot(&self, spec: &CorpusSpec) -> Result<Option<(CorpusIndex, bool)>> {
+        let t = Instant::now();
         let db = self.db_path(spec);
         if !db.exists() {
             return Ok(None);
@@ -425,8 +426,11 @@ impl PersistentStore {
         let Some(generation) = have.get("generation").filter(|_| same_engine) else { return Ok(None) };
         match snapshot::read(&snapshot::path_for(&db), stamp(generation, &spec.base.to_string_lossy()), true)? {
             Some(snap) => {
+                trace("snapshot read", t);
                 let current = &snap.generation == generation;
-                Ok(Some((snapshot::thaw(&db, snap.docs, snap.frozen)?, current)))
+                let index = snapshot::thaw(&db, snap.docs, snap.frozen)?;
+                trace("snapshot thawed", t);
+                Ok(Some((index, current)))
             }
             None => Ok(None),
         }
