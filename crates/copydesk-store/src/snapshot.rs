@@ -120,9 +120,11 @@ fn read_u64(r: &mut impl Read) -> Result<u64> {
 }
 
 fn read_array(r: &mut impl Read, left: &mut u64) -> Result<Vec<u64>> {
+    ensure!(*left >= 8, "an array runs past the end of the file");
     let n = read_u64(r)?;
-    ensure!(n.saturating_mul(8) <= *left, "an array runs past the end of the file");
-    *left -= n * 8 + 8;
+    *left -= 8;
+    ensure!(n <= *left / 8, "an array runs past the end of the file");
+    *left -= n * 8;
     // Through a small buffer: no second copy of the array, and no zeroed pages to fill.
     let mut out = Vec::with_capacity(n as usize);
     let mut buf = vec![0u8; 1 << 16];
@@ -193,7 +195,7 @@ pub fn read(path: &Path, stamp: Stamp, any_generation: bool) -> Result<Option<Sn
         header.paths.len() == docs && doc_sentences.len() == docs + 1,
         "snapshot: document tables differ in length"
     );
-    check_offsets("document sentences", &doc_sentences, sentence_starts.len() as u64 - 1)?;
+    check_offsets("document sentences", &doc_sentences, (sentence_starts.len() as u64).saturating_sub(1))?;
     check_offsets("sentence starts", &sentence_starts, sentence_terms.len() as u64)?;
     ensure!(term_starts.len() == terms.len() + 1, "snapshot: term tables differ in length");
     check_offsets("term starts", &term_starts, postings.len() as u64)?;

@@ -434,7 +434,19 @@ fn a_damaged_snapshot_is_not_used_and_is_written_again() {
     store.open(&sp, None).unwrap();
     let snap = snapshot_in(&tmp.path().join("idx"));
     let good = std::fs::read(&snap).unwrap();
-    for damage in [good[..good.len() / 2].to_vec(), b"CDSNAP01garbage".to_vec(), {
+    // The last array's length claims exactly the bytes left, its own length field included.
+    let claims_the_rest = {
+        let mut b = good.clone();
+        let u64_at = |b: &[u8], at: usize| u64::from_le_bytes(b[at..at + 8].try_into().unwrap()) as usize;
+        let mut at = 16 + u64_at(&b, 8);
+        for _ in 0..5 {
+            at += 8 + 8 * u64_at(&b, at);
+        }
+        let rest = ((b.len() - at) / 8) as u64;
+        b[at..at + 8].copy_from_slice(&rest.to_le_bytes());
+        b
+    };
+    for damage in [good[..good.len() / 2].to_vec(), b"CDSNAP01garbage".to_vec(), claims_the_rest, {
         let mut b = good.clone();
         let n = b.len();
         b[n - 3] ^= 0xff; // the last posting points elsewhere: offsets still fit
