@@ -200,11 +200,13 @@ impl CheckMemo {
     }
 }
 
-/// A verdict computed with its window at `from`, for the window now at `to`.
+/// A verdict computed with its window at `from`, for the window now at `to`. A span may
+/// start before the window (a quote's speaker named a paragraph earlier; the key holds its
+/// offset from the window), so the shift is modular: exact whatever the order.
 fn moved(mut v: Verdict, from: usize, to: usize) -> Verdict {
     let shift = |s: &mut Span| {
-        s.start = s.start - from + to;
-        s.end = s.end - from + to;
+        s.start = s.start.wrapping_sub(from).wrapping_add(to);
+        s.end = s.end.wrapping_sub(from).wrapping_add(to);
     };
     shift(&mut v.span);
     if let Some(f) = v.finding.as_mut() {
