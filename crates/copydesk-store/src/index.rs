@@ -362,15 +362,8 @@ impl PersistentStore {
     fn prepare(db: &Path, stats: &mut SyncStats) -> Result<Connection> {
         let conn = Self::connect(db)?;
         conn.execute_batch("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);")?;
-        let want = [
-            ("format", FORMAT_VERSION.to_string()),
-            ("engine", ENGINE_VERSION.to_string()),
-            ("fingerprint", engine_fingerprint().to_string()),
-        ];
-        let mut stmt = conn.prepare("SELECT key, value FROM meta")?;
-        let have: HashMap<String, String> =
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
-        drop(stmt);
+        let want = wanted_meta();
+        let have = read_meta(&conn)?;
         let has_docs: bool =
             conn.query_row("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='docs'", [], |r| r.get(0))?;
         let mismatch = want.iter().find(|(k, v)| have.get(*k) != Some(v));
@@ -414,15 +407,8 @@ impl PersistentStore {
         if !db.exists() {
             return Ok(None);
         }
-        let conn =
-            Connection::open_with_flags(&db, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
-        conn.busy_timeout(Duration::from_secs(30))?;
-        let mut stmt = conn.prepare("SELECT key, value FROM meta")?;
-        let have: HashMap<String, String> =
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
-        let same_engine = have.get("format") == Some(&FORMAT_VERSION.to_string())
-            && have.get("engine").map(String::as_str) == Some(ENGINE_VERSION)
-            && have.get("fingerprint").map(String::as_str) == Some(engine_fingerprint());
+        let have = read_meta(&open_read_only(&db)?)?;
+        let same_engine = wanted_meta().iter().all(|(k, v)| have.get(*k) == Some(v));
         let Some(generation) = have.get("generation").filter(|_| same_engine) else { return Ok(None) };
         match snapshot::read(&snapshot::path_for(&db), stamp(generation, &spec.base.to_string_lossy()), true)? {
             Some(snap) => {
@@ -732,11 +718,7 @@ impl PersistentStore {
                 let (blob_tx, blob_rx) = std::sync::mpsc::sync_channel::<Vec<(usize, Vec<u8>)>>(2);
                 let to_load = &to_load;
                 let reader = sc.spawn(move || -> Result<()> {
-                    let conn = Connection::open_with_flags(
-                        db,
-                        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                    )?;
-                    conn.busy_timeout(Duration::from_secs(30))?;
+                    let conn = open_read_only(db)?;
                     let mut stmt = conn.prepare("SELECT id, data FROM blobs")?;
                     let mut q = stmt.query([])?;
                     let mut batch = Vec::with_capacity(BATCH);
@@ -814,6 +796,30 @@ impl PersistentStore {
         let index = snapshot::thaw(db, docs, frozen)?;
         Ok((stats, Some((index, bytes)), OpenTimings { sync, load, build }, errors))
     }
+}
+
+/// A read-only connection to the database at `db` (waiting up to 30 s for a writer).
+pub(crate) fn open_read_only(db: &Path) -> Result<Connection> {
+    let conn = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .with_context(|| format!("{}: cannot open the index", db.display()))?;
+    conn.busy_timeout(Duration::from_secs(30))?;
+    Ok(conn)
+}
+
+/// The `meta` entries a database must have to be read by this build.
+fn wanted_meta() -> [(&'static str, String); 3] {
+    [
+        ("format", FORMAT_VERSION.to_string()),
+        ("engine", ENGINE_VERSION.to_string()),
+        ("fingerprint", engine_fingerprint().to_string()),
+    ]
+}
+
+/// The database's `meta` table.
+fn read_meta(conn: &Connection) -> Result<HashMap<String, String>> {
+    let mut stmt = conn.prepare("SELECT key, value FROM meta")?;
+    let have = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    Ok(have)
 }
 
 /// What a snapshot of this database's `generation`, shown relative to `base`, is made for.

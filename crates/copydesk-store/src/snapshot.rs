@@ -17,12 +17,11 @@
 
 use anyhow::{bail, ensure, Context, Result};
 use copydesk_engine::corpus::{AnalyzedSource, CorpusIndex, DocId, DocLoader, FrozenBucket, FrozenCorpus};
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 const MAGIC: &[u8; 8] = b"CDSNAP01";
 
@@ -179,17 +178,11 @@ pub fn read(path: &Path, stamp: Stamp, any_generation: bool) -> Result<Option<Sn
     if header.fingerprint != stamp.fingerprint || !generation_ok || header.base != stamp.base {
         return Ok(None);
     }
-    let mut arrays = Vec::with_capacity(6);
-    for _ in 0..6 {
-        arrays.push(read_array(&mut r, &mut left)?);
-    }
+    let mut array = || read_array(&mut r, &mut left);
+    // In the order `write` writes them.
+    let [doc_sentences, sentence_starts, sentence_terms, terms, term_starts, postings] =
+        [array()?, array()?, array()?, array()?, array()?, array()?];
     ensure!(left == 0, "snapshot: {left} bytes after the last array");
-    let postings = arrays.pop().unwrap_or_default();
-    let term_starts = arrays.pop().unwrap_or_default();
-    let terms = arrays.pop().unwrap_or_default();
-    let sentence_terms = arrays.pop().unwrap_or_default();
-    let sentence_starts = arrays.pop().unwrap_or_default();
-    let doc_sentences = arrays.pop().unwrap_or_default();
     let docs = header.docs.len();
     ensure!(
         header.paths.len() == docs && doc_sentences.len() == docs + 1,
@@ -226,10 +219,7 @@ pub struct SqliteLoader {
 
 impl SqliteLoader {
     pub fn open(db: &Path, docs: Vec<StoredDoc>) -> Result<Self> {
-        let conn = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .with_context(|| format!("{}: cannot open the index", db.display()))?;
-        conn.busy_timeout(Duration::from_secs(30))?;
-        Ok(SqliteLoader { conn: Mutex::new(conn), docs })
+        Ok(SqliteLoader { conn: Mutex::new(crate::index::open_read_only(db)?), docs })
     }
 }
 
