@@ -315,25 +315,16 @@ pub type FrozenBucket = (QuantityKind, Option<String>, Vec<FrozenFigure>);
 /// A figure of a [`FrozenCorpus`]: low and high end of its range, document, quantity and sentence.
 pub type FrozenFigure = (f64, f64, u32, u32, u32);
 
-/// The part of the index that came frozen ([`CorpusIndex::thaw`]): postings and sentence terms as arrays.
-struct Frozen {
-    doc_sentences: Vec<u64>,
-    sentence_starts: Vec<u64>,
-    sentence_terms: Vec<u64>,
-    terms: Vec<u64>,
-    term_starts: Vec<u64>,
-    postings: Vec<u64>,
-}
-
-impl Frozen {
-    fn postings(&self, term: u64) -> &[u64] {
+/// Lookups in the arrays a thawed index keeps (its paths and figures taken out).
+impl FrozenCorpus {
+    fn term_postings(&self, term: u64) -> &[u64] {
         match self.terms.binary_search(&term) {
             Ok(i) => &self.postings[self.term_starts[i] as usize..self.term_starts[i + 1] as usize],
             Err(_) => &[],
         }
     }
 
-    fn sentence_terms(&self, r: SentRef) -> Option<&[u64]> {
+    fn terms_of(&self, r: SentRef) -> Option<&[u64]> {
         let (first, end) = (*self.doc_sentences.get(r.doc as usize)?, *self.doc_sentences.get(r.doc as usize + 1)?);
         let i = (first + u64::from(r.sentence)) as usize;
         if i as u64 >= end {
@@ -349,7 +340,7 @@ pub struct CorpusIndex {
     docs: Vec<Slot>,
     by_path: HashMap<String, DocId>,
     /// Postings of the frozen base (documents `0..frozen docs`), if the index was thawed.
-    frozen: Option<Frozen>,
+    frozen: Option<FrozenCorpus>,
     loader: Option<Arc<dyn DocLoader>>,
     /// Postings of documents inserted (after the frozen base, if any).
     postings: TermMap<Vec<u64>>,
@@ -575,14 +566,14 @@ impl CorpusIndex {
     pub fn sentence_terms(&self, r: SentRef) -> Option<&[u64]> {
         match self.docs.get(r.doc as usize)? {
             Slot::Loaded(s) => s.sentence_terms.get(r.sentence as usize).map(Vec::as_slice),
-            Slot::Lazy { .. } => self.frozen.as_ref()?.sentence_terms(r),
+            Slot::Lazy { .. } => self.frozen.as_ref()?.terms_of(r),
             Slot::Removed => None,
         }
     }
 
     /// Sentences holding `term`: those of the frozen base, then those inserted since.
     fn postings(&self, term: u64) -> (&[u64], &[u64]) {
-        let frozen = self.frozen.as_ref().map_or(&[][..], |f| f.postings(term));
+        let frozen = self.frozen.as_ref().map_or(&[][..], |f| f.term_postings(term));
         (frozen, self.postings.get(&term).map_or(&[][..], Vec::as_slice))
     }
 
@@ -708,9 +699,9 @@ impl CorpusIndex {
 
     /// An index over a frozen corpus whose documents `loader` reads on first use. Lookups
     /// give what they gave on the index [frozen](Self::freeze).
-    pub fn thaw(f: FrozenCorpus, loader: Arc<dyn DocLoader>) -> Self {
+    pub fn thaw(mut f: FrozenCorpus, loader: Arc<dyn DocLoader>) -> Self {
         let mut idx = Self::new();
-        for (id, path) in f.paths.into_iter().enumerate() {
+        for (id, path) in std::mem::take(&mut f.paths).into_iter().enumerate() {
             let sentences = f
                 .doc_sentences
                 .get(id + 1)
@@ -721,7 +712,7 @@ impl CorpusIndex {
             idx.docs.push(Slot::Lazy { path, sentences, cell: OnceLock::new() });
         }
         idx.live_docs = idx.docs.len();
-        for (kind, unit, entries) in f.figures {
+        for (kind, unit, entries) in std::mem::take(&mut f.figures) {
             let mut bucket = FigureBucket {
                 entries: entries
                     .into_iter()
@@ -729,18 +720,11 @@ impl CorpusIndex {
                     .collect(),
                 ..Default::default()
             };
-            bucket.sorted = bucket.entries.len();
-            bucket.widest = bucket.entries.iter().map(|e| e.1 - e.0).fold(0.0, f64::max);
+            // Already in lookup order: the stable sort keeps it and sets the bounds.
+            bucket.sort();
             idx.quantities.insert(QuantityKey { kind, unit }, bucket);
         }
-        idx.frozen = Some(Frozen {
-            doc_sentences: f.doc_sentences,
-            sentence_starts: f.sentence_starts,
-            sentence_terms: f.sentence_terms,
-            terms: f.terms,
-            term_starts: f.term_starts,
-            postings: f.postings,
-        });
+        idx.frozen = Some(f);
         idx.loader = Some(loader);
         idx
     }

@@ -250,7 +250,8 @@ fn stopword_set() -> &'static std::collections::HashSet<&'static str> {
 /// A light English stemmer: folds plurals, -ed, -ing, possessives and British/American -ce/-se.
 pub fn stem(word: &str) -> String {
     let mut w = String::with_capacity(word.len());
-    stem_into(word, &mut w);
+    lower_into(word, &mut w);
+    stem_lowered(&mut w);
     w
 }
 
@@ -269,12 +270,6 @@ fn lower_into(word: &str, w: &mut String) {
             }
         }
     }
-}
-
-/// [`stem`] into a reused buffer: `w` ends up holding the stem of `word`.
-pub fn stem_into(word: &str, w: &mut String) {
-    lower_into(word, w);
-    stem_lowered(w);
 }
 
 /// Stems a lower-cased word (curly apostrophes already folded) in place.
