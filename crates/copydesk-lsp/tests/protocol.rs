@@ -658,6 +658,20 @@ async fn requests_after_shutdown_are_refused() {
     tokio::time::timeout(Duration::from_secs(10), c.server).await.expect("exit ends the server").expect("join");
 }
 
+/// Waits for the server's log line saying it started from the index snapshot; returns it.
+async fn snapshot_log(c: &mut TestClient) -> Value {
+    c.wait_for("the snapshot log line", |v| {
+        v["method"] == "window/logMessage"
+            && v["params"]["message"].as_str().is_some_and(|m| m.contains("opened from the index snapshot"))
+    })
+    .await
+}
+
+/// Reads the diagnostics published for `uri` until `until` holds for them.
+async fn diagnostics_until(c: &mut TestClient, uri: &str, until: impl Fn(&Value) -> bool) {
+    while !until(&c.diagnostics(uri).await) {}
+}
+
 #[tokio::test]
 async fn a_restart_starts_from_the_snapshot_and_catches_up_with_changed_sources() {
     let ws = Workspace::standard();
@@ -674,12 +688,7 @@ async fn a_restart_starts_from_the_snapshot_and_catches_up_with_changed_sources(
     // Unchanged sources: the restarted server answers from the snapshot, with the same finding.
     let mut c = TestClient::start();
     c.initialize(&ws.root, caps(), Value::Null).await;
-    let log = c
-        .wait_for("the snapshot log line", |v| {
-            v["method"] == "window/logMessage"
-                && v["params"]["message"].as_str().is_some_and(|m| m.contains("opened from the index snapshot"))
-        })
-        .await;
+    let log = snapshot_log(&mut c).await;
     assert!(log["params"]["message"].as_str().unwrap_or("").contains("2 sources"), "{log}");
     c.open(&uri, DRAFT).await;
     expect_mismatch(&c.diagnostics(&uri).await);
@@ -690,12 +699,7 @@ async fn a_restart_starts_from_the_snapshot_and_catches_up_with_changed_sources(
     let mut c = TestClient::start();
     c.initialize(&ws.root, caps(), Value::Null).await;
     c.open(&uri, DRAFT).await;
-    loop {
-        let d = c.diagnostics(&uri).await;
-        if mismatch(&d).is_none() {
-            break;
-        }
-    }
+    diagnostics_until(&mut c, &uri, |d| mismatch(d).is_none()).await;
     c.shutdown().await;
 
     // The index updated by another process (`copydesk index`) while no server ran: the server
@@ -709,17 +713,8 @@ async fn a_restart_starts_from_the_snapshot_and_catches_up_with_changed_sources(
     assert_eq!(stats.changed, 1, "{stats:?}");
     let mut c = TestClient::start();
     c.initialize(&ws.root, caps(), Value::Null).await;
-    c.wait_for("the snapshot log line", |v| {
-        v["method"] == "window/logMessage"
-            && v["params"]["message"].as_str().is_some_and(|m| m.contains("opened from the index snapshot"))
-    })
-    .await;
+    snapshot_log(&mut c).await;
     c.open(&uri, DRAFT).await;
-    loop {
-        let d = c.diagnostics(&uri).await;
-        if mismatch(&d).is_some() {
-            break;
-        }
-    }
+    diagnostics_until(&mut c, &uri, |d| mismatch(d).is_some()).await;
     c.shutdown().await;
 }
