@@ -55,21 +55,34 @@ fn local_context(text: &str, sentence: Span, figure: Span) -> Vec<u64> {
     out
 }
 
-/// The clause of `sentence` holding `figure`: bounded by semicolons, dashes and
-/// ", but" / ", while" / ", and" joins.
+/// The clause of `sentence` holding `figure`: bounded by semicolons, dashes,
+/// ", but" / ", while" / ", and" joins, and "and" / "but" before a verb in the past
+/// tense ("sales fell and guided for ...": two predicates of one subject).
 fn clause(text: &str, sentence: Span, figure: Span) -> Span {
     const BREAKS: [&str; 9] =
         [";", " - ", " \u{2013} ", " \u{2014} ", "\u{2014}", ", but ", ", while ", ", and ", ", with "];
+    const JOINS: [&str; 2] = [" and ", " but "];
     let s = sentence.slice(text);
     let rel = figure.start.saturating_sub(sentence.start).min(s.len());
     let mut start = 0;
     let mut end = s.len();
+    let mut cut = |i: usize, len: usize| {
+        if i + len <= rel {
+            start = start.max(i + len);
+        } else if i >= rel {
+            end = end.min(i);
+        }
+    };
     for b in BREAKS {
         for (i, _) in s.match_indices(b) {
-            if i + b.len() <= rel {
-                start = start.max(i + b.len());
-            } else if i >= rel {
-                end = end.min(i);
+            cut(i, b.len());
+        }
+    }
+    for j in JOINS {
+        for (i, _) in s.match_indices(j) {
+            let next = s[i + j.len()..].split(|c: char| !c.is_alphabetic()).next().unwrap_or("");
+            if next.len() > 4 && next.ends_with("ed") && next.starts_with(|c: char| c.is_lowercase()) {
+                cut(i, j.len());
             }
         }
     }
@@ -170,6 +183,8 @@ struct Figure<'q> {
     local: Vec<u64>,
     clause_terms: Vec<u64>,
     clause_weight: f32,
+    /// The terms of the figure's own digits ("2017", "5bn"), sorted.
+    own: Vec<u64>,
 }
 
 impl<'q> Figure<'q> {
@@ -181,7 +196,26 @@ impl<'q> Figure<'q> {
             clause_terms.clear();
         }
         let clause_weight = clause_terms.iter().map(|t| corpus.weight(*t)).sum();
-        Figure { q, local, clause_terms, clause_weight }
+        let mut own: Vec<u64> = terms::words(d.masked(), q.span)
+            .into_iter()
+            .map(|w| w.slice(d.masked()))
+            .filter(|w| terms::is_numeric(w))
+            .map(terms::number_term)
+            .collect();
+        own.sort_unstable();
+        own.dedup();
+        Figure { q, local, clause_terms, clause_weight, own }
+    }
+
+    /// Weight of the figure's own terms in `within` that `other` lacks: the figure
+    /// under test stands in the slot of the source figure it is compared with, so
+    /// its differing digits do not make the two sentences less alike.
+    fn slot_weight(&self, corpus: &CorpusIndex, within: &[u64], other: &[u64]) -> f32 {
+        self.own
+            .iter()
+            .filter(|t| within.binary_search(t).is_ok() && other.binary_search(t).is_err())
+            .map(|t| corpus.weight(*t))
+            .sum()
     }
 }
 
@@ -198,6 +232,8 @@ fn comparability(
         return 0.0;
     }
     let (coverage, dice) = corpus.similarity(&d.sentence_terms[q.sentence], d.sentence_weight[q.sentence], src_terms);
+    let slot = f.slot_weight(corpus, &d.sentence_terms[q.sentence], src_terms);
+    let coverage = coverage + slot / d.sentence_weight[q.sentence].max(f32::EPSILON);
     // A short source sentence wholly inside a long draft sentence (a wire table line) counts too.
     let reverse = if src_terms.len() >= 3 {
         let w: f32 = src_terms.iter().map(|t| corpus.weight(*t)).sum();
@@ -209,7 +245,8 @@ fn comparability(
     let clause_cov = if f.clause_terms.is_empty() {
         0.0
     } else {
-        corpus.similarity(&f.clause_terms, f.clause_weight, src_terms).0 * 0.9
+        let slot = f.slot_weight(corpus, &f.clause_terms, src_terms) / f.clause_weight.max(f32::EPSILON);
+        (corpus.similarity(&f.clause_terms, f.clause_weight, src_terms).0 + slot) * 0.9
     };
     let coverage = coverage.max(reverse).max(clause_cov);
     let penalty = if q.unit == sq.unit { 0.0 } else { UNIT_UNKNOWN_PENALTY };
@@ -300,8 +337,11 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
     }
     if !support.is_empty() {
         support.sort_by(|a, b| b.score.total_cmp(&a.score));
+        // One citation per source sentence, however many of its figures fit.
+        let mut cited = std::collections::HashSet::new();
         let evidence: Vec<_> = support
             .iter()
+            .filter(|c| cited.insert((c.doc, c.quantity.sentence)))
             .take(MAX_EVIDENCE)
             .map(|c| c.source.evidence(c.quantity.sentence, c.quantity.span))
             .collect();

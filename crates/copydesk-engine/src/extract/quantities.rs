@@ -1510,6 +1510,12 @@ pub fn extract(text: &str, sentences: &[Sentence]) -> Vec<Quantity> {
         for f in figs.iter_mut() {
             resolve_units(&toks, f);
         }
+        // "two people and 60 others": the others are another group of what the figure
+        // before counted, so "others" is no unit to compare on.
+        for f in figs.iter_mut().filter(|f| f.unit.as_deref() == Some("other")) {
+            f.unit = None;
+            f.unit_text = None;
+        }
         // pairs: shared units, forward units, ranges
         let links: Vec<Link> = (1..figs.len()).map(|k| link(&toks, &figs[k - 1], &figs[k])).collect();
         for k in (1..figs.len()).rev() {
@@ -1931,6 +1937,13 @@ mod tests {
         assert_eq!((q.unit.as_deref(), q.modifier), (Some("troop"), Modifier::Approximate));
         assert_eq!(one("Rebel troops numbering 90,000 advanced.").unit.as_deref(), Some("troop"));
         assert_eq!(one("The death toll rose to 14,000.").unit.as_deref(), Some("death"));
+    }
+
+    #[test]
+    fn others_is_no_unit() {
+        let qs = run("The blast killed three miners and injured 40 others.");
+        assert_eq!((qs[0].unit.as_deref(), qs[1].unit.as_deref()), (Some("miner"), None));
+        assert_eq!(one("About 60 others were missing.").unit, None);
     }
 
     #[test]
