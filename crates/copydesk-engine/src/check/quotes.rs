@@ -246,6 +246,9 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
         }
     }
     let draft_quote = q.outer.slice(d.text);
+    // A passage reached from two of its sentences is one match.
+    let mut seen = std::collections::HashSet::new();
+    found.retain(|m| seen.insert((std::ptr::from_ref(m.source), m.region.start)));
     if !found.is_empty() {
         let evidence: Vec<Evidence> =
             found.iter().take(MAX_EVIDENCE).map(|m| m.source.evidence(m.sentence, m.region)).collect();
