@@ -27,6 +27,10 @@ impl std::hash::Hasher for PassThrough {
 /// A map keyed by term hashes.
 pub type TermMap<V> = std::collections::HashMap<u64, V, std::hash::BuildHasherDefault<PassThrough>>;
 
+/// A fixed set of words (stopwords, speech verbs, titles), hashed with FNV-1a: its keys are
+/// ours, so a lookup needs no protection against crafted collisions.
+pub type WordSet = std::collections::HashSet<&'static str, std::hash::BuildHasherDefault<PassThrough>>;
+
 /// FNV-1a, 64-bit: small, fast, and the same on every run and platform.
 pub fn hash_str(s: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -242,8 +246,8 @@ pub fn is_stopword(w: &str) -> bool {
     stopword_set().contains(w)
 }
 
-fn stopword_set() -> &'static std::collections::HashSet<&'static str> {
-    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
+fn stopword_set() -> &'static WordSet {
+    static SET: std::sync::OnceLock<WordSet> = std::sync::OnceLock::new();
     SET.get_or_init(|| STOPWORDS.iter().copied().collect())
 }
 

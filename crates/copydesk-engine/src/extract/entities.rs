@@ -1,6 +1,6 @@
 //! Names of people and organizations: resolving mentions, comparing names across documents.
 
-use std::collections::HashSet;
+use crate::terms::WordSet;
 use std::sync::OnceLock;
 
 /// Honorifics and titles that may stand before a name and are not part of it.
@@ -204,8 +204,8 @@ pub fn fold(s: &str) -> String {
     out
 }
 
-fn title_set() -> &'static HashSet<&'static str> {
-    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+fn title_set() -> &'static WordSet {
+    static SET: OnceLock<WordSet> = OnceLock::new();
     SET.get_or_init(|| TITLES.iter().copied().collect())
 }
 

@@ -13,8 +13,9 @@
 
 use super::entities::{canonical, entity_key, fold, is_org_word, is_particle, is_pronoun, name_words, same_entity};
 use crate::claims::{Attribution, Quote, Speaker};
+use crate::terms::WordSet;
 use crate::text::{Sentence, Span};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Placeholder byte written over quotes in the frame.
@@ -753,40 +754,40 @@ const FEMALE_NAMES: &[&str] = &[
     "meghan",
 ];
 
-fn set(list: &'static [&'static str]) -> HashSet<&'static str> {
+fn set(list: &'static [&'static str]) -> WordSet {
     list.iter().copied().collect()
 }
 
-fn speech_set() -> &'static HashSet<&'static str> {
-    static S: OnceLock<HashSet<&'static str>> = OnceLock::new();
+fn speech_set() -> &'static WordSet {
+    static S: OnceLock<WordSet> = OnceLock::new();
     S.get_or_init(|| set(SPEECH_VERBS))
 }
-fn weak_set() -> &'static HashSet<&'static str> {
-    static S: OnceLock<HashSet<&'static str>> = OnceLock::new();
+fn weak_set() -> &'static WordSet {
+    static S: OnceLock<WordSet> = OnceLock::new();
     S.get_or_init(|| set(WEAK_VERBS))
 }
-fn aux_set() -> &'static HashSet<&'static str> {
-    static S: OnceLock<HashSet<&'static str>> = OnceLock::new();
+fn aux_set() -> &'static WordSet {
+    static S: OnceLock<WordSet> = OnceLock::new();
     S.get_or_init(|| set(AUX))
 }
-fn connective_set() -> &'static HashSet<&'static str> {
-    static S: OnceLock<HashSet<&'static str>> = OnceLock::new();
+fn connective_set() -> &'static WordSet {
+    static S: OnceLock<WordSet> = OnceLock::new();
     S.get_or_init(|| set(CONNECTIVES))
 }
-fn subordinator_set() -> &'static HashSet<&'static str> {
-    static S: OnceLock<HashSet<&'static str>> = OnceLock::new();
+fn subordinator_set() -> &'static WordSet {
+    static S: OnceLock<WordSet> = OnceLock::new();
     S.get_or_init(|| set(SUBORDINATORS))
 }
-fn determiner_set() -> &'static HashSet<&'static str> {
-    static S: OnceLock<HashSet<&'static str>> = OnceLock::new();
+fn determiner_set() -> &'static WordSet {
+    static S: OnceLock<WordSet> = OnceLock::new();
     S.get_or_init(|| set(DETERMINERS))
 }
-fn male_set() -> &'static HashSet<&'static str> {
-    static S: OnceLock<HashSet<&'static str>> = OnceLock::new();
+fn male_set() -> &'static WordSet {
+    static S: OnceLock<WordSet> = OnceLock::new();
     S.get_or_init(|| set(MALE_NAMES))
 }
-fn female_set() -> &'static HashSet<&'static str> {
-    static S: OnceLock<HashSet<&'static str>> = OnceLock::new();
+fn female_set() -> &'static WordSet {
+    static S: OnceLock<WordSet> = OnceLock::new();
     S.get_or_init(|| set(FEMALE_NAMES))
 }
 
@@ -814,6 +815,52 @@ struct Doc<'a> {
     text: &'a str,
     /// Masked text with quotes overwritten by [`Q`].
     frame: String,
+    /// The words of the whole frame, in order ([`Doc::tokens`] takes a range of them).
+    toks: Vec<Tok>,
+}
+
+impl<'a> Doc<'a> {
+    fn new(text: &'a str, frame: String) -> Self {
+        let toks = tokenize(&frame, 0, frame.len());
+        Doc { text, frame, toks }
+    }
+}
+
+/// The words of `frame[from..to]`: whitespace-separated, a run of quote placeholders a word of its own.
+fn tokenize(frame: &str, from: usize, to: usize) -> Vec<Tok> {
+    let to = to.min(frame.len());
+    let mut out = Vec::new();
+    let Some(seg) = frame.get(from..to) else { return out };
+    let mut start: Option<usize> = None;
+    for (i, c) in seg.char_indices() {
+        // a quote placeholder run is a token of its own
+        let is_q = c == Q as char;
+        if c.is_whitespace() || c == '\u{a0}' {
+            if let Some(s) = start.take() {
+                out.push(Tok { start: from + s, end: from + i });
+            }
+        } else if is_q {
+            if let Some(s) = start {
+                if !seg[s..i].starts_with(Q as char) {
+                    out.push(Tok { start: from + s, end: from + i });
+                    start = Some(i);
+                }
+            } else {
+                start = Some(i);
+            }
+        } else if let Some(s) = start {
+            if seg[s..i].ends_with(Q as char) {
+                out.push(Tok { start: from + s, end: from + i });
+                start = Some(i);
+            }
+        } else {
+            start = Some(i);
+        }
+    }
+    if let Some(s) = start {
+        out.push(Tok { start: from + s, end: to });
+    }
+    out
 }
 
 impl Doc<'_> {
@@ -824,40 +871,20 @@ impl Doc<'_> {
     fn bare(&self, t: Tok) -> String {
         bare(self.word(t))
     }
+    /// The words of `frame[from..to]`, as [`tokenize`] would find them there: the words of
+    /// the whole frame that overlap the range, cut to it (words never span a quote's edge,
+    /// so a cut word splits where a fresh scan would).
     fn tokens(&self, from: usize, to: usize) -> Vec<Tok> {
         let to = to.min(self.frame.len());
-        let mut out = Vec::new();
-        let Some(seg) = self.frame.get(from..to) else { return out };
-        let mut start: Option<usize> = None;
-        for (i, c) in seg.char_indices() {
-            // a quote placeholder run is a token of its own
-            let is_q = c == Q as char;
-            if c.is_whitespace() || c == '\u{a0}' {
-                if let Some(s) = start.take() {
-                    out.push(Tok { start: from + s, end: from + i });
-                }
-            } else if is_q {
-                if let Some(s) = start {
-                    if !seg[s..i].starts_with(Q as char) {
-                        out.push(Tok { start: from + s, end: from + i });
-                        start = Some(i);
-                    }
-                } else {
-                    start = Some(i);
-                }
-            } else if let Some(s) = start {
-                if seg[s..i].ends_with(Q as char) {
-                    out.push(Tok { start: from + s, end: from + i });
-                    start = Some(i);
-                }
-            } else {
-                start = Some(i);
-            }
+        if from >= to || !self.frame.is_char_boundary(from) || !self.frame.is_char_boundary(to) {
+            return Vec::new();
         }
-        if let Some(s) = start {
-            out.push(Tok { start: from + s, end: to });
-        }
-        out
+        let first = self.toks.partition_point(|t| t.end <= from);
+        self.toks[first..]
+            .iter()
+            .take_while(|t| t.start < to)
+            .map(|t| Tok { start: t.start.max(from), end: t.end.min(to) })
+            .collect()
     }
 }
 
@@ -1907,7 +1934,7 @@ pub fn attribute(text: &str, blocks: &[Span], sentences: &[Sentence], quotes: &m
     if blocks.is_empty() || sentences.is_empty() {
         return Vec::new();
     }
-    let doc = Doc { text, frame: make_frame(text, quotes) };
+    let doc = Doc::new(text, make_frame(text, quotes));
     let mut resolver = Resolver::build(&doc, blocks);
     resolver.sentence_starts = sentences.iter().map(|s| s.span.start).collect();
     let mut attributions = Vec::new();
@@ -2342,5 +2369,21 @@ mod tests {
                 }
             }
         }
+
+        /// A range of the words found once is what scanning the range itself finds.
+        #[test]
+        fn token_ranges_match_a_fresh_scan(t in "[ab \u{7}\u{a0}\u{e9}\n]{0,40}", a in 0usize..48, b in 0usize..48) {
+            let doc = super::Doc::new("", t.clone());
+            let got: Vec<(usize, usize)> = doc.tokens(a, b).iter().map(|k| (k.start, k.end)).collect();
+            let want: Vec<(usize, usize)> = super::tokenize(&t, a, b).iter().map(|k| (k.start, k.end)).collect();
+            proptest::prop_assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn an_empty_range_inside_a_word_has_no_words() {
+        let doc = super::Doc::new("", " \u{e9}\u{7}\u{7}\u{7}\u{7}".to_string());
+        assert!(doc.tokens(4, 4).is_empty());
+        assert_eq!(doc.tokens(4, 5).iter().map(|k| (k.start, k.end)).collect::<Vec<_>>(), vec![(4, 5)]);
     }
 }
