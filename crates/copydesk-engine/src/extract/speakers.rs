@@ -1371,7 +1371,10 @@ impl Resolver {
         let mut r = Resolver::default();
         for block in blocks {
             let toks = doc.tokens(block.start, block.end);
-            let unfinished = !doc.text[block.start..block.end]
+            let unfinished = !doc
+                .text
+                .get(block.start..block.end)
+                .unwrap_or_default()
                 .trim_end()
                 .ends_with(['.', '!', '?', '"', ':', '\u{201D}', '\u{2019}', ')']);
             if unfinished && title_case(doc, &toks) {
