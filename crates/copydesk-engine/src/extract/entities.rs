@@ -88,6 +88,15 @@ const TITLES: &[&str] = &[
     "the",
     "of",
     "host",
+    "adviser",
+    "advisor",
+    "aide",
+    "envoy",
+    "commissioner",
+    "counselor",
+    "negotiator",
+    "coordinator",
+    "strategist",
     "anchor",
     "editor",
     "st",
@@ -541,6 +550,10 @@ mod tests {
         assert!(same_entity("Secretary of State Jane Roe", "Jane Roe"));
         assert!(same_entity("Sen. Mary Major (D-Ore.), a member of the panel", "Mary Major"));
         assert_eq!(canonical("White House press secretary Tom Lark"), "Tom Lark");
+        // capitalized role words before a title: the name is what follows
+        assert_eq!(canonical("National Security Adviser Mara Holt"), "Mara Holt");
+        assert_eq!(canonical("EU Trade Commissioner Lars Vik"), "Lars Vik");
+        assert_eq!(canonical("Special Envoy Ana Ruiz"), "Ana Ruiz");
     }
 
     #[test]
