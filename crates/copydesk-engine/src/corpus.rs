@@ -615,11 +615,9 @@ impl CorpusIndex {
 
     /// The `k` corpus sentences that cover most of `query` (sorted content terms), memoized.
     pub fn similar_sentences(&self, query: &[u64], k: usize) -> Arc<Vec<SimilarSentence>> {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for t in query {
-            h = (h ^ t).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.retrieval_memo.get_or_compute((h, k), || Arc::new(self.retrieve(query, k)))
+        // The query's key in both memos (this one, and the candidates by query).
+        let h = query.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, t| (h ^ t).wrapping_mul(0x0100_0000_01b3));
+        self.retrieval_memo.get_or_compute((h, k), || Arc::new(self.retrieve(query, h, k)))
     }
 
     /// Corpus sentences sharing rare terms with `query`, by shared weight (ties by position), the first `n`.
@@ -641,7 +639,8 @@ impl CorpusIndex {
         rough
     }
 
-    fn retrieve(&self, query: &[u64], k: usize) -> Vec<SimilarSentence> {
+    /// The `k` sentences most like `query`, whose memo key is `h`.
+    fn retrieve(&self, query: &[u64], h: u64, k: usize) -> Vec<SimilarSentence> {
         if query.is_empty() || self.sentences == 0 {
             return Vec::new();
         }
@@ -651,7 +650,6 @@ impl CorpusIndex {
         let kept;
         let fresh;
         let rough: &[(u64, f32)] = if want <= CANDIDATES_KEPT {
-            let h = query.iter().fold(0x84222325cbf29ce4u64, |h, t| (h ^ t).wrapping_mul(0x0100_0000_01b3));
             kept =
                 self.candidate_memo.get_or_compute(h, || Arc::new(self.candidates(query, &weights, CANDIDATES_KEPT)));
             &kept[..want.min(kept.len())]
