@@ -9,7 +9,7 @@ use crate::claims::{Quantity, QuantityKind};
 use crate::finding::Evidence;
 use crate::terms::{self, TermMap};
 use crate::text::{ColumnUnit, LineIndex, Span};
-use crate::{analyze, Analysis, TextFormat};
+use crate::{analyze, analyze_deferred, Analysis, TextFormat};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -39,6 +39,13 @@ pub struct AnalyzedSource {
 impl AnalyzedSource {
     pub fn new(doc: SourceDoc) -> Self {
         let analysis = analyze(&doc.text, doc.format);
+        Self::restore(doc, analysis)
+    }
+
+    /// A source whose speakers are left unresolved ([`analyze_deferred`]): what an index
+    /// stores. A [`CorpusIndex`] resolves them when the source is inserted or first read.
+    pub fn deferred(doc: SourceDoc) -> Self {
+        let analysis = analyze_deferred(&doc.text, doc.format);
         Self::restore(doc, analysis)
     }
 
@@ -146,7 +153,8 @@ pub struct SimilarSentence {
 
 /// Reads a document of a thawed corpus when a lookup first needs it (see [`CorpusIndex::thaw`]).
 pub trait DocLoader: Send + Sync {
-    /// The document with this id and path, as it was when the corpus was frozen.
+    /// The document with this id and path, as it was when the corpus was frozen; its
+    /// speakers may be left unresolved (the index resolves them).
     fn load(&self, doc: DocId, path: &str) -> Option<AnalyzedSource>;
 }
 
@@ -462,7 +470,8 @@ impl CorpusIndex {
     }
 
     /// Adds a document, replacing any with the same path.
-    pub fn insert(&mut self, source: AnalyzedSource) -> DocId {
+    pub fn insert(&mut self, mut source: AnalyzedSource) -> DocId {
+        source.analysis.resolve_speakers();
         self.remove(&source.doc.path.clone());
         self.forget_retrievals();
         let id = self.docs.len() as DocId;
@@ -541,9 +550,13 @@ impl CorpusIndex {
     pub fn get(&self, id: DocId) -> Option<&AnalyzedSource> {
         match self.docs.get(id as usize)? {
             Slot::Loaded(s) => Some(s),
-            Slot::Lazy { path, cell, .. } => {
-                cell.get_or_init(|| self.loader.as_ref().and_then(|l| l.load(id, path))).as_ref()
-            }
+            Slot::Lazy { path, cell, .. } => cell
+                .get_or_init(|| {
+                    let mut source = self.loader.as_ref().and_then(|l| l.load(id, path))?;
+                    source.analysis.resolve_speakers();
+                    Some(source)
+                })
+                .as_ref(),
             Slot::Removed => None,
         }
     }

@@ -35,10 +35,23 @@ pub struct Analysis {
     pub quantities: Vec<Quantity>,
     pub quotes: Vec<Quote>,
     pub attributions: Vec<Attribution>,
+    /// False while speakers are not resolved: quotes have no speaker yet and `attributions`
+    /// is empty (see [`analyze_deferred`] and [`Analysis::resolve_speakers`]).
+    pub speakers_resolved: bool,
 }
 
 /// Reads `text` as `format` and extracts its claims.
 pub fn analyze(text: &str, format: TextFormat) -> Analysis {
+    let mut analysis = analyze_deferred(text, format);
+    analysis.resolve_speakers();
+    analysis
+}
+
+/// [`analyze`] but for speaker resolution, which is left to [`Analysis::resolve_speakers`].
+///
+/// Speakers are about half the cost of an analysis, and a corpus source needs them only
+/// once one of its sentences is compared with a draft; an index stores sources this way.
+pub fn analyze_deferred(text: &str, format: TextFormat) -> Analysis {
     let prose = markdown::prose(text, format);
     let masked = prose.masked.as_str();
     let mut sentences = Vec::new();
@@ -48,15 +61,45 @@ pub fn analyze(text: &str, format: TextFormat) -> Analysis {
         }
     }
     let quantities = extract::quantities::extract(masked, &sentences);
-    let mut quotes = extract::quotes::find_quotes(masked, &prose.blocks, &sentences);
-    let attributions = extract::speakers::attribute(masked, &prose.blocks, &sentences, &mut quotes);
-    Analysis { prose, sentences, quantities, quotes, attributions }
+    let quotes = extract::quotes::find_quotes(masked, &prose.blocks, &sentences);
+    Analysis { prose, sentences, quantities, quotes, attributions: Vec::new(), speakers_resolved: false }
 }
 
 impl Analysis {
+    /// Gives each quote its speaker and finds the reported speech; once (a no-op after that).
+    pub fn resolve_speakers(&mut self) {
+        if !self.speakers_resolved {
+            self.attributions =
+                extract::speakers::attribute(&self.prose.masked, &self.prose.blocks, &self.sentences, &mut self.quotes);
+            self.speakers_resolved = true;
+        }
+    }
+
     /// Index of the sentence holding byte `offset`, if any.
     pub fn sentence_at(&self, offset: usize) -> Option<usize> {
         let i = self.sentences.partition_point(|s| s.span.end <= offset);
         (i < self.sentences.len() && self.sentences[i].span.start <= offset).then_some(i)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deferred_speakers_resolve_to_the_full_analysis() {
+        let text = "# Port\n\nThe port handled 4,100 containers, its director said. \"We are full,\" said Mara Quill, \
+                    the harbour master.\n\nShe added that \"nobody expected this\" in a statement.\n";
+        let mut deferred = analyze_deferred(text, TextFormat::Markdown);
+        assert!(!deferred.speakers_resolved);
+        assert!(deferred.attributions.is_empty() && deferred.quotes.iter().all(|q| q.speaker.is_none()));
+        deferred.resolve_speakers();
+        let full = analyze(text, TextFormat::Markdown);
+        assert!(full.speakers_resolved && full.quotes.iter().all(|q| q.speaker.is_some()));
+        assert!(!full.attributions.is_empty());
+        assert_eq!(deferred, full);
+        // Once resolved, resolving again changes nothing.
+        deferred.resolve_speakers();
+        assert_eq!(deferred, full);
     }
 }

@@ -6,6 +6,8 @@
 //! blake3 content hash and the serialized [`SourceDoc`] + [`Analysis`]
 //! (postcard). A sync stats every file, hashes only those whose size or mtime
 //! changed, and re-extracts (in parallel) only those whose content changed.
+//! Speakers are not resolved at this point ([`AnalyzedSource::deferred`]): the
+//! [`CorpusIndex`] resolves a source's speakers when a lookup first reads it.
 //!
 //! Safety:
 //! - every write of one sync is in one transaction (WAL mode): a killed indexer
@@ -37,7 +39,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Layout of the database and of its rows; bump on any change to either.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// Version of the engine whose analyses are stored (the workspace shares one
 /// version, so this is `copydesk_engine`'s crate version).
@@ -99,7 +101,6 @@ pub struct SyncStats {
     pub stories: usize,
     pub quantities: u64,
     pub quotes: u64,
-    pub attributions: u64,
     /// Bytes of source text in the index.
     pub bytes: u64,
     /// Why the index was rebuilt from scratch, if it was.
@@ -113,7 +114,7 @@ impl SyncStats {
     }
 
     pub fn claims(&self) -> u64 {
-        self.quantities + self.quotes + self.attributions
+        self.quantities + self.quotes
     }
 }
 
@@ -164,8 +165,8 @@ fn put(
     let id = conn.last_insert_rowid();
     let a = &source.analysis;
     conn.prepare_cached(
-        "INSERT OR REPLACE INTO docs(path, size, mtime, hash, bytes, quantities, quotes, attributions, blob)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT OR REPLACE INTO docs(path, size, mtime, hash, bytes, quantities, quotes, blob)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
         key,
@@ -175,7 +176,6 @@ fn put(
         source.doc.text.len() as i64,
         a.quantities.len() as i64,
         a.quotes.len() as i64,
-        a.attributions.len() as i64,
         id
     ])?;
     Ok(())
@@ -383,7 +383,6 @@ impl PersistentStore {
                     bytes INTEGER NOT NULL,
                     quantities INTEGER NOT NULL,
                     quotes INTEGER NOT NULL,
-                    attributions INTEGER NOT NULL,
                     blob INTEGER NOT NULL
                 ) WITHOUT ROWID;
                 CREATE TABLE blobs(id INTEGER PRIMARY KEY, data BLOB NOT NULL);",
@@ -571,82 +570,94 @@ impl PersistentStore {
         {
             let mut touch = tx.prepare("UPDATE docs SET size = ?2, mtime = ?3 WHERE path = ?1")?;
             let racy = |m: i64| if sync_start - m < RACY_NS { 0 } else { m };
-            for batch in work.chunks(BATCH) {
-                let outcomes: Vec<(usize, Outcome)> = batch
-                    .par_iter()
-                    .map(|&i| {
-                        let out = process(&files[i], base, rows.get(&keys[i]).map(|r| &r.hash[..]), stamps[i]);
-                        tick(1);
-                        (i, out)
-                    })
-                    .collect();
-                let encoded: Vec<(usize, Outcome, Option<Result<Vec<u8>>>)> = outcomes
-                    .into_par_iter()
-                    .map(|(i, mut o)| {
-                        let blob = match &mut o {
-                            Outcome::Fresh { source, .. } => Some(encode(source)),
-                            _ => None,
-                        };
-                        (i, o, blob)
-                    })
-                    .collect();
-                for (i, o, blob) in encoded {
-                    if let Some(n) = self.fail_after_writes {
-                        if writes >= n {
-                            anyhow::bail!("simulated failure after {n} writes");
-                        }
-                    }
-                    writes += 1;
-                    match o {
-                        Outcome::Same { size, mtime } => {
-                            touch.execute(params![keys[i], size, racy(mtime)])?;
-                            stats.unchanged += 1;
-                            stats.rehashed += 1;
-                            if keep {
-                                to_load.insert(rows[&keys[i]].blob, i);
-                            }
-                        }
-                        Outcome::Fresh { size, mtime, hash, source } => {
-                            let Some(blob) = blob else {
-                                anyhow::bail!("{}: extracted but not encoded; the index was left as it was", keys[i]);
+            // Extraction (rayon, a batch at a time) runs ahead of the writes on this thread: a
+            // batch is extracted while the one before is written.
+            type Encoded = Vec<(usize, Outcome, Option<Result<Vec<u8>>>)>;
+            let (batch_tx, batch_rx) = std::sync::mpsc::sync_channel::<Encoded>(1);
+            let (rows, stamps, keys, work, tick) = (&rows, &stamps, &keys, &work, &tick);
+            let extract = move || {
+                for batch in work.chunks(BATCH) {
+                    let encoded: Encoded = batch
+                        .par_iter()
+                        .map(|&i| {
+                            let mut o = process(&files[i], base, rows.get(&keys[i]).map(|r| &r.hash[..]), stamps[i]);
+                            let blob = match &mut o {
+                                Outcome::Fresh { source, .. } => Some(encode(source)),
+                                _ => None,
                             };
-                            let blob = blob?;
-                            put(&tx, &keys[i], (size, racy(mtime)), &hash, &source, &blob)?;
-                            if rows.contains_key(&keys[i]) {
-                                stats.changed += 1;
-                            } else {
-                                stats.added += 1;
-                            }
-                            if keep {
-                                slots[i] = Some(*source);
+                            tick(1);
+                            (i, o, blob)
+                        })
+                        .collect();
+                    if batch_tx.send(encoded).is_err() {
+                        return; // the writer stopped on an error
+                    }
+                }
+            };
+            std::thread::scope(|sc| -> Result<()> {
+                sc.spawn(extract);
+                for encoded in batch_rx {
+                    for (i, o, blob) in encoded {
+                        if let Some(n) = self.fail_after_writes {
+                            if writes >= n {
+                                anyhow::bail!("simulated failure after {n} writes");
                             }
                         }
-                        Outcome::Failed(e) => {
-                            stats.failed += 1;
-                            if rows.contains_key(&keys[i]) {
-                                forget(&tx, &keys[i])?;
-                                stats.removed += 1;
+                        writes += 1;
+                        match o {
+                            Outcome::Same { size, mtime } => {
+                                touch.execute(params![keys[i], size, racy(mtime)])?;
+                                stats.unchanged += 1;
+                                stats.rehashed += 1;
+                                if keep {
+                                    to_load.insert(rows[&keys[i]].blob, i);
+                                }
                             }
-                            errors.push((i, e));
+                            Outcome::Fresh { size, mtime, hash, source } => {
+                                let Some(blob) = blob else {
+                                    anyhow::bail!(
+                                        "{}: extracted but not encoded; the index was left as it was",
+                                        keys[i]
+                                    );
+                                };
+                                let blob = blob?;
+                                put(&tx, &keys[i], (size, racy(mtime)), &hash, &source, &blob)?;
+                                if rows.contains_key(&keys[i]) {
+                                    stats.changed += 1;
+                                } else {
+                                    stats.added += 1;
+                                }
+                                if keep {
+                                    slots[i] = Some(*source);
+                                }
+                            }
+                            Outcome::Failed(e) => {
+                                stats.failed += 1;
+                                if rows.contains_key(&keys[i]) {
+                                    forget(&tx, &keys[i])?;
+                                    stats.removed += 1;
+                                }
+                                errors.push((i, e));
+                            }
                         }
                     }
                 }
-            }
+                Ok(())
+            })?;
             let listed: std::collections::HashSet<&str> = keys.iter().map(String::as_str).collect();
             for k in rows.keys().filter(|k| !listed.contains(k.as_str())) {
                 forget(&tx, k)?;
                 stats.removed += 1;
             }
-            let (n, b, q, u, a): (i64, i64, i64, i64, i64) = tx.query_row(
-                "SELECT count(*), coalesce(sum(bytes),0), coalesce(sum(quantities),0), coalesce(sum(quotes),0), coalesce(sum(attributions),0) FROM docs",
+            let (n, b, q, u): (i64, i64, i64, i64) = tx.query_row(
+                "SELECT count(*), coalesce(sum(bytes),0), coalesce(sum(quantities),0), coalesce(sum(quotes),0) FROM docs",
                 [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )?;
             stats.stories = n as usize;
             stats.bytes = b as u64;
             stats.quantities = q as u64;
             stats.quotes = u as u64;
-            stats.attributions = a as u64;
             if stats.added + stats.changed + stats.removed > 0 || generation(&tx)?.is_none() {
                 // A new stamp for what is stored: snapshots of the old content are stale.
                 tx.execute(
@@ -846,18 +857,17 @@ fn stored_docs<'a>(conn: &Connection, keys: impl Iterator<Item = &'a str>) -> Re
 /// Reads one file; analyzes it unless its hash is `known`. `stamp` is its size
 /// and mtime taken *before* reading, so that a write after it is seen next time.
 fn process(path: &Path, base: &Path, known: Option<&[u8]>, stamp: Option<(i64, i64)>) -> Outcome {
-    let bytes = match std::fs::read(path) {
+    let bytes = match load::read_bytes(path) {
         Ok(b) => b,
-        Err(e) => return Outcome::Failed(LoadError { path: path.to_path_buf(), reason: format!("cannot read: {e}") }),
+        Err(e) => return Outcome::Failed(e),
     };
     let (size, mtime) = stamp.unwrap_or((bytes.len() as i64, 0));
     let hash: [u8; 32] = *blake3::hash(&bytes).as_bytes();
     if known == Some(&hash[..]) {
         return Outcome::Same { size, mtime };
     }
-    drop(bytes);
-    match load::read_source(path, load::display_path(path, base)) {
-        Ok(doc) => Outcome::Fresh { size, mtime, hash, source: Box::new(AnalyzedSource::new(doc)) },
+    match load::source_from_bytes(path, load::display_path(path, base), bytes) {
+        Ok(doc) => Outcome::Fresh { size, mtime, hash, source: Box::new(AnalyzedSource::deferred(doc)) },
         Err(e) => Outcome::Failed(e),
     }
 }

@@ -103,13 +103,26 @@ pub fn expand_paths(paths: &[PathBuf], kind: FileKind, exclude: &[String]) -> (V
 
 /// Reads a file as UTF-8 text, refusing binary, oversized and undecodable files with a reason.
 pub fn read_text(path: &Path) -> Result<String, LoadError> {
+    let bytes = read_bytes(path)?;
+    decode(bytes).map_err(|reason| LoadError { path: path.to_path_buf(), reason })
+}
+
+/// Reads a file's bytes, refusing one over the size limit before reading it.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, LoadError> {
+    use std::io::Read;
     let err = |reason: String| LoadError { path: path.to_path_buf(), reason };
-    let meta = std::fs::metadata(path).map_err(|e| err(format!("cannot read: {e}")))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(err(format!("too large ({} MiB; the limit is {} MiB)", meta.len() >> 20, MAX_FILE_BYTES >> 20)));
+    let file = std::fs::File::open(path).map_err(|e| err(format!("cannot read: {e}")))?;
+    let len = file.metadata().map_err(|e| err(format!("cannot read: {e}")))?.len();
+    if len > MAX_FILE_BYTES {
+        return Err(err(format!("too large ({} MiB; the limit is {} MiB)", len >> 20, MAX_FILE_BYTES >> 20)));
     }
-    let bytes = std::fs::read(path).map_err(|e| err(format!("cannot read: {e}")))?;
-    decode(bytes).map_err(err)
+    let mut bytes = Vec::with_capacity(len as usize);
+    // A file that grew since its size was taken is still read only up to the limit (+1, to see it).
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| err(format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(err(format!("too large (over {} MiB)", MAX_FILE_BYTES >> 20)));
+    }
+    Ok(bytes)
 }
 
 /// Decodes file contents: UTF-8 (a BOM is dropped); binary and invalid UTF-8 are refused.
@@ -249,7 +262,12 @@ pub fn html_to_text(html: &str) -> (Option<String>, String) {
 
 /// Reads one source file into a [`SourceDoc`] (HTML is reduced to its text).
 pub fn read_source(path: &Path, display: String) -> Result<SourceDoc, LoadError> {
-    let raw = read_text(path)?;
+    source_from_bytes(path, display, read_bytes(path)?)
+}
+
+/// [`read_source`] of bytes already read from `path`.
+pub fn source_from_bytes(path: &Path, display: String, bytes: Vec<u8>) -> Result<SourceDoc, LoadError> {
+    let raw = decode(bytes).map_err(|reason| LoadError { path: path.to_path_buf(), reason })?;
     let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     if matches!(ext.as_deref(), Some("html" | "htm")) {
         let (title, text) = html_to_text(&raw);

@@ -61,7 +61,8 @@ const DRAFT: &str =
     "# Ferries\n\nThe Marlow Bay harbour office said 1,500 passengers crossed on the morning ferries last week, \
 up 4.1 percent from a year earlier. Fuel costs rose to 9 million crowns, the office said.\n\n\
 \"We have never carried so many bicycles in one season,\" said Ada Kellerman, the harbour master.\n\n\
-Bruno Vasquez said the council approved 12 new berths on Tuesday.\n";
+Bruno Vasquez said the council approved 12 new berths on Tuesday.\n\n\
+\"The queue at the north berth was short all week,\" said Ada Kellerman.\n";
 
 #[test]
 fn incremental_update_reextracts_only_changed_files() {
@@ -74,7 +75,7 @@ fn incremental_update_reextracts_only_changed_files() {
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!((s.added, s.changed, s.removed, s.unchanged), (31, 0, 0, 0));
     assert_eq!(s.stories, 31);
-    assert!(s.quantities > 60 && s.quotes > 0 && s.attributions > 0, "{s:?}");
+    assert!(s.quantities > 60 && s.quotes > 0, "{s:?}");
     assert!(s.rebuilt.is_none());
 
     let (s, _) = store.sync(&sp, None).unwrap();
@@ -297,13 +298,15 @@ fn checks_give_the_same_findings_with_and_without_the_index() {
     std::fs::write(
         src.join("page.html"),
         "<html><head><title>Berths</title></head><body><p>Officials said 14 berths opened and 2,300 passengers \
-         waited.</p><p>\"The queue was short,\" said Dmitri Hale.</p></body></html>",
+         waited.</p><p>\"The queue at the north berth was short all week,\" said Dmitri Hale.</p></body></html>",
     )
     .unwrap();
     let sp = spec(&src, tmp.path());
     let memory = MemoryStore.open(&sp, None).unwrap();
     let expected = findings_of(&memory.index, DRAFT);
     assert!(expected.contains("code"), "the draft has findings: {expected}");
+    // The quote is Dmitri Hale's: found only once the index has resolved the source's speakers.
+    assert!(expected.contains("gives the quote to Dmitri Hale"), "a misattribution: {expected}");
     let store = PersistentStore::new(tmp.path().join("idx"));
     let cold = store.open(&sp, None).unwrap();
     assert_eq!(findings_of(&cold.index, DRAFT), expected, "cold index");

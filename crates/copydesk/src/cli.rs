@@ -208,7 +208,7 @@ fn cmd_index(corpus: Vec<PathBuf>, config: Option<PathBuf>) -> Result<ExitCode> 
     }
     let _ = writeln!(
         out,
-        "{} stories: {} added, {} changed, {} removed, {} unchanged; {} claims ({} quantities, {} quotes, {} attributions); {:.1} MB in {:.2} s ({:.1} MB/s)",
+        "{} stories: {} added, {} changed, {} removed, {} unchanged; {} claims ({} figures, {} quotes); {:.1} MB in {:.2} s ({:.1} MB/s)",
         stats.stories,
         stats.added,
         stats.changed,
@@ -217,7 +217,6 @@ fn cmd_index(corpus: Vec<PathBuf>, config: Option<PathBuf>) -> Result<ExitCode> 
         stats.claims(),
         stats.quantities,
         stats.quotes,
-        stats.attributions,
         mb,
         secs,
         mb / secs.max(1e-9),
