@@ -31,6 +31,11 @@ pub type TermMap<V> = std::collections::HashMap<u64, V, std::hash::BuildHasherDe
 /// ours, so a lookup needs no protection against crafted collisions.
 pub type WordSet = std::collections::HashSet<&'static str, std::hash::BuildHasherDefault<PassThrough>>;
 
+/// The [`WordSet`] of a word list.
+pub fn word_set(list: &'static [&'static str]) -> WordSet {
+    list.iter().copied().collect()
+}
+
 /// FNV-1a, 64-bit: small, fast, and the same on every run and platform.
 pub fn hash_str(s: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -49,32 +54,51 @@ fn is_word_char(c: char) -> bool {
 /// apostrophes, hyphens, periods and commas between digits kept ("don't",
 /// "rebel-held", "94,300", "U.S").
 pub fn words(text: &str, span: Span) -> Vec<Span> {
-    let seg = span.slice(text);
     let mut out = Vec::new();
+    for_each_word(text, span, |w| out.push(w));
+    out
+}
+
+/// Calls `f` with each word of [`words`], in order, without collecting them.
+pub fn for_each_word(text: &str, span: Span, f: impl FnMut(Span)) {
+    let seg = span.slice(text);
+    if seg.is_ascii() {
+        // One byte per character: no UTF-8 decoding, same tokens.
+        scan_words(seg.bytes().map(char::from).enumerate(), seg.len(), span.start, f)
+    } else {
+        scan_words(seg.char_indices(), seg.len(), span.start, f)
+    }
+}
+
+fn scan_words(chars: impl Iterator<Item = (usize, char)>, len: usize, base: usize, mut f: impl FnMut(Span)) {
     let mut start: Option<usize> = None;
-    let mut it = seg.char_indices().peekable();
+    let mut it = chars.peekable();
     let mut prev: Option<char> = None;
     while let Some((i, c)) = it.next() {
-        let next = it.peek().map(|p| p.1);
-        let joiner = matches!(c, '\'' | '\u{2019}' | '-' | '.' | ',')
-            && start.is_some()
-            && next.is_some_and(is_word_char)
-            && prev.is_some_and(is_word_char)
-            && (c != ',' || (prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit())))
-            && (c != '.' || prev.is_some_and(|p| p.is_ascii_digit() || p.is_uppercase()));
-        if is_word_char(c) || joiner {
+        let word_char = is_word_char(c);
+        if !word_char && matches!(c, '\'' | '\u{2019}' | '-' | '.' | ',') && start.is_some() {
+            let next = it.peek().map(|p| p.1);
+            let joiner = next.is_some_and(is_word_char)
+                && prev.is_some_and(is_word_char)
+                && (c != ',' || (prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit())))
+                && (c != '.' || prev.is_some_and(|p| p.is_ascii_digit() || p.is_uppercase()));
+            if joiner {
+                prev = Some(c);
+                continue;
+            }
+        }
+        if word_char {
             if start.is_none() {
                 start = Some(i);
             }
         } else if let Some(s) = start.take() {
-            out.push(Span::new(span.start + s, span.start + i));
+            f(Span::new(base + s, base + i));
         }
         prev = Some(c);
     }
     if let Some(s) = start {
-        out.push(Span::new(span.start + s, span.end));
+        f(Span::new(base + s, base + len));
     }
-    out
 }
 
 const STOPWORDS: &[&str] = &[
@@ -284,7 +308,9 @@ fn stem_lowered(w: &mut String) {
             w.truncate(w.len() - suffix.len());
         }
     }
-    w.retain(|c| c != '.' && c != '\'');
+    if w.bytes().any(|b| b == b'.' || b == b'\'') {
+        w.retain(|c| c != '.' && c != '\'');
+    }
     let n = chars(w);
     // Strips `suf` when at least `min` characters are left.
     let strip = |w: &mut String, suf: &str, min: usize| -> bool {
@@ -331,32 +357,43 @@ pub fn is_numeric(w: &str) -> bool {
 /// The term of a figure token: "94,300" and "94300" are one term; figures are
 /// terms so that the other figures of a sentence tell which statement it is.
 pub fn number_term(token: &str) -> u64 {
-    let mut n: String = token.chars().filter(|c| *c != ',').collect();
-    if n.contains('.') {
-        n.truncate(n.trim_end_matches('0').trim_end_matches('.').len());
+    // The hash of "#" and the token without its commas, decimals stripped of trailing zeros
+    // ("2.50" → "#2.5", "3.0" → "#3"), computed in one pass without building that string.
+    let b = token.as_bytes();
+    let mut end = b.len();
+    if b.contains(&b'.') {
+        // Commas are not part of the figure: trimming passes over them.
+        while end > 0 && matches!(b[end - 1], b'0' | b',') {
+            end -= 1;
+        }
+        while end > 0 && matches!(b[end - 1], b'.' | b',') {
+            end -= 1;
+        }
     }
-    hash_str(&format!("#{n}"))
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &c in std::iter::once(&b'#').chain(b[..end].iter().filter(|c| **c != b',')) {
+        h ^= u64::from(c);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
 }
 
 /// Sorted, de-duplicated content terms of a span (content words, stemmed, and figures).
 pub fn content_terms(text: &str, span: Span) -> Vec<u64> {
     let mut buf = String::new();
-    let mut out: Vec<u64> = words(text, span)
-        .into_iter()
-        .filter_map(|w| {
-            let s = w.slice(text);
-            if is_numeric(s) {
-                return Some(number_term(s));
-            }
-            lower_into(s, &mut buf);
-            if buf.chars().nth(1).is_none() || is_stopword(&buf) {
-                None
-            } else {
-                stem_lowered(&mut buf);
-                Some(hash_str(&buf))
-            }
-        })
-        .collect();
+    let mut out: Vec<u64> = Vec::new();
+    for_each_word(text, span, |w| {
+        let s = w.slice(text);
+        if is_numeric(s) {
+            out.push(number_term(s));
+            return;
+        }
+        lower_into(s, &mut buf);
+        if buf.chars().nth(1).is_some() && !is_stopword(&buf) {
+            stem_lowered(&mut buf);
+            out.push(hash_str(&buf));
+        }
+    });
     out.sort_unstable();
     out.dedup();
     out
@@ -456,7 +493,60 @@ mod tests {
         w
     }
 
+    /// The tokenizer as first written (one pass over `char_indices`, each rule inline).
+    fn reference_words(text: &str, span: Span) -> Vec<Span> {
+        let seg = span.slice(text);
+        let mut out = Vec::new();
+        let mut start: Option<usize> = None;
+        let mut it = seg.char_indices().peekable();
+        let mut prev: Option<char> = None;
+        while let Some((i, c)) = it.next() {
+            let next = it.peek().map(|p| p.1);
+            let joiner = matches!(c, '\'' | '\u{2019}' | '-' | '.' | ',')
+                && start.is_some()
+                && next.is_some_and(is_word_char)
+                && prev.is_some_and(is_word_char)
+                && (c != ',' || (prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit())))
+                && (c != '.' || prev.is_some_and(|p| p.is_ascii_digit() || p.is_uppercase()));
+            if is_word_char(c) || joiner {
+                if start.is_none() {
+                    start = Some(i);
+                }
+            } else if let Some(s) = start.take() {
+                out.push(Span::new(span.start + s, span.start + i));
+            }
+            prev = Some(c);
+        }
+        if let Some(s) = start {
+            out.push(Span::new(span.start + s, span.end));
+        }
+        out
+    }
+
     proptest::proptest! {
+        #[test]
+        fn words_agree_with_reference(text in "[A-Za-z09 .,'\u{2019}é\u{00A0}-]{0,40}", cut in 0usize..4) {
+            // Spans that start inside the text too, on a character boundary.
+            let start = text.char_indices().map(|(i, _)| i).nth(cut).unwrap_or(text.len());
+            let span = Span::new(start, text.len());
+            proptest::prop_assert_eq!(words(&text, span), reference_words(&text, span));
+        }
+
+        #[test]
+        fn number_term_agrees_with_reference(token in "[0-9][0-9,.]{0,10}") {
+            let mut n: String = token.chars().filter(|c| *c != ',').collect();
+            if n.contains('.') {
+                n.truncate(n.trim_end_matches('0').trim_end_matches('.').len());
+            }
+            proptest::prop_assert_eq!(number_term(&token), hash_str(&format!("#{n}")));
+        }
+
+        #[test]
+        fn ascii_words_agree_with_reference(text in "[A-Za-z0-9 .,'-]{0,40}") {
+            let span = Span::new(0, text.len());
+            proptest::prop_assert_eq!(words(&text, span), reference_words(&text, span));
+        }
+
         #[test]
         fn stem_in_place_agrees_with_reference(word in "[A-Za-zéÖ.'\u{2019}]{0,14}(ies|ing|ed|es|s|ian|ce|se|'s|\u{2019}s|')?") {
             proptest::prop_assert_eq!(stem(&word), reference_stem(&word));

@@ -255,52 +255,61 @@ fn is_opening(c: char) -> bool {
 pub fn split_sentences(text: &str, block: Span) -> Vec<Span> {
     let mut out = Vec::new();
     let seg = block.slice(text);
-    let chars: Vec<(usize, char)> = seg.char_indices().collect();
     let mut start = 0usize;
-    let mut i = 0usize;
-    while i < chars.len() {
-        let (bi, c) = chars[i];
-        if matches!(c, '.' | '!' | '?' | '\u{2026}') {
-            // swallow runs of terminators and closing marks
-            let mut j = i + 1;
-            while j < chars.len() && (matches!(chars[j].1, '.' | '!' | '?') || is_closing(chars[j].1)) {
-                j += 1;
+    // Byte offset from which to look for the next terminator.
+    let mut pos = 0usize;
+    while let Some(bi) = next_terminator(seg, pos) {
+        let c = seg[bi..].chars().next().unwrap_or('.');
+        let after = bi + c.len_utf8();
+        // swallow runs of terminators and closing marks
+        let j = after + prefix_len(&seg[after..], |ch| matches!(ch, '.' | '!' | '?') || is_closing(ch));
+        // must be followed by whitespace then a sentence opener
+        let k = j + prefix_len(&seg[j..], char::is_whitespace);
+        if let Some(next) = seg[k..].chars().next().filter(|_| k > j) {
+            let opener = next.is_uppercase() || next.is_numeric() || is_opening(next) || next == '\u{2014}';
+            let word_before = {
+                let before = &seg[..bi];
+                let ws = before.rfind(|ch: char| ch.is_whitespace() || ch == '(' || ch == '"' || ch == '\u{201C}');
+                &before[ws.map(|w| w + before[w..].chars().next().map_or(1, char::len_utf8)).unwrap_or(0)..]
+            };
+            let abbreviation = c == '.' && j == after && is_abbreviation(word_before);
+            // "U.S. officials" continues; "in the U.S. The" ends: after an abbreviation,
+            // only a word that usually opens a clause starts a new sentence.
+            let acronym_end = abbreviation && next.is_uppercase() && {
+                let nxt = &seg[k..k + prefix_len(&seg[k..], char::is_alphabetic)];
+                CLAUSE_OPENERS.contains(&nxt)
+            };
+            if opener && (!abbreviation || acronym_end) {
+                push_trimmed(&mut out, seg, start, j, block.start);
+                start = k;
+                pos = k;
+                continue;
             }
-            // must be followed by whitespace then a sentence opener
-            let mut k = j;
-            while k < chars.len() && chars[k].1.is_whitespace() {
-                k += 1;
-            }
-            if k > j && k < chars.len() {
-                let next = chars[k].1;
-                let opener = next.is_uppercase() || next.is_numeric() || is_opening(next) || next == '\u{2014}';
-                let word_before = {
-                    let before = &seg[..bi];
-                    let ws = before.rfind(|ch: char| ch.is_whitespace() || ch == '(' || ch == '"' || ch == '\u{201C}');
-                    &before[ws.map(|w| w + before[w..].chars().next().map_or(1, char::len_utf8)).unwrap_or(0)..]
-                };
-                let abbreviation = c == '.' && j == i + 1 && is_abbreviation(word_before);
-                // "U.S. officials" continues; "in the U.S. The" ends: after an abbreviation,
-                // only a word that usually opens a clause starts a new sentence.
-                let acronym_end = abbreviation && next.is_uppercase() && {
-                    let nxt: String = chars[k..].iter().map(|p| p.1).take_while(|ch| ch.is_alphabetic()).collect();
-                    CLAUSE_OPENERS.contains(&nxt.as_str())
-                };
-                if opener && (!abbreviation || acronym_end) {
-                    let end = chars.get(j).map_or(seg.len(), |p| p.0);
-                    push_trimmed(&mut out, seg, start, end, block.start);
-                    start = chars[k].0;
-                    i = k;
-                    continue;
-                }
-            }
-            i = j.max(i + 1);
-            continue;
         }
-        i += 1;
+        pos = j;
     }
     push_trimmed(&mut out, seg, start, seg.len(), block.start);
     out
+}
+
+/// Byte offset of the first '.', '!', '?' or '…' at or after `from` (a byte scan: the
+/// ellipsis is the only one that is not ASCII).
+fn next_terminator(seg: &str, from: usize) -> Option<usize> {
+    let bytes = seg.as_bytes();
+    let mut at = from;
+    while let Some(off) = bytes.get(at..)?.iter().position(|b| matches!(b, b'.' | b'!' | b'?' | 0xE2)) {
+        let i = at + off;
+        if bytes[i] != 0xE2 || seg[i..].starts_with('\u{2026}') {
+            return Some(i);
+        }
+        at = i + 1;
+    }
+    None
+}
+
+/// Length in bytes of the longest prefix of `s` whose characters all satisfy `f`.
+fn prefix_len(s: &str, f: impl Fn(char) -> bool) -> usize {
+    s.find(|ch: char| !f(ch)).unwrap_or(s.len())
 }
 
 fn push_trimmed(out: &mut Vec<Span>, seg: &str, start: usize, end: usize, base: usize) {
@@ -369,7 +378,75 @@ mod tests {
         assert_eq!(idx.offset(t, LineCol { line: 1, col: 4 }, ColumnUnit::Utf16), off);
     }
 
+    /// The splitter as first written (over a vector of every character of the block).
+    fn reference_split(text: &str, block: Span) -> Vec<Span> {
+        let mut out = Vec::new();
+        let seg = block.slice(text);
+        let chars: Vec<(usize, char)> = seg.char_indices().collect();
+        let mut start = 0usize;
+        let mut i = 0usize;
+        while i < chars.len() {
+            let (bi, c) = chars[i];
+            if matches!(c, '.' | '!' | '?' | '\u{2026}') {
+                // swallow runs of terminators and closing marks
+                let mut j = i + 1;
+                while j < chars.len() && (matches!(chars[j].1, '.' | '!' | '?') || is_closing(chars[j].1)) {
+                    j += 1;
+                }
+                // must be followed by whitespace then a sentence opener
+                let mut k = j;
+                while k < chars.len() && chars[k].1.is_whitespace() {
+                    k += 1;
+                }
+                if k > j && k < chars.len() {
+                    let next = chars[k].1;
+                    let opener = next.is_uppercase() || next.is_numeric() || is_opening(next) || next == '\u{2014}';
+                    let word_before = {
+                        let before = &seg[..bi];
+                        let ws = before.rfind(|ch: char| ch.is_whitespace() || ch == '(' || ch == '"' || ch == '\u{201C}');
+                        &before[ws.map(|w| w + before[w..].chars().next().map_or(1, char::len_utf8)).unwrap_or(0)..]
+                    };
+                    let abbreviation = c == '.' && j == i + 1 && is_abbreviation(word_before);
+                    // "U.S. officials" continues; "in the U.S. The" ends: after an abbreviation,
+                    // only a word that usually opens a clause starts a new sentence.
+                    let acronym_end = abbreviation && next.is_uppercase() && {
+                        let nxt: String = chars[k..].iter().map(|p| p.1).take_while(|ch| ch.is_alphabetic()).collect();
+                        CLAUSE_OPENERS.contains(&nxt.as_str())
+                    };
+                    if opener && (!abbreviation || acronym_end) {
+                        let end = chars.get(j).map_or(seg.len(), |p| p.0);
+                        push_trimmed(&mut out, seg, start, end, block.start);
+                        start = chars[k].0;
+                        i = k;
+                        continue;
+                    }
+                }
+                i = j.max(i + 1);
+                continue;
+            }
+            i += 1;
+        }
+        push_trimmed(&mut out, seg, start, seg.len(), block.start);
+        out
+    }
+
     proptest! {
+        #[test]
+        fn split_agrees_with_reference(text in "[A-Za-z0-9 .!?\u{2026}\u{2014}\u{201C}\u{201D}\"()é\n]{0,60}", cut in 0usize..6) {
+            let start = text.char_indices().map(|(i, _)| i).nth(cut).unwrap_or(text.len());
+            let block = Span::new(start, text.len());
+            prop_assert_eq!(split_sentences(&text, block), reference_split(&text, block));
+        }
+
+        #[test]
+        fn split_agrees_with_reference_on_abbreviations(
+            words in proptest::collection::vec("( | |U\\.S\\.|Mr\\.|Gen\\.|J\\.|The|But|he|said|[0-9]{1,3}|\\?|!|\\.|\\u{201D})", 0..16)
+        ) {
+            let text = words.concat();
+            let block = Span::new(0, text.len());
+            prop_assert_eq!(split_sentences(&text, block), reference_split(&text, block));
+        }
+
         #[test]
         fn line_col_round_trips(text in "[a-zé😀\n ]{0,60}", pick in 0usize..64) {
             let idx = LineIndex::new(&text);

@@ -10,7 +10,9 @@ use super::numbers::{
 };
 use crate::claims::{Modifier, Quantity, QuantityKind};
 use crate::text::{Sentence, Span};
+use crate::terms::{word_set, WordSet};
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 // ---------------------------------------------------------------- tokens
 
@@ -64,13 +66,17 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() && !c.is_ascii_digit()
 }
 
-/// Splits `text[span]` into tokens with absolute byte offsets.
-fn lex(text: &str, span: Span) -> Vec<Tok<'_>> {
+/// Splits `text[span]` into tokens with absolute byte offsets. `ascii_lower` is `text` with
+/// its ASCII letters lower-cased (same offsets): the lower case of an ASCII token is a slice
+/// of it. `chars` is scratch space.
+fn lex<'a>(text: &'a str, ascii_lower: &'a str, span: Span, chars: &mut Vec<(usize, char)>) -> Vec<Tok<'a>> {
     let mut out = Vec::new();
     let Some(seg) = text.get(span.start..span.end) else {
         return out;
     };
-    let chars: Vec<(usize, char)> = seg.char_indices().collect();
+    chars.clear();
+    chars.reserve(seg.len());
+    chars.extend(seg.char_indices());
     let mut i = 0;
     let mut gap = true;
     while i < chars.len() {
@@ -122,7 +128,8 @@ fn lex(text: &str, span: Span) -> Vec<Tok<'_>> {
         let e = span.start + chars.get(i).map_or(seg.len(), |p| p.0);
         let _ = start;
         let t = &text[s..e];
-        out.push(Tok { s, e, t, lc: lower(t), k, gap });
+        let lc = if t.is_ascii() { Cow::Borrowed(&ascii_lower[s..e]) } else { lower(t) };
+        out.push(Tok { s, e, t, lc, k, gap });
         gap = false;
     }
     out
@@ -288,7 +295,18 @@ const STOP: &[&str] = &[
 ];
 
 fn is_stop(w: &str) -> bool {
-    STOP.contains(&w)
+    static SET: OnceLock<WordSet> = OnceLock::new();
+    SET.get_or_init(|| word_set(STOP)).contains(w)
+}
+
+fn is_invariant(w: &str) -> bool {
+    static SET: OnceLock<WordSet> = OnceLock::new();
+    SET.get_or_init(|| word_set(INVARIANT)).contains(w)
+}
+
+fn is_measure(w: &str) -> bool {
+    static SET: OnceLock<WordSet> = OnceLock::new();
+    SET.get_or_init(|| word_set(MEASURES)).contains(w)
 }
 
 /// Nouns that count things without a plural -s.
@@ -371,7 +389,7 @@ fn is_plural(w: &str) -> bool {
 }
 
 fn is_countable(w: &str) -> bool {
-    is_plural(w) || INVARIANT.contains(&w) || MEASURES.contains(&w)
+    is_plural(w) || is_invariant(w) || is_measure(w)
 }
 
 /// Singular, normalized form of a counted noun ("troops" → "troop", "people" → "person").
@@ -397,7 +415,7 @@ fn singular(w: &str) -> String {
     if !fixed.is_empty() {
         return fixed.to_string();
     }
-    if INVARIANT.contains(&w) {
+    if is_invariant(w) {
         return w.to_string();
     }
     if let Some(stem) = w.strip_suffix("ies").filter(|s| s.len() > 1) {
@@ -415,10 +433,10 @@ fn singular(w: &str) -> String {
 }
 
 fn month_number(t: &Tok) -> Option<u32> {
-    if !t.is_word() || !t.title_case() {
+    if !t.is_word() {
         return None;
     }
-    Some(match t.lc.as_ref() {
+    let m = match t.lc.as_ref() {
         "january" | "jan" => 1,
         "february" | "feb" => 2,
         "march" | "mar" => 3,
@@ -432,7 +450,8 @@ fn month_number(t: &Tok) -> Option<u32> {
         "november" | "nov" => 11,
         "december" | "dec" => 12,
         _ => return None,
-    })
+    };
+    t.title_case().then_some(m)
 }
 
 fn currency_sign(c: char) -> Option<&'static str> {
@@ -1498,11 +1517,13 @@ fn toks_text(toks: &[Tok], s: usize, e: usize) -> String {
 /// Extracts every figure from the masked prose `text`.
 pub fn extract(text: &str, sentences: &[Sentence]) -> Vec<Quantity> {
     let mut out = Vec::new();
+    let ascii_lower = text.to_ascii_lowercase();
+    let mut chars = Vec::new();
     for (si, sent) in sentences.iter().enumerate() {
         if sent.span.end > text.len() || sent.span.start >= sent.span.end {
             continue;
         }
-        let toks = lex(text, sent.span);
+        let toks = lex(text, &ascii_lower, sent.span, &mut chars);
         if toks.is_empty() {
             continue;
         }

@@ -754,9 +754,7 @@ const FEMALE_NAMES: &[&str] = &[
     "meghan",
 ];
 
-fn set(list: &'static [&'static str]) -> WordSet {
-    list.iter().copied().collect()
-}
+use crate::terms::word_set as set;
 
 fn speech_set() -> &'static WordSet {
     static S: OnceLock<WordSet> = OnceLock::new();
