@@ -403,7 +403,8 @@ mod tests {
                     let opener = next.is_uppercase() || next.is_numeric() || is_opening(next) || next == '\u{2014}';
                     let word_before = {
                         let before = &seg[..bi];
-                        let ws = before.rfind(|ch: char| ch.is_whitespace() || ch == '(' || ch == '"' || ch == '\u{201C}');
+                        let ws =
+                            before.rfind(|ch: char| ch.is_whitespace() || ch == '(' || ch == '"' || ch == '\u{201C}');
                         &before[ws.map(|w| w + before[w..].chars().next().map_or(1, char::len_utf8)).unwrap_or(0)..]
                     };
                     let abbreviation = c == '.' && j == i + 1 && is_abbreviation(word_before);

@@ -12,6 +12,9 @@
 //! Safety:
 //! - every write of one sync is in one transaction (WAL mode): a killed indexer
 //!   leaves the previous index as it was;
+//! - the first build of an index writes a file of its own, without a journal, and
+//!   links it into place once it is complete and synced (`FirstBuild`): a killed
+//!   first build leaves no index, and the next one starts afresh;
 //! - the `meta` table records [`FORMAT_VERSION`], the engine version and a
 //!   fingerprint of the engine's output on a probe text: an index written by
 //!   another version is rebuilt, never misread;
@@ -346,21 +349,24 @@ impl PersistentStore {
         self.dir.join(format!("index-{}.sqlite", corpus_key(spec)))
     }
 
-    fn connect(db: &Path) -> Result<Connection> {
+    /// Opens (or creates) the database; `unjournaled` for a [`FirstBuild`]'s file, which
+    /// nothing else reads before it is complete.
+    fn connect(db: &Path, unjournaled: bool) -> Result<Connection> {
         let conn = Connection::open_with_flags(
             db,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .with_context(|| format!("{}: cannot open the index", db.display()))?;
         conn.busy_timeout(Duration::from_secs(30))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let (journal, sync) = if unjournaled { ("OFF", "OFF") } else { ("WAL", "NORMAL") };
+        conn.pragma_update(None, "journal_mode", journal)?;
+        conn.pragma_update(None, "synchronous", sync)?;
         Ok(conn)
     }
 
     /// Opens the database, rebuilding it when it was written by another version.
-    fn prepare(db: &Path, stats: &mut SyncStats) -> Result<Connection> {
-        let conn = Self::connect(db)?;
+    fn prepare(db: &Path, stats: &mut SyncStats, unjournaled: bool) -> Result<Connection> {
+        let conn = Self::connect(db, unjournaled)?;
         conn.execute_batch("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);")?;
         let want = wanted_meta();
         let have = read_meta(&conn)?;
@@ -511,7 +517,9 @@ impl PersistentStore {
     ) -> Result<(SyncStats, Option<(CorpusIndex, u64)>, OpenTimings, Vec<LoadError>)> {
         let t_sync = Instant::now();
         let mut stats = SyncStats { files: files.len(), ..Default::default() };
-        let mut conn = Self::prepare(db, &mut stats)?;
+        // The first build of an index writes a file of its own and puts it in place when done.
+        let first = FirstBuild::start(db);
+        let mut conn = Self::prepare(first.as_ref().map_or(db, |f| f.path.as_path()), &mut stats, first.is_some())?;
         let total = files.len();
         let done = AtomicUsize::new(0);
         let tick = |n: usize| {
@@ -594,9 +602,21 @@ impl PersistentStore {
                     }
                 }
             };
+            // A first build's file is flushed to disk as it grows (I/O beside the extraction),
+            // so that the sync before it is put in place has little left to write.
+            let (flush_tx, flush_rx) = std::sync::mpsc::sync_channel::<()>(1);
+            let flush_path = first.as_ref().map(|f| f.path.clone());
             std::thread::scope(|sc| -> Result<()> {
                 sc.spawn(extract);
+                if let Some(file) = flush_path.and_then(|p| std::fs::File::open(p).ok()) {
+                    sc.spawn(move || {
+                        for () in flush_rx {
+                            let _ = file.sync_data();
+                        }
+                    });
+                }
                 for encoded in batch_rx {
+                    let _ = flush_tx.try_send(());
                     for (i, o, blob) in encoded {
                         if let Some(n) = self.fail_after_writes {
                             if writes >= n {
@@ -642,6 +662,7 @@ impl PersistentStore {
                         }
                     }
                 }
+                drop(flush_tx);
                 Ok(())
             })?;
             let listed: std::collections::HashSet<&str> = keys.iter().map(String::as_str).collect();
@@ -669,6 +690,15 @@ impl PersistentStore {
         }
         tx.commit()?;
         trace("commit", t_sync);
+        if let Some(first) = first {
+            drop(conn);
+            if !first.finish(db)? {
+                // Another process put its first build in place meanwhile: sync with that one.
+                return self.attempt(db, files, base, progress, keep);
+            }
+            conn = Self::connect(db, false)?;
+            trace("in place", t_sync);
+        }
         errors.sort_by_key(|(i, _)| *i);
         let mut errors: Vec<LoadError> = errors.into_iter().map(|(_, e)| e).collect();
         let sync = t_sync.elapsed();
@@ -810,6 +840,87 @@ impl PersistentStore {
 }
 
 /// A read-only connection to the database at `db` (waiting up to 30 s for a writer).
+/// The first build of an index, written to a file of its own beside the database
+/// (`index-….sqlite.building-PID`) without a journal and without syncs, then synced
+/// once and linked into place. A build that is killed leaves no database (its file is
+/// removed by the next first build); one that fails removes its file. Every later sync
+/// updates the database in place, in one WAL transaction.
+///
+/// A rollback or WAL journal would write every page twice, and the WAL's checkpoint at
+/// the end of a first build costs as much as a fifth of the build.
+struct FirstBuild {
+    path: PathBuf,
+}
+
+impl FirstBuild {
+    const INFIX: &'static str = ".building-";
+
+    /// A first build when there is no database at `db` yet.
+    fn start(db: &Path) -> Option<Self> {
+        if db.exists() {
+            return None;
+        }
+        let name = db.file_name()?.to_string_lossy().into_owned();
+        let own = std::process::id();
+        // Builds left behind by killed processes.
+        for entry in std::fs::read_dir(db.parent()?).into_iter().flatten().flatten() {
+            let other = entry.file_name().to_string_lossy().into_owned();
+            let Some(pid) = other.strip_prefix(&name).and_then(|r| r.strip_prefix(Self::INFIX)) else { continue };
+            if pid.parse::<u32>().is_ok_and(|pid| pid == own || abandoned(&entry.path(), pid)) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+        Some(FirstBuild { path: db.with_file_name(format!("{name}{}{own}", Self::INFIX)) })
+    }
+
+    /// Syncs the complete build and links it in as `db`; false (and the build dropped)
+    /// when a database appeared at `db` meanwhile.
+    fn finish(&self, db: &Path) -> Result<bool> {
+        std::fs::File::open(&self.path)
+            .and_then(|f| f.sync_all())
+            .with_context(|| format!("{}: cannot sync the new index", self.path.display()))?;
+        if db.exists() {
+            return Ok(false);
+        }
+        // A journal left by a database that is gone would be replayed into this one.
+        for ext in ["-wal", "-shm"] {
+            let mut stale = db.as_os_str().to_owned();
+            stale.push(ext);
+            let _ = std::fs::remove_file(PathBuf::from(stale));
+        }
+        // A link fails if the name is taken: two first builds cannot replace each other.
+        match std::fs::hard_link(&self.path, db) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(false),
+            // File systems without hard links.
+            Err(_) if !db.exists() => std::fs::rename(&self.path, db)
+                .with_context(|| format!("{}: cannot put the new index in place", db.display()))?,
+            Err(_) => return Ok(false),
+        }
+        if let Some(dir) = db.parent().and_then(|d| std::fs::File::open(d).ok()) {
+            let _ = dir.sync_all();
+        }
+        Ok(true)
+    }
+}
+
+impl Drop for FirstBuild {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Whether the first build at `path` by process `pid` was abandoned: its process is gone
+/// (where that cannot be told, it has not been written to for a day).
+fn abandoned(path: &Path, pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        !Path::new("/proc").join(pid.to_string()).exists()
+    } else {
+        let idle = std::fs::metadata(path).and_then(|m| m.modified()).ok().and_then(|m| m.elapsed().ok());
+        idle.is_some_and(|d| d > Duration::from_secs(24 * 3600))
+    }
+}
+
 pub(crate) fn open_read_only(db: &Path) -> Result<Connection> {
     let conn = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
         .with_context(|| format!("{}: cannot open the index", db.display()))?;

@@ -233,6 +233,44 @@ fn an_update_that_fails_midway_leaves_the_previous_index() {
     assert_eq!(findings_of(&loaded.index, DRAFT), findings_of(&MemoryStore.open(&sp, None).unwrap().index, DRAFT));
 }
 
+#[test]
+fn a_first_build_is_put_in_place_only_when_complete() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = corpus(tmp.path(), 20);
+    let sp = spec(&src, tmp.path());
+    let store = PersistentStore::new(tmp.path().join("idx"));
+    let db = store.db_path(&sp);
+    let files_in_idx = || -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(tmp.path().join("idx"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".sqlite"))
+            .collect();
+        names.sort();
+        names
+    };
+    let mut failing = store.clone();
+    failing.fail_after_writes = Some(3);
+    assert!(failing.sync(&sp, None).is_err());
+    assert_eq!(files_in_idx(), Vec::<String>::new(), "a failed first build leaves no database and no part of one");
+
+    // What a first build killed midway leaves behind (its process is gone) is removed by the next.
+    let left = db.with_file_name(format!("{}.building-999999999", db.file_name().unwrap().to_string_lossy()));
+    std::fs::write(&left, b"half a database").unwrap();
+    let (s, errors) = store.sync(&sp, None).unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!((s.added, s.stories), (21, 21), "{s:?}");
+    assert!(!left.exists(), "the abandoned build was removed");
+    assert_eq!(files_in_idx(), vec![db.file_name().unwrap().to_string_lossy().into_owned()]);
+    // The database is in WAL mode for the updates that follow, and complete.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!(mode, "wal");
+    drop(conn);
+    let loaded = store.open(&sp, None).unwrap();
+    assert_eq!(findings_of(&loaded.index, DRAFT), findings_of(&MemoryStore.open(&sp, None).unwrap().index, DRAFT));
+}
+
 /// Run in a child process by `a_killed_indexer_leaves_a_usable_index`.
 #[test]
 #[ignore = "run as a child process by a_killed_indexer_leaves_a_usable_index"]

@@ -9,8 +9,8 @@ use super::numbers::{
     small_word,
 };
 use crate::claims::{Modifier, Quantity, QuantityKind};
-use crate::text::{Sentence, Span};
 use crate::terms::{word_set, WordSet};
+use crate::text::{Sentence, Span};
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
@@ -70,10 +70,11 @@ fn is_word_char(c: char) -> bool {
 /// its ASCII letters lower-cased (same offsets): the lower case of an ASCII token is a slice
 /// of it. `chars` is scratch space.
 fn lex<'a>(text: &'a str, ascii_lower: &'a str, span: Span, chars: &mut Vec<(usize, char)>) -> Vec<Tok<'a>> {
-    let mut out = Vec::new();
     let Some(seg) = text.get(span.start..span.end) else {
-        return out;
+        return Vec::new();
     };
+    // About one token per five bytes of newswire prose.
+    let mut out = Vec::with_capacity(seg.len() / 5 + 4);
     chars.clear();
     chars.reserve(seg.len());
     chars.extend(seg.char_indices());
