@@ -360,17 +360,9 @@ impl PersistentStore {
         )
         .with_context(|| format!("{}: cannot open the index", db.display()))?;
         conn.busy_timeout(Duration::from_secs(30))?;
-        if unjournaled {
-            // A new file: larger pages (fewer, larger writes; a stored analysis is a few KB)
-            // and a larger cache, for the one writer that fills it.
-            conn.pragma_update(None, "page_size", 16384)?;
-            conn.pragma_update(None, "cache_size", -32768)?;
-            conn.pragma_update(None, "journal_mode", "OFF")?;
-            conn.pragma_update(None, "synchronous", "OFF")?;
-        } else {
-            conn.pragma_update(None, "journal_mode", "WAL")?;
-            conn.pragma_update(None, "synchronous", "NORMAL")?;
-        }
+        let (journal, sync) = if unjournaled { ("OFF", "OFF") } else { ("WAL", "NORMAL") };
+        conn.pragma_update(None, "journal_mode", journal)?;
+        conn.pragma_update(None, "synchronous", sync)?;
         Ok(conn)
     }
 
