@@ -62,8 +62,12 @@ fn blank(masked: &mut [u8], span: Span) {
 
 /// Blank every byte of a span that falls inside a multi-byte char with spaces, so the result stays valid UTF-8.
 fn blank_urls(masked: &mut [u8]) {
-    let text = String::from_utf8_lossy(masked).into_owned();
-    let spans: Vec<Span> = url_re().find_iter(&text).map(|m| Span::new(m.start(), m.end())).collect();
+    let find = |text: &str| -> Vec<Span> { url_re().find_iter(text).map(|m| Span::new(m.start(), m.end())).collect() };
+    // Masking keeps the text valid UTF-8, so it is searched in place.
+    let spans = match std::str::from_utf8(masked) {
+        Ok(text) => find(text),
+        Err(_) => find(&String::from_utf8_lossy(masked)),
+    };
     for s in spans {
         blank(masked, s);
     }

@@ -73,6 +73,10 @@ pub fn scale_word(w: &str) -> Option<f64> {
 
 /// The value of a simple number word (lower-case): "zero".."nineteen", tens.
 pub fn small_word(w: &str) -> Option<u64> {
+    // Every number word below has 3 to 9 letters: most words are turned away here.
+    if !(3..=9).contains(&w.len()) {
+        return None;
+    }
     Some(match w {
         "zero" => 0,
         "one" => 1,

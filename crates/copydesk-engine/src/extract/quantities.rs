@@ -76,8 +76,12 @@ fn lex<'a>(text: &'a str, ascii_lower: &'a str, span: Span, chars: &mut Vec<(usi
     // About one token per five bytes of newswire prose.
     let mut out = Vec::with_capacity(seg.len() / 5 + 4);
     chars.clear();
-    chars.reserve(seg.len());
-    chars.extend(seg.char_indices());
+    if seg.is_ascii() {
+        // Exact-size: no capacity check per character.
+        chars.extend(seg.bytes().enumerate().map(|(i, b)| (i, char::from(b))));
+    } else {
+        chars.extend(seg.char_indices());
+    }
     let mut i = 0;
     let mut gap = true;
     while i < chars.len() {
@@ -434,7 +438,8 @@ fn singular(w: &str) -> String {
 }
 
 fn month_number(t: &Tok) -> Option<u32> {
-    if !t.is_word() {
+    // Month names are ASCII and title-cased: only these initials can start one.
+    if !t.is_word() || !matches!(t.t.as_bytes().first(), Some(b'J' | b'F' | b'M' | b'A' | b'S' | b'O' | b'N' | b'D')) {
         return None;
     }
     let m = match t.lc.as_ref() {
@@ -1070,10 +1075,11 @@ fn word_at(toks: &[Tok], i: usize) -> Option<Fig> {
         }
         return None;
     }
+    let small = small_word(lc);
     // fractions: "a third of", "one-third", "two-thirds", "three quarters of"
     let numer = match lc {
         "a" | "an" => Some(1),
-        _ => small_word(lc).filter(|n| (1..10).contains(n)),
+        _ => small.filter(|n| (1..10).contains(n)),
     };
     if let Some(numer) = numer {
         let hyph = toks.get(i + 1).is_some_and(|h| h.is_sym('-') && !h.gap);
@@ -1098,7 +1104,7 @@ fn word_at(toks: &[Tok], i: usize) -> Option<Fig> {
         if let Some(o) = ordinal_word(lc).filter(|o| *o > 1) {
             return Some(Fig::new(i, i, o as f64, 0.0, FKind::Ordinal));
         }
-        if let Some(tens) = small_word(lc).filter(|n| *n >= 20) {
+        if let Some(tens) = small.filter(|n| *n >= 20) {
             if toks.get(i + 1).is_some_and(|h| h.is_sym('-') && !h.gap) {
                 if let Some(o) = toks.get(i + 2).filter(|w| !w.gap).and_then(|w| ordinal_word(&w.lc)) {
                     if o < 10 {
@@ -1109,7 +1115,7 @@ fn word_at(toks: &[Tok], i: usize) -> Option<Fig> {
         }
     }
     // cardinal words
-    if small_word(lc).is_none() && lc != "a" && lc != "an" {
+    if small.is_none() && lc != "a" && lc != "an" {
         return None;
     }
     let mut words: Vec<&str> = Vec::new();
