@@ -51,6 +51,9 @@ pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// Files analyzed per parallel batch (bounds the memory a sync holds at once).
 const BATCH: usize = 2048;
 
+/// Threads that stat and read files: enough reads in flight to keep a disk busy.
+const IO_THREADS: usize = 8;
+
 /// A file modified this close to the sync may change again within the same
 /// mtime tick; its mtime is not trusted (stored as 0: hashed next time).
 const RACY_NS: i64 = 2_000_000_000;
@@ -533,7 +536,14 @@ impl PersistentStore {
 
         let keys: Vec<String> = files.iter().map(|f| key_of(f)).collect();
         trace("prepare", t_sync);
-        let stamps: Vec<Option<(i64, i64)>> = files.par_iter().map(|f| stat(f)).collect();
+        // Stats and reads wait on the disk when the files are not in the page cache: they run
+        // on a pool of their own, with many in flight, ahead of the extraction.
+        let io = rayon::ThreadPoolBuilder::new()
+            .num_threads(IO_THREADS)
+            .thread_name(|i| format!("copydesk-io-{i}"))
+            .build()
+            .context("cannot start the index's reader threads")?;
+        let stamps: Vec<Option<(i64, i64)>> = io.install(|| files.par_iter().map(|f| stat(f)).collect());
         trace("stat", t_sync);
         let mut rows: HashMap<String, Row> = HashMap::new();
         {
@@ -584,13 +594,24 @@ impl PersistentStore {
             // batch is extracted while the one before is written.
             type Encoded = Vec<(usize, Outcome, Option<Result<Vec<u8>>>)>;
             let (batch_tx, batch_rx) = std::sync::mpsc::sync_channel::<Encoded>(1);
-            let (rows, stamps, keys, work, tick) = (&rows, &stamps, &keys, &work, &tick);
-            let extract = move || {
+            type Read = Vec<(usize, Result<Vec<u8>, LoadError>)>;
+            let (read_tx, read_rx) = std::sync::mpsc::sync_channel::<Read>(1);
+            let (rows, stamps, keys, work, tick, io) = (&rows, &stamps, &keys, &work, &tick, &io);
+            let read = move || {
                 for batch in work.chunks(BATCH) {
+                    let bytes = io.install(|| batch.par_iter().map(|&i| (i, load::read_bytes(&files[i]))).collect());
+                    if read_tx.send(bytes).is_err() {
+                        return;
+                    }
+                }
+            };
+            let extract = move || {
+                for batch in read_rx {
                     let encoded: Encoded = batch
-                        .par_iter()
-                        .map(|&i| {
-                            let mut o = process(&files[i], base, rows.get(&keys[i]).map(|r| &r.hash[..]), stamps[i]);
+                        .into_par_iter()
+                        .map(|(i, bytes)| {
+                            let known = rows.get(&keys[i]).map(|r| &r.hash[..]);
+                            let mut o = process_bytes(&files[i], base, known, stamps[i], bytes);
                             let blob = match &mut o {
                                 Outcome::Fresh { source, .. } => Some(encode(source)),
                                 _ => None,
@@ -609,6 +630,7 @@ impl PersistentStore {
             let (flush_tx, flush_rx) = std::sync::mpsc::sync_channel::<()>(1);
             let flush_path = first.as_ref().map(|f| f.path.clone());
             std::thread::scope(|sc| -> Result<()> {
+                sc.spawn(read);
                 sc.spawn(extract);
                 if let Some(file) = flush_path.and_then(|p| std::fs::File::open(p).ok()) {
                     sc.spawn(move || {
@@ -977,7 +999,18 @@ fn stored_docs<'a>(conn: &Connection, keys: impl Iterator<Item = &'a str>) -> Re
 /// Reads one file; analyzes it unless its hash is `known`. `stamp` is its size
 /// and mtime taken *before* reading, so that a write after it is seen next time.
 fn process(path: &Path, base: &Path, known: Option<&[u8]>, stamp: Option<(i64, i64)>) -> Outcome {
-    let bytes = match load::read_bytes(path) {
+    process_bytes(path, base, known, stamp, load::read_bytes(path))
+}
+
+/// [`process`] of the bytes read from `path`.
+fn process_bytes(
+    path: &Path,
+    base: &Path,
+    known: Option<&[u8]>,
+    stamp: Option<(i64, i64)>,
+    bytes: Result<Vec<u8>, LoadError>,
+) -> Outcome {
+    let bytes = match bytes {
         Ok(b) => b,
         Err(e) => return Outcome::Failed(e),
     };
