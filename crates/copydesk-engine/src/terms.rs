@@ -267,12 +267,14 @@ const STOPWORDS: &[&str] = &[
 ];
 
 pub fn is_stopword(w: &str) -> bool {
-    stopword_set().contains(w)
+    let (set, longest) = stopword_set();
+    w.len() <= *longest && set.contains(w)
 }
 
-fn stopword_set() -> &'static WordSet {
-    static SET: std::sync::OnceLock<WordSet> = std::sync::OnceLock::new();
-    SET.get_or_init(|| STOPWORDS.iter().copied().collect())
+/// The stopwords, and the length of the longest (a longer word is no stopword).
+fn stopword_set() -> &'static (WordSet, usize) {
+    static SET: std::sync::OnceLock<(WordSet, usize)> = std::sync::OnceLock::new();
+    SET.get_or_init(|| (word_set(STOPWORDS), STOPWORDS.iter().map(|w| w.len()).max().unwrap_or(0)))
 }
 
 /// A light English stemmer: folds plurals, -ed, -ing, possessives and British/American -ce/-se.
@@ -302,7 +304,10 @@ fn lower_into(word: &str, w: &mut String) {
 
 /// Stems a lower-cased word (curly apostrophes already folded) in place.
 fn stem_lowered(w: &mut String) {
-    let chars = |w: &str| if w.is_ascii() { w.len() } else { w.chars().count() };
+    // What is cut or added below is ASCII: an ASCII word stays one, and its length in bytes
+    // is its length in characters.
+    let ascii = w.is_ascii();
+    let chars = move |w: &str| if ascii { w.len() } else { w.chars().count() };
     for suffix in ["'s", "'"] {
         if w.ends_with(suffix) {
             w.truncate(w.len() - suffix.len());

@@ -69,12 +69,11 @@ fn is_word_char(c: char) -> bool {
 /// Splits `text[span]` into tokens with absolute byte offsets. `ascii_lower` is `text` with
 /// its ASCII letters lower-cased (same offsets): the lower case of an ASCII token is a slice
 /// of it. `chars` is scratch space.
-fn lex<'a>(text: &'a str, ascii_lower: &'a str, span: Span, chars: &mut Vec<(usize, char)>) -> Vec<Tok<'a>> {
+fn lex<'a>(text: &'a str, ascii_lower: &'a str, span: Span, chars: &mut Vec<(usize, char)>, out: &mut Vec<Tok<'a>>) {
+    out.clear();
     let Some(seg) = text.get(span.start..span.end) else {
-        return Vec::new();
+        return;
     };
-    // About one token per five bytes of newswire prose.
-    let mut out = Vec::with_capacity(seg.len() / 5 + 4);
     chars.clear();
     if seg.is_ascii() {
         // Exact-size: no capacity check per character.
@@ -137,7 +136,6 @@ fn lex<'a>(text: &'a str, ascii_lower: &'a str, span: Span, chars: &mut Vec<(usi
         out.push(Tok { s, e, t, lc, k, gap });
         gap = false;
     }
-    out
 }
 
 // ---------------------------------------------------------------- word lists
@@ -1526,11 +1524,13 @@ pub fn extract(text: &str, sentences: &[Sentence]) -> Vec<Quantity> {
     let mut out = Vec::new();
     let ascii_lower = text.to_ascii_lowercase();
     let mut chars = Vec::new();
+    let mut toks = Vec::new();
     for (si, sent) in sentences.iter().enumerate() {
         if sent.span.end > text.len() || sent.span.start >= sent.span.end {
             continue;
         }
-        let toks = lex(text, &ascii_lower, sent.span, &mut chars);
+        lex(text, &ascii_lower, sent.span, &mut chars, &mut toks);
+        let toks = &toks[..];
         if toks.is_empty() {
             continue;
         }
