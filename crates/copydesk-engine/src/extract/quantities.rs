@@ -1534,9 +1534,9 @@ pub fn extract(text: &str, sentences: &[Sentence]) -> Vec<Quantity> {
         if toks.is_empty() {
             continue;
         }
-        let mut figs = sentence_figures(&toks);
+        let mut figs = sentence_figures(toks);
         for f in figs.iter_mut() {
-            resolve_units(&toks, f);
+            resolve_units(toks, f);
         }
         // "two people and 60 others": the others are another group of what the figure
         // before counted, so "others" is no unit to compare on.
@@ -1545,7 +1545,7 @@ pub fn extract(text: &str, sentences: &[Sentence]) -> Vec<Quantity> {
             f.unit_text = None;
         }
         // pairs: shared units, forward units, ranges
-        let links: Vec<Link> = (1..figs.len()).map(|k| link(&toks, &figs[k - 1], &figs[k])).collect();
+        let links: Vec<Link> = (1..figs.len()).map(|k| link(toks, &figs[k - 1], &figs[k])).collect();
         for k in (1..figs.len()).rev() {
             let (head, tail) = figs.split_at_mut(k);
             let (a, b) = (&mut head[k - 1], &mut tail[0]);
@@ -1616,12 +1616,12 @@ pub fn extract(text: &str, sentences: &[Sentence]) -> Vec<Quantity> {
         }
         for f in figs.iter_mut().filter(|f| !f.drop) {
             if f.kind == FKind::Plain && f.unit.is_none() && f.currency.is_none() && !f.year_like {
-                if let Some(k) = noun_before(&toks, f.first) {
+                if let Some(k) = noun_before(toks, f.first) {
                     f.unit = Some(singular(&toks[k].lc));
                     f.unit_text = Some(toks[k].t.to_string());
                 }
             }
-            let Some(q) = finish(&toks, f, si) else {
+            let Some(q) = finish(toks, f, si) else {
                 continue;
             };
             out.push(q);
