@@ -52,7 +52,7 @@ pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
 const BATCH: usize = 2048;
 
 /// Threads that stat and read files: enough reads in flight to keep a disk busy.
-const IO_THREADS: usize = 8;
+const IO_THREADS: usize = 32;
 
 /// A file modified this close to the sync may change again within the same
 /// mtime tick; its mtime is not trusted (stored as 0: hashed next time).
