@@ -47,6 +47,16 @@ fn corpus(dir: &Path, n: usize) -> PathBuf {
     src
 }
 
+/// A temporary folder with `n` invented stories (and the Markdown notes) in `sources/`,
+/// their corpus spec, and a store with its index in `idx/`.
+fn fixture(n: usize) -> (tempfile::TempDir, PathBuf, CorpusSpec, PersistentStore) {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = corpus(tmp.path(), n);
+    let sp = spec(&src, tmp.path());
+    let store = PersistentStore::new(tmp.path().join("idx"));
+    (tmp, src, sp, store)
+}
+
 fn spec(src: &Path, base: &Path) -> CorpusSpec {
     CorpusSpec { paths: vec![src.to_path_buf()], exclude: vec![], base: base.to_path_buf() }
 }
@@ -66,10 +76,7 @@ Bruno Vasquez said the council approved 12 new berths on Tuesday.\n\n\
 
 #[test]
 fn incremental_update_reextracts_only_changed_files() {
-    let tmp = tempfile::tempdir().unwrap();
-    let src = corpus(tmp.path(), 30);
-    let store = PersistentStore::new(tmp.path().join("idx"));
-    let sp = spec(&src, tmp.path());
+    let (_tmp, src, sp, store) = fixture(30);
 
     let (s, errors) = store.sync(&sp, None).unwrap();
     assert!(errors.is_empty(), "{errors:?}");
@@ -114,10 +121,7 @@ fn assert_stored(db: &Path, docs: i64) {
 
 #[test]
 fn removed_files_leave_the_index() {
-    let tmp = tempfile::tempdir().unwrap();
-    let src = corpus(tmp.path(), 10);
-    let store = PersistentStore::new(tmp.path().join("idx"));
-    let sp = spec(&src, tmp.path());
+    let (_tmp, src, sp, store) = fixture(10);
     store.sync(&sp, None).unwrap();
     std::fs::remove_file(src.join("story-0002.txt")).unwrap();
     std::fs::remove_file(src.join("notes.md")).unwrap();
@@ -140,10 +144,7 @@ fn set_meta(db: &Path, key: &str, value: &str) {
 
 #[test]
 fn another_version_is_rebuilt_not_misread() {
-    let tmp = tempfile::tempdir().unwrap();
-    let src = corpus(tmp.path(), 8);
-    let store = PersistentStore::new(tmp.path().join("idx"));
-    let sp = spec(&src, tmp.path());
+    let (_tmp, _src, sp, store) = fixture(8);
     store.sync(&sp, None).unwrap();
     let db = store.db_path(&sp);
     for (key, value) in
@@ -214,10 +215,7 @@ fn a_corrupt_database_is_moved_aside_and_rebuilt() {
 
 #[test]
 fn an_update_that_fails_midway_leaves_the_previous_index() {
-    let tmp = tempfile::tempdir().unwrap();
-    let src = corpus(tmp.path(), 20);
-    let sp = spec(&src, tmp.path());
-    let store = PersistentStore::new(tmp.path().join("idx"));
+    let (_tmp, src, sp, store) = fixture(20);
     store.sync(&sp, None).unwrap();
     for i in 0..6 {
         std::fs::write(src.join(format!("story-{i:04}.txt")), story(500 + i)).unwrap();
@@ -235,10 +233,7 @@ fn an_update_that_fails_midway_leaves_the_previous_index() {
 
 #[test]
 fn a_first_build_is_put_in_place_only_when_complete() {
-    let tmp = tempfile::tempdir().unwrap();
-    let src = corpus(tmp.path(), 20);
-    let sp = spec(&src, tmp.path());
-    let store = PersistentStore::new(tmp.path().join("idx"));
+    let (tmp, _src, sp, store) = fixture(20);
     let db = store.db_path(&sp);
     let files_in_idx = || -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(tmp.path().join("idx"))
@@ -290,10 +285,7 @@ fn child_indexer() {
 
 #[test]
 fn a_killed_indexer_leaves_a_usable_index() {
-    let tmp = tempfile::tempdir().unwrap();
-    let src = corpus(tmp.path(), 40);
-    let sp = spec(&src, tmp.path());
-    let store = PersistentStore::new(tmp.path().join("idx"));
+    let (tmp, src, sp, store) = fixture(40);
     store.sync(&sp, None).unwrap();
     let before = findings_of(&store.open(&sp, None).unwrap().index, DRAFT);
     // A large change: many new files, long enough to kill the indexer in the middle.
@@ -437,10 +429,7 @@ fn an_unchanged_corpus_opens_from_its_snapshot() {
 
 #[test]
 fn a_sync_that_changes_the_corpus_makes_the_snapshot_stale() {
-    let tmp = tempfile::tempdir().unwrap();
-    let src = corpus(tmp.path(), 30);
-    let sp = spec(&src, tmp.path());
-    let store = PersistentStore::new(tmp.path().join("idx"));
+    let (_tmp, src, sp, store) = fixture(30);
     store.open(&sp, None).unwrap();
     assert!(store.open_snapshot(&sp).unwrap().is_some_and(|(_, current)| current));
     std::fs::write(src.join("story-0003.txt"), story(3).replace("harbour office said", "harbour office said 77"))
