@@ -5,7 +5,7 @@
 //! - content terms → sentences (retrieval of similar sentences, idf-weighted);
 //! - (quantity kind, unit) → figures (support lookups by value).
 
-use crate::claims::{Quantity, QuantityKind};
+use crate::claims::{Attribution, Quantity, QuantityKind, Quote};
 use crate::finding::Evidence;
 use crate::terms::{self, TermMap};
 use crate::text::{ColumnUnit, LineIndex, Span};
@@ -34,6 +34,10 @@ pub struct AnalyzedSource {
     pub sentence_terms: Vec<Vec<u64>>,
     #[serde(skip)]
     pub lines: LineIndex,
+    /// The quotes with their speakers and the reported speech of an analysis stored
+    /// without them ([`AnalyzedSource::deferred`]), resolved by [`AnalyzedSource::speakers`].
+    #[serde(skip)]
+    resolved: OnceLock<(Vec<Quote>, Vec<Attribution>)>,
 }
 
 impl AnalyzedSource {
@@ -43,7 +47,7 @@ impl AnalyzedSource {
     }
 
     /// A source whose speakers are left unresolved ([`analyze_deferred`]): what an index
-    /// stores. A [`CorpusIndex`] resolves them when the source is inserted or first read.
+    /// stores. [`AnalyzedSource::speakers`] resolves them when a check first asks.
     pub fn deferred(doc: SourceDoc) -> Self {
         let analysis = analyze_deferred(&doc.text, doc.format);
         Self::restore(doc, analysis)
@@ -54,7 +58,29 @@ impl AnalyzedSource {
         let lines = LineIndex::new(&doc.text);
         let sentence_terms =
             analysis.sentences.iter().map(|s| terms::content_terms(&analysis.prose.masked, s.span)).collect();
-        AnalyzedSource { doc, analysis, sentence_terms, lines }
+        AnalyzedSource::from_parts(doc, analysis, sentence_terms, lines)
+    }
+
+    /// A source from its stored parts.
+    pub fn from_parts(doc: SourceDoc, analysis: Analysis, sentence_terms: Vec<Vec<u64>>, lines: LineIndex) -> Self {
+        AnalyzedSource { doc, analysis, sentence_terms, lines, resolved: OnceLock::new() }
+    }
+
+    /// The quotes, each with its speaker, and the reported speech. A deferred analysis has
+    /// them resolved on the first call (only sources whose quotes or speech a check
+    /// consults pay for it); otherwise they are the analysis's own.
+    pub fn speakers(&self) -> (&[Quote], &[Attribution]) {
+        let a = &self.analysis;
+        if a.speakers_resolved {
+            return (&a.quotes, &a.attributions);
+        }
+        let (quotes, attributions) = self.resolved.get_or_init(|| {
+            let mut quotes = a.quotes.clone();
+            let attributions =
+                crate::extract::speakers::attribute(&a.prose.masked, &a.prose.blocks, &a.sentences, &mut quotes);
+            (quotes, attributions)
+        });
+        (quotes, attributions)
     }
 
     /// Evidence for `focus` (the figure, quote or speaker) inside sentence `sentence`.
@@ -154,7 +180,7 @@ pub struct SimilarSentence {
 /// Reads a document of a thawed corpus when a lookup first needs it (see [`CorpusIndex::thaw`]).
 pub trait DocLoader: Send + Sync {
     /// The document with this id and path, as it was when the corpus was frozen; its
-    /// speakers may be left unresolved (the index resolves them).
+    /// speakers may be left unresolved ([`AnalyzedSource::speakers`] resolves them).
     fn load(&self, doc: DocId, path: &str) -> Option<AnalyzedSource>;
 }
 
@@ -470,8 +496,7 @@ impl CorpusIndex {
     }
 
     /// Adds a document, replacing any with the same path.
-    pub fn insert(&mut self, mut source: AnalyzedSource) -> DocId {
-        source.analysis.resolve_speakers();
+    pub fn insert(&mut self, source: AnalyzedSource) -> DocId {
         self.remove(&source.doc.path.clone());
         self.forget_retrievals();
         let id = self.docs.len() as DocId;
@@ -550,13 +575,9 @@ impl CorpusIndex {
     pub fn get(&self, id: DocId) -> Option<&AnalyzedSource> {
         match self.docs.get(id as usize)? {
             Slot::Loaded(s) => Some(s),
-            Slot::Lazy { path, cell, .. } => cell
-                .get_or_init(|| {
-                    let mut source = self.loader.as_ref().and_then(|l| l.load(id, path))?;
-                    source.analysis.resolve_speakers();
-                    Some(source)
-                })
-                .as_ref(),
+            Slot::Lazy { path, cell, .. } => {
+                cell.get_or_init(|| self.loader.as_ref().and_then(|l| l.load(id, path))).as_ref()
+            }
             Slot::Removed => None,
         }
     }

@@ -6,8 +6,8 @@
 //! blake3 content hash and the serialized [`SourceDoc`] + [`Analysis`]
 //! (postcard). A sync stats every file, hashes only those whose size or mtime
 //! changed, and re-extracts (in parallel) only those whose content changed.
-//! Speakers are not resolved at this point ([`AnalyzedSource::deferred`]): the
-//! [`CorpusIndex`] resolves a source's speakers when a lookup first reads it.
+//! Speakers are not resolved at this point ([`AnalyzedSource::deferred`]): a check
+//! resolves a source's speakers when it first consults its quotes or reported speech.
 //!
 //! Safety:
 //! - every write of one sync is in one transaction (WAL mode): a killed indexer
@@ -336,7 +336,7 @@ pub(crate) fn decode(blob: &[u8], path: String) -> Result<AnalyzedSource> {
     anyhow::ensure!(sentence_terms.len() == analysis.sentences.len(), "sentence terms do not match the sentences");
     doc.path = path;
     let lines = LineIndex::new(&doc.text);
-    Ok(AnalyzedSource { doc, analysis, sentence_terms, lines })
+    Ok(AnalyzedSource::from_parts(doc, analysis, sentence_terms, lines))
 }
 
 impl PersistentStore {

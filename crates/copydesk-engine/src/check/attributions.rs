@@ -19,7 +19,7 @@ const MIN_TERMS: usize = 4;
 /// speech verb earlier in the sentence gives to someone?
 fn relayed(src: &crate::corpus::AnalyzedSource, sentence: Span) -> bool {
     let masked = &src.analysis.prose.masked;
-    src.analysis.attributions.iter().filter(|r| sentence.covers(r.cue)).any(|r| {
+    src.speakers().1.iter().filter(|r| sentence.covers(r.cue)).any(|r| {
         let cue = r.cue.slice(masked).to_lowercase();
         let relay = cue.starts_with("according") || cue.contains("report");
         let before = Span::new(sentence.start, r.cue.start.min(r.content.start).max(sentence.start));

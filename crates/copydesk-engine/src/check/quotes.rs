@@ -144,13 +144,12 @@ fn align(words: &[&String], passage: &[(Span, String)]) -> (usize, usize, usize)
 
 /// Who a source gives the words at `at` to: the quote holding them, else the reported speech.
 pub(super) fn source_speaker(src: &AnalyzedSource, at: Span) -> Option<&Speaker> {
-    let a = &src.analysis;
-    let from_quote = a
-        .quotes
+    let (quotes, attributions) = src.speakers();
+    let from_quote = quotes
         .iter()
         .find(|q| q.outer.start <= at.start && at.start < q.outer.end.max(q.span.end))
         .and_then(|q| q.speaker.as_ref());
-    let found = from_quote.or_else(|| a.attributions.iter().find(|r| r.content.overlaps(at)).map(|r| &r.speaker))?;
+    let found = from_quote.or_else(|| attributions.iter().find(|r| r.content.overlaps(at)).map(|r| &r.speaker))?;
     (!found.unresolved).then_some(found)
 }
 
