@@ -872,7 +872,7 @@ impl PersistentStore {
 
 /// A read-only connection to the database at `db` (waiting up to 30 s for a writer).
 /// The first build of an index, written to a file of its own beside the database
-/// (`index-….sqlite.building-PID`) without a journal and without syncs, then synced
+/// (`index-….sqlite.building-PID-N`) without a journal and without syncs, then synced
 /// once and linked into place. A build that is killed leaves no database (its file is
 /// removed by the next first build); one that fails removes its file. Every later sync
 /// updates the database in place, in one WAL transaction.
@@ -891,17 +891,21 @@ impl FirstBuild {
         if db.exists() {
             return None;
         }
+        static ATTEMPTS: AtomicUsize = AtomicUsize::new(0);
         let name = db.file_name()?.to_string_lossy().into_owned();
         let own = std::process::id();
-        // Builds left behind by killed processes.
+        // Builds left behind by killed processes (a process may have several under way:
+        // the server syncing while it reloads).
         for entry in std::fs::read_dir(db.parent()?).into_iter().flatten().flatten() {
             let other = entry.file_name().to_string_lossy().into_owned();
-            let Some(pid) = other.strip_prefix(&name).and_then(|r| r.strip_prefix(Self::INFIX)) else { continue };
-            if pid.parse::<u32>().is_ok_and(|pid| pid == own || abandoned(&entry.path(), pid)) {
+            let Some(tag) = other.strip_prefix(&name).and_then(|r| r.strip_prefix(Self::INFIX)) else { continue };
+            let pid = tag.split('-').next().and_then(|p| p.parse::<u32>().ok());
+            if pid.is_some_and(|pid| pid != own && abandoned(&entry.path(), pid)) {
                 let _ = std::fs::remove_file(entry.path());
             }
         }
-        Some(FirstBuild { path: db.with_file_name(format!("{name}{}{own}", Self::INFIX)) })
+        let attempt = ATTEMPTS.fetch_add(1, Ordering::Relaxed);
+        Some(FirstBuild { path: db.with_file_name(format!("{name}{}{own}-{attempt}", Self::INFIX)) })
     }
 
     /// Syncs the complete build and links it in as `db`; false (and the build dropped)

@@ -250,7 +250,7 @@ fn a_first_build_is_put_in_place_only_when_complete() {
     assert_eq!(files_in_idx(), Vec::<String>::new(), "a failed first build leaves no database and no part of one");
 
     // What a first build killed midway leaves behind (its process is gone) is removed by the next.
-    let left = db.with_file_name(format!("{}.building-999999999", db.file_name().unwrap().to_string_lossy()));
+    let left = db.with_file_name(format!("{}.building-999999999-0", db.file_name().unwrap().to_string_lossy()));
     std::fs::write(&left, b"half a database").unwrap();
     let (s, errors) = store.sync(&sp, None).unwrap();
     assert!(errors.is_empty(), "{errors:?}");
@@ -264,6 +264,30 @@ fn a_first_build_is_put_in_place_only_when_complete() {
     drop(conn);
     let loaded = store.open(&sp, None).unwrap();
     assert_eq!(findings_of(&loaded.index, DRAFT), findings_of(&MemoryStore.open(&sp, None).unwrap().index, DRAFT));
+}
+
+#[test]
+fn two_first_builds_at_once_leave_one_complete_index() {
+    // The server can sync while it reloads: two first builds in one process, each in a
+    // file of its own; one is put in place, the other syncs with it.
+    let (_tmp, _src, sp, store) = fixture(400);
+    std::thread::scope(|sc| {
+        let a = sc.spawn(|| store.sync(&sp, None));
+        let b = sc.spawn(|| store.sync(&sp, None));
+        for r in [a.join().unwrap(), b.join().unwrap()] {
+            let (s, errors) = r.unwrap();
+            assert!(errors.is_empty(), "{errors:?}");
+            assert_eq!(s.stories, 401, "{s:?}");
+        }
+    });
+    let (s, _) = store.sync(&sp, None).unwrap();
+    assert_eq!((s.extracted(), s.removed, s.stories), (0, 0, 401), "{s:?}");
+    let leftovers: Vec<_> = std::fs::read_dir(store.dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".building-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
 /// Run in a child process by `a_killed_indexer_leaves_a_usable_index`.
