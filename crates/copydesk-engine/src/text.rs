@@ -230,13 +230,18 @@ fn is_abbreviation(word: &str) -> bool {
     if w.is_empty() {
         return false;
     }
-    let lower = w.to_lowercase();
-    if ABBREVIATIONS.contains(&lower.as_str()) {
+    // The list is lower-case ASCII: an ASCII word is compared without lower-casing a copy.
+    let listed = if w.is_ascii() {
+        ABBREVIATIONS.iter().any(|a| a.eq_ignore_ascii_case(w))
+    } else {
+        ABBREVIATIONS.contains(&w.to_lowercase().as_str())
+    };
+    if listed {
         return true;
     }
     // Initials and dotted acronyms: "J.", "U.S", "D.C"
-    let letters: Vec<char> = w.chars().filter(|c| *c != '.').collect();
-    if letters.len() == 1 && letters[0].is_uppercase() {
+    let mut letters = w.chars().filter(|c| *c != '.');
+    if letters.next().is_some_and(char::is_uppercase) && letters.next().is_none() {
         return true;
     }
     w.contains('.') && w.split('.').all(|p| p.chars().count() <= 1)
@@ -431,7 +436,29 @@ mod tests {
         out
     }
 
+    /// The abbreviation test as first written (a lower-cased copy, a vector of letters).
+    fn reference_is_abbreviation(word: &str) -> bool {
+        let w = word.trim_start_matches(|c: char| !c.is_alphanumeric());
+        if w.is_empty() {
+            return false;
+        }
+        let lower = w.to_lowercase();
+        if ABBREVIATIONS.contains(&lower.as_str()) {
+            return true;
+        }
+        let letters: Vec<char> = w.chars().filter(|c| *c != '.').collect();
+        if letters.len() == 1 && letters[0].is_uppercase() {
+            return true;
+        }
+        w.contains('.') && w.split('.').all(|p| p.chars().count() <= 1)
+    }
+
     proptest! {
+        #[test]
+        fn abbreviation_test_agrees_with_reference(word in "(\\(|\"|)?(Mr|MRS|Gen|gov't|U\\.S|u\\.k|J|é|É|Calif|CALIF|[A-Za-z.']{0,6})\\.?") {
+            prop_assert_eq!(is_abbreviation(&word), reference_is_abbreviation(&word));
+        }
+
         #[test]
         fn split_agrees_with_reference(text in "[A-Za-z0-9 .!?\u{2026}\u{2014}\u{201C}\u{201D}\"()é\n]{0,60}", cut in 0usize..6) {
             let start = text.char_indices().map(|(i, _)| i).nth(cut).unwrap_or(text.len());
