@@ -498,9 +498,7 @@ impl PersistentStore {
                 let aside = db.with_extension(format!("sqlite.corrupt-{}", now_ns() / 1_000_000_000));
                 std::fs::rename(&db, &aside)
                     .with_context(|| format!("{}: corrupt index, and cannot move it aside", db.display()))?;
-                for ext in ["sqlite-wal", "sqlite-shm"] {
-                    let _ = std::fs::remove_file(db.with_extension(ext));
-                }
+                remove_journal(&db);
                 let (mut stats, loaded, timings, mut errs) = self.attempt(&db, files, base, progress, keep)?;
                 let why = format!("the index was corrupt ({e:#}); moved aside to {} and rebuilt", aside.display());
                 errs.insert(0, LoadError { path: db.clone(), reason: why.clone() });
@@ -536,14 +534,7 @@ impl PersistentStore {
 
         let keys: Vec<String> = files.iter().map(|f| key_of(f)).collect();
         trace("prepare", t_sync);
-        // Stats and reads wait on the disk when the files are not in the page cache: they run
-        // on a pool of their own, with many in flight, ahead of the extraction.
-        let io = rayon::ThreadPoolBuilder::new()
-            .num_threads(IO_THREADS)
-            .thread_name(|i| format!("copydesk-io-{i}"))
-            .build()
-            .context("cannot start the index's reader threads")?;
-        let stamps: Vec<Option<(i64, i64)>> = io.install(|| files.par_iter().map(|f| stat(f)).collect());
+        let stamps: Vec<Option<(i64, i64)>> = on_io_pool(|| files.par_iter().map(|f| stat(f)).collect());
         trace("stat", t_sync);
         let mut rows: HashMap<String, Row> = HashMap::new();
         {
@@ -596,10 +587,10 @@ impl PersistentStore {
             let (batch_tx, batch_rx) = std::sync::mpsc::sync_channel::<Encoded>(1);
             type Read = Vec<(usize, Result<Vec<u8>, LoadError>)>;
             let (read_tx, read_rx) = std::sync::mpsc::sync_channel::<Read>(1);
-            let (rows, stamps, keys, work, tick, io) = (&rows, &stamps, &keys, &work, &tick, &io);
+            let (rows, stamps, keys, work, tick) = (&rows, &stamps, &keys, &work, &tick);
             let read = move || {
                 for batch in work.chunks(BATCH) {
-                    let bytes = io.install(|| batch.par_iter().map(|&i| (i, load::read_bytes(&files[i]))).collect());
+                    let bytes = on_io_pool(|| batch.par_iter().map(|&i| (i, load::read_bytes(&files[i]))).collect());
                     if read_tx.send(bytes).is_err() {
                         return;
                     }
@@ -665,15 +656,9 @@ impl PersistentStore {
                                     );
                                 };
                                 let blob = blob?;
-                                put(
-                                    &tx,
-                                    &keys[i],
-                                    (size, racy(mtime)),
-                                    &hash,
-                                    (&source, &blob),
-                                    rows.contains_key(&keys[i]),
-                                )?;
-                                if rows.contains_key(&keys[i]) {
+                                let replacing = rows.contains_key(&keys[i]);
+                                put(&tx, &keys[i], (size, racy(mtime)), &hash, (&source, &blob), replacing)?;
+                                if replacing {
                                     stats.changed += 1;
                                 } else {
                                     stats.added += 1;
@@ -870,7 +855,6 @@ impl PersistentStore {
     }
 }
 
-/// A read-only connection to the database at `db` (waiting up to 30 s for a writer).
 /// The first build of an index, written to a file of its own beside the database
 /// (`index-….sqlite.building-PID-N`) without a journal and without syncs, then synced
 /// once and linked into place. A build that is killed leaves no database (its file is
@@ -918,11 +902,7 @@ impl FirstBuild {
             return Ok(false);
         }
         // A journal left by a database that is gone would be replayed into this one.
-        for ext in ["-wal", "-shm"] {
-            let mut stale = db.as_os_str().to_owned();
-            stale.push(ext);
-            let _ = std::fs::remove_file(PathBuf::from(stale));
-        }
+        remove_journal(db);
         // A link fails if the name is taken: two first builds cannot replace each other.
         match std::fs::hard_link(&self.path, db) {
             Ok(()) => {}
@@ -945,6 +925,27 @@ impl Drop for FirstBuild {
     }
 }
 
+/// Runs `f` (parallel stats or reads) on the process's pool of [`IO_THREADS`] threads, made
+/// on first use: stats and reads wait on the disk when files are not in the page cache, and
+/// many in flight hide that. Without that pool (its threads could not start), on rayon's.
+fn on_io_pool<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    let pool = POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new().num_threads(IO_THREADS).thread_name(|i| format!("copydesk-io-{i}")).build().ok()
+    });
+    match pool {
+        Some(p) => p.install(f),
+        None => f(),
+    }
+}
+
+/// Removes the WAL and shared-memory files beside the database at `db`.
+fn remove_journal(db: &Path) {
+    for ext in ["sqlite-wal", "sqlite-shm"] {
+        let _ = std::fs::remove_file(db.with_extension(ext));
+    }
+}
+
 /// Whether the first build at `path` by process `pid` was abandoned: its process is gone
 /// (where that cannot be told, it has not been written to for a day).
 fn abandoned(path: &Path, pid: u32) -> bool {
@@ -956,6 +957,7 @@ fn abandoned(path: &Path, pid: u32) -> bool {
     }
 }
 
+/// A read-only connection to the database at `db` (waiting up to 30 s for a writer).
 pub(crate) fn open_read_only(db: &Path) -> Result<Connection> {
     let conn = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
         .with_context(|| format!("{}: cannot open the index", db.display()))?;
