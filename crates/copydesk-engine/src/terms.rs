@@ -14,9 +14,7 @@ impl std::hash::Hasher for PassThrough {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-        }
+        self.0 = fnv1a(self.0, bytes.iter().copied());
     }
     fn write_u64(&mut self, n: u64) {
         // Spread the bits a little: packed references differ mostly in their low half.
@@ -27,23 +25,40 @@ impl std::hash::Hasher for PassThrough {
 /// A map keyed by term hashes.
 pub type TermMap<V> = std::collections::HashMap<u64, V, std::hash::BuildHasherDefault<PassThrough>>;
 
-/// A fixed set of words (stopwords, speech verbs, titles), hashed with FNV-1a: its keys are
-/// ours, so a lookup needs no protection against crafted collisions.
-pub type WordSet = std::collections::HashSet<&'static str, std::hash::BuildHasherDefault<PassThrough>>;
+/// A fixed set of words, hashed with FNV-1a: its keys are ours, so a lookup needs no
+/// protection against crafted collisions.
+type WordSet = std::collections::HashSet<&'static str, std::hash::BuildHasherDefault<PassThrough>>;
 
-/// The [`WordSet`] of a word list.
-pub fn word_set(list: &'static [&'static str]) -> WordSet {
-    list.iter().copied().collect()
+/// A fixed word list (stopwords, speech verbs, titles) for membership tests: a hash set
+/// built on first use, and a word longer than the longest listed is turned away unhashed.
+pub struct WordList {
+    words: &'static [&'static str],
+    set: std::sync::OnceLock<(WordSet, usize)>,
+}
+
+impl WordList {
+    pub const fn new(words: &'static [&'static str]) -> Self {
+        WordList { words, set: std::sync::OnceLock::new() }
+    }
+
+    pub fn contains(&self, word: &str) -> bool {
+        let (set, longest) = self.set.get_or_init(|| {
+            (self.words.iter().copied().collect(), self.words.iter().map(|w| w.len()).max().unwrap_or(0))
+        });
+        word.len() <= *longest && set.contains(word)
+    }
 }
 
 /// FNV-1a, 64-bit: small, fast, and the same on every run and platform.
 pub fn hash_str(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.as_bytes() {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+    fnv1a(FNV_OFFSET, s.bytes())
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a of `bytes`, continuing from the hash `h`.
+fn fnv1a(h: u64, bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes.into_iter().fold(h, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 fn is_word_char(c: char) -> bool {
@@ -267,14 +282,8 @@ const STOPWORDS: &[&str] = &[
 ];
 
 pub fn is_stopword(w: &str) -> bool {
-    let (set, longest) = stopword_set();
-    w.len() <= *longest && set.contains(w)
-}
-
-/// The stopwords, and the length of the longest (a longer word is no stopword).
-fn stopword_set() -> &'static (WordSet, usize) {
-    static SET: std::sync::OnceLock<(WordSet, usize)> = std::sync::OnceLock::new();
-    SET.get_or_init(|| (word_set(STOPWORDS), STOPWORDS.iter().map(|w| w.len()).max().unwrap_or(0)))
+    static SET: WordList = WordList::new(STOPWORDS);
+    SET.contains(w)
 }
 
 /// A light English stemmer: folds plurals, -ed, -ing, possessives and British/American -ce/-se.
@@ -375,12 +384,7 @@ pub fn number_term(token: &str) -> u64 {
             end -= 1;
         }
     }
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &c in std::iter::once(&b'#').chain(b[..end].iter().filter(|c| **c != b',')) {
-        h ^= u64::from(c);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+    fnv1a(FNV_OFFSET, std::iter::once(b'#').chain(b[..end].iter().copied().filter(|c| *c != b',')))
 }
 
 /// Sorted, de-duplicated content terms of a span (content words, stemmed, and figures).

@@ -1,7 +1,6 @@
 //! Names of people and organizations: resolving mentions, comparing names across documents.
 
-use crate::terms::WordSet;
-use std::sync::OnceLock;
+use crate::terms::WordList;
 
 /// Honorifics and titles that may stand before a name and are not part of it.
 const TITLES: &[&str] = &[
@@ -213,10 +212,7 @@ pub fn fold(s: &str) -> String {
     out
 }
 
-fn title_set() -> &'static WordSet {
-    static SET: OnceLock<WordSet> = OnceLock::new();
-    SET.get_or_init(|| TITLES.iter().copied().collect())
-}
+static TITLE_SET: WordList = WordList::new(TITLES);
 
 /// Name particles that stay lowercase inside a name.
 pub fn is_particle(w: &str) -> bool {
@@ -281,14 +277,14 @@ pub fn name_words(name: &str) -> Vec<String> {
     // Role words ending in a title before a name of two words or more: "Fisheries Minister Ola Dahl".
     if let Some(t) = words.iter().rposition(|w| {
         let f = fold(w.trim_end_matches('.'));
-        title_set().contains(f.as_str()) && (w.ends_with('.') || (f != "the" && f != "of"))
+        TITLE_SET.contains(f.as_str()) && (w.ends_with('.') || (f != "the" && f != "of"))
     }) {
         if words.len() - t > 2 && words[t + 1..].iter().all(|w| w.chars().next().is_some_and(|c| c.is_uppercase())) {
             words.drain(..=t);
         }
     }
     // Leading titles.
-    while words.len() > 1 && title_set().contains(fold(words[0].trim_end_matches('.')).as_str()) {
+    while words.len() > 1 && TITLE_SET.contains(fold(words[0].trim_end_matches('.')).as_str()) {
         words.remove(0);
     }
     // Trailing suffixes.

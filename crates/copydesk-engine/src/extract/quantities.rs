@@ -9,10 +9,9 @@ use super::numbers::{
     small_word,
 };
 use crate::claims::{Modifier, Quantity, QuantityKind};
-use crate::terms::{word_set, WordSet};
+use crate::terms::WordList;
 use crate::text::{Sentence, Span};
 use std::borrow::Cow;
-use std::sync::OnceLock;
 
 // ---------------------------------------------------------------- tokens
 
@@ -298,18 +297,18 @@ const STOP: &[&str] = &[
 ];
 
 fn is_stop(w: &str) -> bool {
-    static SET: OnceLock<WordSet> = OnceLock::new();
-    SET.get_or_init(|| word_set(STOP)).contains(w)
+    static SET: WordList = WordList::new(STOP);
+    SET.contains(w)
 }
 
 fn is_invariant(w: &str) -> bool {
-    static SET: OnceLock<WordSet> = OnceLock::new();
-    SET.get_or_init(|| word_set(INVARIANT)).contains(w)
+    static SET: WordList = WordList::new(INVARIANT);
+    SET.contains(w)
 }
 
 fn is_measure(w: &str) -> bool {
-    static SET: OnceLock<WordSet> = OnceLock::new();
-    SET.get_or_init(|| word_set(MEASURES)).contains(w)
+    static SET: WordList = WordList::new(MEASURES);
+    SET.contains(w)
 }
 
 /// Nouns that count things without a plural -s.

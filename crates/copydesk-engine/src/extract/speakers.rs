@@ -13,10 +13,9 @@
 
 use super::entities::{canonical, entity_key, fold, is_org_word, is_particle, is_pronoun, name_words, same_entity};
 use crate::claims::{Attribution, Quote, Speaker};
-use crate::terms::WordSet;
+use crate::terms::WordList;
 use crate::text::{Sentence, Span};
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
 /// Placeholder byte written over quotes in the frame.
 const Q: u8 = 0x07;
@@ -754,44 +753,18 @@ const FEMALE_NAMES: &[&str] = &[
     "meghan",
 ];
 
-use crate::terms::word_set as set;
-
-fn speech_set() -> &'static WordSet {
-    static S: OnceLock<WordSet> = OnceLock::new();
-    S.get_or_init(|| set(SPEECH_VERBS))
-}
-fn weak_set() -> &'static WordSet {
-    static S: OnceLock<WordSet> = OnceLock::new();
-    S.get_or_init(|| set(WEAK_VERBS))
-}
-fn aux_set() -> &'static WordSet {
-    static S: OnceLock<WordSet> = OnceLock::new();
-    S.get_or_init(|| set(AUX))
-}
-fn connective_set() -> &'static WordSet {
-    static S: OnceLock<WordSet> = OnceLock::new();
-    S.get_or_init(|| set(CONNECTIVES))
-}
-fn subordinator_set() -> &'static WordSet {
-    static S: OnceLock<WordSet> = OnceLock::new();
-    S.get_or_init(|| set(SUBORDINATORS))
-}
-fn determiner_set() -> &'static WordSet {
-    static S: OnceLock<WordSet> = OnceLock::new();
-    S.get_or_init(|| set(DETERMINERS))
-}
-fn male_set() -> &'static WordSet {
-    static S: OnceLock<WordSet> = OnceLock::new();
-    S.get_or_init(|| set(MALE_NAMES))
-}
-fn female_set() -> &'static WordSet {
-    static S: OnceLock<WordSet> = OnceLock::new();
-    S.get_or_init(|| set(FEMALE_NAMES))
-}
+static SPEECH_SET: WordList = WordList::new(SPEECH_VERBS);
+static WEAK_SET: WordList = WordList::new(WEAK_VERBS);
+static AUX_SET: WordList = WordList::new(AUX);
+static CONNECTIVE_SET: WordList = WordList::new(CONNECTIVES);
+static SUBORDINATOR_SET: WordList = WordList::new(SUBORDINATORS);
+static DETERMINER_SET: WordList = WordList::new(DETERMINERS);
+static MALE_SET: WordList = WordList::new(MALE_NAMES);
+static FEMALE_SET: WordList = WordList::new(FEMALE_NAMES);
 
 /// Is `word` (lower case) a verb that introduces speech ("said", "told", "warned")?
 pub fn is_speech_verb(word: &str) -> bool {
-    speech_set().contains(word)
+    SPEECH_SET.contains(word)
 }
 
 fn is_participle(word: &str) -> bool {
@@ -1009,7 +982,7 @@ fn mention_from(doc: &Doc, toks: &[Tok]) -> Option<Mention> {
     let phrase_from = toks.first()?.start;
     let mut toks: Vec<Tok> = toks.to_vec();
     // strip leading connectives ("But he said")
-    while toks.len() > 1 && connective_set().contains(doc.bare(toks[0]).as_str()) {
+    while toks.len() > 1 && CONNECTIVE_SET.contains(doc.bare(toks[0]).as_str()) {
         toks.remove(0);
     }
     // strip trailing bracketed tags "(D-Ohio)"
@@ -1034,10 +1007,10 @@ fn mention_from(doc: &Doc, toks: &[Tok]) -> Option<Mention> {
         }
     }
     let b0 = doc.bare(first);
-    if toks.len() == 1 && determiner_set().contains(b0.as_str()) {
+    if toks.len() == 1 && DETERMINER_SET.contains(b0.as_str()) {
         return None;
     }
-    if subordinator_set().contains(b0.as_str()) && !determiner_set().contains(b0.as_str()) {
+    if SUBORDINATOR_SET.contains(b0.as_str()) && !DETERMINER_SET.contains(b0.as_str()) {
         return None;
     }
     // A capitalized word inside the phrase is part of a name or title ("Secretary of State"),
@@ -1049,10 +1022,10 @@ fn mention_from(doc: &Doc, toks: &[Tok]) -> Option<Mention> {
     }) {
         return None;
     }
-    if toks.len() == 1 && (connective_set().contains(b0.as_str()) || subordinator_set().contains(b0.as_str())) {
+    if toks.len() == 1 && (CONNECTIVE_SET.contains(b0.as_str()) || SUBORDINATOR_SET.contains(b0.as_str())) {
         return None;
     }
-    if capitalized(words[0]) && !determiner_set().contains(b0.as_str()) {
+    if capitalized(words[0]) && !DETERMINER_SET.contains(b0.as_str()) {
         // Starts with a name: "Mr. Morgan of the Sierra Club", "Tulsa police Chief Ann Lee", "Obama's former aide"
         let run_end =
             toks.iter().position(|t| !capitalized(doc.word(*t)) && !is_particle(&doc.bare(*t))).unwrap_or(toks.len());
@@ -1087,8 +1060,7 @@ fn mention_from(doc: &Doc, toks: &[Tok]) -> Option<Mention> {
     }
     // determiner or role words first
     let lowercase_start = !capitalized(words[0]);
-    if lowercase_start && !determiner_set().contains(b0.as_str()) && !b0.chars().next().is_some_and(|c| c.is_numeric())
-    {
+    if lowercase_start && !DETERMINER_SET.contains(b0.as_str()) && !b0.chars().next().is_some_and(|c| c.is_numeric()) {
         // "panel chairman Jane Roe": role words are fine when a name ends the phrase
         if !capitalized(doc.word(last)) {
             return None;
@@ -1114,7 +1086,7 @@ fn subject_before(doc: &Doc, toks: &[Tok], k: usize, cross_preps: bool) -> Optio
     let mut skipped = 0;
     while j > 0 && skipped < 3 {
         let b = doc.bare(toks[j - 1]);
-        if aux_set().contains(b.as_str()) || (b.ends_with("ly") && b.len() > 4 && !capitalized(doc.word(toks[j - 1]))) {
+        if AUX_SET.contains(b.as_str()) || (b.ends_with("ly") && b.len() > 4 && !capitalized(doc.word(toks[j - 1]))) {
             if ends_clause(doc.word(toks[j - 1])) {
                 break;
             }
@@ -1150,7 +1122,7 @@ fn subject_before(doc: &Doc, toks: &[Tok], k: usize, cross_preps: bool) -> Optio
             let w = doc.word(toks[f]);
             // a party tag: "R-Ky.,"
             let tag = f + 1 == end && w.contains('-') && w.chars().count() <= 8;
-            determiner_set().contains(a.as_str())
+            DETERMINER_SET.contains(a.as_str())
                 || a.chars().next().is_some_and(|c| c.is_numeric())
                 || tag
                 || (!capitalized(w) && !matches!(a.as_str(), "that" | "which" | "and" | "but" | "or" | "so"))
@@ -1173,7 +1145,7 @@ fn subject_before(doc: &Doc, toks: &[Tok], k: usize, cross_preps: bool) -> Optio
         // "Mr. Morgan of the Sierra Club said", "one of the officials said"
         let of_phrase = b == "of" && i < end && i > 1;
         let keep_going = of_phrase || (b == "that" && i == end) || (prep && cross_preps);
-        if subordinator_set().contains(b.as_str()) && !keep_going {
+        if SUBORDINATOR_SET.contains(b.as_str()) && !keep_going {
             break;
         }
         if w.ends_with(['\u{2014}', '\u{2015}', '-']) && w.chars().count() == 1 {
@@ -1250,7 +1222,7 @@ fn subject_after(doc: &Doc, toks: &[Tok], k: usize) -> Option<Mention> {
     }
     let role_then_name = out.iter().take(5).any(|t| capitalized(doc.word(*t)));
     if !(capitalized(first)
-        || determiner_set().contains(b0.as_str())
+        || DETERMINER_SET.contains(b0.as_str())
         || b0.chars().next().is_some_and(|c| c.is_numeric())
         || role_then_name)
     {
@@ -1403,8 +1375,8 @@ impl Resolver {
                 }
                 let mut a = i;
                 while a < j
-                    && (connective_set().contains(doc.bare(toks[a]).as_str())
-                        || determiner_set().contains(doc.bare(toks[a]).as_str()))
+                    && (CONNECTIVE_SET.contains(doc.bare(toks[a]).as_str())
+                        || DETERMINER_SET.contains(doc.bare(toks[a]).as_str()))
                 {
                     a += 1;
                 }
@@ -1444,17 +1416,17 @@ impl Resolver {
                                 if !capitalized(prev)
                                     && pb.len() > 2
                                     && !ends_clause(prev)
-                                    && !subordinator_set().contains(pb.as_str())
-                                    && !determiner_set().contains(pb.as_str())
+                                    && !SUBORDINATOR_SET.contains(pb.as_str())
+                                    && !DETERMINER_SET.contains(pb.as_str())
                                     && !is_speech_verb(&pb)
-                                    && !weak_set().contains(pb.as_str())
+                                    && !WEAK_SET.contains(pb.as_str())
                                 {
                                     let mut s = k - 1;
                                     while s > 0
                                         && k - s < 4
                                         && !ends_clause(doc.word(toks[s - 1]))
                                         && !is_quote_tok(doc.word(toks[s - 1]))
-                                        && !determiner_set().contains(doc.bare(toks[s - 1]).as_str())
+                                        && !DETERMINER_SET.contains(doc.bare(toks[s - 1]).as_str())
                                     {
                                         s -= 1;
                                     }
@@ -1649,7 +1621,7 @@ impl Resolver {
         let Some(head) = words.last().cloned() else { return (text.to_string(), true, false) };
         if let Some(list) = self.roles.get(&head) {
             let mods: Vec<&String> =
-                words.iter().filter(|w| !determiner_set().contains(w.as_str()) && **w != head).collect();
+                words.iter().filter(|w| !DETERMINER_SET.contains(w.as_str()) && **w != head).collect();
             let fits = |role: &str| mods.iter().all(|m| role.contains(m.as_str()));
             let best = list
                 .iter()
@@ -1672,9 +1644,9 @@ impl Resolver {
 }
 
 fn gender_of_first(first: &str) -> Option<Gender> {
-    if male_set().contains(first) {
+    if MALE_SET.contains(first) {
         Some(Gender::Male)
-    } else if female_set().contains(first) {
+    } else if FEMALE_SET.contains(first) {
         Some(Gender::Female)
     } else {
         None
@@ -1828,7 +1800,7 @@ fn before_quote_with(doc: &Doc, from: usize, to: usize, partial: bool, weak: boo
             return None;
         }
         let put_it = b == "put" && toks.get(k + 1).is_some_and(|t| doc.bare(*t) == "it");
-        let verb = is_speech_verb(&b) || put_it || (weak && weak_set().contains(b.as_str()));
+        let verb = is_speech_verb(&b) || put_it || (weak && WEAK_SET.contains(b.as_str()));
         // "Washington would respond with "..."": a hypothetical act, not an utterance
         let hypothetical =
             k > 0 && matches!(doc.bare(toks[k - 1]).as_str(), "would" | "could" | "might" | "should" | "may" | "must");
@@ -1885,7 +1857,7 @@ fn clause_subject(doc: &Doc, toks: &[Tok]) -> Option<Mention> {
     // an introductory phrase: "In an August speech,"
     if let Some(t) = toks.get(i) {
         let b = doc.bare(*t);
-        if connective_set().contains(b.as_str()) || subordinator_set().contains(b.as_str()) {
+        if CONNECTIVE_SET.contains(b.as_str()) || SUBORDINATOR_SET.contains(b.as_str()) {
             let comma = toks[i..].iter().take(10).position(|t| ends_with_comma(doc.word(*t)))?;
             i += comma + 1;
         }
@@ -1895,7 +1867,7 @@ fn clause_subject(doc: &Doc, toks: &[Tok]) -> Option<Mention> {
     if matches!(b.as_str(), "he" | "she" | "they" | "i" | "we") {
         return mention_from(doc, &toks[i..=i]);
     }
-    if !capitalized(doc.word(first)) || determiner_set().contains(b.as_str()) {
+    if !capitalized(doc.word(first)) || DETERMINER_SET.contains(b.as_str()) {
         return None;
     }
     let mut j = i;
@@ -2046,7 +2018,7 @@ fn reported(doc: &Doc, sent: &Sentence, si: usize, quotes: &[Quote], resolver: &
         if doc.bare(toks[k]) == "according" && doc.bare(toks[k + 1]) == "to" {
             let m = subject_after(doc, &toks, k + 1)?;
             let cue = Span::new(toks[k].start, toks[k + 1].end);
-            let content = if k == 0 || (k == 1 && connective_set().contains(doc.bare(toks[0]).as_str())) {
+            let content = if k == 0 || (k == 1 && CONNECTIVE_SET.contains(doc.bare(toks[0]).as_str())) {
                 let after =
                     toks.iter().position(|t| t.end >= m.span.end && ends_with_comma(doc.word(*t))).map(|p| p + 1);
                 let start = after.and_then(|p| toks.get(p)).map(|t| t.start)?;
