@@ -74,12 +74,7 @@ impl AnalyzedSource {
         if a.speakers_resolved {
             return (&a.quotes, &a.attributions);
         }
-        let (quotes, attributions) = self.resolved.get_or_init(|| {
-            let mut quotes = a.quotes.clone();
-            let attributions =
-                crate::extract::speakers::attribute(&a.prose.masked, &a.prose.blocks, &a.sentences, &mut quotes);
-            (quotes, attributions)
-        });
+        let (quotes, attributions) = self.resolved.get_or_init(|| a.with_speakers());
         (quotes, attributions)
     }
 

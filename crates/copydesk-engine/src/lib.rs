@@ -69,10 +69,17 @@ impl Analysis {
     /// Gives each quote its speaker and finds the reported speech; once (a no-op after that).
     pub fn resolve_speakers(&mut self) {
         if !self.speakers_resolved {
-            self.attributions =
-                extract::speakers::attribute(&self.prose.masked, &self.prose.blocks, &self.sentences, &mut self.quotes);
+            (self.quotes, self.attributions) = self.with_speakers();
             self.speakers_resolved = true;
         }
+    }
+
+    /// The quotes, each given its speaker, and the reported speech, leaving this analysis as it is.
+    pub fn with_speakers(&self) -> (Vec<Quote>, Vec<Attribution>) {
+        let mut quotes = self.quotes.clone();
+        let attributions =
+            extract::speakers::attribute(&self.prose.masked, &self.prose.blocks, &self.sentences, &mut quotes);
+        (quotes, attributions)
     }
 
     /// Index of the sentence holding byte `offset`, if any.
