@@ -1337,8 +1337,9 @@ fn outlet_noun(head: &str) -> bool {
 }
 
 impl Resolver {
-    fn build(doc: &Doc, blocks: &[Span]) -> Resolver {
-        let mut r = Resolver::default();
+    fn build(doc: &Doc, blocks: &[Span], sentences: &[Sentence]) -> Resolver {
+        let mut r =
+            Resolver { sentence_starts: sentences.iter().map(|s| s.span.start).collect(), ..Default::default() };
         for block in blocks {
             let toks = doc.tokens(block.start, block.end);
             let unfinished = !doc
@@ -1908,8 +1909,7 @@ pub fn attribute(text: &str, blocks: &[Span], sentences: &[Sentence], quotes: &m
         return Vec::new();
     }
     let doc = Doc::new(text, make_frame(text, quotes));
-    let mut resolver = Resolver::build(&doc, blocks);
-    resolver.sentence_starts = sentences.iter().map(|s| s.span.start).collect();
+    let mut resolver = Resolver::build(&doc, blocks, sentences);
     let mut attributions = Vec::new();
     let mut qi = 0;
     // speaker of the last quote, and the block it was in
