@@ -103,7 +103,11 @@ pub fn expand_paths(paths: &[PathBuf], kind: FileKind, exclude: &[String]) -> (V
 
 /// Reads a file as UTF-8 text, refusing binary, oversized and undecodable files with a reason.
 pub fn read_text(path: &Path) -> Result<String, LoadError> {
-    let bytes = read_bytes(path)?;
+    decode_file(path, read_bytes(path)?)
+}
+
+/// [`decode`] of the bytes of `path`, an error naming the file.
+fn decode_file(path: &Path, bytes: Vec<u8>) -> Result<String, LoadError> {
     decode(bytes).map_err(|reason| LoadError { path: path.to_path_buf(), reason })
 }
 
@@ -267,7 +271,7 @@ pub fn read_source(path: &Path, display: String) -> Result<SourceDoc, LoadError>
 
 /// [`read_source`] of bytes already read from `path`.
 pub fn source_from_bytes(path: &Path, display: String, bytes: Vec<u8>) -> Result<SourceDoc, LoadError> {
-    let raw = decode(bytes).map_err(|reason| LoadError { path: path.to_path_buf(), reason })?;
+    let raw = decode_file(path, bytes)?;
     let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     if matches!(ext.as_deref(), Some("html" | "htm")) {
         let (title, text) = html_to_text(&raw);
