@@ -7,6 +7,7 @@
 
 use crate::claims::{Attribution, Quantity, QuantityKind, Quote};
 use crate::finding::Evidence;
+use crate::frame::{DocNames, FigureFrame};
 use crate::terms::{self, TermMap};
 use crate::text::{ColumnUnit, LineIndex, Span};
 use crate::{analyze, analyze_deferred, Analysis, TextFormat};
@@ -387,6 +388,10 @@ pub struct CorpusIndex {
     figure_context_memo: Memo<(DocId, u32), Arc<[u64]>, { 4 * MEMO_CAPACITY }>,
     /// Source passages split into quote words, by (document, first block) (see `check::quotes`).
     passage_memo: Memo<(DocId, usize), Arc<Passage>>,
+    /// The frame of each source figure consulted, by (document, figure) (see [`crate::frame`]).
+    frame_memo: Memo<(DocId, u32), Arc<FigureFrame>, { 4 * MEMO_CAPACITY }>,
+    /// The proper names of each source consulted for a figure.
+    names_memo: Memo<DocId, Arc<DocNames>>,
     /// Changes whenever the corpus does: results derived from one generation hold for it only.
     generation: Generation,
 }
@@ -630,11 +635,23 @@ impl CorpusIndex {
         self.candidate_memo.clear();
         self.figure_context_memo.clear();
         self.passage_memo.clear();
+        self.frame_memo.clear();
+        self.names_memo.clear();
     }
 
     /// A source passage split into quote words, computed once while the corpus is unchanged.
     pub fn memo_passage(&self, doc: DocId, block: usize, compute: impl FnOnce() -> Passage) -> Arc<Passage> {
         self.passage_memo.get_or_compute((doc, block), || Arc::new(compute()))
+    }
+
+    /// The frame of figure `quantity` of document `doc` (`src`), computed once while the corpus is unchanged.
+    pub fn figure_frame(&self, doc: DocId, quantity: u32, src: &AnalyzedSource) -> Arc<FigureFrame> {
+        self.frame_memo.get_or_compute((doc, quantity), || Arc::new(FigureFrame::of(&src.analysis, quantity as usize)))
+    }
+
+    /// The proper names of document `doc` (`src`), computed once while the corpus is unchanged.
+    pub fn doc_names(&self, doc: DocId, src: &AnalyzedSource) -> Arc<DocNames> {
+        self.names_memo.get_or_compute(doc, || Arc::new(DocNames::of(&src.analysis)))
     }
 
     /// A value derived from one source figure, computed once while the corpus is unchanged.

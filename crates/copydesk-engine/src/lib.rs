@@ -12,6 +12,7 @@ pub mod claims;
 pub mod corpus;
 pub mod extract;
 pub mod finding;
+pub mod frame;
 pub mod markdown;
 pub mod settings;
 pub mod terms;

@@ -4,12 +4,14 @@
 //! unsourced) with the source sentences behind it; contradictions and
 //! unsourced claims also carry a [`Finding`].
 
+mod alignment;
 mod attributions;
 mod numbers;
 mod quotes;
 
 use crate::corpus::{CorpusIndex, DocId};
 use crate::finding::{Code, Evidence, Finding, Suggestion, Verdict};
+use crate::frame::DocNames;
 use crate::settings::Settings;
 use crate::text::{LineIndex, Span};
 use crate::{terms, Analysis};
@@ -29,6 +31,11 @@ pub(crate) struct Draft<'a> {
     affinity: HashMap<DocId, f32>,
     /// Affinities read since the last [`Draft::take_affinity_reads`] (what a claim's verdict depended on).
     affinity_reads: RefCell<Vec<(DocId, f32)>>,
+    /// The draft's proper names (the story a figure's subject must be named in), and a
+    /// fingerprint of them: a verdict that read them holds while they are unchanged.
+    names: DocNames,
+    names_fingerprint: u64,
+    names_read: std::cell::Cell<bool>,
 }
 
 impl<'a> Draft<'a> {
@@ -37,7 +44,26 @@ impl<'a> Draft<'a> {
             analysis.sentences.iter().map(|s| terms::content_terms(&analysis.prose.masked, s.span)).collect();
         let sentence_weight = sentence_terms.iter().map(|t| t.iter().map(|x| corpus.weight(*x)).sum()).collect();
         let affinity = affinity(corpus, &sentence_terms);
-        Draft { text, analysis, sentence_terms, sentence_weight, affinity, affinity_reads: RefCell::default() }
+        let names = DocNames::of(analysis);
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (&names.all, &names.lead).hash(&mut h);
+        Draft {
+            text,
+            analysis,
+            sentence_terms,
+            sentence_weight,
+            affinity,
+            affinity_reads: RefCell::default(),
+            names,
+            names_fingerprint: h.finish(),
+            names_read: std::cell::Cell::new(false),
+        }
+    }
+
+    /// The draft's proper names (noted as read, for [`CheckMemo`]).
+    pub fn names(&self) -> &DocNames {
+        self.names_read.set(true);
+        &self.names
     }
 
     /// The share of the draft that document `doc` covers (mean best sentence coverage).
@@ -155,6 +181,8 @@ struct Memoized {
     anchor: usize,
     verdict: Option<Verdict>,
     affinity: Vec<(DocId, f32)>,
+    /// The draft's names fingerprint, if the check read its names.
+    names: Option<u64>,
 }
 
 impl CheckMemo {
@@ -188,14 +216,21 @@ impl CheckMemo {
             }
         }
         if let Some(m) = kept.get(&key) {
-            if m.affinity.iter().all(|(doc, a)| d.affinity.get(doc).copied().unwrap_or(0.0).to_bits() == a.to_bits()) {
+            let names_hold = m.names.is_none_or(|f| f == d.names_fingerprint);
+            if names_hold
+                && m.affinity
+                    .iter()
+                    .all(|(doc, a)| d.affinity.get(doc).copied().unwrap_or(0.0).to_bits() == a.to_bits())
+            {
                 self.reused += 1;
                 return m.verdict.clone().map(|v| moved(v, m.anchor, anchor));
             }
         }
         d.take_affinity_reads();
+        d.names_read.set(false);
         let verdict = compute();
-        kept.insert(key, Memoized { anchor, verdict: verdict.clone(), affinity: d.take_affinity_reads() });
+        let names = d.names_read.get().then_some(d.names_fingerprint);
+        kept.insert(key, Memoized { anchor, verdict: verdict.clone(), affinity: d.take_affinity_reads(), names });
         verdict
     }
 }

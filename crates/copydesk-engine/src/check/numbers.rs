@@ -10,6 +10,7 @@ use super::{cite, finding, Draft, MAX_EVIDENCE};
 use crate::claims::{Modifier, Quantity, QuantityKind};
 use crate::corpus::{AnalyzedSource, CorpusIndex, QuantityKey, SentRef};
 use crate::finding::{ClaimKind, Code, Status, Verdict};
+use crate::frame::{self, clause, time, FigureFrame};
 use crate::terms;
 use crate::text::Span;
 
@@ -32,8 +33,37 @@ const MAX_SUPPORT_CANDIDATES: usize = 4000;
 struct Candidate<'c> {
     source: &'c AnalyzedSource,
     quantity: &'c Quantity,
+    /// Index of `quantity` in its source.
+    index: u32,
     score: f32,
     doc: u32,
+}
+
+/// Is source figure `qi` of `src` about the same fact as the draft's figure `q` (frame `own`):
+/// the same subject, at a compatible time, and a claim at all?
+fn frames_agree(
+    corpus: &CorpusIndex,
+    d: &Draft,
+    q: &Quantity,
+    own: &FigureFrame,
+    (doc, src, qi): (u32, &AnalyzedSource, u32),
+) -> bool {
+    let theirs = corpus.figure_frame(doc, qi, src);
+    !theirs.not_a_claim
+        && frame::same_subject(own, d.names(), &theirs, &corpus.doc_names(doc, src))
+        && (!timed(q.kind) || time::compatible(&own.periods, &theirs.periods))
+}
+
+/// Figures whose time is a frame: counts and shares (a year or a date is a time itself).
+fn timed(kind: QuantityKind) -> bool {
+    matches!(kind, QuantityKind::Amount | QuantityKind::Percent | QuantityKind::Ordinal)
+}
+
+/// Are two source figures about the same fact (before they can be said to disagree)?
+fn sources_agree_on_frame(corpus: &CorpusIndex, a: &Candidate, b: &Candidate) -> bool {
+    let (fa, fb) = (corpus.figure_frame(a.doc, a.index, a.source), corpus.figure_frame(b.doc, b.index, b.source));
+    frame::same_subject(&fa, &corpus.doc_names(a.doc, a.source), &fb, &corpus.doc_names(b.doc, b.source))
+        && (!timed(a.quantity.kind) || time::compatible(&fa.periods, &fb.periods))
 }
 
 /// Words around a figure (the figure and other numbers left out), stemmed.
@@ -53,43 +83,6 @@ fn local_context(text: &str, sentence: Span, figure: Span) -> Vec<u64> {
     out.sort_unstable();
     out.dedup();
     out
-}
-
-/// The clause of `sentence` holding `figure`: bounded by semicolons, dashes,
-/// ", but" / ", while" / ", and" joins, and "and" / "but" before a verb in the past
-/// tense ("sales fell and guided for ...": two predicates of one subject).
-fn clause(text: &str, sentence: Span, figure: Span) -> Span {
-    const BREAKS: [&str; 9] =
-        [";", " - ", " \u{2013} ", " \u{2014} ", "\u{2014}", ", but ", ", while ", ", and ", ", with "];
-    const JOINS: [&str; 2] = [" and ", " but "];
-    let s = sentence.slice(text);
-    let rel = figure.start.saturating_sub(sentence.start).min(s.len());
-    let mut start = 0;
-    let mut end = s.len();
-    let mut cut = |i: usize, len: usize| {
-        if i + len <= rel {
-            start = start.max(i + len);
-        } else if i >= rel {
-            end = end.min(i);
-        }
-    };
-    for b in BREAKS {
-        for (i, _) in s.match_indices(b) {
-            cut(i, b.len());
-        }
-    }
-    for j in JOINS {
-        for (i, _) in s.match_indices(j) {
-            let next = s[i + j.len()..].split(|c: char| !c.is_alphabetic()).next().unwrap_or("");
-            if next.len() > 4 && next.ends_with("ed") && next.starts_with(|c: char| c.is_lowercase()) {
-                cut(i, j.len());
-            }
-        }
-    }
-    if start >= end {
-        return sentence;
-    }
-    Span::new(sentence.start + start, sentence.start + end)
 }
 
 fn jaccard(a: &[u64], b: &[u64]) -> f32 {
@@ -272,6 +265,11 @@ fn describe(q: &Quantity, text: &str) -> String {
 pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Verdict> {
     let q = d.analysis.quantities.get(index)?;
     d.analysis.sentences.get(q.sentence)?;
+    let own_frame = FigureFrame::of(d.analysis, index);
+    if own_frame.not_a_claim {
+        return None;
+    }
+    let same_fact = |doc: u32, src: &AnalyzedSource, qi: u32| frames_agree(corpus, d, q, &own_frame, (doc, src, qi));
     let fig = Figure::new(corpus, d, q);
     let local = &fig.local;
     let key = QuantityKey::of(q);
@@ -290,11 +288,14 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
             .filter(|(_, sq)| sq.sentence == s.at.sentence as usize && sq.kind == q.kind);
         for (qi, sq) in in_sentence {
             let qi = qi as u32;
+            if !same_fact(s.at.doc, src, qi) {
+                continue;
+            }
             let score = comparability(corpus, d, &fig, (s.at.doc, src), (qi, sq));
             if score < RELATED {
                 continue;
             }
-            let c = Candidate { source: src, quantity: sq, score, doc: s.at.doc };
+            let c = Candidate { source: src, quantity: sq, index: qi, score, doc: s.at.doc };
             if units_compatible(q, sq) && may_contradict(corpus, q, local, (s.at.doc, src), (qi, sq)) {
                 rivals.push(c);
             } else if units_compatible(q, sq) {
@@ -327,12 +328,12 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
             continue;
         }
         let Some((src, sq)) = corpus.quantity(r) else { continue };
-        if seen.contains(&(r.doc, sq.span.start)) || !consistent(q, sq) {
+        if seen.contains(&(r.doc, sq.span.start)) || !consistent(q, sq) || !same_fact(r.doc, src, r.quantity) {
             continue;
         }
         let score = comparability(corpus, d, &fig, (r.doc, src), (r.quantity, sq));
         if score >= floor {
-            support.push(Candidate { source: src, quantity: sq, score, doc: r.doc });
+            support.push(Candidate { source: src, quantity: sq, index: r.quantity, score, doc: r.doc });
         }
     }
     if !support.is_empty() {
@@ -368,7 +369,12 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
             // Do the best comparable sources agree among themselves?
             let disagreeing: Vec<&Candidate> = rivals
                 .iter()
-                .filter(|c| c.doc != best.doc && c.score >= best.score - 0.05 && !consistent(c.quantity, best.quantity))
+                .filter(|c| {
+                    c.doc != best.doc
+                        && c.score >= best.score - 0.05
+                        && !consistent(c.quantity, best.quantity)
+                        && sources_agree_on_frame(corpus, best, c)
+                })
                 .collect();
             let ev_best = best.source.evidence(best.quantity.sentence, best.quantity.span);
             let fig = figure_text(best.source, best.quantity);

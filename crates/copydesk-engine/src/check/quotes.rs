@@ -3,6 +3,7 @@
 //! `misattribution`; found with words changed: `misquote`; found nowhere:
 //! `unsourced-quote`.
 
+use super::alignment::{self, segments, verbatim, Alignment};
 use super::{cite, finding, Draft, MAX_EVIDENCE};
 use crate::corpus::{AnalyzedSource, CorpusIndex};
 use crate::extract::entities::same_entity;
@@ -15,132 +16,11 @@ use crate::Speaker;
 pub(super) const MIN_WORDS_FOR_SPEAKER: usize = 5;
 /// Quotes shorter than this are not compared for wording.
 const MIN_WORDS_FOR_MISQUOTE: usize = 4;
-/// Share of the draft's words a source quote must hold, in order, to be the same quote reworded.
-const MISQUOTE_COVERAGE: f32 = 0.6;
+/// Quotes longer than this are not aligned word by word.
+const MAX_MISQUOTE_WORDS: usize = 400;
 const NEIGHBOURS: usize = 12;
 /// Longest source passage aligned word by word.
 const MAX_PASSAGE_WORDS: usize = 3000;
-
-/// Draft quote words split into segments at ellipses; bracketed insertions dropped.
-fn segments(text: &str, span: Span) -> Vec<Vec<String>> {
-    let raw = span.slice(text);
-    let mut segs: Vec<Vec<String>> = vec![Vec::new()];
-    let mut depth = 0usize;
-    let mut piece_start = 0usize;
-    let flush = |segs: &mut Vec<Vec<String>>, from: usize, to: usize| {
-        if from < to {
-            let words = terms::quote_words(text, Span::new(span.start + from, span.start + to));
-            if let Some(s) = segs.last_mut() {
-                s.extend(words.into_iter().map(|w| w.1));
-            }
-        }
-    };
-    let mut i = 0;
-    let bytes = raw.as_bytes();
-    while i < raw.len() {
-        let rest = &raw[i..];
-        if rest.starts_with('[') {
-            if depth == 0 {
-                flush(&mut segs, piece_start, i);
-            }
-            depth += 1;
-            i += 1;
-            continue;
-        }
-        if rest.starts_with(']') && depth > 0 {
-            depth -= 1;
-            i += 1;
-            if depth == 0 {
-                piece_start = i;
-                segs.push(Vec::new());
-            }
-            continue;
-        }
-        // "..." and "…" are both three bytes
-        let ellipsis = if rest.starts_with("...") || rest.starts_with('\u{2026}') { 3 } else { 0 };
-        if ellipsis > 0 && depth == 0 {
-            flush(&mut segs, piece_start, i);
-            segs.push(Vec::new());
-            i += ellipsis;
-            while i < raw.len() && bytes[i] == b'.' {
-                i += 1;
-            }
-            piece_start = i;
-            continue;
-        }
-        i += rest.chars().next().map_or(1, char::len_utf8);
-    }
-    if depth == 0 {
-        flush(&mut segs, piece_start, raw.len());
-    }
-    segs.retain(|s| !s.is_empty());
-    segs
-}
-
-/// Finds the segments in order, each contiguous, in `passage`; returns the matched word range.
-fn verbatim(segs: &[Vec<String>], passage: &[(Span, String)]) -> Option<(usize, usize)> {
-    let mut from = 0;
-    let mut first = None;
-    let mut last = 0;
-    for seg in segs {
-        let n = seg.len();
-        let pos = (from..passage.len().saturating_sub(n - 1))
-            .find(|&p| passage[p..p + n].iter().map(|w| &w.1).eq(seg.iter()))?;
-        first.get_or_insert(pos);
-        last = pos + n - 1;
-        from = pos + n;
-    }
-    first.map(|f| (f, last))
-}
-
-/// Longest common subsequence of words: (matched, first and last passage word of the
-/// aligned region). The region reaches past the first and last matches by as many
-/// passage words as the draft has unmatched words there, so a changed first or last
-/// word is part of the source wording shown.
-fn align(words: &[&String], passage: &[(Span, String)]) -> (usize, usize, usize) {
-    let n = words.len();
-    let m = passage.len();
-    if n == 0 || m == 0 {
-        return (0, 0, 0);
-    }
-    let mut dp = vec![0u16; (n + 1) * (m + 1)];
-    let at = |i: usize, j: usize| i * (m + 1) + j;
-    for i in 1..=n {
-        for j in 1..=m {
-            dp[at(i, j)] = if *words[i - 1] == passage[j - 1].1 {
-                dp[at(i - 1, j - 1)] + 1
-            } else {
-                dp[at(i - 1, j)].max(dp[at(i, j - 1)])
-            };
-        }
-    }
-    // Trace back the matched passage positions.
-    let (mut i, mut j) = (n, m);
-    let (mut first, mut last) = (usize::MAX, 0usize);
-    let (mut first_word, mut last_word) = (0usize, 0usize);
-    while i > 0 && j > 0 {
-        if *words[i - 1] == passage[j - 1].1 && dp[at(i, j)] == dp[at(i - 1, j - 1)] + 1 {
-            if first == usize::MAX {
-                last_word = i - 1;
-            }
-            first_word = i - 1;
-            first = first.min(j - 1);
-            last = last.max(j - 1);
-            i -= 1;
-            j -= 1;
-        } else if dp[at(i - 1, j)] >= dp[at(i, j - 1)] {
-            i -= 1;
-        } else {
-            j -= 1;
-        }
-    }
-    if first == usize::MAX {
-        return (0, 0, 0);
-    }
-    let first = first.saturating_sub(first_word);
-    let last = (last + (n - 1 - last_word)).min(m - 1);
-    (dp[at(n, m)] as usize, first, last)
-}
 
 /// Who a source gives the words at `at` to: the quote holding them, else the reported speech.
 pub(super) fn source_speaker(src: &AnalyzedSource, at: Span) -> Option<&Speaker> {
@@ -153,21 +33,61 @@ pub(super) fn source_speaker(src: &AnalyzedSource, at: Span) -> Option<&Speaker>
     (!found.unresolved).then_some(found)
 }
 
-fn in_source_quote(src: &AnalyzedSource, at: Span) -> bool {
-    src.analysis.quotes.iter().any(|q| q.outer.start <= at.start && at.end <= q.outer.end)
+/// Are passage words `a` and `b` inside one source quote?
+fn same_source_quote(src: &AnalyzedSource, passage: &[(Span, String)], a: usize, b: usize) -> bool {
+    let (Some(x), Some(y)) = (passage.get(a), passage.get(b)) else { return false };
+    src.analysis.quotes.iter().any(|q| q.span.start <= x.0.start && y.0.end <= q.span.end)
 }
 
-/// Narrows a passage word range to the source quote holding its middle word.
-fn clamp_to_quote(src: &AnalyzedSource, passage: &[(Span, String)], f: usize, l: usize) -> (usize, usize) {
-    let mid = passage[(f + l) / 2].0.start;
-    match src.analysis.quotes.iter().find(|q| q.span.contains(mid)) {
-        Some(q) => {
-            let f2 = (f..=l).find(|&k| passage[k].0.start >= q.span.start).unwrap_or(f);
-            let l2 = (f2..=l).rev().find(|&k| passage[k].0.end <= q.span.end).unwrap_or(l);
-            (f2, l2)
-        }
-        None => (f, l),
+/// Do the draft's and a source quote's speakers agree?
+enum Agreement {
+    Same,
+    Different,
+    /// One side names nobody, or nobody resolved.
+    Unknown,
+}
+
+/// Where both the draft and the source name a speaker, they must be one person for
+/// the two quotes to be one remark.
+fn speaker_agreement(draft: Option<&Speaker>, src: &AnalyzedSource, quote: usize) -> Agreement {
+    let Some(ds) = draft.filter(|s| !s.unresolved) else { return Agreement::Unknown };
+    match src.speakers().0.get(quote).and_then(|q| q.speaker.as_ref()).filter(|s| !s.unresolved) {
+        Some(ss) if same_entity(&ds.entity, &ss.entity) => Agreement::Same,
+        Some(_) => Agreement::Different,
+        None => Agreement::Unknown,
     }
+}
+
+/// Share of the draft sentence's words around a quote (its frame) that the source
+/// sentence must hold for a short quote in it to be the same remark.
+const SAME_FRAME: f32 = 0.3;
+
+/// The content terms of the draft quote's sentence outside the quote, and their weight.
+struct Frame {
+    terms: Vec<u64>,
+    weight: f32,
+}
+
+impl Frame {
+    fn of(corpus: &CorpusIndex, d: &Draft, q: &crate::Quote) -> Frame {
+        let inside = terms::content_terms(d.masked(), q.span);
+        let terms: Vec<u64> = d
+            .sentence_terms
+            .get(q.sentence)
+            .map(|t| t.iter().copied().filter(|x| inside.binary_search(x).is_err()).collect())
+            .unwrap_or_default();
+        let weight = terms.iter().map(|t| corpus.weight(*t)).sum();
+        Frame { terms, weight }
+    }
+}
+
+/// Does the source sentence holding a quote say what the draft sentence around it says?
+fn same_frame(corpus: &CorpusIndex, frame: &Frame, src: &AnalyzedSource, sentence: usize) -> bool {
+    frame.terms.len() >= 2
+        && src
+            .sentence_terms
+            .get(sentence)
+            .is_some_and(|t| corpus.similarity(&frame.terms, frame.weight, t).0 >= SAME_FRAME)
 }
 
 struct Match<'c> {
@@ -207,6 +127,9 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
             query = sent.clone();
         }
     }
+    // "... Probably." ends a sentence of the draft's quote.
+    let frame = Frame::of(corpus, d, q);
+    let ends_sentence = q.span.slice(masked).trim_end().ends_with(['.', '?', '!']);
     let mut found: Vec<Match> = Vec::new();
     let mut reworded: Option<(f32, Match)> = None;
     let mut seen_blocks = std::collections::HashSet::new();
@@ -225,23 +148,41 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
         });
         let passage = &passage[..passage.len().min(MAX_PASSAGE_WORDS)];
         if let Some((f, l)) = verbatim(&segs, passage) {
+            if alignment::drops_negation(ends_sentence, passage, l) && same_source_quote(src, passage, l, l + 1) {
+                let region = Span::new(passage[f].0.start, passage[l + 1].0.end);
+                reworded = Some((1.0, Match { source: src, sentence: sentence_of(src, region.start), region }));
+                continue;
+            }
             let region = Span::new(passage[f].0.start, passage[l].0.end);
             found.push(Match { source: src, sentence: sentence_of(src, region.start), region });
             continue;
         }
-        if words.len() >= MIN_WORDS_FOR_MISQUOTE && words.len() <= 400 {
-            let (matched, f, l) = align(&words, passage);
-            let coverage = matched as f32 / words.len() as f32;
-            // Keep the region inside the source quote that holds its middle.
-            let (f, l) = clamp_to_quote(src, passage, f, l);
-            let region = Span::new(passage[f].0.start, passage[l].0.end);
-            if matched >= 3
-                && coverage >= MISQUOTE_COVERAGE
-                && in_source_quote(src, region)
-                && reworded.as_ref().is_none_or(|r| coverage > r.0)
-            {
-                reworded = Some((coverage, Match { source: src, sentence: sentence_of(src, region.start), region }));
+        if words.len() < MIN_WORDS_FOR_MISQUOTE || words.len() > MAX_MISQUOTE_WORDS {
+            continue;
+        }
+        // Reworded: aligned with one passage of one source quote by a compatible speaker.
+        for (qi, sq) in src.analysis.quotes.iter().enumerate().filter(|(_, sq)| sq.span.overlaps(Span::new(start, end)))
+        {
+            let lo = passage.partition_point(|w| w.0.start < sq.span.start);
+            let hi = passage.partition_point(|w| w.0.end <= sq.span.end);
+            let Some(inside) = passage.get(lo..hi.max(lo)) else { continue };
+            let Some(a) = Alignment::of(&words, inside) else { continue };
+            let coverage = a.matched as f32 / words.len() as f32;
+            if !a.rewords(words.len(), inside.len()) || reworded.as_ref().is_some_and(|r| coverage <= r.0) {
+                continue;
             }
+            let same_speaker = match speaker_agreement(q.speaker.as_ref(), src, qi) {
+                Agreement::Different => continue,
+                Agreement::Same => true,
+                Agreement::Unknown => false,
+            };
+            // A short phrase is the same remark only said by the same person or in the same sentence.
+            if a.is_short(words.len()) && !same_speaker && !same_frame(corpus, &frame, src, sq.sentence) {
+                continue;
+            }
+            let (f, l) = a.source_region(words.len(), inside.len());
+            let region = Span::new(inside[f].0.start, inside[l].0.end);
+            reworded = Some((coverage, Match { source: src, sentence: sentence_of(src, region.start), region }));
         }
     }
     let draft_quote = q.outer.slice(d.text);
@@ -323,26 +264,4 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
         evidence: Vec::new(),
         finding: Some(finding(Code::UnsourcedQuote, d.text, q.span, message, Vec::new(), None)),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn segments_split_at_ellipses_and_drop_brackets() {
-        let t = "We will [not] go ... and stay… home";
-        let s = segments(t, Span::new(0, t.len()));
-        assert_eq!(s, vec![vec!["we", "will"], vec!["go"], vec!["and", "stay"], vec!["home"]]);
-    }
-
-    #[test]
-    fn verbatim_finds_segments_in_order() {
-        let p = "they said we will go and then stay home today";
-        let passage = terms::quote_words(p, Span::new(0, p.len()));
-        let segs = vec![vec!["we".to_string(), "will".into()], vec!["stay".into(), "home".into()]];
-        assert_eq!(verbatim(&segs, &passage), Some((2, 8)));
-        let segs = vec![vec!["stay".to_string()], vec!["we".into()]];
-        assert_eq!(verbatim(&segs, &passage), None);
-    }
 }

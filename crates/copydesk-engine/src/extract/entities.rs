@@ -567,3 +567,8 @@ mod tests {
         assert!(!same_entity("", ""));
     }
 }
+
+/// Is `w` (lower case) a title or honorific that may stand before a name ("president", "mr")?
+pub fn is_title(w: &str) -> bool {
+    TITLE_SET.contains(w)
+}

@@ -1,0 +1,244 @@
+//! Claim frames: what a figure is about, beyond its value and unit.
+//!
+//! A figure's frame is its subject (the proper names of its clause, else of its
+//! sentence, else of its story's lead: a wire table line "Net 2.1 mln vs 1.8 mln" is
+//! about the company its story leads with) and its time (the periods named next to it).
+//! Two figures are comparable only when their frames agree: each side's subject is named
+//! somewhere in the other's story, and no period of one sort disagrees. A figure that
+//! is itself a period ("nine" in "the nine months to August") or a byline's date is the
+//! frame of other claims, not a claim.
+
+pub mod names;
+pub mod time;
+
+use crate::text::Span;
+use crate::{Analysis, Quantity, QuantityKind};
+pub use time::Period;
+
+/// The proper names of a document: all of them, and those of its lead.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DocNames {
+    /// Every name word of the document, sorted.
+    pub all: Vec<u64>,
+    /// The name words of the first sentence that has any (a headline in capitals has none).
+    pub lead: Vec<u64>,
+}
+
+impl DocNames {
+    pub fn of(analysis: &Analysis) -> DocNames {
+        let text = analysis.prose.masked.as_str();
+        let mut all = Vec::new();
+        let mut lead = Vec::new();
+        // A wire headline in capitals names the story's subject, often nowhere else (tables).
+        if let Some(first) = analysis.sentences.first() {
+            names::headline_names(text, first.span, &mut lead);
+            all.extend_from_slice(&lead);
+        }
+        let headline = lead.len();
+        for s in &analysis.sentences {
+            let before = all.len();
+            names::names_in(text, s.span, s.span.start, &mut all);
+            if lead.len() == headline && all.len() > before {
+                lead.extend_from_slice(&all[before..]);
+            }
+        }
+        DocNames { all: names::finish(all), lead: names::finish(lead) }
+    }
+}
+
+/// What a figure is about: whose it is and when.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FigureFrame {
+    /// Name words of the figure's clause or sentence, sorted; empty when it names nobody.
+    pub subject: Vec<u64>,
+    /// The periods named next to the figure.
+    pub periods: Vec<Period>,
+    /// The figure is a period itself, or a byline's date: not a claim to check.
+    pub not_a_claim: bool,
+}
+
+impl FigureFrame {
+    /// The frame of figure `index` of `analysis`.
+    pub fn of(analysis: &Analysis, index: usize) -> FigureFrame {
+        let Some(q) = analysis.quantities.get(index) else { return FigureFrame::default() };
+        let Some(sentence) = analysis.sentences.get(q.sentence).map(|s| s.span) else {
+            return FigureFrame::default();
+        };
+        let text = analysis.prose.masked.as_str();
+        let clause = clause(text, sentence, q.span);
+        let mut subject = Vec::new();
+        names::names_in(text, clause, sentence.start, &mut subject);
+        if subject.is_empty() {
+            names::names_in(text, sentence, sentence.start, &mut subject);
+        }
+        let mentions = time::periods_in(text, clause);
+        let not_a_claim = is_byline_date(text, sentence, q)
+            || mentions.iter().any(|m| matches!(m.period, Period::Months(_)) && m.span.covers(q.span));
+        let siblings: Vec<Span> = analysis
+            .quantities
+            .iter()
+            .filter(|o| o.sentence == q.sentence && clause.covers(o.span))
+            .map(|o| o.span)
+            .collect();
+        let periods = own_periods(&mentions, q.span, &siblings);
+        FigureFrame { subject: names::finish(subject), periods, not_a_claim }
+    }
+}
+
+/// The periods that belong to `figure` among its clause's `mentions`: those after it and
+/// before the clause's next figure ("rose 5 pct in January from 4 pct in December"), else
+/// those before it and after the previous figure.
+fn own_periods(mentions: &[time::Mention], figure: Span, figures: &[Span]) -> Vec<Period> {
+    let next = figures.iter().map(|f| f.start).filter(|s| *s >= figure.end).min().unwrap_or(usize::MAX);
+    let prev = figures.iter().map(|f| f.end).filter(|e| *e <= figure.start).max().unwrap_or(0);
+    let inside = |m: &&time::Mention| !m.span.overlaps(figure);
+    let after: Vec<Period> = mentions
+        .iter()
+        .filter(inside)
+        .filter(|m| m.span.start >= figure.end && m.span.start < next)
+        .map(|m| m.period)
+        .collect();
+    if !after.is_empty() {
+        return after;
+    }
+    mentions
+        .iter()
+        .filter(inside)
+        .filter(|m| m.span.end <= figure.start && m.span.end > prev)
+        .map(|m| m.period)
+        .collect()
+}
+
+/// A date in a byline ("Jane Roe | December 6, 2021 | 4:22am EST") dates the story; it is no claim.
+fn is_byline_date(text: &str, sentence: Span, q: &Quantity) -> bool {
+    if q.kind != QuantityKind::Date && q.kind != QuantityKind::Year {
+        return false;
+    }
+    let s = sentence.slice(text);
+    s.contains(" | ") || has_clock_time(s)
+}
+
+/// "4:22am", "10:05 p.m.", "4:04pm EST".
+fn has_clock_time(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.windows(3).enumerate().any(|(i, w)| {
+        w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit() && {
+            let rest = s[i + 3..].trim_start_matches(|c: char| c.is_ascii_digit()).trim_start().to_ascii_lowercase();
+            rest.starts_with("am") || rest.starts_with("pm") || rest.starts_with("a.m") || rest.starts_with("p.m")
+        }
+    })
+}
+
+/// Could two figures be about one subject? A figure's subject (the names of its clause or
+/// sentence; for a figure that names nobody, such as a wire table line, its story's lead)
+/// must be named somewhere in the other's story, on one side at least: a summary may say
+/// "the company" where its source names it, but two stories neither of which names the
+/// other's subject are about two subjects.
+pub fn same_subject(a: &FigureFrame, a_doc: &DocNames, b: &FigureFrame, b_doc: &DocNames) -> bool {
+    let subject = |f: &'_ FigureFrame, d: &'_ DocNames| -> Vec<u64> {
+        if f.subject.is_empty() {
+            d.lead.clone()
+        } else {
+            f.subject.clone()
+        }
+    };
+    let (sa, sb) = (subject(a, a_doc), subject(b, b_doc));
+    if sa.is_empty() || sb.is_empty() {
+        return true;
+    }
+    crate::terms::share_any(&sa, &b_doc.all) || crate::terms::share_any(&sb, &a_doc.all)
+}
+
+/// The clause of `sentence` holding `figure`: bounded by semicolons, dashes,
+/// ", but" / ", while" / ", and" joins, and "and" / "but" before a verb in the past
+/// tense ("sales fell and guided for ...": two predicates of one subject).
+pub fn clause(text: &str, sentence: Span, figure: Span) -> Span {
+    const BREAKS: [&str; 9] =
+        [";", " - ", " \u{2013} ", " \u{2014} ", "\u{2014}", ", but ", ", while ", ", and ", ", with "];
+    const JOINS: [&str; 2] = [" and ", " but "];
+    let s = sentence.slice(text);
+    let rel = figure.start.saturating_sub(sentence.start).min(s.len());
+    let mut start = 0;
+    let mut end = s.len();
+    let mut cut = |i: usize, len: usize| {
+        if i + len <= rel {
+            start = start.max(i + len);
+        } else if i >= rel {
+            end = end.min(i);
+        }
+    };
+    for b in BREAKS {
+        for (i, _) in s.match_indices(b) {
+            cut(i, b.len());
+        }
+    }
+    for j in JOINS {
+        for (i, _) in s.match_indices(j) {
+            let next = s[i + j.len()..].split(|c: char| !c.is_alphabetic()).next().unwrap_or("");
+            if next.len() > 4 && next.ends_with("ed") && next.starts_with(|c: char| c.is_lowercase()) {
+                cut(i, j.len());
+            }
+        }
+    }
+    if start >= end {
+        return sentence;
+    }
+    Span::new(sentence.start + start, sentence.start + end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{analyze, TextFormat};
+
+    fn frame(text: &str, figure: &str) -> (FigureFrame, DocNames) {
+        let a = analyze(text, TextFormat::Plain);
+        let at = text.find(figure).expect("figure in text");
+        let i = a.quantities.iter().position(|q| q.span.start == at).expect("figure extracted");
+        (FigureFrame::of(&a, i), DocNames::of(&a))
+    }
+
+    #[test]
+    fn a_table_line_is_about_its_stories_lead() {
+        let a = frame("Harbor Freight Corp said its profit rose.\n\nNet 2.1 mln vs 1.8 mln.", "2.1 mln");
+        let b = frame("Lakeside Mills Inc said its profit fell.\n\nNet 3.4 mln vs 1.8 mln.", "3.4 mln");
+        assert!(a.0.subject.is_empty());
+        assert!(!same_subject(&a.0, &a.1, &b.0, &b.1));
+        let c = frame("Harbor Freight Corp posted results.\n\nNet 2.2 mln vs 1.8 mln.", "2.2 mln");
+        assert!(same_subject(&a.0, &a.1, &c.0, &c.1));
+        // A draft of excerpts that names the source's people but not its lead.
+        let d = frame("Excerpts.\n\nGasoline rose 2 cts.\n\nTraders Lee and Ruiz said prices could rise.", "2 cts");
+        let s = frame(
+            "Supplies in Rotterdam were short.\n\nGasoline rose 2 cts.\n\nTraders Lee and Ruiz said prices could rise.",
+            "2 cts",
+        );
+        assert!(same_subject(&d.0, &d.1, &s.0, &s.1));
+    }
+
+    #[test]
+    fn a_subject_absent_from_the_other_story_is_another_subject() {
+        let a = frame("In March, Ford sold 120,000 cars, the company said.", "120,000");
+        let b = frame("In March, Toyota sold 150,000 cars, the company said.", "150,000");
+        assert!(!same_subject(&a.0, &a.1, &b.0, &b.1));
+        let c = frame("Sales by Ford and Toyota were reported. In March, Ford sold 150,000 cars.", "150,000");
+        assert!(same_subject(&a.0, &a.1, &c.0, &c.1));
+    }
+
+    #[test]
+    fn each_figure_takes_the_period_named_after_it() {
+        let (f, _) = frame("Money supply rose 19.6 pct in January from 17.8 pct in December.", "17.8");
+        assert_eq!(f.periods, vec![Period::Month(12)]);
+        let (f, _) = frame("Money supply rose 19.6 pct in January from 17.8 pct in December.", "19.6");
+        assert_eq!(f.periods, vec![Period::Month(1)]);
+    }
+
+    #[test]
+    fn periods_and_bylines_are_not_claims() {
+        let (f, _) = frame("Profit rose in the nine months to August, the company said.", "nine");
+        assert!(f.not_a_claim);
+        let (f, _) = frame("Jane Roe | December 6, 2021 | 4:22am EST", "December 6");
+        assert!(f.not_a_claim);
+        let (f, _) = frame("The strike lasted nine months, the union said.", "nine");
+        assert!(!f.not_a_claim);
+    }
+}

@@ -1,0 +1,213 @@
+//! When a figure holds: the period expressions of its clause ("in January", "the fourth
+//! quarter", "nine months to August", "on Tuesday", "last year").
+//!
+//! Two figures hold at compatible times unless both name a period of the same sort
+//! (month, year, quarter, weekday, length, relative step) and no period of that sort agrees.
+
+use crate::terms;
+use crate::text::Span;
+
+/// A period named in the text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Period {
+    /// A calendar month, 1-12 ("in January").
+    Month(u8),
+    /// A calendar year ("in 1986").
+    Year(u16),
+    /// A quarter of a year, 1-4 ("fourth quarter", "4th qtr").
+    Quarter(u8),
+    /// A day of the week, 1-7 ("on Tuesday").
+    Weekday(u8),
+    /// A stretch of months ("nine months to August", "first half" = 6, "the year" = 12).
+    Months(u16),
+    /// A step back from the story's own time: 1 week, 2 month, 3 year ("last year", "a year ago").
+    Back(u8),
+}
+
+impl Period {
+    fn sort(self) -> u8 {
+        match self {
+            Period::Month(_) => 0,
+            Period::Year(_) => 1,
+            Period::Quarter(_) => 2,
+            Period::Weekday(_) => 3,
+            Period::Months(_) => 4,
+            Period::Back(_) => 5,
+        }
+    }
+}
+
+const MONTHS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+const MONTH_ABBR: &[&str] = &["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const WEEKDAYS: &[&str] = &["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+const ORDINALS: &[&str] = &["first", "second", "third", "fourth"];
+const ORDINAL_DIGITS: &[&str] = &["1st", "2nd", "3rd", "4th"];
+const COUNTS: &[&str] =
+    &["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
+
+fn month(w: &str, lower: &str) -> Option<u8> {
+    // Month names are capitalized; "may" in lower case is a verb.
+    if !w.starts_with(|c: char| c.is_uppercase()) {
+        return None;
+    }
+    let l = lower.trim_end_matches('.');
+    let i = MONTHS
+        .iter()
+        .position(|m| *m == l)
+        .or_else(|| MONTH_ABBR.iter().position(|m| *m == l).or_else(|| (l == "sept").then_some(8)))?;
+    Some(i as u8 + 1)
+}
+
+fn count(lower: &str) -> Option<u16> {
+    COUNTS
+        .iter()
+        .position(|c| *c == lower)
+        .map(|i| i as u16 + 1)
+        .or_else(|| lower.parse::<u16>().ok().filter(|n| *n <= 60))
+}
+
+/// A period expression and the span of its words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mention {
+    pub period: Period,
+    pub span: Span,
+}
+
+/// The period expressions of `span`, in order.
+pub fn periods_in(text: &str, span: Span) -> Vec<Mention> {
+    let words = terms::words(text, span);
+    let lower: Vec<String> = words.iter().map(|w| w.slice(text).to_lowercase()).collect();
+    let at = |i: usize| lower.get(i).map_or("", String::as_str);
+    let mut out = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        let raw = w.slice(text);
+        let l = at(i);
+        let one = |period| Mention { period, span: *w };
+        let through = |j: usize, period| Mention { period, span: Span::new(w.start, words[j].end) };
+        if let Some(m) = month(raw, l) {
+            out.push(one(Period::Month(m)));
+        } else if let Some(d) = WEEKDAYS.iter().position(|x| *x == l) {
+            out.push(one(Period::Weekday(d as u8 + 1)));
+        } else if l.len() == 4 && l.bytes().all(|b| b.is_ascii_digit()) && (l.starts_with("19") || l.starts_with("20"))
+        {
+            out.push(one(Period::Year(l.parse().unwrap_or(0))));
+        } else if let Some(q) =
+            ORDINALS.iter().position(|x| *x == l).or_else(|| ORDINAL_DIGITS.iter().position(|x| *x == l))
+        {
+            match at(i + 1) {
+                "quarter" | "qtr" | "quarters" => out.push(through(i + 1, Period::Quarter(q as u8 + 1))),
+                "half" => out.push(through(i + 1, Period::Months(6))),
+                _ => {}
+            }
+        } else if let Some(n) = count(l) {
+            let unit = at(i + 1);
+            let months = match unit {
+                "months" | "month" | "mths" => Some(n),
+                "weeks" => None,
+                "quarters" => Some(3 * n),
+                _ => None,
+            };
+            // "nine months to August", "the first nine months", "six months ended": a period, not a count.
+            let framed = matches!(at(i + 2), "to" | "ended" | "ending" | "through" | "thru")
+                || matches!(i.checked_sub(1).map_or("", at), "first" | "last" | "past");
+            if let (Some(m), true) = (months, framed) {
+                out.push(through(i + 1, Period::Months(m)));
+            }
+        } else if matches!(l, "last" | "previous" | "prior" | "past") {
+            if let Some(b) = step(at(i + 1)) {
+                out.push(through(i + 1, Period::Back(b)));
+            }
+        } else if l == "ago" || l == "earlier" || l == "before" {
+            // "a year ago", "a month earlier", "the year before"
+            if let Some(b) = i.checked_sub(1).and_then(|j| step(at(j))) {
+                out.push(Mention { period: Period::Back(b), span: Span::new(words[i - 1].start, w.end) });
+            }
+        } else if let Some(rest) = l.strip_suffix("-ago") {
+            if let Some(b) = step(rest.trim_start_matches("a-")) {
+                out.push(one(Period::Back(b)));
+            }
+        }
+    }
+    out
+}
+
+fn step(w: &str) -> Option<u8> {
+    match w {
+        "week" => Some(1),
+        "month" => Some(2),
+        "year" => Some(3),
+        _ => None,
+    }
+}
+
+/// Could figures with these periods hold at one time?
+pub fn compatible(a: &[Period], b: &[Period]) -> bool {
+    (0..6u8).all(|sort| {
+        let mut x = a.iter().filter(|p| p.sort() == sort).peekable();
+        let mut y = b.iter().filter(|p| p.sort() == sort).peekable();
+        if x.peek().is_none() || y.peek().is_none() {
+            return true;
+        }
+        let ys: Vec<&Period> = y.collect();
+        x.any(|p| ys.contains(&p))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn periods(s: &str) -> Vec<Period> {
+        periods_in(s, Span::new(0, s.len())).into_iter().map(|m| m.period).collect()
+    }
+
+    #[test]
+    fn months_years_quarters_and_weekdays_are_read() {
+        assert_eq!(
+            periods("sales rose in January from December 1986"),
+            vec![Period::Month(1), Period::Month(12), Period::Year(1986)]
+        );
+        assert_eq!(periods("net fell in the fourth quarter"), vec![Period::Quarter(4)]);
+        assert_eq!(periods("the fire started on Tuesday"), vec![Period::Weekday(2)]);
+        // "may" in lower case is a verb, not a month
+        assert_eq!(periods("prices may rise"), vec![]);
+    }
+
+    #[test]
+    fn a_stretch_of_months_is_a_period_only_where_it_frames_a_figure() {
+        assert_eq!(periods("profit in the nine months to August"), vec![Period::Months(9), Period::Month(8)]);
+        assert_eq!(periods("in the first half"), vec![Period::Months(6)]);
+        assert_eq!(periods("the strike lasted nine months"), vec![]);
+    }
+
+    #[test]
+    fn steps_back_are_read() {
+        assert_eq!(periods("up from a year ago"), vec![Period::Back(3)]);
+        assert_eq!(periods("compared with last month"), vec![Period::Back(2)]);
+        assert_eq!(periods("the year-ago quarter"), vec![Period::Back(3)]);
+    }
+
+    #[test]
+    fn periods_are_compatible_unless_one_sort_disagrees() {
+        use Period::*;
+        assert!(compatible(&[Month(1)], &[Month(1), Year(1987)]));
+        assert!(compatible(&[Month(1)], &[Quarter(1)]));
+        assert!(compatible(&[], &[Month(3)]));
+        assert!(!compatible(&[Month(1)], &[Month(12)]));
+        assert!(!compatible(&[Months(9)], &[Months(3)]));
+        assert!(!compatible(&[Weekday(2)], &[Weekday(3)]));
+    }
+}
