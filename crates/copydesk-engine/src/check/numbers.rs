@@ -10,7 +10,7 @@ use super::{cite, finding, Draft, MAX_EVIDENCE};
 use crate::claims::{Modifier, Quantity, QuantityKind};
 use crate::corpus::{AnalyzedSource, CorpusIndex, QuantityKey, SentRef};
 use crate::finding::{ClaimKind, Code, Status, Verdict};
-use crate::frame::{self, clause, time, FigureFrame};
+use crate::frame::{self, clause, FigureFrame};
 use crate::terms;
 use crate::text::Span;
 
@@ -39,19 +39,33 @@ struct Candidate<'c> {
     doc: u32,
 }
 
-/// Is source figure `qi` of `src` about the same fact as the draft's figure `q` (frame `own`):
-/// the same subject, at a compatible time, and a claim at all?
+/// How closely a source figure's frame must agree with the draft figure's.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Agreement {
+    /// To contradict it: the same subject and a compatible time.
+    SameFact,
+    /// To support it: a subject that overlaps and a compatible time (a supporting figure
+    /// silences a claim; it never raises a warning).
+    Supports,
+}
+
+/// Is source figure `qi` of `src` about the fact the draft's figure `q` (frame `own`) states,
+/// closely enough for `need`, and a claim at all?
 fn frames_agree(
     corpus: &CorpusIndex,
     d: &Draft,
     q: &Quantity,
     own: &FigureFrame,
     (doc, src, qi): (u32, &AnalyzedSource, u32),
+    need: Agreement,
 ) -> bool {
     let theirs = corpus.figure_frame(doc, qi, src);
-    !theirs.not_a_claim
-        && frame::same_subject(own, d.names(), &theirs, &corpus.doc_names(doc, src))
-        && (!timed(q.kind) || time::compatible(&own.periods, &theirs.periods))
+    let (ours, story) = (d.names(), corpus.doc_names(doc, src));
+    let subject = match need {
+        Agreement::SameFact => frame::same_subject(own, ours, &theirs, &story),
+        Agreement::Supports => frame::subject_overlaps(own, ours, &theirs, &story),
+    };
+    !theirs.not_a_claim && subject && (!timed(q.kind) || frame::same_time(own, ours, &theirs, &story))
 }
 
 /// Figures whose time is a frame: counts and shares (a year or a date is a time itself).
@@ -62,8 +76,8 @@ fn timed(kind: QuantityKind) -> bool {
 /// Are two source figures about the same fact (before they can be said to disagree)?
 fn sources_agree_on_frame(corpus: &CorpusIndex, a: &Candidate, b: &Candidate) -> bool {
     let (fa, fb) = (corpus.figure_frame(a.doc, a.index, a.source), corpus.figure_frame(b.doc, b.index, b.source));
-    frame::same_subject(&fa, &corpus.doc_names(a.doc, a.source), &fb, &corpus.doc_names(b.doc, b.source))
-        && (!timed(a.quantity.kind) || time::compatible(&fa.periods, &fb.periods))
+    let (da, db) = (corpus.doc_names(a.doc, a.source), corpus.doc_names(b.doc, b.source));
+    frame::same_subject(&fa, &da, &fb, &db) && (!timed(a.quantity.kind) || frame::same_time(&fa, &da, &fb, &db))
 }
 
 /// Words around a figure (the figure and other numbers left out), stemmed.
@@ -269,7 +283,9 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
     if own_frame.not_a_claim {
         return None;
     }
-    let same_fact = |doc: u32, src: &AnalyzedSource, qi: u32| frames_agree(corpus, d, q, &own_frame, (doc, src, qi));
+    let agrees = |doc: u32, src: &AnalyzedSource, qi: u32, need: Agreement| {
+        frames_agree(corpus, d, q, &own_frame, (doc, src, qi), need)
+    };
     let fig = Figure::new(corpus, d, q);
     let local = &fig.local;
     let key = QuantityKey::of(q);
@@ -288,7 +304,7 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
             .filter(|(_, sq)| sq.sentence == s.at.sentence as usize && sq.kind == q.kind);
         for (qi, sq) in in_sentence {
             let qi = qi as u32;
-            if !same_fact(s.at.doc, src, qi) {
+            if !agrees(s.at.doc, src, qi, Agreement::Supports) {
                 continue;
             }
             let score = comparability(corpus, d, &fig, (s.at.doc, src), (qi, sq));
@@ -296,7 +312,10 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
                 continue;
             }
             let c = Candidate { source: src, quantity: sq, index: qi, score, doc: s.at.doc };
-            if units_compatible(q, sq) && may_contradict(corpus, q, local, (s.at.doc, src), (qi, sq)) {
+            if units_compatible(q, sq)
+                && may_contradict(corpus, q, local, (s.at.doc, src), (qi, sq))
+                && (consistent(q, sq) || agrees(s.at.doc, src, qi, Agreement::SameFact))
+            {
                 rivals.push(c);
             } else if units_compatible(q, sq) {
                 if consistent(q, sq) {
@@ -328,7 +347,10 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
             continue;
         }
         let Some((src, sq)) = corpus.quantity(r) else { continue };
-        if seen.contains(&(r.doc, sq.span.start)) || !consistent(q, sq) || !same_fact(r.doc, src, r.quantity) {
+        if seen.contains(&(r.doc, sq.span.start))
+            || !consistent(q, sq)
+            || !agrees(r.doc, src, r.quantity, Agreement::Supports)
+        {
             continue;
         }
         let score = comparability(corpus, d, &fig, (r.doc, src), (r.quantity, sq));

@@ -19,9 +19,11 @@ pub use time::Period;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DocNames {
     /// Every name word of the document, sorted.
-    pub all: Vec<u64>,
-    /// The name words of the first sentence that has any (a headline in capitals has none).
-    pub lead: Vec<u64>,
+    pub all: Vec<String>,
+    /// The name words of its headline in capitals if it has one, else of the first sentence that has any.
+    pub lead: Vec<String>,
+    /// The story's date, from its dateline or byline, as a day count (see [`day_number`]).
+    pub date: Option<i64>,
 }
 
 impl DocNames {
@@ -29,20 +31,20 @@ impl DocNames {
         let text = analysis.prose.masked.as_str();
         let mut all = Vec::new();
         let mut lead = Vec::new();
-        // A wire headline in capitals names the story's subject, often nowhere else (tables).
+        // A headline names the story's subject, a wire table's often nowhere else.
         if let Some(first) = analysis.sentences.first() {
-            names::headline_names(text, first.span, &mut lead);
+            names::headline_names(text, first.span, &names::lower_case_words(text), &mut lead);
             all.extend_from_slice(&lead);
         }
         let headline = lead.len();
         for s in &analysis.sentences {
             let before = all.len();
             names::names_in(text, s.span, s.span.start, &mut all);
-            if lead.len() == headline && all.len() > before {
+            if headline == 0 && lead.is_empty() && all.len() > before {
                 lead.extend_from_slice(&all[before..]);
             }
         }
-        DocNames { all: names::finish(all), lead: names::finish(lead) }
+        DocNames { all: names::finish(all), lead: names::finish(lead), date: time::story_date(analysis) }
     }
 }
 
@@ -50,7 +52,7 @@ impl DocNames {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FigureFrame {
     /// Name words of the figure's clause or sentence, sorted; empty when it names nobody.
-    pub subject: Vec<u64>,
+    pub subject: Vec<String>,
     /// The periods named next to the figure.
     pub periods: Vec<Period>,
     /// The figure is a period itself, or a byline's date: not a claim to check.
@@ -82,6 +84,17 @@ impl FigureFrame {
             .collect();
         let periods = own_periods(&mentions, q.span, &siblings);
         FigureFrame { subject: names::finish(subject), periods, not_a_claim }
+    }
+}
+
+impl FigureFrame {
+    /// The figure's subject: the names of its clause or sentence, else its story's lead.
+    fn subject_or<'a>(&'a self, doc: &'a DocNames) -> &'a [String] {
+        if self.subject.is_empty() {
+            &doc.lead
+        } else {
+            &self.subject
+        }
     }
 }
 
@@ -129,24 +142,40 @@ fn has_clock_time(s: &str) -> bool {
     })
 }
 
-/// Could two figures be about one subject? A figure's subject (the names of its clause or
-/// sentence; for a figure that names nobody, such as a wire table line, its story's lead)
-/// must be named somewhere in the other's story, on one side at least: a summary may say
-/// "the company" where its source names it, but two stories neither of which names the
-/// other's subject are about two subjects.
+/// Could two figures be about one subject? A figure's subject is the names of its clause or
+/// sentence; for a figure that names nobody (a wire table line), its story's lead. One of
+/// the two subjects must be named, every word of it, in the other's story: a summary may
+/// say "the company" where its source names it, but "Ford sold 120,000" in one story and
+/// "Toyota sold 150,000" in another, or two tables headed "CHICAGO WHEAT STOCKS" and
+/// "TOLEDO WHEAT STOCKS", are about two subjects.
 pub fn same_subject(a: &FigureFrame, a_doc: &DocNames, b: &FigureFrame, b_doc: &DocNames) -> bool {
-    let subject = |f: &'_ FigureFrame, d: &'_ DocNames| -> Vec<u64> {
-        if f.subject.is_empty() {
-            d.lead.clone()
-        } else {
-            f.subject.clone()
-        }
+    let (sa, sb) = (a.subject_or(a_doc), b.subject_or(b_doc));
+    sa.is_empty() || sb.is_empty() || names::all_named_in(sa, &b_doc.all) || names::all_named_in(sb, &a_doc.all)
+}
+
+/// Could two figures be about one subject, as far as support goes? A figure that agrees
+/// with a source's needs less: some word of one subject named in the other's story.
+pub fn subject_overlaps(a: &FigureFrame, a_doc: &DocNames, b: &FigureFrame, b_doc: &DocNames) -> bool {
+    let (sa, sb) = (a.subject_or(a_doc), b.subject_or(b_doc));
+    sa.is_empty() || sb.is_empty() || names::named_in(sa, &b_doc.all) || names::named_in(sb, &a_doc.all)
+}
+
+/// Stories further apart than this are about different times, for figures that name no period.
+const UNDATED_FIGURE_DAYS: i64 = 3;
+
+/// Could two figures hold at one time? No period of one sort may disagree; and figures that
+/// name no period hold at their stories' dates, so two dated stories more than a few days
+/// apart state them for different times (last week's figure is not this week's).
+pub fn same_time(a: &FigureFrame, a_doc: &DocNames, b: &FigureFrame, b_doc: &DocNames) -> bool {
+    let far_apart = match (a_doc.date, b_doc.date) {
+        (Some(x), Some(y)) => (x - y).abs() > UNDATED_FIGURE_DAYS,
+        _ => false,
     };
-    let (sa, sb) = (subject(a, a_doc), subject(b, b_doc));
-    if sa.is_empty() || sb.is_empty() {
-        return true;
+    if far_apart {
+        // Stories far apart agree on a time only by naming the same period.
+        return time::shared_sort(&a.periods, &b.periods) && time::compatible(&a.periods, &b.periods);
     }
-    crate::terms::share_any(&sa, &b_doc.all) || crate::terms::share_any(&sb, &a_doc.all)
+    time::compatible(&a.periods, &b.periods)
 }
 
 /// The clause of `sentence` holding `figure`: bounded by semicolons, dashes,

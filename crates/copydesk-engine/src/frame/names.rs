@@ -3,11 +3,13 @@
 //! A name word is a capitalized word that is not the first of its sentence (unless the
 //! next word is capitalized too: "Command Airways said"), not a title, a month, a weekday
 //! or a generic organization word ("Corp", "Bank"), and not in a headline written in
-//! capitals. Names are kept as hashes of their folded lower case, sorted.
+//! capitals (whose words are read apart, [`headline_names`]). Names are kept folded to
+//! lower case, sorted; a country and its people are one name ([`named_in`]).
 
 use crate::extract::entities::{fold, is_org_word, is_title};
 use crate::terms;
 use crate::text::Span;
+use std::collections::HashSet;
 
 /// Capitalized words that name no one in particular.
 const NOT_NAMES: &[&str] = &[
@@ -181,8 +183,9 @@ fn is_upper_case(text: &str, span: Span) -> bool {
     s.chars().any(char::is_alphabetic) && !s.chars().any(char::is_lowercase)
 }
 
-/// Hashes of the name words of `span`, a sentence or part of one starting at `sentence_start`.
-pub fn names_in(text: &str, span: Span, sentence_start: usize, out: &mut Vec<u64>) {
+/// The name words of `span`, a sentence or part of one starting at `sentence_start`,
+/// folded to lower case, pushed to `out`.
+pub fn names_in(text: &str, span: Span, sentence_start: usize, out: &mut Vec<String>) {
     if is_upper_case(text, span) {
         return;
     }
@@ -192,79 +195,134 @@ pub fn names_in(text: &str, span: Span, sentence_start: usize, out: &mut Vec<u64
         if !is_capitalized(s) || terms::is_numeric(s) {
             continue;
         }
-        let first = text.get(sentence_start..w.start).is_some_and(|before| !before.chars().any(char::is_alphanumeric));
-        if first && !words.get(i + 1).is_some_and(|n| is_capitalized(n.slice(text))) {
+        // The first word of a sentence or of a line (a wire table's label) is capitalized
+        // whatever it is: a name only when the next word is capitalized too.
+        let before = text.get(sentence_start.min(w.start)..w.start).unwrap_or("");
+        let first = !before.chars().any(char::is_alphanumeric) || before.trim_end_matches([' ', '\t']).ends_with('\n');
+        if first && !words.get(i + 1).is_some_and(|n| is_capitalized(n.slice(text)) && !is_not_name(n.slice(text))) {
             continue;
         }
-        let key = fold(s.trim_end_matches("'s").trim_end_matches("\u{2019}s"));
-        if key.chars().count() < 2
-            || NOT_NAME_SET.contains(&key)
-            || terms::is_stopword(&key)
-            || is_title(&key)
-            || is_org_word(&key)
-        {
-            continue;
-        }
-        out.push(name_key(&key));
+        push_name(s, out);
     }
 }
 
-/// A name word's key: its first four letters, so that a country and its people ("China",
-/// "Chinese"; "Ukraine", "Ukrainian") and a name and its plural are one subject.
-fn name_key(folded: &str) -> u64 {
-    let end = folded.char_indices().nth(4).map_or(folded.len(), |(i, _)| i);
-    terms::hash_str(&folded[..end])
+/// Is a capitalized word one that names nobody ("April", "The")?
+fn is_not_name(word: &str) -> bool {
+    let key = fold(word);
+    NOT_NAME_SET.contains(&key) || terms::is_stopword(&key)
 }
 
-/// Hashes of the words of a headline written in capitals that may be names: no case
-/// tells a name there, so every word but the ordinary ones of wire headlines counts
-/// ("HARBOR FREIGHT <HFC> 4TH QTR NET" names "harbor", "freight", "hfc").
-pub fn headline_names(text: &str, span: Span, out: &mut Vec<u64>) {
-    if !is_upper_case(text, span) {
+fn push_name(word: &str, out: &mut Vec<String>) {
+    let key = fold(word.trim_end_matches("'s").trim_end_matches("'S").trim_end_matches("\u{2019}s"));
+    if key.chars().count() < 2
+        || key.chars().any(|c| c.is_ascii_digit())
+        || NOT_NAME_SET.contains(&key)
+        || terms::is_stopword(&key)
+        || is_title(&key)
+        || is_org_word(&key)
+    {
         return;
     }
-    for w in terms::words(text, span) {
+    out.push(key);
+}
+
+/// The words of a headline that may be names: `span`'s first line, when it is written in
+/// capitals or in title case. No case tells a name there, so every word counts but the
+/// ordinary ones of wire headlines and those its story writes in lower case
+/// (`lower_case`): "HARBOR FREIGHT <HFC> 4TH QTR NET" names "harbor", "freight", "hfc".
+pub fn headline_names(text: &str, span: Span, lower_case: &HashSet<String>, out: &mut Vec<String>) {
+    let s = span.slice(text);
+    let line = Span::new(span.start, span.start + s.find('\n').unwrap_or(s.len()));
+    let words = terms::words(text, line);
+    let capitalized = words.iter().filter(|w| is_capitalized(w.slice(text))).count();
+    let title_case = words.len() >= 3 && capitalized * 10 >= words.len() * 7;
+    if !is_upper_case(text, line) && !title_case {
+        return;
+    }
+    for w in words {
         let s = w.slice(text);
-        if s.chars().any(|c| c.is_ascii_digit()) {
-            continue;
+        if !lower_case.contains(&fold(s)) {
+            push_name(s, out);
         }
-        let key = fold(s.trim_end_matches("'S"));
-        if key.chars().count() < 2
-            || NOT_NAME_SET.contains(&key)
-            || terms::is_stopword(&key)
-            || is_title(&key)
-            || is_org_word(&key)
-        {
-            continue;
-        }
-        out.push(name_key(&key));
     }
 }
 
-/// Sorts and de-duplicates a list of name hashes.
-pub fn finish(mut names: Vec<u64>) -> Vec<u64> {
+/// The words a text writes in lower case (folded), which are not names wherever they stand.
+pub fn lower_case_words(text: &str) -> HashSet<String> {
+    terms::words(text, Span::new(0, text.len()))
+        .into_iter()
+        .map(|w| w.slice(text))
+        .filter(|w| w.starts_with(|c: char| c.is_lowercase()))
+        .map(fold)
+        .collect()
+}
+
+/// Sorts and de-duplicates a list of names.
+pub fn finish(mut names: Vec<String>) -> Vec<String> {
     names.sort_unstable();
     names.dedup();
     names
+}
+
+/// Are two name words one name? Equal, or a place and its people or a name and its plural:
+/// they share at least four letters, the shorter has at most one more, and the longer
+/// ends in a people's or a plural ending ("China", "Chinese"; "Russia", "Russian";
+/// "Ukraine", "Ukrainian"; not "South", "Southern").
+fn same_name(a: &str, b: &str) -> bool {
+    const ENDINGS: &[&str] = &["", "s", "es", "n", "ns", "an", "ans", "ian", "ians", "ese"];
+    if a == b {
+        return true;
+    }
+    let shared = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    shared >= 4 && short.len() <= shared + 1 && long.get(shared..).is_some_and(|rest| ENDINGS.contains(&rest))
+}
+
+/// Is `name` named in `all` (sorted)?
+fn is_named(name: &str, all: &[String]) -> bool {
+    let prefix = &name[..name.char_indices().nth(4).map_or(name.len(), |(i, _)| i)];
+    let from = all.partition_point(|x| x.as_str() < prefix);
+    all[from..].iter().take_while(|x| x.starts_with(prefix) || *x == name).any(|x| same_name(name, x))
+}
+
+/// Does any of `names` name someone in `all` (sorted)?
+pub fn named_in(names: &[String], all: &[String]) -> bool {
+    names.iter().any(|n| is_named(n, all))
+}
+
+/// Is every one of `names` named in `all` (sorted)?
+pub fn all_named_in(names: &[String], all: &[String]) -> bool {
+    names.iter().all(|n| is_named(n, all))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn names(s: &str) -> Vec<u64> {
+    fn names(s: &str) -> Vec<String> {
         let mut v = Vec::new();
         names_in(s, Span::new(0, s.len()), 0, &mut v);
         finish(v)
     }
 
-    fn h(w: &str) -> u64 {
-        name_key(w)
+    fn h(w: &str) -> String {
+        w.to_string()
     }
 
     #[test]
     fn a_country_and_its_people_are_one_name() {
-        assert_eq!(names("Officials in Beijing said Chinese mines"), names("Officials in Beijing said China mines"));
+        let all = finish(vec![h("china"), h("russia"), h("southern")]);
+        assert!(named_in(&[h("chinese")], &all));
+        assert!(named_in(&[h("russian")], &all));
+        assert!(!named_in(&[h("chile")], &all));
+        assert!(!named_in(&[h("south")], &all));
+    }
+
+    #[test]
+    fn a_line_of_a_wire_table_begins_with_a_label_not_a_name() {
+        assert!(names("Harbor Freight said\nQtrly div 25 cts vs 25 cts\nPay April 30").contains(&h("harbor")));
+        assert!(!names("Harbor Freight said\nQtrly div 25 cts vs 25 cts\nPay April 30").contains(&h("qtrly")));
+        assert!(!names("Harbor Freight said\nQtrly div 25 cts vs 25 cts\nPay April 30").contains(&h("pay")));
     }
 
     #[test]
@@ -273,16 +331,22 @@ mod tests {
             names("Net profit at Harbor Freight Corp rose in March, President Lane said"),
             finish(vec![h("harbor"), h("freight"), h("lane")])
         );
-        assert_eq!(names("Revenue rose 5 pct"), Vec::<u64>::new());
+        assert_eq!(names("Revenue rose 5 pct"), Vec::<String>::new());
         assert_eq!(names("Jane Roe said"), finish(vec![h("jane"), h("roe")]));
     }
 
     #[test]
     fn a_headline_in_capitals_names_nothing_as_a_sentence_but_its_words_as_a_headline() {
-        let s = "HARBOR FREIGHT <HFC> 4TH QTR NET UP 5 PCT";
-        assert!(names(s).is_empty());
+        let s = "HARBOR FREIGHT <HFC> 4TH QTR NET UP 5 PCT\n19-MAR-1987 11:30:57.56\nNet 5 mln vs 4 mln";
+        let line = Span::new(0, s.find('\n').unwrap_or(0));
+        assert!(names(line.slice(s)).is_empty());
         let mut v = Vec::new();
-        headline_names(s, Span::new(0, s.len()), &mut v);
+        headline_names(s, Span::new(0, s.len()), &lower_case_words(s), &mut v);
         assert_eq!(finish(v), finish(vec![h("harbor"), h("freight"), h("hfc")]));
+        // A word the story writes in lower case is no name in its headline.
+        let s = "Harbor Freight Raises Dividend\n\nHarbor Freight raised its dividend.";
+        let mut v = Vec::new();
+        headline_names(s, Span::new(0, s.len()), &lower_case_words(s), &mut v);
+        assert_eq!(finish(v), finish(vec![h("harbor"), h("freight"), h("raises")]));
     }
 }

@@ -144,6 +144,50 @@ pub fn periods_in(text: &str, span: Span) -> Vec<Mention> {
     out
 }
 
+/// A day count for a calendar date: exact within a month, a day or three off across one
+/// (every month is taken as 31 days), which is all a window of days needs.
+pub fn day_number(year: i64, month: i64, day: i64) -> i64 {
+    (year * 12 + month - 1) * 31 + day - 1
+}
+
+/// The date of a story: its wire dateline ("19-MAR-1987 11:30:57.56") or the date of its
+/// byline ("Jane Roe | December 6, 2021 | 4:22am EST"), in its first lines.
+pub fn story_date(analysis: &crate::Analysis) -> Option<i64> {
+    let text = analysis.prose.masked.as_str();
+    let head = &text[..crate::text::floor_char_boundary(text, text.len().min(400))];
+    dateline(head).or_else(|| byline(analysis))
+}
+
+/// "19-MAR-1987": day, month abbreviation in capitals, year.
+fn dateline(head: &str) -> Option<i64> {
+    head.split_whitespace().find_map(|tok| {
+        let mut parts = tok.split('-');
+        let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() || m.len() != 3 || !m.bytes().all(|b| b.is_ascii_uppercase()) {
+            return None;
+        }
+        let month = MONTH_ABBR.iter().position(|x| x.eq_ignore_ascii_case(m))? as i64 + 1;
+        let (day, year) = (d.parse::<i64>().ok()?, y.parse::<i64>().ok()?);
+        ((1..=31).contains(&day) && (1800..=2200).contains(&year)).then(|| day_number(year, month, day))
+    })
+}
+
+/// The date figure of a byline among the first sentences, with its year.
+fn byline(analysis: &crate::Analysis) -> Option<i64> {
+    let text = analysis.prose.masked.as_str();
+    analysis.quantities.iter().take_while(|q| q.sentence < 4).find_map(|q| {
+        let sentence = analysis.sentences.get(q.sentence)?.span.slice(text);
+        if q.kind != crate::QuantityKind::Date || !sentence.contains(" | ") {
+            return None;
+        }
+        // value is month * 100 + day (see extract::quantities)
+        let (month, day) = ((q.value as i64) / 100, (q.value as i64) % 100);
+        let after = text.get(q.span.end..q.span.end.saturating_add(8).min(text.len()))?;
+        let year = after.trim_start_matches([',', ' ']).get(..4)?.parse::<i64>().ok()?;
+        Some(day_number(year, month, day))
+    })
+}
+
 fn step(w: &str) -> Option<u8> {
     match w {
         "week" => Some(1),
@@ -151,6 +195,11 @@ fn step(w: &str) -> Option<u8> {
         "year" => Some(3),
         _ => None,
     }
+}
+
+/// Do the two name a period of one sort (both a month, both a year, ...)?
+pub fn shared_sort(a: &[Period], b: &[Period]) -> bool {
+    a.iter().any(|p| b.iter().any(|q| p.sort() == q.sort()))
 }
 
 /// Could figures with these periods hold at one time?
@@ -198,6 +247,16 @@ mod tests {
         assert_eq!(periods("up from a year ago"), vec![Period::Back(3)]);
         assert_eq!(periods("compared with last month"), vec![Period::Back(2)]);
         assert_eq!(periods("the year-ago quarter"), vec![Period::Back(3)]);
+    }
+
+    #[test]
+    fn a_story_is_dated_by_its_dateline_or_byline() {
+        let a = crate::analyze("HARBOR NET UP\n19-MAR-1987 11:30:57.56\n\nNet rose.", crate::TextFormat::Plain);
+        assert_eq!(story_date(&a), Some(day_number(1987, 3, 19)));
+        let b = crate::analyze("Title\n\nJane Roe | December 6, 2021 | 4:22am EST\n\nText.", crate::TextFormat::Plain);
+        assert_eq!(story_date(&b), Some(day_number(2021, 12, 6)));
+        let c = crate::analyze("The plan was adopted on December 6, 2021.", crate::TextFormat::Plain);
+        assert_eq!(story_date(&c), None);
     }
 
     #[test]
