@@ -68,6 +68,25 @@ fn frames_agree(
     !theirs.not_a_claim && subject && (!timed(q.kind) || frame::same_time(own, ours, &theirs, &story))
 }
 
+/// Where both sentences state other figures too, does one of the draft's others agree with
+/// one of the source's? A sentence whose every figure differs from a source sentence's (a
+/// wire template "Net 2.1 mln vs 1.8 mln", a table row, a weekly report) is another
+/// company's or another week's, not this one's misstated; unless the source is the story
+/// the draft is drawn from (`SOURCE_AFFINITY`), where two slips in one sentence are slips.
+fn anchored(d: &Draft, q: &Quantity, (doc, src): (u32, &AnalyzedSource), sq: &Quantity) -> bool {
+    let others = |qs: &'_ [Quantity], own: &Quantity| -> Vec<Quantity> {
+        qs.iter().filter(|o| o.sentence == own.sentence && o.span != own.span).cloned().collect()
+    };
+    let (ours, theirs) = (others(&d.analysis.quantities, q), others(&src.analysis.quantities, sq));
+    ours.is_empty()
+        || theirs.is_empty()
+        || ours.iter().any(|o| theirs.iter().any(|t| t.kind == o.kind && consistent(o, t)))
+        || d.affinity(doc) >= SOURCE_AFFINITY
+}
+
+/// A document that covers this much of the draft is the story the draft is drawn from.
+const SOURCE_AFFINITY: f32 = 0.5;
+
 /// Figures whose time is a frame: counts and shares (a year or a date is a time itself).
 fn timed(kind: QuantityKind) -> bool {
     matches!(kind, QuantityKind::Amount | QuantityKind::Percent | QuantityKind::Ordinal)
@@ -314,7 +333,8 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
             let c = Candidate { source: src, quantity: sq, index: qi, score, doc: s.at.doc };
             if units_compatible(q, sq)
                 && may_contradict(corpus, q, local, (s.at.doc, src), (qi, sq))
-                && (consistent(q, sq) || agrees(s.at.doc, src, qi, Agreement::SameFact))
+                && (consistent(q, sq)
+                    || (agrees(s.at.doc, src, qi, Agreement::SameFact) && anchored(d, q, (s.at.doc, src), sq)))
             {
                 rivals.push(c);
             } else if units_compatible(q, sq) {

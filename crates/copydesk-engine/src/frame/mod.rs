@@ -75,6 +75,7 @@ impl FigureFrame {
         }
         let mentions = time::periods_in(text, clause);
         let not_a_claim = is_byline_date(text, sentence, q)
+            || in_capitals_headline(text, sentence, q)
             || mentions.iter().any(|m| matches!(m.period, Period::Months(_)) && m.span.covers(q.span));
         let siblings: Vec<Span> = analysis
             .quantities
@@ -122,6 +123,16 @@ fn own_periods(mentions: &[time::Mention], figure: Span, figures: &[Span]) -> Ve
         .collect()
 }
 
+/// A figure of a headline in capitals ("HARBOR NET UP 5 PCT") restates the story's body.
+fn in_capitals_headline(text: &str, sentence: Span, q: &Quantity) -> bool {
+    let s = sentence.slice(text);
+    let at = q.span.start.saturating_sub(sentence.start).min(s.len());
+    let start = s[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = s[at..].find('\n').map_or(s.len(), |i| at + i);
+    let line = Span::new(sentence.start + start, sentence.start + end);
+    q.sentence == 0 && names::is_upper_case(text, line)
+}
+
 /// A date in a byline ("Jane Roe | December 6, 2021 | 4:22am EST") dates the story; it is no claim.
 fn is_byline_date(text: &str, sentence: Span, q: &Quantity) -> bool {
     if q.kind != QuantityKind::Date && q.kind != QuantityKind::Year {
@@ -161,7 +172,7 @@ pub fn subject_overlaps(a: &FigureFrame, a_doc: &DocNames, b: &FigureFrame, b_do
 }
 
 /// Stories further apart than this are about different times, for figures that name no period.
-const UNDATED_FIGURE_DAYS: i64 = 3;
+const UNDATED_FIGURE_DAYS: i64 = 2;
 
 /// Could two figures hold at one time? No period of one sort may disagree; and figures that
 /// name no period hold at their stories' dates, so two dated stories more than a few days
@@ -171,6 +182,10 @@ pub fn same_time(a: &FigureFrame, a_doc: &DocNames, b: &FigureFrame, b_doc: &Doc
         (Some(x), Some(y)) => (x - y).abs() > UNDATED_FIGURE_DAYS,
         _ => false,
     };
+    if let (Some(x), Some(y)) = (time::day_of(&a.periods, a_doc.date), time::day_of(&b.periods, b_doc.date)) {
+        // "yesterday" in two stories: the same day only if the stories are a day apart the same way.
+        return x == y;
+    }
     if far_apart {
         // Stories far apart agree on a time only by naming the same period.
         return time::shared_sort(&a.periods, &b.periods) && time::compatible(&a.periods, &b.periods);
@@ -266,6 +281,8 @@ mod tests {
         let (f, _) = frame("Profit rose in the nine months to August, the company said.", "nine");
         assert!(f.not_a_claim);
         let (f, _) = frame("Jane Roe | December 6, 2021 | 4:22am EST", "December 6");
+        assert!(f.not_a_claim);
+        let (f, _) = frame("HARBOR NET UP 5 PCT\n19-MAR-1987 11:30:57.56\n\nHarbor said net rose 5 pct.", "5 PCT");
         assert!(f.not_a_claim);
         let (f, _) = frame("The strike lasted nine months, the union said.", "nine");
         assert!(!f.not_a_claim);

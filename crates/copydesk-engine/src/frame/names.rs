@@ -178,7 +178,7 @@ fn is_capitalized(w: &str) -> bool {
 }
 
 /// Is the whole span written in capitals (a wire headline)?
-fn is_upper_case(text: &str, span: Span) -> bool {
+pub fn is_upper_case(text: &str, span: Span) -> bool {
     let s = span.slice(text);
     s.chars().any(char::is_alphabetic) && !s.chars().any(char::is_lowercase)
 }

@@ -22,6 +22,8 @@ pub enum Period {
     Months(u16),
     /// A step back from the story's own time: 1 week, 2 month, 3 year ("last year", "a year ago").
     Back(u8),
+    /// A day counted from the story's own: -1 yesterday, 0 today, 1 tomorrow.
+    Day(i8),
 }
 
 impl Period {
@@ -33,6 +35,7 @@ impl Period {
             Period::Weekday(_) => 3,
             Period::Months(_) => 4,
             Period::Back(_) => 5,
+            Period::Day(_) => 6,
         }
     }
 }
@@ -126,6 +129,8 @@ pub fn periods_in(text: &str, span: Span) -> Vec<Mention> {
             if let (Some(m), true) = (months, framed) {
                 out.push(through(i + 1, Period::Months(m)));
             }
+        } else if let Some(d) = ["yesterday", "today", "tomorrow"].iter().position(|x| *x == l) {
+            out.push(one(Period::Day(d as i8 - 1)));
         } else if matches!(l, "last" | "previous" | "prior" | "past") {
             if let Some(b) = step(at(i + 1)) {
                 out.push(through(i + 1, Period::Back(b)));
@@ -197,6 +202,12 @@ fn step(w: &str) -> Option<u8> {
     }
 }
 
+/// The day a figure names relative to its story ("yesterday"), as a day count, when the story is dated.
+pub fn day_of(periods: &[Period], story: Option<i64>) -> Option<i64> {
+    let offset = periods.iter().find_map(|p| if let Period::Day(d) = p { Some(i64::from(*d)) } else { None })?;
+    Some(story? + offset)
+}
+
 /// Do the two name a period of one sort (both a month, both a year, ...)?
 pub fn shared_sort(a: &[Period], b: &[Period]) -> bool {
     a.iter().any(|p| b.iter().any(|q| p.sort() == q.sort()))
@@ -204,7 +215,7 @@ pub fn shared_sort(a: &[Period], b: &[Period]) -> bool {
 
 /// Could figures with these periods hold at one time?
 pub fn compatible(a: &[Period], b: &[Period]) -> bool {
-    (0..6u8).all(|sort| {
+    (0..7u8).all(|sort| {
         let mut x = a.iter().filter(|p| p.sort() == sort).peekable();
         let mut y = b.iter().filter(|p| p.sort() == sort).peekable();
         if x.peek().is_none() || y.peek().is_none() {
@@ -240,6 +251,13 @@ mod tests {
         assert_eq!(periods("profit in the nine months to August"), vec![Period::Months(9), Period::Month(8)]);
         assert_eq!(periods("in the first half"), vec![Period::Months(6)]);
         assert_eq!(periods("the strike lasted nine months"), vec![]);
+    }
+
+    #[test]
+    fn days_are_read_against_the_story_date() {
+        assert_eq!(periods("averaged 6.1 pct yesterday"), vec![Period::Day(-1)]);
+        assert_eq!(day_of(&[Period::Day(-1)], Some(100)), Some(99));
+        assert_eq!(day_of(&[Period::Day(-1)], None), None);
     }
 
     #[test]
