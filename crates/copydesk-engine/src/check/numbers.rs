@@ -131,7 +131,59 @@ fn jaccard(a: &[u64], b: &[u64]) -> f32 {
 /// Same kind, and the same unit, or a unit missing on one side (wire tables often
 /// leave it to the line before); the latter costs [`UNIT_UNKNOWN_PENALTY`].
 fn units_compatible(a: &Quantity, b: &Quantity) -> bool {
-    a.kind == b.kind && (a.unit == b.unit || ((a.unit.is_none() || b.unit.is_none()) && same_magnitude(a, b)))
+    (a.kind == b.kind && (a.unit == b.unit || ((a.unit.is_none() || b.unit.is_none()) && same_magnitude(a, b))))
+        || (is_points(a) && is_points(b))
+}
+
+/// "5 points" and "5 percentage points": one measure (a lead, a margin of error).
+fn is_points(q: &Quantity) -> bool {
+    match q.kind {
+        QuantityKind::Amount => q.unit.as_deref() == Some("point"),
+        QuantityKind::Percent => q.unit_text.as_deref().is_some_and(|u| u.contains("point")),
+        _ => false,
+    }
+}
+
+/// Could `sq` be the draft figure `q`'s counterpart by kind?
+fn same_kind(q: &Quantity, sq: &Quantity) -> bool {
+    sq.kind == q.kind || (is_points(q) && is_points(sq))
+}
+
+/// The figures of a source sentence that other figures of the draft's sentence account for:
+/// each of those claims the closest consistent source figure of its kind, in order ("74 percent of
+/// likely voters ..., including 62 percent of Republicans": the source's 74 is the draft's
+/// 74, not a rival of its 62). Returns the claimed figures' indices in `src`.
+fn claimed_by_others(d: &Draft, q: &Quantity, src: &AnalyzedSource, sentence: usize) -> Vec<usize> {
+    let theirs: Vec<usize> =
+        src.analysis.quantities.iter().enumerate().filter(|(_, o)| o.sentence == sentence).map(|(i, _)| i).collect();
+    let mut claimed: Vec<usize> = Vec::new();
+    for o in d.analysis.quantities.iter().filter(|o| o.sentence == q.sentence && o.span != q.span) {
+        // The closest consistent figure: "0.5%" claims the source's "0.5%", not its "0.505%".
+        let free = theirs
+            .iter()
+            .copied()
+            .filter(|i| {
+                let t = &src.analysis.quantities[*i];
+                !claimed.contains(i) && same_kind(o, t) && consistent(o, t)
+            })
+            .min_by(|a, b| {
+                let gap = |i: &usize| (src.analysis.quantities[*i].value - o.value).abs();
+                gap(a).total_cmp(&gap(b))
+            });
+        claimed.extend(free);
+    }
+    claimed
+}
+
+/// Does the source sentence state the draft figure's value (in any unit) with a figure no
+/// other draft figure accounts for? Then it is no evidence against it, whatever else it states.
+fn states_value(q: &Quantity, src: &AnalyzedSource, sentence: usize, claimed: &[usize]) -> bool {
+    src.analysis
+        .quantities
+        .iter()
+        .enumerate()
+        .filter(|(i, o)| o.sentence == sentence && !claimed.contains(i) && same_kind(q, o))
+        .any(|(_, o)| consistent(q, o))
 }
 
 /// Within a factor of three: a figure whose unit is unknown is only compared with figures of its size.
@@ -320,7 +372,9 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
             .quantities
             .iter()
             .enumerate()
-            .filter(|(_, sq)| sq.sentence == s.at.sentence as usize && sq.kind == q.kind);
+            .filter(|(_, sq)| sq.sentence == s.at.sentence as usize && same_kind(q, sq));
+        let claimed = claimed_by_others(d, q, src, s.at.sentence as usize);
+        let states_ours = states_value(q, src, s.at.sentence as usize, &claimed);
         for (qi, sq) in in_sentence {
             let qi = qi as u32;
             if !agrees(s.at.doc, src, qi, Agreement::Supports) {
@@ -334,7 +388,10 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
             if units_compatible(q, sq)
                 && may_contradict(corpus, q, local, (s.at.doc, src), (qi, sq))
                 && (consistent(q, sq)
-                    || (agrees(s.at.doc, src, qi, Agreement::SameFact) && anchored(d, q, (s.at.doc, src), sq)))
+                    || (!states_ours
+                        && !claimed.contains(&(qi as usize))
+                        && agrees(s.at.doc, src, qi, Agreement::SameFact)
+                        && anchored(d, q, (s.at.doc, src), sq)))
             {
                 rivals.push(c);
             } else if units_compatible(q, sq) {

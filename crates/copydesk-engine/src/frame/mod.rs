@@ -76,6 +76,7 @@ impl FigureFrame {
         let mentions = time::periods_in(text, clause);
         let not_a_claim = is_byline_date(text, sentence, q)
             || in_capitals_headline(text, sentence, q)
+            || ends_date_range(text, &analysis.quantities, index)
             || mentions.iter().any(|m| matches!(m.period, Period::Months(_)) && m.span.covers(q.span));
         let siblings: Vec<Span> = analysis
             .quantities
@@ -121,6 +122,21 @@ fn own_periods(mentions: &[time::Mention], figure: Span, figures: &[Span]) -> Ve
         .filter(|m| m.span.end <= figure.start && m.span.end > prev)
         .map(|m| m.period)
         .collect()
+}
+
+/// "Sept. 19 to 22", "May 2-4": the bare number that ends a range of days is part of the date.
+fn ends_date_range(text: &str, quantities: &[Quantity], index: usize) -> bool {
+    let (Some(q), Some(prev)) = (quantities.get(index), index.checked_sub(1).and_then(|i| quantities.get(i))) else {
+        return false;
+    };
+    let between = text.get(prev.span.end..q.span.start).unwrap_or("").trim();
+    q.kind == QuantityKind::Amount
+        && q.unit.is_none()
+        && prev.kind == QuantityKind::Date
+        && prev.sentence == q.sentence
+        && matches!(between, "to" | "-" | "\u{2013}" | "through" | "and")
+        && q.value >= 1.0
+        && q.value <= 31.0
 }
 
 /// A figure of a headline in capitals ("HARBOR NET UP 5 PCT") restates the story's body.
@@ -286,5 +302,7 @@ mod tests {
         assert!(f.not_a_claim);
         let (f, _) = frame("The strike lasted nine months, the union said.", "nine");
         assert!(!f.not_a_claim);
+        let (f, _) = frame("The poll was taken Sept. 19 to 22 by phone.", "22");
+        assert!(f.not_a_claim);
     }
 }
