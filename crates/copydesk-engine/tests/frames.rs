@@ -1,0 +1,120 @@
+//! Claim frames, end to end: a figure is contradicted only by a source figure about the
+//! same fact (the same subject, a compatible time), and what is not a claim is not checked.
+//! Each test pairs a case the frame rule silences with one it must still flag. The
+//! stories and companies are written for these tests.
+
+use copydesk_engine::check;
+use copydesk_engine::corpus::{AnalyzedSource, CorpusIndex, SourceDoc};
+use copydesk_engine::settings::Settings;
+use copydesk_engine::{analyze, Status, TextFormat};
+
+fn corpus(stories: &[&str]) -> CorpusIndex {
+    CorpusIndex::build(
+        stories
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                AnalyzedSource::new(SourceDoc {
+                    path: format!("story{i}.txt"),
+                    text: (*text).into(),
+                    format: TextFormat::Plain,
+                    title: None,
+                    date: None,
+                })
+            })
+            .collect(),
+    )
+}
+
+/// The status of the draft's figure written `figure` (None when it is not checked at all).
+fn status(stories: &[&str], draft: &str, figure: &str) -> Option<Status> {
+    let corpus = corpus(stories);
+    let verdicts = check::check(&corpus, draft, &analyze(draft, TextFormat::Plain), &Settings::default());
+    verdicts.iter().find(|v| v.span.slice(draft) == figure).map(|v| v.status.clone())
+}
+
+#[test]
+fn another_companys_results_table_is_not_evidence() {
+    let theirs = "LAKESIDE MILLS <LKM> 4TH QTR NET\n19-MAR-1987 10:01:00.00\n\nShr 41 cts vs 52 cts\n    Net 1,900,000 vs 2,100,000\n";
+    let ours = "HARBOR FREIGHT <HFC> 4TH QTR NET\n19-MAR-1987 10:00:00.00\n\nShr 35 cts vs 52 cts\n    Net 1,200,000 vs 2,100,000\n";
+    assert_ne!(status(&[theirs], ours, "35 cts"), Some(Status::Contradicted));
+    // The same company's table, restated with a slip, is flagged.
+    let same = "HARBOR FREIGHT <HFC> 4TH QTR NET\n19-MAR-1987 10:05:00.00\n\nShr 41 cts vs 52 cts\n    Net 1,900,000 vs 2,100,000\n";
+    assert_eq!(status(&[same], ours, "35 cts"), Some(Status::Contradicted));
+}
+
+#[test]
+fn another_weeks_report_is_not_evidence() {
+    let last_week = "HARBOR PORT TRAFFIC REPORT\n4-MAR-1987 18:00:00.00\n\nThe port authority said container traffic \
+                     rose 2.1 pct to 16,390 boxes, according to its weekly report.\n";
+    let this_week = "HARBOR PORT TRAFFIC REPORT\n11-MAR-1987 18:00:00.00\n\nThe port authority said container traffic \
+                     rose 1.9 pct to 16,350 boxes, according to its weekly report.\n";
+    assert_ne!(status(&[last_week], this_week, "1.9 pct"), Some(Status::Contradicted));
+    // Two stories of the same day disagree.
+    let same_day = last_week.replace("4-MAR-1987", "11-MAR-1987");
+    assert_eq!(status(&[&same_day], this_week, "1.9 pct"), Some(Status::Contradicted));
+}
+
+#[test]
+fn a_figure_for_another_month_is_not_evidence() {
+    let story = "The city's jobless rate was 6.2 pct in January, the statistics office said on Tuesday.";
+    let draft = "The city's jobless rate was 5.8 pct in February, the statistics office said on Tuesday.";
+    assert_ne!(status(&[story], draft, "5.8 pct"), Some(Status::Contradicted));
+    let slip = "The city's jobless rate was 5.8 pct in January, the statistics office said on Tuesday.";
+    assert_eq!(status(&[story], slip, "5.8 pct"), Some(Status::Contradicted));
+}
+
+#[test]
+fn another_company_named_in_the_sentence_is_another_subject() {
+    let story = "In March, Toyota sold 150,000 cars in the region, the company said.";
+    let draft = "In March, Ford sold 120,000 cars in the region, the company said.";
+    assert_ne!(status(&[story], draft, "120,000"), Some(Status::Contradicted));
+    let slip = "In March, Toyota sold 120,000 cars in the region, the company said.";
+    assert_eq!(status(&[story], slip, "120,000"), Some(Status::Contradicted));
+}
+
+#[test]
+fn a_source_figure_another_draft_figure_accounts_for_is_no_rival() {
+    let story = "A Marlow College poll released in August found that 74 percent of likely voters want the mayor \
+                 to publish the audit. Sixty-two percent of the mayor's own party agreed.";
+    let draft = "In a Marlow College poll released in August, 74 percent of likely voters said the mayor should \
+                 publish the audit, including 62 percent of his own party.";
+    assert_ne!(status(&[story], draft, "62 percent"), Some(Status::Contradicted));
+    let slip = draft.replace("74 percent", "71 percent");
+    assert_eq!(status(&[story], &slip, "71 percent"), Some(Status::Contradicted));
+}
+
+#[test]
+fn points_and_percentage_points_are_one_measure() {
+    let story = "The Marlow College survey of 834 registered voters has a margin of error of plus or minus \
+                 4 percentage points.";
+    let draft = "The Marlow College survey of 834 registered voters has a margin of error of 4 points.";
+    assert_eq!(status(&[story], draft, "4"), Some(Status::Supported));
+}
+
+#[test]
+fn the_last_day_of_a_range_is_part_of_the_date() {
+    let story = "The Marlow College poll was taken Sept. 19 to 22 and reached 1,001 adults by telephone.";
+    let draft = "The Marlow College poll, taken Sept. 19 to 22, reached 1,001 adults by telephone.";
+    assert_eq!(status(&[story], draft, "22"), None);
+    assert_eq!(status(&[story], draft, "1,001"), Some(Status::Supported));
+}
+
+#[test]
+fn a_row_whose_every_figure_differs_belongs_to_another_table() {
+    // The draft draws on other stories; the one table line it shares with the corpus
+    // differs in every figure: another week's or another port's line, not a slip.
+    let table = "HARBOR PORT TRAFFIC\n11-MAR-1987 18:00:00.00\n\nBoxes 16,350 vs 15,900\n    Tonnes 412,000 vs 398,000\n";
+    let draft = "HARBOR PORT TRAFFIC\n11-MAR-1987 18:30:00.00\n\nThe new cranes were delivered from Rotterdam in May.\n\n\
+                 Dock workers voted to accept the pay offer on Friday.\n\nBoxes 17,100 vs 16,800\n";
+    assert_ne!(status(&[table], draft, "17,100"), Some(Status::Contradicted));
+    let slip = draft.replace("17,100 vs 16,800", "17,100 vs 15,900");
+    assert_eq!(status(&[table], &slip, "17,100"), Some(Status::Contradicted));
+}
+
+#[test]
+fn a_byline_date_is_not_a_claim() {
+    let story = "Plans for the harbor\n\nJane Roe | December 8, 2021 | 4:04pm EST\n\nThe council met on Monday.";
+    let draft = "Plans for the harbor\n\nJohn Poe | December 6, 2021 | 4:22am EST\n\nThe council met on Monday.";
+    assert_eq!(status(&[story], draft, "December 6"), None);
+}
