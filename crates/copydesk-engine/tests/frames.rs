@@ -35,12 +35,17 @@ fn status(stories: &[&str], draft: &str, figure: &str) -> Option<Status> {
 
 #[test]
 fn another_companys_results_table_is_not_evidence() {
-    let theirs = "LAKESIDE MILLS <LKM> 4TH QTR NET\n19-MAR-1987 10:01:00.00\n\nShr 41 cts vs 52 cts\n    Net 1,900,000 vs 2,100,000\n";
-    let ours = "HARBOR FREIGHT <HFC> 4TH QTR NET\n19-MAR-1987 10:00:00.00\n\nShr 35 cts vs 52 cts\n    Net 1,200,000 vs 2,100,000\n";
-    assert_ne!(status(&[theirs], ours, "35 cts"), Some(Status::Contradicted));
+    let table = |head: &str, shr: &str| {
+        format!(
+            "{head} 4TH QTR NET\n19-MAR-1987 10:00:00.00\n\nShr {shr} cts vs 52 cts\n    Net 1,900,000 vs 2,100,000\n    \
+             Revs 31.4 mln vs 29.8 mln\n    Note: Results include a gain on the sale of a warehouse.\n"
+        )
+    };
+    let ours = table("HARBOR FREIGHT <HFC>", "35");
+    // Another company's table, every other line alike.
+    assert_ne!(status(&[&table("LAKESIDE MILLS <LKM>", "41")], &ours, "35 cts"), Some(Status::Contradicted));
     // The same company's table, restated with a slip, is flagged.
-    let same = "HARBOR FREIGHT <HFC> 4TH QTR NET\n19-MAR-1987 10:05:00.00\n\nShr 41 cts vs 52 cts\n    Net 1,900,000 vs 2,100,000\n";
-    assert_eq!(status(&[same], ours, "35 cts"), Some(Status::Contradicted));
+    assert_eq!(status(&[&table("HARBOR FREIGHT <HFC>", "41")], &ours, "35 cts"), Some(Status::Contradicted));
 }
 
 #[test]
@@ -66,11 +71,15 @@ fn a_figure_for_another_month_is_not_evidence() {
 
 #[test]
 fn another_company_named_in_the_sentence_is_another_subject() {
-    let story = "In March, Toyota sold 150,000 cars in the region, the company said.";
-    let draft = "In March, Ford sold 120,000 cars in the region, the company said.";
-    assert_ne!(status(&[story], draft, "120,000"), Some(Status::Contradicted));
-    let slip = "In March, Toyota sold 120,000 cars in the region, the company said.";
-    assert_eq!(status(&[story], slip, "120,000"), Some(Status::Contradicted));
+    let sales = |maker: &str, n: &str| {
+        format!(
+            "In March, {maker} sold {n} passenger cars and light trucks across the northern region, up from a \
+             year earlier as dealers cut prices and fuel costs fell, the company said on Tuesday."
+        )
+    };
+    let draft = sales("Ford", "120,000");
+    assert_ne!(status(&[&sales("Toyota", "150,000")], &draft, "120,000"), Some(Status::Contradicted));
+    assert_eq!(status(&[&sales("Ford", "150,000")], &draft, "120,000"), Some(Status::Contradicted));
 }
 
 #[test]

@@ -80,7 +80,7 @@ fn anchored(d: &Draft, q: &Quantity, (doc, src): (u32, &AnalyzedSource), sq: &Qu
     let (ours, theirs) = (others(&d.analysis.quantities, q), others(&src.analysis.quantities, sq));
     ours.is_empty()
         || theirs.is_empty()
-        || ours.iter().any(|o| theirs.iter().any(|t| t.kind == o.kind && consistent(o, t)))
+        || ours.iter().any(|o| theirs.iter().any(|t| units_compatible(o, t) && consistent(o, t)))
         || d.affinity(doc) >= SOURCE_AFFINITY
 }
 
