@@ -113,8 +113,10 @@ fn the_last_day_of_a_range_is_part_of_the_date() {
 fn a_row_whose_every_figure_differs_belongs_to_another_table() {
     // The draft draws on other stories; the one table line it shares with the corpus
     // differs in every figure: another week's or another port's line, not a slip.
-    let table = "HARBOR PORT TRAFFIC\n11-MAR-1987 18:00:00.00\n\nBoxes 16,350 vs 15,900\n    Tonnes 412,000 vs 398,000\n";
-    let draft = "HARBOR PORT TRAFFIC\n11-MAR-1987 18:30:00.00\n\nThe new cranes were delivered from Rotterdam in May.\n\n\
+    let table =
+        "HARBOR PORT TRAFFIC\n11-MAR-1987 18:00:00.00\n\nBoxes 16,350 vs 15,900\n    Tonnes 412,000 vs 398,000\n";
+    let draft =
+        "HARBOR PORT TRAFFIC\n11-MAR-1987 18:30:00.00\n\nThe new cranes were delivered from Rotterdam in May.\n\n\
                  Dock workers voted to accept the pay offer on Friday.\n\nBoxes 17,100 vs 16,800\n";
     assert_ne!(status(&[table], draft, "17,100"), Some(Status::Contradicted));
     let slip = draft.replace("17,100 vs 16,800", "17,100 vs 15,900");

@@ -77,6 +77,7 @@ impl FigureFrame {
         let not_a_claim = is_byline_date(text, sentence, q)
             || in_capitals_headline(text, sentence, q)
             || ends_date_range(text, &analysis.quantities, index)
+            || in_table_row(text, q.span)
             || mentions.iter().any(|m| matches!(m.period, Period::Months(_)) && m.span.covers(q.span));
         let siblings: Vec<Span> = analysis
             .quantities
@@ -137,6 +138,23 @@ fn ends_date_range(text: &str, quantities: &[Quantity], index: usize) -> bool {
         && matches!(between, "to" | "-" | "\u{2013}" | "through" | "and")
         && q.value >= 1.0
         && q.value <= 31.0
+}
+
+/// A figure in a row of a table ("Start Stcks  0.32  0.28  0.24  0.24", "HARD RED WINTER
+/// 1639 1635 54"): what it states is given by its row and its column, which a sentence
+/// reader cannot see, so it is neither a claim nor evidence against one.
+fn in_table_row(text: &str, figure: Span) -> bool {
+    let start = text[..figure.start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[figure.end.min(text.len())..].find('\n').map_or(text.len(), |i| figure.end + i);
+    let (mut figures, mut words) = (0usize, 0usize);
+    crate::terms::for_each_word(text, Span::new(start, end), |w| {
+        if crate::terms::is_numeric(w.slice(text)) {
+            figures += 1;
+        } else {
+            words += 1;
+        }
+    });
+    figures >= 3 && figures >= words
 }
 
 /// A figure of a headline in capitals ("HARBOR NET UP 5 PCT") restates the story's body.
@@ -304,5 +322,10 @@ mod tests {
         assert!(!f.not_a_claim);
         let (f, _) = frame("The poll was taken Sept. 19 to 22 by phone.", "22");
         assert!(f.not_a_claim);
+        let (f, _) =
+            frame("Stocks by class, in tonnes:\n Hard red   1639   1635   54\n Soft red   0   0   25\n", "1635");
+        assert!(f.not_a_claim);
+        let (f, _) = frame("Net rose to 1.2 mln from 1.1 mln and 0.9 mln in the years before, it said.", "1.1 mln");
+        assert!(!f.not_a_claim);
     }
 }
