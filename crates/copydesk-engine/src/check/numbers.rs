@@ -10,7 +10,7 @@ use super::{cite, finding, Draft, MAX_EVIDENCE};
 use crate::claims::{Modifier, Quantity, QuantityKind};
 use crate::corpus::{AnalyzedSource, CorpusIndex, QuantityKey, SentRef};
 use crate::finding::{ClaimKind, Code, Status, Verdict};
-use crate::frame::{self, clause, FigureFrame};
+use crate::frame::{self, clause, DocNames, FigureFrame};
 use crate::terms;
 use crate::text::Span;
 
@@ -65,7 +65,7 @@ fn frames_agree(
         Agreement::SameFact => frame::same_subject(own, ours, &theirs, &story),
         Agreement::Supports => frame::subject_overlaps(own, ours, &theirs, &story),
     };
-    !theirs.not_a_claim && subject && (!timed(q.kind) || frame::same_time(own, ours, &theirs, &story))
+    !theirs.not_a_claim && subject && same_time(q.kind, own, ours, &theirs, &story)
 }
 
 /// Where both sentences state other figures too, does one of the draft's others agree with
@@ -87,16 +87,22 @@ fn anchored(d: &Draft, q: &Quantity, (doc, src): (u32, &AnalyzedSource), sq: &Qu
 /// A document that covers this much of the draft is the story the draft is drawn from.
 const SOURCE_AFFINITY: f32 = 0.5;
 
-/// Figures whose time is a frame: counts and shares (a year or a date is a time itself).
-fn timed(kind: QuantityKind) -> bool {
-    matches!(kind, QuantityKind::Amount | QuantityKind::Percent | QuantityKind::Ordinal)
+/// Could two figures of this kind hold at one time? Counts and shares hold for the periods
+/// named next to them ([`frame::same_time`]); a year or a date is a time itself, so only
+/// the stories' own dates can set two apart (a date in last month's story is no evidence
+/// about this week's).
+fn same_time(kind: QuantityKind, a: &FigureFrame, a_doc: &DocNames, b: &FigureFrame, b_doc: &DocNames) -> bool {
+    match kind {
+        QuantityKind::Amount | QuantityKind::Percent | QuantityKind::Ordinal => frame::same_time(a, a_doc, b, b_doc),
+        QuantityKind::Year | QuantityKind::Date => frame::close_in_time(a_doc, b_doc),
+    }
 }
 
 /// Are two source figures about the same fact (before they can be said to disagree)?
 fn sources_agree_on_frame(corpus: &CorpusIndex, a: &Candidate, b: &Candidate) -> bool {
     let (fa, fb) = (corpus.figure_frame(a.doc, a.index, a.source), corpus.figure_frame(b.doc, b.index, b.source));
     let (da, db) = (corpus.doc_names(a.doc, a.source), corpus.doc_names(b.doc, b.source));
-    frame::same_subject(&fa, &da, &fb, &db) && (!timed(a.quantity.kind) || frame::same_time(&fa, &da, &fb, &db))
+    frame::same_subject(&fa, &da, &fb, &db) && same_time(a.quantity.kind, &fa, &da, &fb, &db)
 }
 
 /// Words around a figure (the figure and other numbers left out), stemmed.

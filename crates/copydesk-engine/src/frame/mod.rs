@@ -208,14 +208,20 @@ pub fn subject_overlaps(a: &FigureFrame, a_doc: &DocNames, b: &FigureFrame, b_do
 /// Stories further apart than this are about different times, for figures that name no period.
 const UNDATED_FIGURE_DAYS: i64 = 2;
 
+/// Are two stories close enough in time that what they state without a period is of one
+/// time? (Undated stories, such as a reporter's draft, are close to any.)
+pub fn close_in_time(a: &DocNames, b: &DocNames) -> bool {
+    match (a.date, b.date) {
+        (Some(x), Some(y)) => (x - y).abs() <= UNDATED_FIGURE_DAYS,
+        _ => true,
+    }
+}
+
 /// Could two figures hold at one time? No period of one sort may disagree; and figures that
 /// name no period hold at their stories' dates, so two dated stories more than a few days
 /// apart state them for different times (last week's figure is not this week's).
 pub fn same_time(a: &FigureFrame, a_doc: &DocNames, b: &FigureFrame, b_doc: &DocNames) -> bool {
-    let far_apart = match (a_doc.date, b_doc.date) {
-        (Some(x), Some(y)) => (x - y).abs() > UNDATED_FIGURE_DAYS,
-        _ => false,
-    };
+    let far_apart = !close_in_time(a_doc, b_doc);
     if let (Some(x), Some(y)) = (time::day_of(&a.periods, a_doc.date), time::day_of(&b.periods, b_doc.date)) {
         // "yesterday" in two stories: the same day only if the stories are a day apart the same way.
         return x == y;

@@ -241,7 +241,9 @@ pub fn headline_names(text: &str, span: Span, lower_case: &HashSet<String>, out:
     }
     for w in words {
         let s = w.slice(text);
-        if !lower_case.contains(&fold(s)) {
+        // A ticker ("<CTS>") names its company even where the word is also a common one.
+        let ticker = text[..w.start].ends_with('<');
+        if ticker || !lower_case.contains(&fold(s)) {
             push_name(s, out);
         }
     }
@@ -348,5 +350,10 @@ mod tests {
         let mut v = Vec::new();
         headline_names(s, Span::new(0, s.len()), &lower_case_words(s), &mut v);
         assert_eq!(finish(v), finish(vec![h("harbor"), h("freight"), h("raises")]));
+        // A ticker counts even where its story writes the word in lower case.
+        let s = "CTS CORP <CTS> 3RD QTR NET\n\nShr 18 cts vs 12 cts";
+        let mut v = Vec::new();
+        headline_names(s, Span::new(0, s.len()), &lower_case_words(s), &mut v);
+        assert_eq!(finish(v), vec![h("cts")]);
     }
 }
