@@ -97,7 +97,7 @@ fn dev_drafts_against_the_seeds() {
     let Some(s) = shared() else { return };
     let out = tmp("dev").join("out.json");
     check_json(&[s.join("corpus/seeds")], &drafts_in(&s.join("eval/dev/cases")), &out);
-    score(&s.join("eval/dev/cases/labels.json"), &out, "0.9", "0.8");
+    score(&s.join("eval/dev/cases/labels.json"), &out, "1.0", "0.9");
 }
 
 #[test]
@@ -112,7 +112,7 @@ fn dev_drafts_against_seeds_and_reuters() {
     let Some(s) = shared() else { return };
     let out = tmp("dev-reuters").join("out.json");
     check_json(&[s.join("corpus/seeds"), s.join("data/reuters21578")], &drafts_in(&s.join("eval/dev/cases")), &out);
-    score(&s.join("eval/dev/cases/labels.json"), &out, "0.9", "0.8");
+    score(&s.join("eval/dev/cases/labels.json"), &out, "1.0", "0.9");
 }
 
 #[test]
@@ -140,7 +140,7 @@ fn reuters_stories_checked_against_themselves_raise_no_contradiction() {
 fn polnear_quotes_given_to_the_wrong_speaker() {
     let Some(s) = shared() else { return };
     let split = s.join("data/polnear/dev");
-    generate_and_score("swaps", &s.join("eval/make_swaps.py"), &split, &[split.join("text")], "0.9", "0.7");
+    generate_and_score("swaps", &s.join("eval/make_swaps.py"), &split, &[split.join("text")], "0.95", "0.85");
 }
 
 #[test]
@@ -152,8 +152,8 @@ fn reuters_figures_changed() {
         &s.join("eval/make_numswaps.py"),
         &reuters,
         std::slice::from_ref(&reuters),
-        "0.9",
-        "0.8",
+        "0.95",
+        "0.85",
     );
 }
 
@@ -173,7 +173,7 @@ fn polnear_quote_speakers() {
     eprintln!("{text}");
     assert!(ok, "{text}");
     let f = last_line_figure(&text, "quote speaker recall");
-    assert!(f.len() >= 2 && f[0] >= 0.80 && f[1] >= 0.95, "recall/precision below 0.80/0.95: {f:?}");
+    assert!(f.len() >= 2 && f[0] >= 0.85 && f[1] >= 0.97, "recall/precision below 0.85/0.97: {f:?}");
 }
 
 #[test]
@@ -185,7 +185,71 @@ fn summedits_false_alarms_and_catches() {
     // "false alarms A/B (rate); digit-edit catches C/D (rate)"
     let f = last_line_figure(&text, "false alarms");
     assert!(f.len() >= 6, "unexpected scorer output: {text}");
-    // The issue asks for at most 2% false alarms and at least 75% of the wrong-number edits caught.
-    assert!(f[2] <= 0.02, "false-alarm rate {} (max 0.02)", f[2]);
-    assert!(f[5] >= 0.75, "catch rate {} (min 0.75)", f[5]);
+    // At most 1% false alarms and at least 80% of the wrong-number edits caught.
+    assert!(f[2] <= 0.01, "false-alarm rate {} (max 0.01)", f[2]);
+    assert!(f[5] >= 0.80, "catch rate {} (min 0.80)", f[5]);
+}
+
+/// Runs `score_loo.py` on a corpus and returns its closing counts: contradictions and sources-disagree.
+fn leave_out(corpus: &Path, args: &[&str]) -> (f64, f64, String) {
+    let script = shared_path("eval/score_loo.py");
+    let mut all = vec![script.to_str().unwrap_or_default(), bin(), corpus.to_str().unwrap_or_default()];
+    all.extend_from_slice(args);
+    let (ok, text) = python(&all);
+    assert!(ok, "{text}");
+    let f = last_line_figure(&text, "contradictions");
+    // "contradictions N on D drafts (number-mismatch a, misattribution b, misquote c, sources-disagree d)"
+    assert!(f.len() >= 6, "unexpected scorer output: {text}");
+    (f[0], f[5], text)
+}
+
+// Real stories checked against the rest of their corpus: every contradiction is a real
+// disagreement or a false alarm (eval/loo-readings.md lists and reads the ones left).
+// The issue's targets are 5 (PolNeAR) and 15 (Reuters); these bounds hold what is reached
+// so far, so that no change brings false alarms back.
+
+#[test]
+fn polnear_articles_against_the_other_83() {
+    let Some(s) = shared() else { return };
+    let (n, disagree, text) = leave_out(&s.join("data/polnear/dev/text"), &["--batch", "1"]);
+    eprintln!("{text}");
+    assert!(n <= 7.0 && disagree <= 5.0, "{n} contradictions, {disagree} sources-disagree (max 7, 5):\n{text}");
+}
+
+#[test]
+fn reuters_stories_against_the_rest_of_reuters() {
+    let Some(s) = shared() else { return };
+    let (n, disagree, text) = leave_out(&s.join("data/reuters21578"), &["--every", "60", "--batch", "320"]);
+    eprintln!("{text}");
+    assert!(n <= 55.0 && disagree <= 30.0, "{n} contradictions, {disagree} sources-disagree (max 55, 30):\n{text}");
+}
+
+#[test]
+fn seeds_against_each_other_find_the_real_disagreements_only() {
+    let Some(s) = shared() else { return };
+    let (_, _, text) = leave_out(&s.join("corpus/seeds"), &["--batch", "1"]);
+    eprintln!("{text}");
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains(" misquote ") || l.contains(" number-mismatch ") || l.contains(" misattribution "))
+        .collect();
+    // Two translations of one Zelensky quote, of one Ushakov quote, and "anybody's" / "anyone's red line".
+    for words in ["tell the truth", "expansion eastward", "red line"] {
+        assert!(rows.iter().any(|r| r.contains(" misquote ") && r.contains(words)), "not found: {words}\n{text}");
+    }
+    assert!(rows.iter().all(|r| r.contains(" misquote ")), "a false alarm among:\n{text}");
+}
+
+#[test]
+fn dev_polnear_drafts_in_a_reporters_words() {
+    let Some(s) = shared() else { return };
+    // The issue's target is precision 0.95, recall 0.85; this bound holds what is reached so far.
+    generate_and_score(
+        "dev-polnear",
+        &s.join("eval/build_cases.py"),
+        &s.join("eval/dev-polnear/src"),
+        &[s.join("data/polnear/dev/text")],
+        "0.78",
+        "0.80",
+    );
 }
