@@ -116,10 +116,47 @@ const TITLES: &[&str] = &[
     "ms.",
     "mrs.",
     "dr.",
+    // descriptions written before a name: "rival Jane Roe", "Democratic nominee Jane Roe"
+    "rival",
+    "challenger",
+    "opponent",
+    "incumbent",
+    "outgoing",
+    "incoming",
+    "embattled",
+    "hopeful",
+    "frontrunner",
+    "front-runner",
+    "businessman",
+    "businesswoman",
+    "billionaire",
+    "lawmaker",
+    "then",
+    "ex",
 ];
 
-/// Suffixes dropped from the end of a name.
-const SUFFIXES: &[&str] = &["jr", "sr", "ii", "iii", "iv", "esq", "phd", "md"];
+/// Suffixes dropped from the end of a name: "Jr.", and a company's legal form ("Corp", "Inc").
+const SUFFIXES: &[&str] = &[
+    "jr",
+    "sr",
+    "ii",
+    "iii",
+    "iv",
+    "esq",
+    "phd",
+    "md",
+    "inc",
+    "corp",
+    "corporation",
+    "incorporated",
+    "co",
+    "ltd",
+    "plc",
+    "llc",
+    "ag",
+    "nv",
+    "lp",
+];
 
 /// Given-name variants that denote the same person.
 const NICKNAMES: &[&[&str]] = &[
@@ -214,6 +251,13 @@ pub fn fold(s: &str) -> String {
 
 static TITLE_SET: WordList = WordList::new(TITLES);
 
+/// Is `w` a title or a description before a name ("Sen.", "rival", "then-Governor")?
+fn is_title(w: &str) -> bool {
+    let f = fold(w.trim_end_matches('.'));
+    let f = f.strip_prefix("then-").or_else(|| f.strip_prefix("ex-")).unwrap_or(&f);
+    TITLE_SET.contains(f)
+}
+
 /// Name particles that stay lowercase inside a name.
 pub fn is_particle(w: &str) -> bool {
     matches!(
@@ -283,8 +327,8 @@ pub fn name_words(name: &str) -> Vec<String> {
             words.drain(..=t);
         }
     }
-    // Leading titles.
-    while words.len() > 1 && TITLE_SET.contains(fold(words[0].trim_end_matches('.')).as_str()) {
+    // Leading titles, also as "then-Governor" and "ex-President".
+    while words.len() > 1 && is_title(&words[0]) {
         words.remove(0);
     }
     // Trailing suffixes.
@@ -397,6 +441,13 @@ pub fn is_org_word(w: &str) -> bool {
         "wire",
         "media",
         "bureau",
+        // where something was said, not who said it
+        "show",
+        "program",
+        "programme",
+        "podcast",
+        "broadcast",
+        "newspaper",
     ];
     ORG.contains(&fold(w).trim_end_matches('.'))
 }

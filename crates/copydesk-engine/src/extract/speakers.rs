@@ -1331,6 +1331,8 @@ struct Resolver {
     genders: HashMap<String, Option<Gender>>,
     /// folded words written capitalized somewhere other than at the start of a sentence
     capitalized_inside: HashSet<String>,
+    /// words written in lower case somewhere
+    lower_case: HashSet<String>,
     /// speakers resolved so far, in document order
     recent: Vec<Recent>,
     /// entity key of each full (two-word or longer) person name → indexes into `names`
@@ -1395,7 +1397,10 @@ impl Resolver {
                 continue; // a headline without a full stop: "Mayor Wants Lund's Promise" holds no names to learn
             }
             for t in &toks {
-                if capitalized(doc.word(*t)) && !r.opens_sentence(doc, t.start) {
+                let w = doc.word(*t);
+                if !capitalized(w) {
+                    r.lower_case.insert(doc.bare(*t));
+                } else if !r.opens_sentence(doc, t.start) {
                     r.capitalized_inside.insert(fold(&doc.bare(*t)));
                 }
             }
@@ -1433,7 +1438,10 @@ impl Resolver {
                     let span = tidy(doc.text, Span::new(toks[a].start, toks[j - 1].end));
                     let raw = span.slice(doc.text);
                     let words = name_words(raw);
-                    let org = words.iter().any(|w| is_org_word(w));
+                    // "the Lee campaign", "the Roe administration": a name that modifies an organization
+                    let modifies_org =
+                        toks.get(j).is_some_and(|t| !capitalized(doc.word(*t)) && is_org_word(&doc.bare(*t)));
+                    let org = modifies_org || words.iter().any(|w| is_org_word(w));
                     let name = words.join(" ");
                     // honorifics give gender
                     let first = fold(doc.word(toks[a]).trim_end_matches('.'));
@@ -1520,6 +1528,9 @@ impl Resolver {
                             r.names.push(Named { pos: toks[a].start, name, org });
                         } else if let Some(full) = r.full_before(&name, usize::MAX) {
                             r.names.push(Named { pos: toks[a].start, name: full, org: false });
+                        } else if r.by_key.contains_key(&entity_key(&name)) {
+                            // a surname that two people share stays bare
+                            r.names.push(Named { pos: toks[a].start, name, org: false });
                         }
                     }
                 }
@@ -1542,15 +1553,17 @@ impl Resolver {
         doc.text.get(start..pos).is_none_or(|s| !s.chars().any(char::is_alphanumeric))
     }
 
-    /// A one-word name whose capital only says that it opens a sentence ("Published reports
-    /// put ...", "Industry said"), or a lone initial, is not known to be anybody.
+    /// A one-word name whose capital only says that it opens a sentence (a word the text
+    /// also writes in lower case, never capitalized inside a sentence: "Published reports
+    /// put ..."), or a lone initial, is not known to be anybody.
     fn doubtful_name(&self, doc: &Doc, mention: Span, full: &str) -> bool {
         let words = name_words(full);
         let initial = words.iter().all(|w| w.trim_matches('.').chars().count() <= 1);
         let lone_opener = words.len() == 1
             && !is_org_word(&words[0])
             && self.opens_sentence(doc, mention.start)
-            && !self.capitalized_inside.contains(&fold(&bare(&words[0])));
+            && !self.capitalized_inside.contains(&fold(&bare(&words[0])))
+            && self.lower_case.contains(&bare(&words[0]));
         initial || lone_opener
     }
 
@@ -1653,28 +1666,67 @@ impl Resolver {
         // The pronoun's own sentence is read with the one before: in "Of the moderator, Lee
         // Holt, he said", a name in an opening phrase is seldom the speaker.
         for si in (here.saturating_sub(PRONOUN_SENTENCES)..here.max(1)).rev() {
-            let people = self.people_between(self.sentence_starts[si], pos, want);
-            match people.len() {
-                0 => continue,
-                1 => return people.into_iter().next(),
-                _ => return self.subject_among(doc, si, &people),
+            let (people, unknown) = self.people_between(self.sentence_starts[si], pos, want);
+            match (people.len(), unknown.len()) {
+                (0, 0) => continue,
+                (1, 0) => return people.into_iter().next(),
+                _ => {
+                    let all: Vec<String> = people.iter().chain(&unknown).cloned().collect();
+                    return self.subject_among(doc, si, &all);
+                }
             }
         }
         None
     }
 
-    /// People of a gender compatible with `want` named or speaking in `from..to`, one entry each.
-    fn people_between(&self, from: usize, to: usize, want: Gender) -> Vec<String> {
-        let named = self.names.iter().filter(|n| !n.org).map(|n| (n.pos, &n.name));
-        let speaking = self.recent.iter().filter(|r| !r.org).map(|r| (r.pos, &r.entity));
+    /// People of a gender compatible with `want` named or speaking in `from..to`, and people
+    /// of unknown gender named there, one entry each. A speaker of unknown gender is taken as
+    /// compatible; a name only when its gender is known ("Pell Grants" may be nobody).
+    fn people_between(&self, from: usize, to: usize, want: Gender) -> (Vec<String>, Vec<String>) {
         let mut people: Vec<String> = Vec::new();
-        for (_, name) in named.chain(speaking).filter(|(p, _)| (from..to).contains(p)) {
-            let fits = self.gender_of(name).is_none_or(|g| g == want);
-            if fits && !people.iter().any(|p| same_entity(p, name)) {
-                people.push(name.clone());
+        let mut unknown: Vec<String> = Vec::new();
+        let add = |list: &mut Vec<String>, name: &String| {
+            if !list.iter().any(|p| same_entity(p, name)) {
+                list.push(name.clone());
+            }
+        };
+        for r in self.recent.iter().filter(|r| !r.org && (from..to).contains(&r.pos)) {
+            if self.gender_of(&r.entity).is_none_or(|g| g == want) {
+                add(&mut people, &r.entity);
             }
         }
-        people
+        for n in self.names.iter().filter(|n| !n.org && (from..to).contains(&n.pos)) {
+            match self.gendered(&n.name, want) {
+                Some((name, g)) if g == want => add(&mut people, &name),
+                Some(_) => {}
+                None if !people.iter().any(|p| same_entity(p, &n.name)) => add(&mut unknown, &n.name),
+                None => {}
+            }
+        }
+        (people, unknown)
+    }
+
+    /// A name with its gender; a bare surname of a family ("Clinton") is the one member of
+    /// the gender wanted.
+    fn gendered(&self, name: &str, want: Gender) -> Option<(String, Gender)> {
+        if let Some(g) = self.gender_of(name) {
+            return Some((name.to_string(), g));
+        }
+        if name_words(name).len() != 1 {
+            return None;
+        }
+        let list = self.by_key.get(&entity_key(name))?;
+        let mut family = list.iter().map(|&i| &self.names[i].name).filter(|n| same_entity(n, name));
+        let mut member: Option<&String> = None;
+        for n in family.by_ref() {
+            if self.gender_of(n) == Some(want) {
+                if member.is_some_and(|m| !same_entity(m, n)) {
+                    return None;
+                }
+                member = Some(n);
+            }
+        }
+        member.map(|m| (m.clone(), want))
     }
 
     /// The one of `people` that is the subject of sentence `si` ("Lee was asked whether Roe ...").
