@@ -296,7 +296,14 @@ pub fn name_words(name: &str) -> Vec<String> {
             _ => {}
         }
     }
-    let raw: Vec<&str> = s.split_whitespace().collect();
+    let mut raw: Vec<&str> = s.split_whitespace().collect();
+    // "NBC's Jane Roe", "the Post's Jane Roe": whose she is, not her name
+    if let Some(p) = raw.iter().rposition(|w| w.ends_with("'s") || w.ends_with("\u{2019}s")) {
+        let rest = &raw[p + 1..];
+        if rest.len() >= 2 && rest.iter().all(|w| w.chars().next().is_some_and(char::is_uppercase)) {
+            raw.drain(..=p);
+        }
+    }
     let mut words: Vec<String> = raw
         .iter()
         .map(|w| {

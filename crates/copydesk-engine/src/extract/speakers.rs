@@ -1100,7 +1100,8 @@ fn mention_from(doc: &Doc, toks: &[Tok]) -> Option<Mention> {
             let w = doc.word(toks[run_end - 1]);
             w.ends_with("'s") || w.ends_with("\u{2019}s") || w.ends_with('\'') || w.ends_with('\u{2019}')
         };
-        if possessive || modifies_common_noun(doc, &toks, run_end) {
+        // "Lee's former aide" is a role; "Lee's campaign manager Jo Roe" ends with the name
+        if (possessive && !capitalized(doc.word(last))) || modifies_common_noun(doc, &toks, run_end) {
             return Some(Mention { span: span(first, last), kind: Kind::Nominal, from: phrase_from });
         }
         // role words, then a name at the end: take the final run
@@ -1186,7 +1187,11 @@ fn subject_before(doc: &Doc, toks: &[Tok], k: usize, cross_preps: bool) -> Optio
             let w = doc.word(toks[f]);
             // a party tag: "R-Ky.,"
             let tag = f + 1 == end && w.contains('-') && w.chars().count() <= 8;
+            // "Jane Roe, Lee's spokeswoman, said": whose role it is, then the role
+            let whose = (w.ends_with("'s") || w.ends_with("\u{2019}s"))
+                && toks[f + 1..end].iter().any(|t| !capitalized(doc.word(*t)));
             DETERMINER_SET.contains(a.as_str())
+                || whose
                 || a.chars().next().is_some_and(|c| c.is_numeric())
                 || tag
                 || (!capitalized(w) && !matches!(a.as_str(), "that" | "which" | "and" | "but" | "or" | "so"))
@@ -1933,6 +1938,9 @@ fn before_quote_with(doc: &Doc, from: usize, to: usize, partial: bool, weak: boo
                 | "unless"
                 | "whereas"
         ) || (b == "and" && k > 0 && ends_with_comma(doc.word(toks[k - 1])));
+        // "said A but that B" is a second clause of the same report; "said as much" begins none
+        let next = toks.get(k + 1).map(|t| doc.bare(*t)).unwrap_or_default();
+        let new_clause = new_clause && next != "that" && !(b == "as" && matches!(next.as_str(), "much" | "well"));
         // "X told them that if ..., Y would ...": the condition sits inside X's reported clause
         let inside_that = k > 0 && doc.bare(toks[k - 1]) == "that";
         if new_clause && !inside_that {
@@ -2177,7 +2185,11 @@ fn reported(doc: &Doc, sent: &Sentence, si: usize, quotes: &[Quote], resolver: &
         let Some(m) = subject_before(doc, &toks, k, false) else {
             // CONTENT, said X.
             if k >= 2 && ends_with_comma(doc.word(toks[k - 1])) {
-                if let Some(m) = subject_after(doc, &toks, k).filter(|m| m.kind == Kind::Name) {
+                // the name must end the sentence or open an apposition: in "..., said Lee
+                // would go", Lee is the subject of the reported clause
+                let closes =
+                    |m: &Mention| toks.iter().find(|t| t.end >= m.span.end).is_some_and(|t| ends_clause(doc.word(*t)));
+                if let Some(m) = subject_after(doc, &toks, k).filter(|m| m.kind == Kind::Name && closes(m)) {
                     let content = content_span(sent.span.start, trim_end(toks[k - 1].end))?;
                     let cue = Span::new(toks[k].start, toks[k].end);
                     let speaker = resolver.resolve(doc, m);
