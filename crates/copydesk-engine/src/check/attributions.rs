@@ -201,3 +201,61 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize, flagged: &[Sp
         evidence,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::corpus::{AnalyzedSource, CorpusIndex, SourceDoc};
+    use crate::finding::Code;
+    use crate::settings::Settings;
+    use crate::{analyze, TextFormat};
+
+    /// How many misattributions a one-line draft gets against a one-story corpus.
+    fn misattributions(story: &str, draft: &str) -> usize {
+        let corpus = CorpusIndex::build(vec![AnalyzedSource::new(SourceDoc {
+            path: "story.txt".into(),
+            text: story.into(),
+            format: TextFormat::Plain,
+            title: None,
+            date: None,
+        })]);
+        let verdicts = crate::check::check(&corpus, draft, &analyze(draft, TextFormat::Markdown), &Settings::default());
+        verdicts.iter().filter(|v| v.finding.as_ref().is_some_and(|f| f.code == Code::Misattribution)).count()
+    }
+
+    const DIVIDEND: &str = "Harbor Freight Lines said its board declared a special payout of forty cents a share \
+                            to holders of record in March.\n\nThe shipping line runs ferries on six routes.";
+
+    #[test]
+    fn the_same_claim_by_another_named_speaker_is_a_misattribution() {
+        let story = "Port director Jonas Berg said the northern quay would close for dredging repairs \
+                     throughout the autumn season.\n\nShips will use the southern quay.";
+        let draft =
+            "Mayor Ana Ruiz said the northern quay would close for dredging repairs throughout the autumn season.\n";
+        assert_eq!(misattributions(story, draft), 1);
+    }
+
+    #[test]
+    fn a_claim_about_its_own_speaker_is_not_anothers() {
+        let draft = "Coastal Shipping Co said its board declared a special payout of forty cents a share to \
+                     holders of record in March.\n";
+        assert_eq!(misattributions(DIVIDEND, draft), 0);
+    }
+
+    #[test]
+    fn a_source_speaker_must_hold_the_claim_in_their_own_words() {
+        let story = "The port authority had long held that dredging work damaged the northern fishing grounds \
+                     every autumn, while Fisheries Minister Ola Dahl said new permits should be issued.\n\n\
+                     Boats stayed in harbour.";
+        let draft = "Mayor Ana Ruiz said dredging work damaged the northern fishing grounds every autumn.\n";
+        assert_eq!(misattributions(story, draft), 0);
+    }
+
+    #[test]
+    fn a_claim_with_other_figures_is_another_claim() {
+        let story = "Finance Minister Tor Holm said the government would seek to refinance 1.4 billion crowns \
+                     of debt owed to foreign banks.\n\nTalks start in May.";
+        let draft = "Deputy Minister Lars Vik said the government would seek to refinance 2 billion crowns of \
+                     debt owed to foreign banks.\n";
+        assert_eq!(misattributions(story, draft), 0);
+    }
+}

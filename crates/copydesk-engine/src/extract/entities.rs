@@ -624,4 +624,32 @@ mod tests {
         assert!(same_entity("he", "He"));
         assert!(!same_entity("", ""));
     }
+
+    #[test]
+    fn descriptions_before_a_name_are_stripped() {
+        assert!(same_entity("Rival Jane Roe", "Jane Roe"));
+        assert_eq!(canonical("then-Governor Jane Roe"), "Jane Roe");
+        assert_eq!(canonical("ex-President Jane Roe"), "Jane Roe");
+    }
+
+    #[test]
+    fn a_companys_legal_form_is_not_its_name() {
+        assert!(same_entity("Nordic Freight Inc", "Nordic Freight"));
+        assert!(same_entity("Harbor Corp", "Harbor"));
+        assert!(!same_entity("Harbor Corp", "Anchor Corp"));
+    }
+
+    #[test]
+    fn a_possessive_before_a_name_is_an_affiliation() {
+        assert_eq!(canonical("the Courier\u{2019}s Jane Roe"), "Jane Roe");
+        assert!(same_entity("Radio North's Tom Lark", "Tom Lark"));
+        // a possessive name on its own stays
+        assert_eq!(canonical("Lark's"), "Lark");
+    }
+
+    #[test]
+    fn shows_and_programs_are_organizations() {
+        assert!(is_org_word("Show"));
+        assert!(is_org_word("program"));
+    }
 }

@@ -1744,10 +1744,11 @@ impl Resolver {
             .iter()
             .position(|t| is_quote_tok(doc.word(*t)) || (ends_clause(doc.word(*t)) && !ends_with_comma(doc.word(*t))))
             .unwrap_or(toks.len());
-        let m = clause_subject(doc, &toks[..open])?;
-        let subject = match m.kind {
-            Kind::Name => self.full_name(m.span.slice(doc.text), m.span.start),
-            _ => self.recent.iter().find(|r| r.pos == m.span.start)?.entity.clone(),
+        let subject = match clause_subject(doc, &toks[..open]) {
+            Some(m) if m.kind == Kind::Name => self.full_name(m.span.slice(doc.text), m.span.start),
+            Some(m) => self.recent.iter().find(|r| r.pos == m.span.start)?.entity.clone(),
+            // a sentence that opens with a quote: its speaker
+            None => self.recent.iter().find(|r| (from..to).contains(&r.pos))?.entity.clone(),
         };
         people.iter().find(|p| same_entity(p, &subject)).cloned()
     }
@@ -2549,5 +2550,131 @@ mod tests {
         let doc = super::Doc::new("", " \u{e9}\u{7}\u{7}\u{7}\u{7}".to_string());
         assert!(doc.tokens(4, 4).is_empty());
         assert_eq!(doc.tokens(4, 5).iter().map(|k| (k.start, k.end)).collect::<Vec<_>>(), vec![(4, 5)]);
+    }
+
+    /// (entity, resolved) of each reported-speech attribution.
+    fn reporters(t: &str) -> Vec<(String, bool)> {
+        run(t).attributions.into_iter().map(|a| (a.speaker.entity, !a.speaker.unresolved)).collect()
+    }
+
+    fn resolved_reporters(t: &str) -> Vec<String> {
+        reporters(t).into_iter().filter(|r| r.1).map(|r| r.0).collect()
+    }
+
+    #[test]
+    fn focus_words_and_coordinations_name_nobody() {
+        let t = "Only 40 percent of the dock workers said the new rota was fair to everyone involved.";
+        assert!(resolved_reporters(t).is_empty(), "{:?}", reporters(t));
+        let t = "Neither Holm nor Berg said the ferry contract had been signed before the summer.";
+        assert!(resolved_reporters(t).is_empty(), "{:?}", reporters(t));
+    }
+
+    #[test]
+    fn capitalized_words_before_a_common_noun_are_a_group() {
+        let t = "Shipping analysts said the harbour would lose its biggest customer next year.";
+        assert!(resolved_reporters(t).is_empty(), "{:?}", reporters(t));
+    }
+
+    #[test]
+    fn a_word_capitalized_only_at_the_start_of_a_sentence_is_no_name() {
+        let t = "The tender was published on Monday. Published estimates said the bridge would cost far more.";
+        assert!(resolved_reporters(t).is_empty(), "{:?}", reporters(t));
+        // a surname never written in lower case is a name even where it opens a sentence
+        let t = "Holm said the bridge would cost far more than the council had planned for.";
+        assert_eq!(resolved_reporters(t), vec!["Holm".to_string()]);
+        let t = "The report came from T and R. T said the bridge would cost far more than planned.";
+        assert!(resolved_reporters(t).is_empty(), "{:?}", reporters(t));
+    }
+
+    #[test]
+    fn a_pronoun_with_two_candidates_and_no_subject_among_them_stays_unresolved() {
+        let t = "After the vote the council thanked Peter Lund and Jonas Berg.\n\n\
+                 \u{201C}We did what we could for the harbour,\u{201D} he said.";
+        assert_eq!(who(t), vec![some("he")]);
+        assert!(run(t).quotes[0].speaker.as_ref().is_some_and(|s| s.unresolved));
+    }
+
+    #[test]
+    fn a_name_in_the_pronouns_own_opening_phrase_is_not_taken_alone() {
+        let t = "\u{201C}The budget is a fraud,\u{201D} Peter Lund told the radio.\n\n\
+                 Of the chairman, Jonas Berg, he said, \u{201C}He has never once read the accounts.\u{201D}";
+        assert_eq!(who(t)[1], some("Peter Lund"));
+    }
+
+    #[test]
+    fn a_name_of_unknown_gender_is_no_candidate_for_he_alone() {
+        let t = "Funding went to Harbour Grants last spring.\n\n\u{201C}We need another round soon,\u{201D} she said.";
+        assert!(run(t).quotes[0].speaker.as_ref().is_some_and(|s| s.unresolved), "{:?}", who(t));
+    }
+
+    #[test]
+    fn a_shared_surname_is_read_with_the_pronouns_gender() {
+        let t = "Anna Lund and Peter Lund ran the yard for decades.\n\nLund retired in May.\n\n\
+                 \u{201C}I miss the noise of the cranes,\u{201D} she said.";
+        assert_eq!(who(t), vec![some("Anna Lund")]);
+        // a bare shared surname is not one of them in particular
+        let t = "Anna Lund and Peter Lund ran the yard.\n\n\u{201C}We sold it at a loss,\u{201D} Lund said.";
+        assert_eq!(who(t), vec![some("Lund")]);
+    }
+
+    #[test]
+    fn who_stands_for_the_name_before_its_apposition() {
+        let t = "\u{201C}The port is full,\u{201D} said Jonas Berg, head of the Harbour Board, who argued \
+                 that ships must \u{201C}wait their turn like everyone else.\u{201D}";
+        assert_eq!(who(t), vec![some("Jonas Berg"), some("Jonas Berg")]);
+    }
+
+    #[test]
+    fn it_and_the_company_are_not_settled_speakers() {
+        let t = "Nordic Freight Inc said profits rose. It said costs would fall next year as well.\n\n\
+                 The company said it would hire more drivers.";
+        assert_eq!(reporters(t).iter().filter(|r| r.1).count(), 1, "{:?}", reporters(t));
+    }
+
+    #[test]
+    fn a_role_with_other_modifiers_is_not_whoever_last_held_the_head_word() {
+        let t = "Republican nominee Jane Roe spoke first. The Democratic nominee said the plan would fail.";
+        assert!(resolved_reporters(t).is_empty(), "{:?}", reporters(t));
+    }
+
+    #[test]
+    fn asked_and_will_announce_report_nothing() {
+        let t = "Harbour Master Jonas Berg was asked whether the fees would rise next year.";
+        assert!(reporters(t).is_empty(), "{:?}", reporters(t));
+        let t = "Nordic Freight Inc will announce a large order for new trucks on Monday.";
+        assert!(reporters(t).is_empty(), "{:?}", reporters(t));
+    }
+
+    #[test]
+    fn said_in_an_interview_is_not_what_was_said() {
+        let t = "Prices will ease soon, Jonas Berg said in an interview at the trade fair.";
+        let a = &run(t).attributions[0];
+        assert_eq!(a.content.slice(t), "Prices will ease soon");
+    }
+
+    #[test]
+    fn a_name_before_an_organization_word_is_no_person() {
+        let t = "The Anna Lund campaign raised money fast.\n\n\u{201C}We are winning,\u{201D} she said.";
+        assert!(run(t).quotes[0].speaker.as_ref().is_some_and(|s| s.unresolved), "{:?}", who(t));
+    }
+
+    #[test]
+    fn appositions_that_open_with_a_possessive() {
+        let t = "Jane Roe, Lund\u{2019}s press secretary, said Lund \u{201C}never saw the letter at all.\u{201D}";
+        assert_eq!(who(t), vec![some("Jane Roe")]);
+        assert_eq!(resolved_reporters(t), vec!["Jane Roe".to_string()]);
+    }
+
+    #[test]
+    fn a_possessive_phrase_that_ends_in_a_name_is_that_name() {
+        let t = "Lund\u{2019}s campaign manager Jane Roe said as much, arguing that Berg \u{201C}broke every \
+                 promise he made.\u{201D}";
+        assert_eq!(who(t), vec![some("Jane Roe")]);
+    }
+
+    #[test]
+    fn but_that_continues_the_same_report() {
+        let t = "Jonas Berg said he wanted the tapes out but that \u{201C}the timing is the question.\u{201D}";
+        assert_eq!(who(t), vec![some("Jonas Berg")]);
     }
 }
