@@ -11,6 +11,8 @@ use crate::text::Span;
 
 /// Share of the reported claim's term weight a source sentence must hold to be the same claim.
 const SAME_CLAIM: f32 = 0.70;
+/// Share of the claim's terms a contradicting speaker's words must hold.
+const HELD_TERMS: f32 = 0.8;
 const NEIGHBOURS: usize = 8;
 /// A claim with fewer content terms than this is too vague to attribute.
 const MIN_TERMS: usize = 4;
@@ -70,12 +72,14 @@ fn attributed_words(src: &AnalyzedSource, sentence: Span) -> Option<Span> {
 
 /// Do the speaker's words hold the draft's claim, not only the rest of the sentence ("A
 /// had held that X, while B said Y" does not give X to B)? Most of the claim's terms that
-/// the sentence shares must be in the attributed words.
+/// the sentence shares must be in the attributed words, and nearly all of the claim's terms
+/// must be there: a short claim that shares three common words with a long sentence is not
+/// the same claim.
 fn speaker_holds_claim(query: &[u64], src: &AnalyzedSource, sentence: Span, words: Span) -> bool {
     let masked = &src.analysis.prose.masked;
     let shared = terms::intersect_sorted(query, &terms::content_terms(masked, sentence));
     let held = terms::intersect_sorted(&shared, &terms::content_terms(masked, words));
-    held.len() as f32 >= SAME_CLAIM * shared.len() as f32
+    held.len() as f32 >= SAME_CLAIM * shared.len() as f32 && held.len() as f32 >= HELD_TERMS * query.len() as f32
 }
 
 /// Does every figure of the draft's claim appear in the source sentence? A claim with another
@@ -209,15 +213,19 @@ mod tests {
     use crate::settings::Settings;
     use crate::{analyze, TextFormat};
 
-    /// How many misattributions a one-line draft gets against a one-story corpus.
-    fn misattributions(story: &str, draft: &str) -> usize {
-        let corpus = CorpusIndex::build(vec![AnalyzedSource::new(SourceDoc {
+    fn source(story: &str) -> AnalyzedSource {
+        AnalyzedSource::new(SourceDoc {
             path: "story.txt".into(),
             text: story.into(),
             format: TextFormat::Plain,
             title: None,
             date: None,
-        })]);
+        })
+    }
+
+    /// How many misattributions a one-line draft gets against a one-story corpus.
+    fn misattributions(story: &str, draft: &str) -> usize {
+        let corpus = CorpusIndex::build(vec![source(story)]);
         let verdicts = crate::check::check(&corpus, draft, &analyze(draft, TextFormat::Markdown), &Settings::default());
         verdicts.iter().filter(|v| v.finding.as_ref().is_some_and(|f| f.code == Code::Misattribution)).count()
     }
@@ -248,6 +256,21 @@ mod tests {
                      Boats stayed in harbour.";
         let draft = "Mayor Ana Ruiz said dredging work damaged the northern fishing grounds every autumn.\n";
         assert_eq!(misattributions(story, draft), 0);
+    }
+
+    #[test]
+    fn a_short_claim_sharing_some_words_with_a_long_sentence_is_another_claim() {
+        let story = "Rising fuel costs, higher harbour fees and stronger ferry demand make a new winter \
+                     timetable less likely, transport official Jonas Berg said in an interview.";
+        let src = source(story);
+        let sentence = src.analysis.sentences[0].span;
+        let words = super::attributed_words(&src, sentence).expect("reported speech");
+        let claim = "northern ferry demand was rising";
+        let query = crate::terms::content_terms(claim, crate::text::Span::new(0, claim.len()));
+        assert!(!super::speaker_holds_claim(&query, &src, sentence, words));
+        let claim = "stronger ferry demand makes a new winter timetable less likely";
+        let query = crate::terms::content_terms(claim, crate::text::Span::new(0, claim.len()));
+        assert!(super::speaker_holds_claim(&query, &src, sentence, words));
     }
 
     #[test]

@@ -376,7 +376,7 @@ fn reported(doc: &Doc, sent: &Sentence, si: usize, quotes: &[Quote], resolver: &
         // "X said in an interview", "X said as arranger": a phrase about the telling, not what was told
         let about_telling =
             that.is_none() && toks.get(c).is_some_and(|t| PREPOSITIONS.contains(&doc.bare(*t).as_str()));
-        let before_subject = m.span.start;
+        let before_subject = m.from.min(m.span.start);
         let content = if c < n && !ends_clause(doc.word(toks[k])) && !about_telling {
             content_span(toks[c].start, trim_end(sent.span.end))
         } else {

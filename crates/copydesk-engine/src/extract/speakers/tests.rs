@@ -376,6 +376,10 @@ fn said_in_an_interview_is_not_what_was_said() {
     let t = "Prices will ease soon, Jonas Berg said in an interview at the trade fair.";
     let a = &run(t).attributions[0];
     assert_eq!(a.content.slice(t), "Prices will ease soon");
+    // role words before the name belong to the subject, not to the claim
+    let t = "Prices will ease soon, transport official Jonas Berg said in an interview.";
+    let a = &run(t).attributions[0];
+    assert_eq!(a.content.slice(t), "Prices will ease soon");
 }
 
 #[test]
