@@ -116,10 +116,47 @@ const TITLES: &[&str] = &[
     "ms.",
     "mrs.",
     "dr.",
+    // descriptions written before a name: "rival Jane Roe", "Democratic nominee Jane Roe"
+    "rival",
+    "challenger",
+    "opponent",
+    "incumbent",
+    "outgoing",
+    "incoming",
+    "embattled",
+    "hopeful",
+    "frontrunner",
+    "front-runner",
+    "businessman",
+    "businesswoman",
+    "billionaire",
+    "lawmaker",
+    "then",
+    "ex",
 ];
 
-/// Suffixes dropped from the end of a name.
-const SUFFIXES: &[&str] = &["jr", "sr", "ii", "iii", "iv", "esq", "phd", "md"];
+/// Suffixes dropped from the end of a name: "Jr.", and a company's legal form ("Corp", "Inc").
+const SUFFIXES: &[&str] = &[
+    "jr",
+    "sr",
+    "ii",
+    "iii",
+    "iv",
+    "esq",
+    "phd",
+    "md",
+    "inc",
+    "corp",
+    "corporation",
+    "incorporated",
+    "co",
+    "ltd",
+    "plc",
+    "llc",
+    "ag",
+    "nv",
+    "lp",
+];
 
 /// Given-name variants that denote the same person.
 const NICKNAMES: &[&[&str]] = &[
@@ -214,6 +251,13 @@ pub fn fold(s: &str) -> String {
 
 static TITLE_SET: WordList = WordList::new(TITLES);
 
+/// Is `w` a title or a description before a name ("Sen.", "rival", "then-Governor")?
+fn is_title(w: &str) -> bool {
+    let f = fold(w.trim_end_matches('.'));
+    let f = f.strip_prefix("then-").or_else(|| f.strip_prefix("ex-")).unwrap_or(&f);
+    TITLE_SET.contains(f)
+}
+
 /// Name particles that stay lowercase inside a name.
 pub fn is_particle(w: &str) -> bool {
     matches!(
@@ -252,7 +296,14 @@ pub fn name_words(name: &str) -> Vec<String> {
             _ => {}
         }
     }
-    let raw: Vec<&str> = s.split_whitespace().collect();
+    let mut raw: Vec<&str> = s.split_whitespace().collect();
+    // "NBC's Jane Roe", "the Post's Jane Roe": whose she is, not her name
+    if let Some(p) = raw.iter().rposition(|w| w.ends_with("'s") || w.ends_with("\u{2019}s")) {
+        let rest = &raw[p + 1..];
+        if rest.len() >= 2 && rest.iter().all(|w| w.chars().next().is_some_and(char::is_uppercase)) {
+            raw.drain(..=p);
+        }
+    }
     let mut words: Vec<String> = raw
         .iter()
         .map(|w| {
@@ -283,8 +334,8 @@ pub fn name_words(name: &str) -> Vec<String> {
             words.drain(..=t);
         }
     }
-    // Leading titles.
-    while words.len() > 1 && TITLE_SET.contains(fold(words[0].trim_end_matches('.')).as_str()) {
+    // Leading titles, also as "then-Governor" and "ex-President".
+    while words.len() > 1 && is_title(&words[0]) {
         words.remove(0);
     }
     // Trailing suffixes.
@@ -397,6 +448,13 @@ pub fn is_org_word(w: &str) -> bool {
         "wire",
         "media",
         "bureau",
+        // where something was said, not who said it
+        "show",
+        "program",
+        "programme",
+        "podcast",
+        "broadcast",
+        "newspaper",
     ];
     ORG.contains(&fold(w).trim_end_matches('.'))
 }
@@ -565,6 +623,34 @@ mod tests {
         assert!(!same_entity("he", "Dmitry Peskov"));
         assert!(same_entity("he", "He"));
         assert!(!same_entity("", ""));
+    }
+
+    #[test]
+    fn descriptions_before_a_name_are_stripped() {
+        assert!(same_entity("Rival Jane Roe", "Jane Roe"));
+        assert_eq!(canonical("then-Governor Jane Roe"), "Jane Roe");
+        assert_eq!(canonical("ex-President Jane Roe"), "Jane Roe");
+    }
+
+    #[test]
+    fn a_companys_legal_form_is_not_its_name() {
+        assert!(same_entity("Nordic Freight Inc", "Nordic Freight"));
+        assert!(same_entity("Harbor Corp", "Harbor"));
+        assert!(!same_entity("Harbor Corp", "Anchor Corp"));
+    }
+
+    #[test]
+    fn a_possessive_before_a_name_is_an_affiliation() {
+        assert_eq!(canonical("the Courier\u{2019}s Jane Roe"), "Jane Roe");
+        assert!(same_entity("Radio North's Tom Lark", "Tom Lark"));
+        // a possessive name on its own stays
+        assert_eq!(canonical("Lark's"), "Lark");
+    }
+
+    #[test]
+    fn shows_and_programs_are_organizations() {
+        assert!(is_org_word("Show"));
+        assert!(is_org_word("program"));
     }
 }
 

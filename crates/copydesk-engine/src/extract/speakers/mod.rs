@@ -1,0 +1,29 @@
+//! Attribution: who said each quote, and reported speech ("X said (that) ...").
+//!
+//! Works on a *frame* of the masked text in which every quote (marks included) is
+//! overwritten with a placeholder byte, so the words around quotes can be read
+//! without tripping over their contents; offsets do not move. For each quote the
+//! attribution is looked for, in order: right after it (`"...," X said` / `said X`
+//! / `― X`), right before it (`X said: "..."`), in a lead-in paragraph ending with
+//! a colon, anywhere before it in its sentence (partial quotes), and finally the
+//! previous quote of the paragraph (or of the previous paragraph, for a paragraph
+//! that is nothing but a quote). Mentions are resolved to names document-wide:
+//! surnames to full names, roles ("the spokesman") through title–name pairs and
+//! appositions, relative pronouns to the name before their comma. A pronoun is
+//! resolved only when the nearest sentences naming people give one compatible
+//! person (or their subject is one); a speaker left unresolved never yields a warning.
+//!
+//! `words` holds the word lists, `tokens` the frame's words, `mentions` the subject
+//! phrases around a speech verb, `resolution` what a mention stands for, and `cues`
+//! where a quote's attribution or a reported claim is found.
+
+mod cues;
+mod mentions;
+mod resolution;
+#[cfg(test)]
+mod tests;
+mod tokens;
+mod words;
+
+pub use cues::attribute;
+pub use words::is_speech_verb;
