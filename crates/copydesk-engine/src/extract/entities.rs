@@ -252,7 +252,7 @@ pub fn fold(s: &str) -> String {
 static TITLE_SET: WordList = WordList::new(TITLES);
 
 /// Is `w` a title or a description before a name ("Sen.", "rival", "then-Governor")?
-fn is_title(w: &str) -> bool {
+pub fn is_title(w: &str) -> bool {
     let f = fold(w.trim_end_matches('.'));
     let f = f.strip_prefix("then-").or_else(|| f.strip_prefix("ex-")).unwrap_or(&f);
     TITLE_SET.contains(f)
@@ -652,9 +652,4 @@ mod tests {
         assert!(is_org_word("Show"));
         assert!(is_org_word("program"));
     }
-}
-
-/// Is `w` (lower case) a title or honorific that may stand before a name ("president", "mr")?
-pub fn is_title(w: &str) -> bool {
-    TITLE_SET.contains(w)
 }
