@@ -42,7 +42,7 @@ struct Candidate<'c> {
 /// How closely a source figure's frame must agree with the draft figure's.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Agreement {
-    /// To contradict it: the same subject and a compatible time.
+    /// To contradict it: the same subject (and for a share, the same whole) and a compatible time.
     SameFact,
     /// To support it: a subject that overlaps and a compatible time (a supporting figure
     /// silences a claim; it never raises a warning).
@@ -62,7 +62,7 @@ fn frames_agree(
     let theirs = corpus.figure_frame(doc, qi, src);
     let (ours, story) = (d.names(), corpus.doc_names(doc, src));
     let subject = match need {
-        Agreement::SameFact => frame::same_subject(own, ours, &theirs, &story),
+        Agreement::SameFact => frame::same_subject(own, ours, &theirs, &story) && frame::same_base(own, &theirs),
         Agreement::Supports => frame::subject_overlaps(own, ours, &theirs, &story),
     };
     !theirs.not_a_claim && subject && same_time(q.kind, own, ours, &theirs, &story)

@@ -57,6 +57,9 @@ pub struct FigureFrame {
     pub periods: Vec<Period>,
     /// The figure is a period itself, or a byline's date: not a claim to check.
     pub not_a_claim: bool,
+    /// What a share is a share of ("58 percent of young people": "young", "people"), as
+    /// stemmed content terms, sorted; empty when the text does not say.
+    pub base: Vec<u64>,
 }
 
 impl FigureFrame {
@@ -86,7 +89,8 @@ impl FigureFrame {
             .map(|o| o.span)
             .collect();
         let periods = own_periods(&mentions, q.span, &siblings);
-        FigureFrame { subject: names::finish(subject), periods, not_a_claim }
+        let base = if q.kind == QuantityKind::Percent { share_base(text, sentence, q.span) } else { Vec::new() };
+        FigureFrame { subject: names::finish(subject), periods, not_a_claim, base }
     }
 }
 
@@ -123,6 +127,27 @@ fn own_periods(mentions: &[time::Mention], figure: Span, figures: &[Span]) -> Ve
         .filter(|m| m.span.end <= figure.start && m.span.end > prev)
         .map(|m| m.period)
         .collect()
+}
+
+/// The content terms of the "of" phrase after a share ("a third of those with jobs": "job").
+fn share_base(text: &str, sentence: Span, figure: Span) -> Vec<u64> {
+    let rest = Span::new(figure.end.min(sentence.end), sentence.end);
+    let after = rest.slice(text);
+    // The phrase ends at the first punctuation mark.
+    let end = after.find([',', ';', '.', ':', '(', ')', '"', '\u{201C}', '\u{201D}']).unwrap_or(after.len());
+    let phrase = Span::new(rest.start, rest.start + end);
+    let words = crate::terms::words(text, phrase);
+    if !words.first().is_some_and(|w| w.slice(text).eq_ignore_ascii_case("of")) {
+        return Vec::new();
+    }
+    let upto = Span::new(words[0].end, words.get(4).map_or(phrase.end, |w| w.end));
+    crate::terms::content_terms(text, upto)
+}
+
+/// Are two shares of one whole, as far as the text says? ("74 percent of likely voters" and
+/// "74 percent of voters" are; "a third of those with jobs" and "58 percent of the young" are not.)
+pub fn same_base(a: &FigureFrame, b: &FigureFrame) -> bool {
+    a.base.is_empty() || b.base.is_empty() || crate::terms::share_any(&a.base, &b.base)
 }
 
 /// "Sept. 19 to 22", "May 2-4": the bare number that ends a range of days is part of the date.
@@ -314,6 +339,17 @@ mod tests {
         assert_eq!(f.periods, vec![Period::Month(12)]);
         let (f, _) = frame("Money supply rose 19.6 pct in January from 17.8 pct in December.", "19.6");
         assert_eq!(f.periods, vec![Period::Month(1)]);
+    }
+
+    #[test]
+    fn a_share_is_of_the_whole_its_of_phrase_names() {
+        let (a, _) = frame("Nearly a third of those with jobs live in poverty.", "a third");
+        let (b, _) = frame("Some 58 percent of young people are unemployed, he said.", "58 percent");
+        let (c, _) = frame("About 40 percent of people with jobs are poor.", "40 percent");
+        assert!(!same_base(&a, &b));
+        assert!(same_base(&a, &c));
+        let (d, _) = frame("Support rose to 40 percent, the poll found.", "40 percent");
+        assert!(d.base.is_empty() && same_base(&a, &d));
     }
 
     #[test]
