@@ -53,7 +53,7 @@ fn after_quote(doc: &Doc, q: &Quote, block: Span) -> Option<Cue> {
     for k in k0 + 1..toks.len().min(k0 + 36) {
         let w = doc.word(toks[k]);
         let b = bare(w);
-        if is_speech_verb(&b) && !is_participle(&b) && !capitalized(w) {
+        if (is_speech_verb(&b) || answered_back(doc, &toks, k)) && !is_participle(&b) && !capitalized(w) {
             let m = subject_before(doc, &toks[k0..], k - k0, true)?;
             // the subject must open right after the quote, or after a comma: "" of the plan, Ann Lee said"
             let p = toks.iter().position(|t| t.start == m.from)?;
@@ -67,6 +67,12 @@ fn after_quote(doc: &Doc, q: &Quote, block: Span) -> Option<Cue> {
         }
     }
     None
+}
+
+/// "shot back", "fired back", "hit back": a retort, said right after a quote.
+fn answered_back(doc: &Doc, toks: &[Tok], k: usize) -> bool {
+    matches!(doc.bare(toks[k]).as_str(), "shot" | "fired" | "hit" | "snapped")
+        && toks.get(k + 1).is_some_and(|t| doc.bare(*t) == "back")
 }
 
 /// The end of the cue phrase starting at the verb: "told reporters", "said in a statement".

@@ -407,3 +407,9 @@ fn but_that_continues_the_same_report() {
     let t = "Jonas Berg said he wanted the tapes out but that \u{201C}the timing is the question.\u{201D}";
     assert_eq!(who(t), vec![some("Jonas Berg")]);
 }
+
+#[test]
+fn a_retort_after_a_quote_is_a_cue() {
+    let t = "\u{201C}Nobody asked the harbour board anything,\u{201D} Jonas Berg shot back.";
+    assert_eq!(who(t), vec![some("Jonas Berg")]);
+}
