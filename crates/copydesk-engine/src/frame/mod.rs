@@ -81,6 +81,8 @@ impl FigureFrame {
             || in_capitals_headline(text, sentence, q)
             || ends_date_range(text, &analysis.quantities, index)
             || in_table_row(text, q.span)
+            || is_time_of_day(text, q)
+            || year_of_a_date(text, &analysis.quantities, index)
             || mentions.iter().any(|m| matches!(m.period, Period::Months(_)) && m.span.covers(q.span));
         let siblings: Vec<Span> = analysis
             .quantities
@@ -148,6 +150,26 @@ fn share_base(text: &str, sentence: Span, figure: Span) -> Vec<u64> {
 /// "74 percent of voters" are; "a third of those with jobs" and "58 percent of the young" are not.)
 pub fn same_base(a: &FigureFrame, b: &FigureFrame) -> bool {
     a.base.is_empty() || b.base.is_empty() || crate::terms::share_any(&a.base, &b.base)
+}
+
+/// "1100 hrs", "0900 EST", "10:30 GMT": a time of day stamps a report; it is no claim.
+fn is_time_of_day(text: &str, q: &Quantity) -> bool {
+    const ZONES: &[&str] = &["hrs", "gmt", "est", "edt", "cst", "cdt", "mst", "mdt", "pst", "pdt", "bst", "cet", "jst"];
+    let after = text.get(q.span.end..).unwrap_or("").trim_start();
+    let next: String = after.chars().take_while(|c| c.is_alphabetic()).collect::<String>().to_lowercase();
+    q.kind == QuantityKind::Amount
+        && (q.unit.is_none() || q.unit.as_deref() == Some("hr"))
+        && ZONES.contains(&next.as_str())
+}
+
+/// "April 10, 1987": the year of a date is part of the date, not a claim of its own.
+fn year_of_a_date(text: &str, quantities: &[Quantity], index: usize) -> bool {
+    let (Some(q), Some(prev)) = (quantities.get(index), index.checked_sub(1).and_then(|i| quantities.get(i))) else {
+        return false;
+    };
+    q.kind == QuantityKind::Year
+        && prev.kind == QuantityKind::Date
+        && matches!(text.get(prev.span.end..q.span.start).map(str::trim), Some(","))
 }
 
 /// "Sept. 19 to 22", "May 2-4": the bare number that ends a range of days is part of the date.
@@ -231,7 +253,7 @@ pub fn subject_overlaps(a: &FigureFrame, a_doc: &DocNames, b: &FigureFrame, b_do
 }
 
 /// Stories further apart than this are about different times, for figures that name no period.
-const UNDATED_FIGURE_DAYS: i64 = 2;
+const UNDATED_FIGURE_DAYS: i64 = 1;
 
 /// Are two stories close enough in time that what they state without a period is of one
 /// time? (Undated stories, such as a reporter's draft, are close to any.)
@@ -363,6 +385,12 @@ mod tests {
         let (f, _) = frame("The strike lasted nine months, the union said.", "nine");
         assert!(!f.not_a_claim);
         let (f, _) = frame("The poll was taken Sept. 19 to 22 by phone.", "22");
+        assert!(f.not_a_claim);
+        let (f, _) = frame("Interest runs to April 10, 1987, the company said.", "1987");
+        assert!(f.not_a_claim);
+        let (f, _) = frame("The company was founded in 1987, it said.", "1987");
+        assert!(!f.not_a_claim);
+        let (f, _) = frame("Spreads at 1100 hrs were steady.", "1100");
         assert!(f.not_a_claim);
         let (f, _) =
             frame("Stocks by class, in tonnes:\n Hard red   1639   1635   54\n Soft red   0   0   25\n", "1635");
