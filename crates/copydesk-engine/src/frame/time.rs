@@ -208,9 +208,13 @@ pub fn day_of(periods: &[Period], story: Option<i64>) -> Option<i64> {
     Some(story? + offset)
 }
 
-/// Do the two name a period of one sort (both a month, both a year, ...)?
+/// Do the two name a calendar period of one sort (both a month, both a year, ...)? A period
+/// counted from a story's own time ("a year ago", "yesterday", "on Tuesday") is not one:
+/// in two stories of different dates it names different times.
 pub fn shared_sort(a: &[Period], b: &[Period]) -> bool {
-    a.iter().any(|p| b.iter().any(|q| p.sort() == q.sort()))
+    let calendar =
+        |p: &&Period| matches!(p, Period::Month(_) | Period::Year(_) | Period::Quarter(_) | Period::Months(_));
+    a.iter().filter(calendar).any(|p| b.iter().filter(calendar).any(|q| p.sort() == q.sort()))
 }
 
 /// Could figures with these periods hold at one time?
@@ -275,6 +279,14 @@ mod tests {
         assert_eq!(story_date(&b), Some(day_number(2021, 12, 6)));
         let c = crate::analyze("The plan was adopted on December 6, 2021.", crate::TextFormat::Plain);
         assert_eq!(story_date(&c), None);
+    }
+
+    #[test]
+    fn only_calendar_periods_tie_stories_of_different_dates() {
+        use Period::*;
+        assert!(shared_sort(&[Month(3)], &[Month(3), Back(3)]));
+        assert!(!shared_sort(&[Back(3)], &[Back(3)]));
+        assert!(!shared_sort(&[Weekday(2)], &[Weekday(2)]));
     }
 
     #[test]
