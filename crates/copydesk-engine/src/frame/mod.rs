@@ -83,6 +83,7 @@ impl FigureFrame {
             || in_table_row(text, q.span)
             || is_time_of_day(text, q)
             || year_of_a_date(text, &analysis.quantities, index)
+            || is_spread_label(text, q)
             || mentions.iter().any(|m| matches!(m.period, Period::Months(_)) && m.span.covers(q.span));
         let siblings: Vec<Span> = analysis
             .quantities
@@ -164,12 +165,26 @@ fn is_time_of_day(text: &str, q: &Quantity) -> bool {
 
 /// "April 10, 1987": the year of a date is part of the date, not a claim of its own.
 fn year_of_a_date(text: &str, quantities: &[Quantity], index: usize) -> bool {
-    let (Some(q), Some(prev)) = (quantities.get(index), index.checked_sub(1).and_then(|i| quantities.get(i))) else {
-        return false;
+    let Some(q) = quantities.get(index).filter(|q| q.kind == QuantityKind::Year) else { return false };
+    let prev = index.checked_sub(1).and_then(|i| quantities.get(i));
+    let after_date = prev.is_some_and(|p| {
+        p.kind == QuantityKind::Date && matches!(text.get(p.span.end..q.span.start).map(str::trim), Some(","))
+    });
+    // "Feb One, 1987": a month two words or fewer before the comma.
+    let before = text.get(q.span.start.saturating_sub(24)..q.span.start).unwrap_or("").trim_end();
+    let after_month = before.ends_with(',') && {
+        let words: Vec<&str> = before.trim_end_matches(',').split_whitespace().rev().take(2).collect();
+        words.iter().any(|w| {
+            let w = w.trim_end_matches('.');
+            time::periods_in(w, Span::new(0, w.len())).iter().any(|m| matches!(m.period, Period::Month(_)))
+        })
     };
-    q.kind == QuantityKind::Year
-        && prev.kind == QuantityKind::Date
-        && matches!(text.get(prev.span.end..q.span.start).map(str::trim), Some(","))
+    after_date || after_month
+}
+
+/// "Sep/Nov 2" in a table of spreads: a month after a slash names a contract, not a date.
+fn is_spread_label(text: &str, q: &Quantity) -> bool {
+    q.kind == QuantityKind::Date && text.get(..q.span.start).is_some_and(|t| t.ends_with('/'))
 }
 
 /// "Sept. 19 to 22", "May 2-4": the bare number that ends a range of days is part of the date.
@@ -391,6 +406,10 @@ mod tests {
         let (f, _) = frame("The company was founded in 1987, it said.", "1987");
         assert!(!f.not_a_claim);
         let (f, _) = frame("Spreads at 1100 hrs were steady.", "1100");
+        assert!(f.not_a_claim);
+        let (f, _) = frame("Interest runs from Feb One, 1987 to April 10, the company said.", "1987");
+        assert!(f.not_a_claim);
+        let (f, _) = frame("Spreads were steady, with Sep/Nov 2 under.", "Nov 2");
         assert!(f.not_a_claim);
         let (f, _) =
             frame("Stocks by class, in tonnes:\n Hard red   1639   1635   54\n Soft red   0   0   25\n", "1635");
