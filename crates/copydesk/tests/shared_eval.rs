@@ -221,7 +221,7 @@ fn reuters_stories_against_the_rest_of_reuters() {
     let Some(s) = shared() else { return };
     let (n, disagree, text) = leave_out(&s.join("data/reuters21578"), &["--every", "60", "--batch", "320"]);
     eprintln!("{text}");
-    assert!(n <= 24.0 && disagree <= 30.0, "{n} contradictions, {disagree} sources-disagree (max 24, 30):\n{text}");
+    assert!(n <= 22.0 && disagree <= 30.0, "{n} contradictions, {disagree} sources-disagree (max 22, 30):\n{text}");
 }
 
 #[test]

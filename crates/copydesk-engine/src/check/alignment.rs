@@ -103,8 +103,9 @@ pub(super) struct Alignment {
 const COVERAGE: f32 = 0.6;
 /// Shortest shared run of consecutive words.
 const MIN_RUN: usize = 3;
-/// Fewest matched content words.
-const MIN_CONTENT: usize = 2;
+/// Fewest matched content words (a short phrase with few also needs its speaker or its
+/// sentence to agree, see [`Alignment::is_short`]).
+const MIN_CONTENT: usize = 1;
 /// A quote with fewer words, or fewer matched content words, than this is a short or
 /// common phrase: its wording alone does not tell which remark it is.
 const DISTINCTIVE_WORDS: usize = 6;

@@ -46,13 +46,20 @@ const SELF_REFERENCE: &[&str] = &[
 /// its border"), so only one that comes before any name is read as the speaker.
 fn about_its_speaker(text: &str, content: Span) -> bool {
     let mut previous = String::new();
+    // A plural noun before "they" / "their" is what they stand for ("40 families had not
+    // returned to their homes").
+    let mut plural_before = false;
     for w in terms::words(text, content) {
         let raw = w.slice(text);
         let word = raw.to_lowercase();
         let word = word.trim_end_matches("'s").trim_end_matches("\u{2019}s");
-        if SELF_REFERENCE.contains(&word) || (previous == "the" && word == "company") {
+        let plural_pronoun = matches!(word, "they" | "their" | "them" | "themselves");
+        if (SELF_REFERENCE.contains(&word) && !(plural_pronoun && plural_before))
+            || (previous == "the" && word == "company")
+        {
             return true;
         }
+        plural_before |= word.len() > 3 && word.ends_with('s') && !word.ends_with("ss") && !terms::is_stopword(word);
         let named = raw.chars().next().is_some_and(char::is_uppercase) && !terms::is_stopword(word);
         if named {
             return false;
@@ -240,6 +247,15 @@ mod tests {
         let draft =
             "Mayor Ana Ruiz said the northern quay would close for dredging repairs throughout the autumn season.\n";
         assert_eq!(misattributions(story, draft), 1);
+    }
+
+    #[test]
+    fn they_after_a_plural_noun_is_that_noun_not_the_speaker() {
+        let span = |t: &str| crate::Span::new(0, t.len());
+        let t = "at least 40 families had still not returned to their homes";
+        assert!(!super::about_its_speaker(t, span(t)));
+        let t = "they would appeal the ruling";
+        assert!(super::about_its_speaker(t, span(t)));
     }
 
     #[test]

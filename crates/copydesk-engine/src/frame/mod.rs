@@ -261,9 +261,11 @@ pub fn same_subject(a: &FigureFrame, a_doc: &DocNames, b: &FigureFrame, b_doc: &
 }
 
 /// Could two figures be about one subject, as far as support goes? A figure that agrees
-/// with a source's needs less: some word of one subject named in the other's story.
+/// with a source's needs less: where both sentences name someone, some name of one named
+/// in the other's story.
 pub fn subject_overlaps(a: &FigureFrame, a_doc: &DocNames, b: &FigureFrame, b_doc: &DocNames) -> bool {
-    let (sa, sb) = (a.subject_or(a_doc), b.subject_or(b_doc));
+    // A subject inherited from a story's lead is too weak a reading to withhold support.
+    let (sa, sb) = (&a.subject, &b.subject);
     sa.is_empty() || sb.is_empty() || names::named_in(sa, &b_doc.all) || names::named_in(sb, &a_doc.all)
 }
 

@@ -6,6 +6,7 @@
 //! capitals (whose words are read apart, [`headline_names`]). Names are kept folded to
 //! lower case, sorted; a country and its people are one name ([`named_in`]).
 
+use super::time;
 use crate::extract::entities::{fold, is_org_word, is_title};
 use crate::terms;
 use crate::text::Span;
@@ -58,37 +59,6 @@ const NOT_NAMES: &[&str] = &[
     "all",
     "some",
     "one",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
     "mln",
     "bln",
     "pct",
@@ -199,7 +169,12 @@ pub fn names_in(text: &str, span: Span, sentence_start: usize, out: &mut Vec<Str
         // whatever it is: a name only when the next word is capitalized too.
         let before = text.get(sentence_start.min(w.start)..w.start).unwrap_or("");
         let first = !before.chars().any(char::is_alphanumeric) || before.trim_end_matches([' ', '\t']).ends_with('\n');
-        if first && !words.get(i + 1).is_some_and(|n| is_capitalized(n.slice(text)) && !is_not_name(n.slice(text))) {
+        // A possessive opening a sentence is a name's ("Riverton's flood wall").
+        let possessive = s.ends_with("'s") || s.ends_with("\u{2019}s");
+        if first
+            && !possessive
+            && !words.get(i + 1).is_some_and(|n| is_capitalized(n.slice(text)) && !is_not_name(n.slice(text)))
+        {
             continue;
         }
         push_name(s, out);
@@ -209,7 +184,7 @@ pub fn names_in(text: &str, span: Span, sentence_start: usize, out: &mut Vec<Str
 /// Is a capitalized word one that names nobody ("April", "The")?
 fn is_not_name(word: &str) -> bool {
     let key = fold(word);
-    NOT_NAME_SET.contains(&key) || terms::is_stopword(&key)
+    NOT_NAME_SET.contains(&key) || time::is_calendar_word(&key) || terms::is_stopword(&key)
 }
 
 fn push_name(word: &str, out: &mut Vec<String>) {
@@ -217,6 +192,7 @@ fn push_name(word: &str, out: &mut Vec<String>) {
     if key.chars().count() < 2
         || key.chars().any(|c| c.is_ascii_digit())
         || NOT_NAME_SET.contains(&key)
+        || time::is_calendar_word(&key)
         || terms::is_stopword(&key)
         || is_title(&key)
         || is_org_word(&key)
@@ -335,6 +311,7 @@ mod tests {
         );
         assert_eq!(names("Revenue rose 5 pct"), Vec::<String>::new());
         assert_eq!(names("Jane Roe said"), finish(vec![h("jane"), h("roe")]));
+        assert_eq!(names("Riverton's flood wall is done"), vec![h("riverton")]);
     }
 
     #[test]

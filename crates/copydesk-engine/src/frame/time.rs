@@ -61,6 +61,12 @@ const ORDINAL_DIGITS: &[&str] = &["1st", "2nd", "3rd", "4th"];
 const COUNTS: &[&str] =
     &["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
 
+/// Is `w` (lower case) a month, a month's abbreviation or a weekday?
+pub fn is_calendar_word(w: &str) -> bool {
+    let w = w.trim_end_matches('.');
+    MONTHS.contains(&w) || MONTH_ABBR.contains(&w) || w == "sept" || WEEKDAYS.contains(&w)
+}
+
 fn month(w: &str, lower: &str) -> Option<u8> {
     // Month names are capitalized; "may" in lower case is a verb.
     if !w.starts_with(|c: char| c.is_uppercase()) {

@@ -380,8 +380,14 @@ fn reported(doc: &Doc, sent: &Sentence, si: usize, quotes: &[Quote], resolver: &
             c += p + 1;
         }
         // "X said in an interview", "X said as arranger": a phrase about the telling, not what was told
-        let about_telling =
-            that.is_none() && toks.get(c).is_some_and(|t| PREPOSITIONS.contains(&doc.bare(*t).as_str()));
+        // ("said at least 40 families ...", "said about 30 people ...": a figure's modifier, what was told.)
+        let modifies_figure = toks.get(c + 1).is_some_and(|t| {
+            let next = doc.bare(*t);
+            matches!(next.as_str(), "least" | "most") || next.starts_with(|ch: char| ch.is_ascii_digit())
+        });
+        let about_telling = that.is_none()
+            && !modifies_figure
+            && toks.get(c).is_some_and(|t| PREPOSITIONS.contains(&doc.bare(*t).as_str()));
         let before_subject = m.from.min(m.span.start);
         let content = if c < n && !ends_clause(doc.word(toks[k])) && !about_telling {
             content_span(toks[c].start, trim_end(sent.span.end))

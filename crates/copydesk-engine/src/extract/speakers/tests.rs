@@ -413,3 +413,11 @@ fn a_retort_after_a_quote_is_a_cue() {
     let t = "\u{201C}Nobody asked the harbour board anything,\u{201D} Jonas Berg shot back.";
     assert_eq!(who(t), vec![some("Jonas Berg")]);
 }
+
+#[test]
+fn said_at_least_begins_what_was_said() {
+    let t = "Jonas Berg said at least 40 boats had not come back to the harbour.";
+    let a = &run(t).attributions[0];
+    assert_eq!(a.content.slice(t), "at least 40 boats had not come back to the harbour");
+    assert_eq!(reporters(t).len(), 1);
+}
