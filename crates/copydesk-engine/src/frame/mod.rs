@@ -33,7 +33,7 @@ impl DocNames {
         let mut lead = Vec::new();
         // A headline names the story's subject, a wire table's often nowhere else.
         if let Some(first) = analysis.sentences.first() {
-            names::headline_names(text, first.span, &names::lower_case_words(text), &mut lead);
+            names::headline_names(text, first.span, &mut lead);
             all.extend_from_slice(&lead);
         }
         let headline = lead.len();

@@ -204,9 +204,8 @@ fn push_name(word: &str, out: &mut Vec<String>) {
 
 /// The words of a headline that may be names: `span`'s first line, when it is written in
 /// capitals or in title case. No case tells a name there, so every word counts but the
-/// ordinary ones of wire headlines and those its story writes in lower case
-/// (`lower_case`): "HARBOR FREIGHT <HFC> 4TH QTR NET" names "harbor", "freight", "hfc".
-pub fn headline_names(text: &str, span: Span, lower_case: &HashSet<String>, out: &mut Vec<String>) {
+/// ordinary ones of wire headlines and those its story (`text`) writes in lower case: "HARBOR FREIGHT <HFC> 4TH QTR NET" names "harbor", "freight", "hfc".
+pub fn headline_names(text: &str, span: Span, out: &mut Vec<String>) {
     let s = span.slice(text);
     let line = Span::new(span.start, span.start + s.find('\n').unwrap_or(s.len()));
     let words = terms::words(text, line);
@@ -215,6 +214,7 @@ pub fn headline_names(text: &str, span: Span, lower_case: &HashSet<String>, out:
     if !is_upper_case(text, line) && !title_case {
         return;
     }
+    let lower_case = lower_case_words(text);
     for w in words {
         let s = w.slice(text);
         // A ticker ("<CTS>") names its company even where the word is also a common one.
@@ -320,17 +320,17 @@ mod tests {
         let line = Span::new(0, s.find('\n').unwrap_or(0));
         assert!(names(line.slice(s)).is_empty());
         let mut v = Vec::new();
-        headline_names(s, Span::new(0, s.len()), &lower_case_words(s), &mut v);
+        headline_names(s, Span::new(0, s.len()), &mut v);
         assert_eq!(finish(v), finish(vec![h("harbor"), h("freight"), h("hfc")]));
         // A word the story writes in lower case is no name in its headline.
         let s = "Harbor Freight Raises Dividend\n\nHarbor Freight raised its dividend.";
         let mut v = Vec::new();
-        headline_names(s, Span::new(0, s.len()), &lower_case_words(s), &mut v);
+        headline_names(s, Span::new(0, s.len()), &mut v);
         assert_eq!(finish(v), finish(vec![h("harbor"), h("freight"), h("raises")]));
         // A ticker counts even where its story writes the word in lower case.
         let s = "CTS CORP <CTS> 3RD QTR NET\n\nShr 18 cts vs 12 cts";
         let mut v = Vec::new();
-        headline_names(s, Span::new(0, s.len()), &lower_case_words(s), &mut v);
+        headline_names(s, Span::new(0, s.len()), &mut v);
         assert_eq!(finish(v), vec![h("cts")]);
     }
 }

@@ -39,7 +39,7 @@ pub(super) struct Resolver {
     /// folded words written capitalized somewhere other than at the start of a sentence
     pub(super) capitalized_inside: HashSet<String>,
     /// words written in lower case somewhere
-    pub(super) lower_case: HashSet<String>,
+    pub(super) lower_case: HashSet<u64>,
     /// speakers resolved so far, in document order
     pub(super) recent: Vec<Recent>,
     /// entity key of each full (two-word or longer) person name → indexes into `names`
@@ -106,7 +106,7 @@ impl Resolver {
             for t in &toks {
                 let w = doc.word(*t);
                 if !capitalized(w) {
-                    r.lower_case.insert(doc.bare(*t));
+                    r.lower_case.insert(bare_key(w));
                 } else if !r.opens_sentence(doc, t.start) {
                     r.capitalized_inside.insert(fold(&doc.bare(*t)));
                 }
@@ -270,7 +270,7 @@ impl Resolver {
             && !is_org_word(&words[0])
             && self.opens_sentence(doc, mention.start)
             && !self.capitalized_inside.contains(&fold(&bare(&words[0])))
-            && self.lower_case.contains(&bare(&words[0]));
+            && self.lower_case.contains(&bare_key(&words[0]));
         initial || lone_opener
     }
 
