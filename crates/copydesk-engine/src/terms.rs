@@ -54,6 +54,12 @@ pub fn hash_str(s: &str) -> u64 {
     fnv1a(FNV_OFFSET, s.bytes())
 }
 
+/// [`hash_str`] of `s` in lower case, without building the lower-case string.
+pub fn hash_lowercase(s: &str) -> u64 {
+    let mut buf = [0u8; 4];
+    s.chars().flat_map(char::to_lowercase).fold(FNV_OFFSET, |h, c| fnv1a(h, c.encode_utf8(&mut buf).bytes()))
+}
+
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 
 /// FNV-1a of `bytes`, continuing from the hash `h`.
@@ -459,6 +465,13 @@ pub fn intersect_sorted(a: &[u64], b: &[u64]) -> Vec<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lower_case_hash_is_the_hash_of_the_lower_case() {
+        for w in ["Riverton", "ÉLAN", "abc", "İstanbul"] {
+            assert_eq!(hash_lowercase(w), hash_str(&w.chars().flat_map(char::to_lowercase).collect::<String>()));
+        }
+    }
 
     fn ws(t: &str) -> Vec<&str> {
         words(t, Span::new(0, t.len())).into_iter().map(|s| s.slice(t)).collect()

@@ -61,11 +61,18 @@ fn frames_agree(
 ) -> bool {
     let theirs = corpus.figure_frame(doc, qi, src);
     let (ours, story) = (d.names(), corpus.doc_names(doc, src));
-    let subject = match need {
-        Agreement::SameFact => frame::same_subject(own, ours, &theirs, &story) && frame::same_base(own, &theirs),
-        Agreement::Supports => frame::subject_overlaps(own, ours, &theirs, &story),
-    };
-    !theirs.not_a_claim && subject && same_time(q.kind, own, ours, &theirs, &story)
+    !theirs.not_a_claim
+        && match need {
+            Agreement::SameFact => same_fact(q.kind, (own, ours), (&theirs, &story)) && frame::same_base(own, &theirs),
+            Agreement::Supports => {
+                frame::subject_overlaps(own, ours, &theirs, &story) && same_time(q.kind, own, ours, &theirs, &story)
+            }
+        }
+}
+
+/// Are two figures of this kind about one subject at one time?
+fn same_fact(kind: QuantityKind, (a, a_doc): (&FigureFrame, &DocNames), (b, b_doc): (&FigureFrame, &DocNames)) -> bool {
+    frame::same_subject(a, a_doc, b, b_doc) && same_time(kind, a, a_doc, b, b_doc)
 }
 
 /// Where both sentences state other figures too, does one of the draft's others agree with
@@ -73,9 +80,9 @@ fn frames_agree(
 /// wire template "Net 2.1 mln vs 1.8 mln", a table row, a weekly report) is another
 /// company's or another week's, not this one's misstated; unless the source is the story
 /// the draft is drawn from (`SOURCE_AFFINITY`), where two slips in one sentence are slips.
-fn anchored(d: &Draft, q: &Quantity, (doc, src): (u32, &AnalyzedSource), sq: &Quantity) -> bool {
-    let others = |qs: &'_ [Quantity], own: &Quantity| -> Vec<Quantity> {
-        qs.iter().filter(|o| o.sentence == own.sentence && o.span != own.span).cloned().collect()
+fn anchored<'a>(d: &'a Draft, q: &Quantity, (doc, src): (u32, &'a AnalyzedSource), sq: &Quantity) -> bool {
+    let others = |qs: &'a [Quantity], own: &Quantity| -> Vec<&'a Quantity> {
+        qs.iter().filter(|o| o.sentence == own.sentence && o.span != own.span).collect()
     };
     let (ours, theirs) = (others(&d.analysis.quantities, q), others(&src.analysis.quantities, sq));
     ours.is_empty()
@@ -102,7 +109,7 @@ fn same_time(kind: QuantityKind, a: &FigureFrame, a_doc: &DocNames, b: &FigureFr
 fn sources_agree_on_frame(corpus: &CorpusIndex, a: &Candidate, b: &Candidate) -> bool {
     let (fa, fb) = (corpus.figure_frame(a.doc, a.index, a.source), corpus.figure_frame(b.doc, b.index, b.source));
     let (da, db) = (corpus.doc_names(a.doc, a.source), corpus.doc_names(b.doc, b.source));
-    frame::same_subject(&fa, &da, &fb, &db) && same_time(a.quantity.kind, &fa, &da, &fb, &db)
+    same_fact(a.quantity.kind, (&fa, &da), (&fb, &db))
 }
 
 /// Words around a figure (the figure and other numbers left out), stemmed.

@@ -127,8 +127,8 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
             query = sent.clone();
         }
     }
-    // "... Probably." ends a sentence of the draft's quote.
     let frame = Frame::of(corpus, d, q);
+    // "... Probably." ends a sentence of the draft's quote.
     let ends_sentence = q.span.slice(masked).trim_end().ends_with(['.', '?', '!']);
     let mut found: Vec<Match> = Vec::new();
     let mut reworded: Option<(f32, Match)> = None;

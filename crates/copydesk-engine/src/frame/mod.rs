@@ -2,11 +2,11 @@
 //!
 //! A figure's frame is its subject (the proper names of its clause, else of its
 //! sentence, else of its story's lead: a wire table line "Net 2.1 mln vs 1.8 mln" is
-//! about the company its story leads with) and its time (the periods named next to it).
-//! Two figures are comparable only when their frames agree: each side's subject is named
-//! somewhere in the other's story, and no period of one sort disagrees. A figure that
-//! is itself a period ("nine" in "the nine months to August") or a byline's date is the
-//! frame of other claims, not a claim.
+//! about the company its story leads with), its time (the periods named next to it, and
+//! its story's date) and, for a share, the whole it is a share of. Two figures are about
+//! one fact only when their frames agree ([`same_subject`], [`same_time`], [`same_base`]).
+//! A figure that is itself a period ("nine" in "the nine months to August"), a byline's
+//! date, a date's year, a time of day or a cell of a table is no claim.
 
 pub mod names;
 pub mod time;
@@ -22,7 +22,7 @@ pub struct DocNames {
     pub all: Vec<String>,
     /// The name words of its headline in capitals if it has one, else of the first sentence that has any.
     pub lead: Vec<String>,
-    /// The story's date, from its dateline or byline, as a day count (see [`day_number`]).
+    /// The story's date, from its dateline or byline, as a day count (see [`time::day_number`]).
     pub date: Option<i64>,
 }
 
@@ -36,11 +36,10 @@ impl DocNames {
             names::headline_names(text, first.span, &mut lead);
             all.extend_from_slice(&lead);
         }
-        let headline = lead.len();
         for s in &analysis.sentences {
             let before = all.len();
             names::names_in(text, s.span, s.span.start, &mut all);
-            if headline == 0 && lead.is_empty() && all.len() > before {
+            if lead.is_empty() && all.len() > before {
                 lead.extend_from_slice(&all[before..]);
             }
         }
@@ -95,9 +94,7 @@ impl FigureFrame {
         let base = if q.kind == QuantityKind::Percent { share_base(text, sentence, q.span) } else { Vec::new() };
         FigureFrame { subject: names::finish(subject), periods, not_a_claim, base }
     }
-}
 
-impl FigureFrame {
     /// The figure's subject: the names of its clause or sentence, else its story's lead.
     fn subject_or<'a>(&'a self, doc: &'a DocNames) -> &'a [String] {
         if self.subject.is_empty() {
@@ -163,10 +160,15 @@ fn is_time_of_day(text: &str, q: &Quantity) -> bool {
         && ZONES.contains(&next.as_str())
 }
 
+/// The figure stated before figure `index`, if any.
+fn previous(quantities: &[Quantity], index: usize) -> Option<&Quantity> {
+    index.checked_sub(1).and_then(|i| quantities.get(i))
+}
+
 /// "April 10, 1987": the year of a date is part of the date, not a claim of its own.
 fn year_of_a_date(text: &str, quantities: &[Quantity], index: usize) -> bool {
     let Some(q) = quantities.get(index).filter(|q| q.kind == QuantityKind::Year) else { return false };
-    let prev = index.checked_sub(1).and_then(|i| quantities.get(i));
+    let prev = previous(quantities, index);
     let after_date = prev.is_some_and(|p| {
         p.kind == QuantityKind::Date && matches!(text.get(p.span.end..q.span.start).map(str::trim), Some(","))
     });
@@ -189,9 +191,7 @@ fn is_spread_label(text: &str, q: &Quantity) -> bool {
 
 /// "Sept. 19 to 22", "May 2-4": the bare number that ends a range of days is part of the date.
 fn ends_date_range(text: &str, quantities: &[Quantity], index: usize) -> bool {
-    let (Some(q), Some(prev)) = (quantities.get(index), index.checked_sub(1).and_then(|i| quantities.get(i))) else {
-        return false;
-    };
+    let (Some(q), Some(prev)) = (quantities.get(index), previous(quantities, index)) else { return false };
     let between = text.get(prev.span.end..q.span.start).unwrap_or("").trim();
     q.kind == QuantityKind::Amount
         && q.unit.is_none()
@@ -206,10 +206,8 @@ fn ends_date_range(text: &str, quantities: &[Quantity], index: usize) -> bool {
 /// 1639 1635 54"): what it states is given by its row and its column, which a sentence
 /// reader cannot see, so it is neither a claim nor evidence against one.
 fn in_table_row(text: &str, figure: Span) -> bool {
-    let start = text[..figure.start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[figure.end.min(text.len())..].find('\n').map_or(text.len(), |i| figure.end + i);
     let (mut figures, mut words) = (0usize, 0usize);
-    crate::terms::for_each_word(text, Span::new(start, end), |w| {
+    crate::terms::for_each_word(text, line_around(text, Span::new(0, text.len()), figure), |w| {
         if crate::terms::is_numeric(w.slice(text)) {
             figures += 1;
         } else {
@@ -221,12 +219,18 @@ fn in_table_row(text: &str, figure: Span) -> bool {
 
 /// A figure of a headline in capitals ("HARBOR NET UP 5 PCT") restates the story's body.
 fn in_capitals_headline(text: &str, sentence: Span, q: &Quantity) -> bool {
-    let s = sentence.slice(text);
-    let at = q.span.start.saturating_sub(sentence.start).min(s.len());
-    let start = s[..at].rfind('\n').map_or(0, |i| i + 1);
-    let end = s[at..].find('\n').map_or(s.len(), |i| at + i);
-    let line = Span::new(sentence.start + start, sentence.start + end);
-    q.sentence == 0 && names::is_upper_case(text, line)
+    let start = Span::new(q.span.start, q.span.start);
+    q.sentence == 0 && names::is_upper_case(text, line_around(text, sentence, start))
+}
+
+/// The line of `within` that holds `at` (from the newline before its start to the one after its end).
+fn line_around(text: &str, within: Span, at: Span) -> Span {
+    let s = within.slice(text);
+    let from = at.start.saturating_sub(within.start).min(s.len());
+    let to = at.end.saturating_sub(within.start).clamp(from, s.len());
+    let start = s[..from].rfind('\n').map_or(0, |i| i + 1);
+    let end = s[to..].find('\n').map_or(s.len(), |i| to + i);
+    Span::new(within.start + start, within.start + end)
 }
 
 /// A date in a byline ("Jane Roe | December 6, 2021 | 4:22am EST") dates the story; it is no claim.
@@ -281,9 +285,11 @@ pub fn close_in_time(a: &DocNames, b: &DocNames) -> bool {
     }
 }
 
-/// Could two figures hold at one time? No period of one sort may disagree; and figures that
-/// name no period hold at their stories' dates, so two dated stories more than a few days
-/// apart state them for different times (last week's figure is not this week's).
+/// Could two figures hold at one time? No period of one sort may disagree; "yesterday" is
+/// read against each story's date; and a figure holds at its story's date unless it names
+/// its period, so figures of two dated stories more than [`UNDATED_FIGURE_DAYS`] apart are
+/// of one time only when both name a calendar period of one sort that agrees (last week's
+/// figure is not this week's; "in 1986" is "in 1986").
 pub fn same_time(a: &FigureFrame, a_doc: &DocNames, b: &FigureFrame, b_doc: &DocNames) -> bool {
     let far_apart = !close_in_time(a_doc, b_doc);
     if let (Some(x), Some(y)) = (time::day_of(&a.periods, a_doc.date), time::day_of(&b.periods, b_doc.date)) {

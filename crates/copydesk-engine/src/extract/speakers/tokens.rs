@@ -92,16 +92,9 @@ pub(super) fn bare(w: &str) -> String {
     w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase()
 }
 
-/// A hash of [`bare`]`(w)`, computed without building the string (FNV-1a over its bytes).
+/// A hash of [`bare`]`(w)`, computed without building the string.
 pub(super) fn bare_key(w: &str) -> u64 {
-    let mut h = 0xcbf2_9ce4_8422_2325u64;
-    let mut buf = [0u8; 4];
-    for c in w.trim_matches(|c: char| !c.is_alphanumeric()).chars().flat_map(char::to_lowercase) {
-        for b in c.encode_utf8(&mut buf).bytes() {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    h
+    crate::terms::hash_lowercase(w.trim_matches(|c: char| !c.is_alphanumeric()))
 }
 
 pub(super) fn is_quote_tok(w: &str) -> bool {
