@@ -185,4 +185,8 @@ pub struct Verdict {
     pub summary: String,
     pub evidence: Vec<Evidence>,
     pub finding: Option<Finding>,
+    /// Why the verdict is what it is: the frames compared, the alignment, the speakers
+    /// resolved; for an unsourced claim, why the nearest source was not comparable.
+    #[serde(default)]
+    pub reason: String,
 }

@@ -129,3 +129,42 @@ fn a_byline_date_is_not_a_claim() {
     let draft = "Plans for the harbor\n\nJohn Poe | December 6, 2021 | 4:22am EST\n\nThe council met on Monday.";
     assert_eq!(status(&[story], draft, "December 6"), None);
 }
+
+/// The verdict on the draft's figure written `figure`.
+fn verdict(stories: &[&str], draft: &str, figure: &str) -> copydesk_engine::Verdict {
+    let corpus = corpus(stories);
+    let verdicts = check::check(&corpus, draft, &analyze(draft, TextFormat::Plain), &Settings::default());
+    verdicts.into_iter().find(|v| v.span.slice(draft) == figure).expect("a verdict on the figure")
+}
+
+#[test]
+fn a_story_about_another_subject_is_not_evidence_and_the_reason_says_so() {
+    let story = |country: &str, amount: &str| {
+        format!(
+            "DEVELOPMENT FUND LENDS {country} {amount} MLN DLRS\n18-JUN-1987 14:00:00.00\n\nThe Development Fund \
+             said it approved a loan for {country}.\n    The school project will be supported by a {amount} mln \
+             dlr credit through the Concord Credit Association, the fund said.\n"
+        )
+    };
+    let ours = story("Westland", "145");
+    let v = verdict(&[&story("Eastmark", "13")], &ours, "145 mln dlr");
+    assert_ne!(v.status, Status::Contradicted, "{v:?}");
+    assert!(v.reason.contains("a story about another subject"), "{}", v.reason);
+    // The same country's story with a slip is flagged, and the reason names the frame.
+    let v = verdict(&[&story("Westland", "13")], &ours, "145 mln dlr");
+    assert_eq!(v.status, Status::Contradicted, "{v:?}");
+    assert!(v.reason.contains("about the same fact"), "{}", v.reason);
+}
+
+#[test]
+fn a_month_without_a_year_is_the_latest_before_the_storys_date() {
+    let february = "ISLAND MONEY SUPPLY\n26-FEB-1987 18:00:00.00\n\nThe Reserve Bank said M-3 rose to 28.4 billion \
+                    dlrs in January from 25.5 billion dlrs in December 1985.\n";
+    let march = "ISLAND MONEY SUPPLY\n25-MAR-1987 18:00:00.00\n\nThe Reserve Bank said M-3 rose to 30.1 billion \
+                 dlrs in February from 30.4 billion dlrs in December.\n";
+    // December 1985 in one story; December 1986 in the other.
+    let v = verdict(&[march], february, "25.5 billion dlrs");
+    assert_ne!(v.status, Status::Contradicted, "{v:?}");
+    let slip = march.replace("in December.", "in December 1985.");
+    assert_eq!(status(&[&slip], february, "25.5 billion dlrs"), Some(Status::Contradicted));
+}

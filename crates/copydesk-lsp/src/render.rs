@@ -143,6 +143,9 @@ pub fn hover_markdown(verdicts: &[&Verdict]) -> String {
         if let Some(f) = &v.finding {
             out.push_str(&format!("\n`{}`: {}\n", f.code, md_escape(&f.message)));
         }
+        if !v.reason.is_empty() {
+            out.push_str(&format!("\n*Why:* {}\n", md_escape(&v.reason)));
+        }
         for e in &v.evidence {
             out.push_str(&format!("\n> {}\n\n", md_escape(&e.text)));
             let mut line = format!("— `{}`, line {}", file_name(&e.path), e.line);
@@ -182,11 +185,13 @@ mod tests {
             summary: "94,300 matches the source".into(),
             evidence: vec![e("src/a.txt", 3, Some("Troops")), e("b.txt", 9, None)],
             finding: None,
+            reason: "A source figure of the same subject and time agrees.".into(),
         };
         let md = hover_markdown(&[&v]);
         assert!(md.starts_with("**copydesk: Supported** — 94,300 matches the source\n"), "{md}");
         assert!(md.contains("\n> The count was 94,300 \\*troops\\*.\n"), "{md}");
         assert!(md.contains("— `a.txt`, line 3, *Troops*, 2021-12-03\n"), "{md}");
         assert!(md.contains("— `b.txt`, line 9, 2021-12-03\n"), "{md}");
+        assert!(md.contains("\n*Why:* A source figure of the same subject and time agrees.\n"), "{md}");
     }
 }

@@ -174,6 +174,7 @@ async fn hover_on_contradicted_and_supported_claims() {
     assert!(md.starts_with("**copydesk: Contradicted**"), "{md}");
     assert!(md.contains("> The defence ministry counted 94,300 soldiers"), "{md}");
     assert!(md.contains("`ministry.txt`, line 4, *Defence ministry tallies border forces*, 2021-12-03"), "{md}");
+    assert!(md.contains("*Why:* The most comparable source figure is about the same fact"), "{md}");
     let h = c
         .call(
             "textDocument/hover",

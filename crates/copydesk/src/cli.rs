@@ -160,6 +160,9 @@ pub fn check_file(corpus: &CorpusIndex, settings: &Settings, path: &Path) -> Res
         // Debugging aid: every verdict, supported or not, with its evidence.
         for v in &verdicts {
             eprintln!("{display}: {:?} {:?} {:?}: {}", v.kind, v.status, v.span.slice(&text), v.summary);
+            if !v.reason.is_empty() {
+                eprintln!("    why: {}", v.reason);
+            }
             for e in &v.evidence {
                 eprintln!("    {}:{}: {}", e.path, e.line, e.text);
             }

@@ -34,6 +34,24 @@ fn human_report_of_the_example() {
 }
 
 #[test]
+fn explain_prints_every_verdict_with_its_reason() {
+    let o = Command::new(env!("CARGO_BIN_EXE_copydesk"))
+        .args(["check", "--no-index", "draft.md"])
+        .current_dir(example())
+        .env("NO_COLOR", "1")
+        .env("COPYDESK_EXPLAIN", "1")
+        .output()
+        .expect("copydesk runs");
+    let err = stderr(&o);
+    assert!(err.contains("Quantity Contradicted"), "{err}");
+    assert!(err.contains("    why: The most comparable source figure is about the same fact"), "{err}");
+    assert!(
+        err.contains("Quantity Supported") && err.contains("    why: A source figure of the same subject"),
+        "{err}"
+    );
+}
+
+#[test]
 fn json_report_of_the_example() {
     let o = copydesk(&example(), &["check", "--no-index", "--format", "json", "draft.md"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));

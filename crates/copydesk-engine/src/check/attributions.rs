@@ -2,7 +2,7 @@
 //! `misattribution` when the sources give that claim to someone else.
 
 use super::quotes::{source_speaker, speaker_replacement, MIN_WORDS_FOR_SPEAKER};
-use super::{cite, finding, Draft, MAX_EVIDENCE};
+use super::{cite, finding, speaker_reading, Draft, MAX_EVIDENCE};
 use crate::corpus::{AnalyzedSource, CorpusIndex};
 use crate::extract::entities::same_entity;
 use crate::finding::{ClaimKind, Code, Status, Verdict};
@@ -190,17 +190,28 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize, flagged: &[Sp
             summary: format!("{} is reported saying this in {}.", a.speaker.entity, cite(&agree[0])),
             evidence: agree.into_iter().take(MAX_EVIDENCE).collect(),
             finding: None,
+            reason: format!(
+                "A source sentence saying this gives it to the draft's speaker, {}.",
+                speaker_reading(&a.speaker)
+            ),
         });
     }
     let (_, speaker, ev) = disagree.into_iter().next()?;
     let message = format!("{} did not say this: {} gives it to {}.", a.speaker.text, cite(&ev), speaker.entity);
     let replacement = speaker_replacement(&a.speaker.text, speaker);
     let evidence = vec![ev];
+    let reason = format!(
+        "A source sentence saying this, with the same figures, gives it to {}, in that speaker's own words; the \
+         draft's speaker is {}.",
+        speaker_reading(speaker),
+        speaker_reading(&a.speaker)
+    );
     Some(Verdict {
         kind: ClaimKind::Attribution,
         span: a.speaker.span,
         status: Status::Contradicted,
         summary: message.clone(),
+        reason,
         finding: Some(finding(
             Code::Misattribution,
             d.text,

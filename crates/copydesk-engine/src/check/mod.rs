@@ -342,5 +342,17 @@ pub(crate) fn cite(e: &Evidence) -> String {
     format!("{name}:{}", e.line)
 }
 
+/// How a speaker was read, for a verdict's reason: "Dmitry Peskov (named)" or
+/// "Dmitry Peskov (“he”, the one person it can refer to)".
+pub(crate) fn speaker_reading(s: &crate::Speaker) -> String {
+    if s.text.trim() == s.entity.trim() {
+        format!("{} (named)", s.entity)
+    } else if s.text.chars().next().is_some_and(char::is_uppercase) {
+        format!("{} (named as \u{201C}{}\u{201D})", s.entity, s.text.trim())
+    } else {
+        format!("{} (\u{201C}{}\u{201D}, the one person it can refer to)", s.entity, s.text.trim())
+    }
+}
+
 /// At most this many sentences are cited for one claim.
 pub(crate) const MAX_EVIDENCE: usize = 3;

@@ -10,7 +10,7 @@ use super::{cite, finding, Draft, MAX_EVIDENCE};
 use crate::claims::{Modifier, Quantity, QuantityKind};
 use crate::corpus::{AnalyzedSource, CorpusIndex, QuantityKey, SentRef};
 use crate::finding::{ClaimKind, Code, Status, Verdict};
-use crate::frame::{self, clause, DocNames, FigureFrame};
+use crate::frame::{self, clause, DocNames, FigureFrame, Mismatch};
 use crate::terms;
 use crate::text::Span;
 
@@ -50,7 +50,7 @@ enum Agreement {
 }
 
 /// Is source figure `qi` of `src` about the fact the draft's figure `q` (frame `own`) states,
-/// closely enough for `need`, and a claim at all?
+/// closely enough for `need`, and a claim at all? If not, why not.
 fn frames_agree(
     corpus: &CorpusIndex,
     d: &Draft,
@@ -58,21 +58,71 @@ fn frames_agree(
     own: &FigureFrame,
     (doc, src, qi): (u32, &AnalyzedSource, u32),
     need: Agreement,
-) -> bool {
+) -> Result<(), Mismatch> {
     let theirs = corpus.figure_frame(doc, qi, src);
     let (ours, story) = (d.names(), corpus.doc_names(doc, src));
-    !theirs.not_a_claim
-        && match need {
-            Agreement::SameFact => same_fact(q.kind, (own, ours), (&theirs, &story)) && frame::same_base(own, &theirs),
-            Agreement::Supports => {
-                frame::subject_overlaps(own, ours, &theirs, &story) && same_time(q.kind, own, ours, &theirs, &story)
-            }
+    if let Some(why) = theirs.not_a_claim {
+        return Err(Mismatch::NotAClaim(why));
+    }
+    match need {
+        Agreement::SameFact => {
+            same_fact(q.kind, (own, ours), (&theirs, &story))?;
+            frame::same_base(own, &theirs)
         }
+        Agreement::Supports => {
+            frame::subject_overlaps(own, ours, &theirs, &story)?;
+            same_time(q.kind, own, ours, &theirs, &story)
+        }
+    }
 }
 
 /// Are two figures of this kind about one subject at one time?
-fn same_fact(kind: QuantityKind, (a, a_doc): (&FigureFrame, &DocNames), (b, b_doc): (&FigureFrame, &DocNames)) -> bool {
-    frame::same_subject(a, a_doc, b, b_doc) && same_time(kind, a, a_doc, b, b_doc)
+fn same_fact(
+    kind: QuantityKind,
+    (a, a_doc): (&FigureFrame, &DocNames),
+    (b, b_doc): (&FigureFrame, &DocNames),
+) -> Result<(), Mismatch> {
+    frame::same_subject(a, a_doc, b, b_doc)?;
+    same_time(kind, a, a_doc, b, b_doc)
+}
+
+/// Why a source figure of the draft figure's kind was set aside: the reason an unsourced
+/// verdict gives for its nearest source ("nearest: … another subject (Uganda, …)").
+#[derive(Clone, Debug)]
+enum SetAside {
+    Frame(Mismatch),
+    /// Each other figure of its sentence differs from each of the draft's: another line of a template.
+    Unanchored,
+    /// Its sentence also states the draft's figure.
+    StatesDraftFigure,
+    /// It is the counterpart of another figure of the draft's sentence.
+    Claimed,
+    /// Its unit is unknown and the words around it differ.
+    UnitUnknown,
+    /// Too little in common with the draft's sentence.
+    Distant,
+}
+
+impl std::fmt::Display for SetAside {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SetAside::Frame(m) => write!(f, "{m}"),
+            SetAside::Unanchored => {
+                f.write_str("every other figure of its sentence differs from the draft's (another line of a template)")
+            }
+            SetAside::StatesDraftFigure => f.write_str("its sentence also states the draft's figure"),
+            SetAside::Claimed => f.write_str("it is the counterpart of another figure of the draft's sentence"),
+            SetAside::UnitUnknown => f.write_str("its unit is not stated and the words around it differ"),
+            SetAside::Distant => f.write_str("too little in common with the draft's sentence"),
+        }
+    }
+}
+
+/// The first source figure set aside, in order of sentence similarity, and why.
+struct Nearest {
+    text: String,
+    at: String,
+    why: SetAside,
 }
 
 /// Where both sentences state other figures too, does one of the draft's others agree with
@@ -98,10 +148,17 @@ const SOURCE_AFFINITY: f32 = 0.5;
 /// named next to them ([`frame::same_time`]); a year or a date is a time itself, so only
 /// the stories' own dates can set two apart (a date in last month's story is no evidence
 /// about this week's).
-fn same_time(kind: QuantityKind, a: &FigureFrame, a_doc: &DocNames, b: &FigureFrame, b_doc: &DocNames) -> bool {
+fn same_time(
+    kind: QuantityKind,
+    a: &FigureFrame,
+    a_doc: &DocNames,
+    b: &FigureFrame,
+    b_doc: &DocNames,
+) -> Result<(), Mismatch> {
     match kind {
         QuantityKind::Amount | QuantityKind::Percent | QuantityKind::Ordinal => frame::same_time(a, a_doc, b, b_doc),
-        QuantityKind::Year | QuantityKind::Date => frame::close_in_time(a_doc, b_doc),
+        QuantityKind::Year | QuantityKind::Date if frame::close_in_time(a_doc, b_doc) => Ok(()),
+        QuantityKind::Year | QuantityKind::Date => Err(frame::stories_apart(a_doc, b_doc)),
     }
 }
 
@@ -109,7 +166,7 @@ fn same_time(kind: QuantityKind, a: &FigureFrame, a_doc: &DocNames, b: &FigureFr
 fn sources_agree_on_frame(corpus: &CorpusIndex, a: &Candidate, b: &Candidate) -> bool {
     let (fa, fb) = (corpus.figure_frame(a.doc, a.index, a.source), corpus.figure_frame(b.doc, b.index, b.source));
     let (da, db) = (corpus.doc_names(a.doc, a.source), corpus.doc_names(b.doc, b.source));
-    same_fact(a.quantity.kind, (&fa, &da), (&fb, &db))
+    same_fact(a.quantity.kind, (&fa, &da), (&fb, &db)).is_ok()
 }
 
 /// Words around a figure (the figure and other numbers left out), stemmed.
@@ -364,7 +421,7 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
     let q = d.analysis.quantities.get(index)?;
     d.analysis.sentences.get(q.sentence)?;
     let own_frame = FigureFrame::of(d.analysis, index);
-    if own_frame.not_a_claim {
+    if own_frame.not_a_claim.is_some() {
         return None;
     }
     let agrees = |doc: u32, src: &AnalyzedSource, qi: u32, need: Agreement| {
@@ -378,6 +435,13 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
     //    figure under another noun ("870 infections" / "870 people ... infected").
     let mut rivals: Vec<Candidate> = Vec::new();
     let mut restated: Vec<Candidate> = Vec::new();
+    let mut nearest: Option<Nearest> = None;
+    let mut set_aside = |src: &AnalyzedSource, sq: &Quantity, why: SetAside| {
+        if nearest.is_none() {
+            let at = cite(&src.evidence(sq.sentence, sq.span));
+            nearest = Some(Nearest { text: figure_text(src, sq), at, why });
+        }
+    };
     for s in corpus.similar_sentences(&d.sentence_terms[q.sentence], NEIGHBOURS).iter().copied() {
         let Some(src) = corpus.get(s.at.doc) else { continue };
         let in_sentence = src
@@ -390,24 +454,48 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
         let states_ours = states_value(q, src, s.at.sentence as usize, &claimed);
         for (qi, sq) in in_sentence {
             let qi = qi as u32;
-            if !agrees(s.at.doc, src, qi, Agreement::Supports) {
+            let compatible = units_compatible(q, sq);
+            if let Err(m) = agrees(s.at.doc, src, qi, Agreement::Supports) {
+                if compatible {
+                    set_aside(src, sq, SetAside::Frame(m));
+                }
                 continue;
             }
             let score = comparability(corpus, d, &fig, (s.at.doc, src), (qi, sq));
             if score < RELATED {
+                if compatible {
+                    set_aside(src, sq, SetAside::Distant);
+                }
                 continue;
             }
             let c = Candidate { source: src, quantity: sq, index: qi, score, doc: s.at.doc };
-            if units_compatible(q, sq)
-                && may_contradict(corpus, q, local, (s.at.doc, src), (qi, sq))
-                && (consistent(q, sq)
-                    || (!states_ours
-                        && !claimed.contains(&(qi as usize))
-                        && agrees(s.at.doc, src, qi, Agreement::SameFact)
-                        && anchored(d, q, (s.at.doc, src), sq)))
-            {
+            // May a figure of the draft's unit contest the draft's (or support it)?
+            let contests = || {
+                if !may_contradict(corpus, q, local, (s.at.doc, src), (qi, sq)) {
+                    Err(SetAside::UnitUnknown)
+                } else if consistent(q, sq) {
+                    Ok(())
+                } else if states_ours {
+                    Err(SetAside::StatesDraftFigure)
+                } else if claimed.contains(&(qi as usize)) {
+                    Err(SetAside::Claimed)
+                } else if let Err(m) = agrees(s.at.doc, src, qi, Agreement::SameFact) {
+                    Err(SetAside::Frame(m))
+                } else if !anchored(d, q, (s.at.doc, src), sq) {
+                    Err(SetAside::Unanchored)
+                } else {
+                    Ok(())
+                }
+            };
+            let contest = if compatible { Some(contests()) } else { None };
+            if let Some(Err(why)) = &contest {
+                if !consistent(q, sq) {
+                    set_aside(src, sq, why.clone());
+                }
+            }
+            if matches!(contest, Some(Ok(()))) {
                 rivals.push(c);
-            } else if units_compatible(q, sq) {
+            } else if compatible {
                 if consistent(q, sq) {
                     restated.push(c);
                 }
@@ -439,7 +527,7 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
         let Some((src, sq)) = corpus.quantity(r) else { continue };
         if seen.contains(&(r.doc, sq.span.start))
             || !consistent(q, sq)
-            || !agrees(r.doc, src, r.quantity, Agreement::Supports)
+            || agrees(r.doc, src, r.quantity, Agreement::Supports).is_err()
         {
             continue;
         }
@@ -459,6 +547,7 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
             .map(|c| c.source.evidence(c.quantity.sentence, c.quantity.span))
             .collect();
         let best = &support[0];
+        let reason = format!("A source figure of the same subject and time agrees; {}.", own_frame.describe(d.names()));
         return Some(Verdict {
             kind: ClaimKind::Quantity,
             span: q.span,
@@ -466,6 +555,7 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
             summary: format!("Supported: {} states {}.", cite(&evidence[0]), figure_text(best.source, best.quantity)),
             evidence,
             finding: None,
+            reason,
         });
     }
 
@@ -505,11 +595,18 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
                     "The sources disagree on this figure ({}); none states {draft_text}.",
                     figures.join(" vs ")
                 );
+                let reason = format!(
+                    "The most comparable source figures are about the same fact ({}) and disagree among \
+                     themselves (comparability {:.2}).",
+                    own_frame.describe(d.names()),
+                    best.score
+                );
                 return Some(Verdict {
                     kind: ClaimKind::Quantity,
                     span: q.span,
                     status: Status::Disputed,
                     summary: message.clone(),
+                    reason,
                     finding: Some(finding(Code::SourcesDisagree, d.text, q.span, message, evidence.clone(), None)),
                     evidence,
                 });
@@ -518,23 +615,45 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
             let suggestion =
                 (best.quantity.kind != QuantityKind::Date || q.kind == QuantityKind::Date).then(|| fig.clone());
             let evidence = vec![ev_best];
+            let threshold = if best.score >= CONTRADICT { CONTRADICT } else { CONTRADICT_UNIQUE };
+            let reason = format!(
+                "The most comparable source figure is about the same fact ({}) and disagrees (comparability \
+                 {:.2}, at least {threshold:.2} needed); no source figure of that fact agrees.",
+                own_frame.describe(d.names()),
+                best.score
+            );
             Some(Verdict {
                 kind: ClaimKind::Quantity,
                 span: q.span,
                 status: Status::Contradicted,
                 summary: message.clone(),
+                reason,
                 finding: Some(finding(Code::NumberMismatch, d.text, q.span, message, evidence.clone(), suggestion)),
                 evidence,
             })
         }
-        _ => {
+        best => {
             let message = format!("{draft_text}: no source states this figure.");
             let countable = matches!(q.kind, QuantityKind::Amount | QuantityKind::Percent);
+            let reason = match (best, nearest) {
+                (Some(best), _) => format!(
+                    "The most comparable source figure, {} ({}), is too far from this one's sentence to \
+                     contradict it (comparability {:.2}, at least {CONTRADICT:.2} needed).",
+                    figure_text(best.source, best.quantity),
+                    cite(&best.source.evidence(best.quantity.sentence, best.quantity.span)),
+                    best.score
+                ),
+                (None, Some(n)) => {
+                    format!("No source figure of the same fact. Nearest: {} ({}), {}.", n.text, n.at, n.why)
+                }
+                (None, None) => "No source sentence near this one states a figure of its kind.".to_string(),
+            };
             Some(Verdict {
                 kind: ClaimKind::Quantity,
                 span: q.span,
                 status: Status::Unsourced,
                 summary: message.clone(),
+                reason,
                 evidence: Vec::new(),
                 finding: countable.then(|| finding(Code::UnsourcedNumber, d.text, q.span, message, Vec::new(), None)),
             })

@@ -4,7 +4,7 @@
 //! `unsourced-quote`.
 
 use super::alignment::{self, segments, verbatim, Alignment};
-use super::{cite, finding, Draft, MAX_EVIDENCE};
+use super::{cite, finding, speaker_reading, Draft, MAX_EVIDENCE};
 use crate::corpus::{AnalyzedSource, CorpusIndex};
 use crate::extract::entities::same_entity;
 use crate::finding::{ClaimKind, Code, Evidence, Status, Verdict};
@@ -94,6 +94,8 @@ struct Match<'c> {
     source: &'c AnalyzedSource,
     sentence: usize,
     region: Span,
+    /// How the passage was aligned, for the verdict's reason.
+    how: String,
 }
 
 fn sentence_of(src: &AnalyzedSource, at: usize) -> usize {
@@ -132,6 +134,8 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
     let ends_sentence = q.span.slice(masked).trim_end().ends_with(['.', '?', '!']);
     let mut found: Vec<Match> = Vec::new();
     let mut reworded: Option<(f32, Match)> = None;
+    // The first aligned passage set aside, and why: the reason an unsourced quote gives.
+    let mut passed_over: Option<String> = None;
     let mut seen_blocks = std::collections::HashSet::new();
     for s in corpus.similar_sentences(&query, NEIGHBOURS).iter().copied() {
         let Some(src) = corpus.get(s.at.doc) else { continue };
@@ -150,11 +154,12 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
         if let Some((f, l)) = verbatim(&segs, passage) {
             if alignment::drops_negation(ends_sentence, passage, l) && same_source_quote(src, passage, l, l + 1) {
                 let region = Span::new(passage[f].0.start, passage[l + 1].0.end);
-                reworded = Some((1.0, Match { source: src, sentence: sentence_of(src, region.start), region }));
+                let how = "the source quote goes on with a negation the draft leaves out".to_string();
+                reworded = Some((1.0, Match { source: src, sentence: sentence_of(src, region.start), region, how }));
                 continue;
             }
             let region = Span::new(passage[f].0.start, passage[l].0.end);
-            found.push(Match { source: src, sentence: sentence_of(src, region.start), region });
+            found.push(Match { source: src, sentence: sentence_of(src, region.start), region, how: String::new() });
             continue;
         }
         if words.len() < MIN_WORDS_FOR_MISQUOTE || words.len() > MAX_MISQUOTE_WORDS {
@@ -171,18 +176,37 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
             if !a.rewords(words.len(), inside.len()) || reworded.as_ref().is_some_and(|r| coverage <= r.0) {
                 continue;
             }
+            let at = || cite(&src.evidence(sq.sentence, sq.span));
             let same_speaker = match speaker_agreement(q.speaker.as_ref(), src, qi) {
-                Agreement::Different => continue,
+                Agreement::Different => {
+                    passed_over.get_or_insert_with(|| format!("a passage of {} aligns, said by another speaker", at()));
+                    continue;
+                }
                 Agreement::Same => true,
                 Agreement::Unknown => false,
             };
             // A short phrase is the same remark only said by the same person or in the same sentence.
-            if a.is_short(words.len()) && !same_speaker && !same_frame(corpus, &frame, src, sq.sentence) {
+            let same_sentence = same_frame(corpus, &frame, src, sq.sentence);
+            if a.is_short(words.len()) && !same_speaker && !same_sentence {
+                passed_over.get_or_insert_with(|| {
+                    format!("a passage of {} aligns, but a phrase this short needs the same speaker or sentence", at())
+                });
                 continue;
             }
             let (f, l) = a.source_region(words.len(), inside.len());
             let region = Span::new(inside[f].0.start, inside[l].0.end);
-            reworded = Some((coverage, Match { source: src, sentence: sentence_of(src, region.start), region }));
+            let by = if same_speaker {
+                ", by the same speaker"
+            } else if same_sentence {
+                ", in a sentence saying what the draft's says"
+            } else {
+                ""
+            };
+            let how = format!(
+                "one passage of one source quote holds {:.0}% of the draft quote's words in order{by}; the rest differ",
+                coverage * 100.0
+            );
+            reworded = Some((coverage, Match { source: src, sentence: sentence_of(src, region.start), region, how }));
         }
     }
     let draft_quote = q.outer.slice(d.text);
@@ -208,11 +232,18 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
                         names.join(", "),
                         ds.entity
                     );
+                    let reason = format!(
+                        "The words are found as written in {} source passages, given to different speakers; the \
+                         draft's speaker is {}.",
+                        speakers.len(),
+                        speaker_reading(ds)
+                    );
                     return Some(Verdict {
                         kind: ClaimKind::Quote,
                         span: q.span,
                         status: Status::Disputed,
                         summary: message.clone(),
+                        reason,
                         finding: Some(finding(Code::SourcesDisagree, d.text, ds.span, message, evidence.clone(), None)),
                         evidence,
                     });
@@ -220,17 +251,33 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
                 let message =
                     format!("{} did not say this: {} gives the quote to {}.", ds.text, cite(&ev), first.entity);
                 let replacement = speaker_replacement(&ds.text, first);
+                let reason = format!(
+                    "The words are found as written; every source gives them to another speaker ({}); the \
+                     draft's speaker is {}.",
+                    speaker_reading(first),
+                    speaker_reading(ds)
+                );
                 return Some(Verdict {
                     kind: ClaimKind::Quote,
                     span: q.span,
                     status: Status::Contradicted,
                     summary: message.clone(),
+                    reason,
                     finding: Some(finding(Code::Misattribution, d.text, ds.span, message, vec![ev], Some(replacement))),
                     evidence,
                 });
             }
         }
         let who = speakers.first().map(|(s, _)| format!(", said by {}", s.entity)).unwrap_or_default();
+        let reason = match draft_speaker {
+            Some(ds) if speakers.iter().any(|(s, _)| same_entity(&ds.entity, &s.entity)) => {
+                format!("The words are found as written, given to the draft's speaker ({}).", speaker_reading(ds))
+            }
+            Some(_) if words.len() < MIN_WORDS_FOR_SPEAKER => {
+                "The words are found as written; too few to say who said them.".to_string()
+            }
+            _ => "The words are found as written; no speaker on one side to compare.".to_string(),
+        };
         return Some(Verdict {
             kind: ClaimKind::Quote,
             span: q.span,
@@ -238,6 +285,7 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
             summary: format!("Quote found in {}{who}.", cite(&evidence[0])),
             evidence,
             finding: None,
+            reason,
         });
     }
     if let Some((_, m)) = reworded {
@@ -245,6 +293,9 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
         let wording = m.region.slice(&m.source.doc.text).split_whitespace().collect::<Vec<_>>().join(" ");
         let message = format!("Misquote: {} has \u{201C}{wording}\u{201D}.", cite(&ev));
         let evidence = vec![ev];
+        let mut reason = m.how;
+        capitalize_first(&mut reason);
+        reason.push('.');
         return Some(Verdict {
             kind: ClaimKind::Quote,
             span: q.span,
@@ -252,16 +303,29 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
             summary: message.clone(),
             finding: Some(finding(Code::Misquote, d.text, q.span, message, evidence.clone(), Some(wording))),
             evidence,
+            reason,
         });
     }
     let message =
         format!("{}: no source holds this quote.", draft_quote.split_whitespace().collect::<Vec<_>>().join(" "));
+    let reason = match passed_over {
+        Some(p) => format!("No source passage holds these words. Nearest: {p}."),
+        None => "No source passage holds these words, as written or reworded.".to_string(),
+    };
     Some(Verdict {
         kind: ClaimKind::Quote,
         span: q.span,
         status: Status::Unsourced,
         summary: message.clone(),
+        reason,
         evidence: Vec::new(),
         finding: Some(finding(Code::UnsourcedQuote, d.text, q.span, message, Vec::new(), None)),
     })
+}
+
+fn capitalize_first(s: &mut String) {
+    if let Some(c) = s.chars().next() {
+        let upper: String = c.to_uppercase().collect();
+        s.replace_range(..c.len_utf8(), &upper);
+    }
 }

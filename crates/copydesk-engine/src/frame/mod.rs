@@ -8,11 +8,13 @@
 //! A figure that is itself a period ("nine" in "the nine months to August"), a byline's
 //! date, a date's year, a time of day or a cell of a table is no claim.
 
+pub mod mismatch;
 pub mod names;
 pub mod time;
 
 use crate::text::Span;
 use crate::{Analysis, Quantity, QuantityKind};
+pub use mismatch::{Mismatch, NotAClaim};
 pub use time::Period;
 
 /// The proper names of a document: all of them, and those of its lead.
@@ -22,6 +24,8 @@ pub struct DocNames {
     pub all: Vec<String>,
     /// The name words of its headline in capitals if it has one, else of the first sentence that has any.
     pub lead: Vec<String>,
+    /// The lead is a headline's (a deliberate statement of the subject), not the names of a first sentence.
+    pub headline: bool,
     /// The story's date, from its dateline or byline, as a day count (see [`time::day_number`]).
     pub date: Option<i64>,
 }
@@ -36,6 +40,7 @@ impl DocNames {
             names::headline_names(text, first.span, &mut lead);
             all.extend_from_slice(&lead);
         }
+        let headline = !lead.is_empty();
         for s in &analysis.sentences {
             let before = all.len();
             names::names_in(text, s.span, s.span.start, &mut all);
@@ -43,7 +48,7 @@ impl DocNames {
                 lead.extend_from_slice(&all[before..]);
             }
         }
-        DocNames { all: names::finish(all), lead: names::finish(lead), date: time::story_date(analysis) }
+        DocNames { all: names::finish(all), lead: names::finish(lead), headline, date: time::story_date(analysis) }
     }
 }
 
@@ -54,8 +59,8 @@ pub struct FigureFrame {
     pub subject: Vec<String>,
     /// The periods named next to the figure.
     pub periods: Vec<Period>,
-    /// The figure is a period itself, or a byline's date: not a claim to check.
-    pub not_a_claim: bool,
+    /// Why the figure is not a claim to check (a period itself, a byline's date, ...), if it is not.
+    pub not_a_claim: Option<NotAClaim>,
     /// What a share is a share of ("58 percent of young people": "young", "people"), as
     /// stemmed content terms, sorted; empty when the text does not say.
     pub base: Vec<u64>,
@@ -76,23 +81,46 @@ impl FigureFrame {
             names::names_in(text, sentence, sentence.start, &mut subject);
         }
         let mentions = time::periods_in(text, clause);
-        let not_a_claim = is_byline_date(text, sentence, q)
-            || in_capitals_headline(text, sentence, q)
-            || ends_date_range(text, &analysis.quantities, index)
-            || in_table_row(text, q.span)
-            || is_time_of_day(text, q)
-            || year_of_a_date(text, &analysis.quantities, index)
-            || is_spread_label(text, q)
-            || mentions.iter().any(|m| matches!(m.period, Period::Months(_)) && m.span.covers(q.span));
+        let tests = [
+            (NotAClaim::BylineDate, is_byline_date(text, sentence, q)),
+            (NotAClaim::CapitalsHeadline, in_capitals_headline(text, sentence, q)),
+            (NotAClaim::DateRangeEnd, ends_date_range(text, &analysis.quantities, index)),
+            (NotAClaim::TableRow, in_table_row(text, q.span)),
+            (NotAClaim::TimeOfDay, is_time_of_day(text, q)),
+            (NotAClaim::YearOfDate, year_of_a_date(text, &analysis.quantities, index)),
+            (NotAClaim::SpreadLabel, is_spread_label(text, q)),
+            (
+                NotAClaim::Period,
+                mentions.iter().any(|m| matches!(m.period, Period::Months(_)) && m.span.covers(q.span)),
+            ),
+        ];
+        let not_a_claim = tests.iter().find(|t| t.1).map(|t| t.0);
+        // The year of a month ("in December 1985") is the figure's period, not another figure.
         let siblings: Vec<Span> = analysis
             .quantities
             .iter()
             .filter(|o| o.sentence == q.sentence && clause.covers(o.span))
+            .filter(|o| !(o.kind == QuantityKind::Year && follows_a_month(text, o.span)))
             .map(|o| o.span)
             .collect();
         let periods = own_periods(&mentions, q.span, &siblings);
         let base = if q.kind == QuantityKind::Percent { share_base(text, sentence, q.span) } else { Vec::new() };
         FigureFrame { subject: names::finish(subject), periods, not_a_claim, base }
+    }
+
+    /// The frame in words: "about Harbor Freight (the story's lead), in January".
+    pub fn describe(&self, doc: &DocNames) -> String {
+        let subject = match (self.subject.is_empty(), doc.lead.is_empty()) {
+            (false, _) => format!("about {}", self.subject.join(" ")),
+            (true, false) => format!("about {} (the story's lead)", doc.lead.join(" ")),
+            (true, true) => "no subject named".to_string(),
+        };
+        let time = if self.periods.is_empty() {
+            "no period named".to_string()
+        } else {
+            format!("in {}", self.periods.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))
+        };
+        format!("{subject}, {time}")
     }
 
     /// The figure's subject: the names of its clause or sentence, else its story's lead.
@@ -146,8 +174,16 @@ fn share_base(text: &str, sentence: Span, figure: Span) -> Vec<u64> {
 
 /// Are two shares of one whole, as far as the text says? ("74 percent of likely voters" and
 /// "74 percent of voters" are; "a third of those with jobs" and "58 percent of the young" are not.)
-pub fn same_base(a: &FigureFrame, b: &FigureFrame) -> bool {
-    a.base.is_empty() || b.base.is_empty() || crate::terms::share_any(&a.base, &b.base)
+pub fn same_base(a: &FigureFrame, b: &FigureFrame) -> Result<(), Mismatch> {
+    agree(a.base.is_empty() || b.base.is_empty() || crate::terms::share_any(&a.base, &b.base), || Mismatch::Base)
+}
+
+fn agree(ok: bool, why: impl FnOnce() -> Mismatch) -> Result<(), Mismatch> {
+    if ok {
+        Ok(())
+    } else {
+        Err(why())
+    }
 }
 
 /// "1100 hrs", "0900 EST", "10:30 GMT": a time of day stamps a report; it is no claim.
@@ -182,6 +218,13 @@ fn year_of_a_date(text: &str, quantities: &[Quantity], index: usize) -> bool {
         })
     };
     after_date || after_month
+}
+
+/// Does a year follow a month's name ("December 1985", "Dec. 1985")?
+fn follows_a_month(text: &str, year: Span) -> bool {
+    let before = text.get(..year.start).unwrap_or("").trim_end();
+    let word = before.rsplit(|c: char| !c.is_alphabetic() && c != '.').next().unwrap_or("").trim_end_matches('.');
+    time::periods_in(word, Span::new(0, word.len())).iter().any(|m| matches!(m.period, Period::Month(_)))
 }
 
 /// "Sep/Nov 2" in a table of spreads: a month after a slash names a contract, not a date.
@@ -259,18 +302,43 @@ fn has_clock_time(s: &str) -> bool {
 /// say "the company" where its source names it, but "Ford sold 120,000" in one story and
 /// "Toyota sold 150,000" in another, or two tables headed "CHICAGO WHEAT STOCKS" and
 /// "TOLEDO WHEAT STOCKS", are about two subjects.
-pub fn same_subject(a: &FigureFrame, a_doc: &DocNames, b: &FigureFrame, b_doc: &DocNames) -> bool {
+pub fn same_subject(a: &FigureFrame, a_doc: &DocNames, b: &FigureFrame, b_doc: &DocNames) -> Result<(), Mismatch> {
     let (sa, sb) = (a.subject_or(a_doc), b.subject_or(b_doc));
-    sa.is_empty() || sb.is_empty() || names::all_named_in(sa, &b_doc.all) || names::all_named_in(sb, &a_doc.all)
+    agree(
+        sa.is_empty() || sb.is_empty() || names::all_named_in(sa, &b_doc.all) || names::all_named_in(sb, &a_doc.all),
+        || Mismatch::Subject { ours: sa.to_vec(), theirs: sb.to_vec() },
+    )?;
+    same_story_subject(a_doc, b_doc)
+}
+
+/// Could two stories be about one subject? Where each leads with names, one story must
+/// name the other's lead: all of a headline's names, most of a first sentence's (which
+/// names whoever it mentions). A story headed "World Bank loans Pakistan" and one headed
+/// "World Bank loans Uganda", neither naming the other country, are about two loans,
+/// whatever their sentences share ("the International Development Association").
+pub fn same_story_subject(a: &DocNames, b: &DocNames) -> Result<(), Mismatch> {
+    let named = |x: &DocNames, y: &DocNames| {
+        if x.headline {
+            names::all_named_in(&x.lead, &y.all)
+        } else {
+            names::mostly_named_in(&x.lead, &y.all)
+        }
+    };
+    agree(a.lead.is_empty() || b.lead.is_empty() || named(a, b) || named(b, a), || Mismatch::Story {
+        ours: a.lead.clone(),
+        theirs: b.lead.clone(),
+    })
 }
 
 /// Could two figures be about one subject, as far as support goes? A figure that agrees
 /// with a source's needs less: where both sentences name someone, some name of one named
 /// in the other's story.
-pub fn subject_overlaps(a: &FigureFrame, a_doc: &DocNames, b: &FigureFrame, b_doc: &DocNames) -> bool {
+pub fn subject_overlaps(a: &FigureFrame, a_doc: &DocNames, b: &FigureFrame, b_doc: &DocNames) -> Result<(), Mismatch> {
     // A subject inherited from a story's lead is too weak a reading to withhold support.
     let (sa, sb) = (&a.subject, &b.subject);
-    sa.is_empty() || sb.is_empty() || names::named_in(sa, &b_doc.all) || names::named_in(sb, &a_doc.all)
+    agree(sa.is_empty() || sb.is_empty() || names::named_in(sa, &b_doc.all) || names::named_in(sb, &a_doc.all), || {
+        Mismatch::Subject { ours: sa.clone(), theirs: sb.clone() }
+    })
 }
 
 /// Stories further apart than this are about different times, for figures that name no period.
@@ -290,17 +358,23 @@ pub fn close_in_time(a: &DocNames, b: &DocNames) -> bool {
 /// its period, so figures of two dated stories more than [`UNDATED_FIGURE_DAYS`] apart are
 /// of one time only when both name a calendar period of one sort that agrees (last week's
 /// figure is not this week's; "in 1986" is "in 1986").
-pub fn same_time(a: &FigureFrame, a_doc: &DocNames, b: &FigureFrame, b_doc: &DocNames) -> bool {
-    let far_apart = !close_in_time(a_doc, b_doc);
+pub fn same_time(a: &FigureFrame, a_doc: &DocNames, b: &FigureFrame, b_doc: &DocNames) -> Result<(), Mismatch> {
+    let other_period = || Mismatch::Period { ours: a.periods.clone(), theirs: b.periods.clone() };
     if let (Some(x), Some(y)) = (time::day_of(&a.periods, a_doc.date), time::day_of(&b.periods, b_doc.date)) {
         // "yesterday" in two stories: the same day only if the stories are a day apart the same way.
-        return x == y;
+        return agree(x == y, other_period);
     }
-    if far_apart {
-        // Stories far apart agree on a time only by naming the same period.
-        return time::shared_sort(&a.periods, &b.periods) && time::compatible(&a.periods, &b.periods);
-    }
-    time::compatible(&a.periods, &b.periods)
+    agree(time::compatible(&a.periods, &b.periods), other_period)?;
+    // "in December" of a March 1987 story and "in December 1985": two Decembers.
+    let (x, y) = (time::absolute_months(&a.periods, a_doc.date), time::absolute_months(&b.periods, b_doc.date));
+    agree(x.is_empty() || y.is_empty() || x.iter().any(|m| y.contains(m)), other_period)?;
+    // Stories far apart agree on a time only by naming the same period.
+    agree(close_in_time(a_doc, b_doc) || time::shared_sort(&a.periods, &b.periods), || stories_apart(a_doc, b_doc))
+}
+
+/// Two stories' dates too far apart for what they state without a period to be of one time.
+pub fn stories_apart(a: &DocNames, b: &DocNames) -> Mismatch {
+    Mismatch::StoryDates { days: a.date.zip(b.date).map_or(0, |(x, y)| (x - y).abs()) }
 }
 
 /// The clause of `sentence` holding `figure`: bounded by semicolons, dashes,
@@ -357,25 +431,25 @@ mod tests {
         let a = frame("Harbor Freight Corp said its profit rose.\n\nNet 2.1 mln vs 1.8 mln.", "2.1 mln");
         let b = frame("Lakeside Mills Inc said its profit fell.\n\nNet 3.4 mln vs 1.8 mln.", "3.4 mln");
         assert!(a.0.subject.is_empty());
-        assert!(!same_subject(&a.0, &a.1, &b.0, &b.1));
+        assert!(same_subject(&a.0, &a.1, &b.0, &b.1).is_err());
         let c = frame("Harbor Freight Corp posted results.\n\nNet 2.2 mln vs 1.8 mln.", "2.2 mln");
-        assert!(same_subject(&a.0, &a.1, &c.0, &c.1));
+        assert!(same_subject(&a.0, &a.1, &c.0, &c.1).is_ok());
         // A draft of excerpts that names the source's people but not its lead.
         let d = frame("Excerpts.\n\nGasoline rose 2 cts.\n\nTraders Lee and Ruiz said prices could rise.", "2 cts");
         let s = frame(
             "Supplies in Rotterdam were short.\n\nGasoline rose 2 cts.\n\nTraders Lee and Ruiz said prices could rise.",
             "2 cts",
         );
-        assert!(same_subject(&d.0, &d.1, &s.0, &s.1));
+        assert!(same_subject(&d.0, &d.1, &s.0, &s.1).is_ok());
     }
 
     #[test]
     fn a_subject_absent_from_the_other_story_is_another_subject() {
         let a = frame("In March, Ford sold 120,000 cars, the company said.", "120,000");
         let b = frame("In March, Toyota sold 150,000 cars, the company said.", "150,000");
-        assert!(!same_subject(&a.0, &a.1, &b.0, &b.1));
+        assert!(same_subject(&a.0, &a.1, &b.0, &b.1).is_err());
         let c = frame("Sales by Ford and Toyota were reported. In March, Ford sold 150,000 cars.", "150,000");
-        assert!(same_subject(&a.0, &a.1, &c.0, &c.1));
+        assert!(same_subject(&a.0, &a.1, &c.0, &c.1).is_ok());
     }
 
     #[test]
@@ -387,42 +461,58 @@ mod tests {
     }
 
     #[test]
+    fn a_year_beside_a_month_is_the_figures_period() {
+        let text = "M-3 rose to 27.1 billion dlrs from 25.5 billion in December 1985, the bank said.";
+        let (f, _) = frame(text, "25.5");
+        assert_eq!(f.periods, vec![Period::Month(12), Period::Year(1985)]);
+    }
+
+    #[test]
+    fn a_month_is_read_against_its_storys_date() {
+        let a = frame("N.Z. MONEY\n26-FEB-1987\n\nIt fell to 25.5 billion in December 1985.", "25.5");
+        let b = frame("N.Z. MONEY\n25-MAR-1987\n\nIt rose to 30.1 billion in December.", "30.1");
+        assert!(same_time(&a.0, &a.1, &b.0, &b.1).is_err());
+        let c = frame("N.Z. MONEY\n25-MAR-1987\n\nIt rose to 30.1 billion in December 1985.", "30.1");
+        assert!(same_time(&a.0, &a.1, &c.0, &c.1).is_ok());
+    }
+
+    #[test]
     fn a_share_is_of_the_whole_its_of_phrase_names() {
         let (a, _) = frame("Nearly a third of those with jobs live in poverty.", "a third");
         let (b, _) = frame("Some 58 percent of young people are unemployed, he said.", "58 percent");
         let (c, _) = frame("About 40 percent of people with jobs are poor.", "40 percent");
-        assert!(!same_base(&a, &b));
-        assert!(same_base(&a, &c));
+        assert!(same_base(&a, &b).is_err());
+        assert!(same_base(&a, &c).is_ok());
         let (d, _) = frame("Support rose to 40 percent, the poll found.", "40 percent");
-        assert!(d.base.is_empty() && same_base(&a, &d));
+        assert!(d.base.is_empty() && same_base(&a, &d).is_ok());
     }
 
     #[test]
     fn periods_and_bylines_are_not_claims() {
         let (f, _) = frame("Profit rose in the nine months to August, the company said.", "nine");
-        assert!(f.not_a_claim);
+        assert!(f.not_a_claim.is_some());
         let (f, _) = frame("Jane Roe | December 6, 2021 | 4:22am EST", "December 6");
-        assert!(f.not_a_claim);
+        assert!(f.not_a_claim.is_some());
         let (f, _) = frame("HARBOR NET UP 5 PCT\n19-MAR-1987 11:30:57.56\n\nHarbor said net rose 5 pct.", "5 PCT");
-        assert!(f.not_a_claim);
+        assert!(f.not_a_claim.is_some());
         let (f, _) = frame("The strike lasted nine months, the union said.", "nine");
-        assert!(!f.not_a_claim);
+        assert!(f.not_a_claim.is_none());
         let (f, _) = frame("The poll was taken Sept. 19 to 22 by phone.", "22");
-        assert!(f.not_a_claim);
+        assert!(f.not_a_claim.is_some());
         let (f, _) = frame("Interest runs to April 10, 1987, the company said.", "1987");
-        assert!(f.not_a_claim);
+        assert!(f.not_a_claim.is_some());
         let (f, _) = frame("The company was founded in 1987, it said.", "1987");
-        assert!(!f.not_a_claim);
+        assert!(f.not_a_claim.is_none());
         let (f, _) = frame("Spreads at 1100 hrs were steady.", "1100");
-        assert!(f.not_a_claim);
+        assert!(f.not_a_claim.is_some());
         let (f, _) = frame("Interest runs from Feb One, 1987 to April 10, the company said.", "1987");
-        assert!(f.not_a_claim);
+        assert!(f.not_a_claim.is_some());
         let (f, _) = frame("Spreads were steady, with Sep/Nov 2 under.", "Nov 2");
-        assert!(f.not_a_claim);
+        assert!(f.not_a_claim.is_some());
         let (f, _) =
             frame("Stocks by class, in tonnes:\n Hard red   1639   1635   54\n Soft red   0   0   25\n", "1635");
-        assert!(f.not_a_claim);
+        assert!(f.not_a_claim.is_some());
         let (f, _) = frame("Net rose to 1.2 mln from 1.1 mln and 0.9 mln in the years before, it said.", "1.1 mln");
-        assert!(!f.not_a_claim);
+        assert!(f.not_a_claim.is_none());
     }
 }

@@ -168,7 +168,8 @@ pub fn names_in(text: &str, span: Span, sentence_start: usize, out: &mut Vec<Str
         // The first word of a sentence or of a line (a wire table's label) is capitalized
         // whatever it is: a name only when the next word is capitalized too.
         let before = text.get(sentence_start.min(w.start)..w.start).unwrap_or("");
-        let first = !before.chars().any(char::is_alphanumeric) || before.trim_end_matches([' ', '\t']).ends_with('\n');
+        let line = text.get(w.start..).unwrap_or("").split('\n').next().unwrap_or("");
+        let first = !before.chars().any(char::is_alphanumeric) || starts_a_row(before, line);
         // A possessive opening a sentence is a name's ("Riverton's flood wall").
         let possessive = s.ends_with("'s") || s.ends_with("\u{2019}s");
         if first
@@ -179,6 +180,18 @@ pub fn names_in(text: &str, span: Span, sentence_start: usize, out: &mut Vec<Str
         }
         push_name(s, out);
     }
+}
+
+/// Does a word after `before` (its sentence up to it) open a row of a table, where the
+/// first word is a label ("Qtrly div 25 cts", "Pay April 30")? A line opening with it
+/// does, unless it is prose wrapped from the line above: no figure on it, and the line
+/// above ending mid-sentence ("… filed with the\nSecurities and Exchange Commission for a
+/// shelf offering").
+fn starts_a_row(before: &str, line: &str) -> bool {
+    let line_start = before.trim_end_matches([' ', '\t']);
+    let wrapped = !line.chars().any(|c| c.is_ascii_digit())
+        && line_start.trim_end().ends_with(|c: char| c.is_alphabetic() || c == ',');
+    line_start.ends_with('\n') && !wrapped
 }
 
 /// Is a capitalized word one that names nobody ("April", "The")?
@@ -219,19 +232,20 @@ pub fn headline_names(text: &str, span: Span, out: &mut Vec<String>) {
         let s = w.slice(text);
         // A ticker ("<CTS>") names its company even where the word is also a common one.
         let ticker = text[..w.start].ends_with('<');
-        if ticker || !lower_case.contains(&fold(s)) {
+        if ticker || !lower_case.contains(&terms::stem(&fold(s))) {
             push_name(s, out);
         }
     }
 }
 
-/// The words a text writes in lower case (folded), which are not names wherever they stand.
+/// The words a text writes in lower case (folded and stemmed: "filed" for a headline's
+/// "FILES"), which are not names wherever they stand.
 pub fn lower_case_words(text: &str) -> HashSet<String> {
     terms::words(text, Span::new(0, text.len()))
         .into_iter()
         .map(|w| w.slice(text))
         .filter(|w| w.starts_with(|c: char| c.is_lowercase()))
-        .map(fold)
+        .map(|w| terms::stem(&fold(w)))
         .collect()
 }
 
@@ -268,6 +282,11 @@ pub fn named_in(names: &[String], all: &[String]) -> bool {
     names.iter().any(|n| is_named(n, all))
 }
 
+/// Are more than half of `names` named in `all` (sorted)?
+pub fn mostly_named_in(names: &[String], all: &[String]) -> bool {
+    2 * names.iter().filter(|n| is_named(n, all)).count() > names.len()
+}
+
 /// Is every one of `names` named in `all` (sorted)?
 pub fn all_named_in(names: &[String], all: &[String]) -> bool {
     names.iter().all(|n| is_named(n, all))
@@ -294,6 +313,12 @@ mod tests {
         assert!(named_in(&[h("russian")], &all));
         assert!(!named_in(&[h("chile")], &all));
         assert!(!named_in(&[h("south")], &all));
+    }
+
+    #[test]
+    fn a_wrapped_line_of_prose_goes_on_with_its_sentence() {
+        let n = names("Harbor Freight Inc filed with the\nSecurities and Exchange Commission for an offering.");
+        assert!(n.contains(&h("securities")), "{n:?}");
     }
 
     #[test]
@@ -326,7 +351,7 @@ mod tests {
         let s = "Harbor Freight Raises Dividend\n\nHarbor Freight raised its dividend.";
         let mut v = Vec::new();
         headline_names(s, Span::new(0, s.len()), &mut v);
-        assert_eq!(finish(v), finish(vec![h("harbor"), h("freight"), h("raises")]));
+        assert_eq!(finish(v), finish(vec![h("harbor"), h("freight")]));
         // A ticker counts even where its story writes the word in lower case.
         let s = "CTS CORP <CTS> 3RD QTR NET\n\nShr 18 cts vs 12 cts";
         let mut v = Vec::new();

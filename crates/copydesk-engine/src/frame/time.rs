@@ -56,6 +56,16 @@ const MONTHS: &[&str] = &[
 ];
 const MONTH_ABBR: &[&str] = &["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 const WEEKDAYS: &[&str] = &["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+/// The name of month `m` (1-12), in lower case.
+pub fn month_name(m: u8) -> &'static str {
+    MONTHS[usize::from(m.clamp(1, 12)) - 1]
+}
+
+/// The name of weekday `d` (1 = Monday), in lower case.
+pub fn weekday_name(d: u8) -> &'static str {
+    WEEKDAYS[usize::from(d.clamp(1, 7)) - 1]
+}
+
 const ORDINALS: &[&str] = &["first", "second", "third", "fourth"];
 const ORDINAL_DIGITS: &[&str] = &["1st", "2nd", "3rd", "4th"];
 const COUNTS: &[&str] =
@@ -212,6 +222,27 @@ fn step(w: &str) -> Option<u8> {
 pub fn day_of(periods: &[Period], story: Option<i64>) -> Option<i64> {
     let offset = periods.iter().find_map(|p| if let Period::Day(d) = p { Some(i64::from(*d)) } else { None })?;
     Some(story? + offset)
+}
+
+/// The calendar months (as `year * 12 + month - 1`) that the months named in `periods`
+/// stand for: in the year named beside them ("December 1985"), else the latest such month
+/// up to the story's date ("in December" of a story of March 1987 is December 1986).
+/// Empty when no month is named or no year can be told.
+pub fn absolute_months(periods: &[Period], story: Option<i64>) -> Vec<i64> {
+    let year = periods.iter().find_map(|p| if let Period::Year(y) = p { Some(i64::from(*y)) } else { None });
+    let now = story.map(|d| d.div_euclid(31));
+    periods
+        .iter()
+        .filter_map(|p| if let Period::Month(m) = p { Some(i64::from(*m) - 1) } else { None })
+        .filter_map(|m| match (year, now) {
+            (Some(y), _) => Some(y * 12 + m),
+            (None, Some(now)) => {
+                let this_year = now.div_euclid(12) * 12 + m;
+                Some(if this_year > now { this_year - 12 } else { this_year })
+            }
+            (None, None) => None,
+        })
+        .collect()
 }
 
 /// Do the two name a calendar period of one sort (both a month, both a year, ...)? A period
