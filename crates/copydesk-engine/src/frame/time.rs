@@ -78,6 +78,12 @@ pub fn is_calendar_word(w: &str) -> bool {
 }
 
 fn month(w: &str, lower: &str) -> Option<u8> {
+    // "end-March", "mid-January": the month of a point in it.
+    if let Some((head, rest)) =
+        w.split_once('-').filter(|(h, _)| matches!(h.to_lowercase().as_str(), "end" | "mid" | "early" | "late"))
+    {
+        return month(rest, &lower[head.len() + 1..]);
+    }
     // Month names are capitalized; "may" in lower case is a verb.
     if !w.starts_with(|c: char| c.is_uppercase()) {
         return None;
@@ -283,6 +289,8 @@ mod tests {
         );
         assert_eq!(periods("net fell in the fourth quarter"), vec![Period::Quarter(4)]);
         assert_eq!(periods("the fire started on Tuesday"), vec![Period::Weekday(2)]);
+        assert_eq!(periods("unemployment at end-March"), vec![Period::Month(3)]);
+        assert_eq!(periods("the rally of mid-may"), vec![]);
         // "may" in lower case is a verb, not a month
         assert_eq!(periods("prices may rise"), vec![]);
     }
