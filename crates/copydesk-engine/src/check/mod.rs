@@ -269,7 +269,9 @@ fn window_hasher(d: &Draft, tag: u8, spans: &[Span]) -> (std::collections::hash_
 }
 
 fn quantity_key(d: &Draft, q: &crate::Quantity) -> (u64, usize) {
-    let sentence = d.analysis.sentences.get(q.sentence).map_or(q.span, |s| s.span);
+    // What the verdict reads of its sentence: all of it, or a run-on table's window.
+    let sentence =
+        d.analysis.sentences.get(q.sentence).map_or(q.span, |s| crate::frame::reading(d.masked(), s.span, q.span));
     let mut spans = vec![sentence, q.span];
     spans.extend(q.modifier_span);
     let (mut h, anchor) = window_hasher(d, b'n', &spans);

@@ -13,6 +13,7 @@ use crate::finding::{ClaimKind, Code, Status, Verdict};
 use crate::frame::{self, clause, DocNames, FigureFrame, Mismatch};
 use crate::terms;
 use crate::text::Span;
+use std::borrow::Cow;
 
 /// How comparable a source figure must be to support a draft figure.
 const SUPPORT: f32 = 0.30;
@@ -131,14 +132,28 @@ struct Nearest {
 /// company's or another week's, not this one's misstated; unless the source is the story
 /// the draft is drawn from (`SOURCE_AFFINITY`), where two slips in one sentence are slips.
 fn anchored<'a>(d: &'a Draft, q: &Quantity, (doc, src): (u32, &'a AnalyzedSource), sq: &Quantity) -> bool {
-    let others = |qs: &'a [Quantity], own: &Quantity| -> Vec<&'a Quantity> {
-        qs.iter().filter(|o| o.sentence == own.sentence && o.span != own.span).collect()
-    };
-    let (ours, theirs) = (others(&d.analysis.quantities, q), others(&src.analysis.quantities, sq));
+    let (ours, theirs) = (beside(d.analysis, d.masked(), q), beside(&src.analysis, &src.analysis.prose.masked, sq));
     ours.is_empty()
         || theirs.is_empty()
         || ours.iter().any(|o| theirs.iter().any(|t| units_compatible(o, t) && consistent(o, t)))
         || d.affinity(doc) >= SOURCE_AFFINITY
+}
+
+/// The other figures of `q`'s sentence, within [`frame::WINDOW`] of it.
+fn beside<'a>(analysis: &'a crate::Analysis, text: &str, q: &Quantity) -> Vec<&'a Quantity> {
+    let Some(sentence) = analysis.sentences.get(q.sentence) else { return Vec::new() };
+    frame::near(&analysis.quantities, frame::window(text, sentence.span, q.span))
+        .iter()
+        .filter(|o| o.sentence == q.sentence && o.span != q.span)
+        .collect()
+}
+
+/// The figures of source sentence `sentence`, with the index of the first.
+fn of_sentence(src: &AnalyzedSource, sentence: usize) -> (usize, &[Quantity]) {
+    let qs = &src.analysis.quantities;
+    let from = qs.partition_point(|o| o.sentence < sentence);
+    let to = qs.partition_point(|o| o.sentence <= sentence);
+    (from, &qs[from..to.max(from)])
 }
 
 /// A document that covers this much of the draft is the story the draft is drawn from.
@@ -224,10 +239,10 @@ fn same_kind(q: &Quantity, sq: &Quantity) -> bool {
 /// likely voters ..., including 62 percent of Republicans": the source's 74 is the draft's
 /// 74, not a rival of its 62). Returns the claimed figures' indices in `src`.
 fn claimed_by_others(d: &Draft, q: &Quantity, src: &AnalyzedSource, sentence: usize) -> Vec<usize> {
-    let theirs: Vec<usize> =
-        src.analysis.quantities.iter().enumerate().filter(|(_, o)| o.sentence == sentence).map(|(i, _)| i).collect();
+    let (first, in_sentence) = of_sentence(src, sentence);
+    let theirs: Vec<usize> = (first..first + in_sentence.len()).collect();
     let mut claimed: Vec<usize> = Vec::new();
-    for o in d.analysis.quantities.iter().filter(|o| o.sentence == q.sentence && o.span != q.span) {
+    for o in beside(d.analysis, d.masked(), q) {
         // The closest consistent figure: "0.5%" claims the source's "0.5%", not its "0.505%".
         let free = theirs
             .iter()
@@ -248,12 +263,8 @@ fn claimed_by_others(d: &Draft, q: &Quantity, src: &AnalyzedSource, sentence: us
 /// Does the source sentence state the draft figure's value (in any unit) with a figure no
 /// other draft figure accounts for? Then it is no evidence against it, whatever else it states.
 fn states_value(q: &Quantity, src: &AnalyzedSource, sentence: usize, claimed: &[usize]) -> bool {
-    src.analysis
-        .quantities
-        .iter()
-        .enumerate()
-        .filter(|(i, o)| o.sentence == sentence && !claimed.contains(i) && same_kind(q, o))
-        .any(|(_, o)| consistent(q, o))
+    let (first, in_sentence) = of_sentence(src, sentence);
+    in_sentence.iter().enumerate().any(|(i, o)| !claimed.contains(&(first + i)) && same_kind(q, o) && consistent(q, o))
 }
 
 /// Within a factor of three: a figure whose unit is unknown is only compared with figures of its size.
@@ -320,14 +331,28 @@ fn source_context(
     (qi, sq): (u32, &Quantity),
 ) -> std::sync::Arc<[u64]> {
     corpus.memo_figure_context(doc, qi, || {
-        let sentence = src.analysis.sentences.get(sq.sentence).map_or(sq.span, |s| s.span);
-        local_context(&src.analysis.prose.masked, sentence, sq.span)
+        let text = &src.analysis.prose.masked;
+        let sentence =
+            src.analysis.sentences.get(sq.sentence).map_or(sq.span, |s| frame::window(text, s.span, sq.span));
+        local_context(text, sentence, sq.span)
     })
+}
+
+/// The terms a figure is compared on: those of the part of its sentence it reads
+/// ([`frame::reading`]); `whole` are the sentence's.
+fn figure_terms<'s>(text: &str, sentence: Span, figure: Span, whole: &'s [u64]) -> Cow<'s, [u64]> {
+    match frame::reading(text, sentence, figure) {
+        read if read == sentence => Cow::Borrowed(whole),
+        read => Cow::Owned(terms::content_terms(text, read)),
+    }
 }
 
 /// The draft side of a comparison, computed once per figure.
 struct Figure<'q> {
     q: &'q Quantity,
+    /// The terms of its sentence (see [`figure_terms`]) and their weight.
+    terms: Cow<'q, [u64]>,
+    weight: f32,
     local: Vec<u64>,
     clause_terms: Vec<u64>,
     clause_weight: f32,
@@ -336,11 +361,17 @@ struct Figure<'q> {
 }
 
 impl<'q> Figure<'q> {
-    fn new(corpus: &CorpusIndex, d: &Draft, q: &'q Quantity) -> Self {
-        let sentence = d.analysis.sentences[q.sentence].span;
+    fn new(corpus: &CorpusIndex, d: &'q Draft, q: &'q Quantity) -> Self {
+        let whole = d.analysis.sentences[q.sentence].span;
+        let terms = figure_terms(d.masked(), whole, q.span, &d.sentence_terms[q.sentence]);
+        let weight = match &terms {
+            Cow::Borrowed(_) => d.sentence_weight[q.sentence],
+            Cow::Owned(t) => t.iter().map(|x| corpus.weight(*x)).sum(),
+        };
+        let sentence = frame::window(d.masked(), whole, q.span);
         let local = local_context(d.masked(), sentence, q.span);
         let mut clause_terms = terms::content_terms(d.masked(), clause(d.masked(), sentence, q.span));
-        if clause_terms.len() < 3 || clause_terms.len() >= d.sentence_terms[q.sentence].len() {
+        if clause_terms.len() < 3 || clause_terms.len() >= terms.len() {
             clause_terms.clear();
         }
         let clause_weight = clause_terms.iter().map(|t| corpus.weight(*t)).sum();
@@ -352,7 +383,7 @@ impl<'q> Figure<'q> {
             .collect();
         own.sort_unstable();
         own.dedup();
-        Figure { q, local, clause_terms, clause_weight, own }
+        Figure { q, terms, weight, local, clause_terms, clause_weight, own }
     }
 
     /// Weight of the figure's own terms in `within` that `other` lacks: the figure
@@ -375,17 +406,21 @@ fn comparability(
     (qi, sq): (u32, &Quantity),
 ) -> f32 {
     let (q, local) = (f.q, f.local.as_slice());
-    let Some(src_terms) = src.sentence_terms.get(sq.sentence) else { return 0.0 };
-    if !terms::share_any(&d.sentence_terms[q.sentence], src_terms) {
+    let (Some(whole), Some(sentence)) = (src.sentence_terms.get(sq.sentence), src.analysis.sentences.get(sq.sentence))
+    else {
+        return 0.0;
+    };
+    let src_terms = &*figure_terms(&src.analysis.prose.masked, sentence.span, sq.span, whole);
+    if !terms::share_any(&f.terms, src_terms) {
         return 0.0;
     }
-    let (coverage, dice) = corpus.similarity(&d.sentence_terms[q.sentence], d.sentence_weight[q.sentence], src_terms);
-    let slot = f.slot_weight(corpus, &d.sentence_terms[q.sentence], src_terms);
-    let coverage = coverage + slot / d.sentence_weight[q.sentence].max(f32::EPSILON);
+    let (coverage, dice) = corpus.similarity(&f.terms, f.weight, src_terms);
+    let slot = f.slot_weight(corpus, &f.terms, src_terms);
+    let coverage = coverage + slot / f.weight.max(f32::EPSILON);
     // A short source sentence wholly inside a long draft sentence (a wire table line) counts too.
     let reverse = if src_terms.len() >= 3 {
         let w: f32 = src_terms.iter().map(|t| corpus.weight(*t)).sum();
-        corpus.similarity(src_terms, w, &d.sentence_terms[q.sentence]).0 * 0.9
+        corpus.similarity(src_terms, w, &f.terms).0 * 0.9
     } else {
         0.0
     };
@@ -442,14 +477,11 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
             nearest = Some(Nearest { text: figure_text(src, sq), at, why });
         }
     };
-    for s in corpus.similar_sentences(&d.sentence_terms[q.sentence], NEIGHBOURS).iter().copied() {
+    for s in corpus.similar_sentences(&fig.terms, NEIGHBOURS).iter().copied() {
         let Some(src) = corpus.get(s.at.doc) else { continue };
-        let in_sentence = src
-            .analysis
-            .quantities
-            .iter()
-            .enumerate()
-            .filter(|(_, sq)| sq.sentence == s.at.sentence as usize && same_kind(q, sq));
+        let (first, in_sentence) = of_sentence(src, s.at.sentence as usize);
+        let in_sentence =
+            in_sentence.iter().enumerate().map(|(i, sq)| (first + i, sq)).filter(|(_, sq)| same_kind(q, sq));
         let claimed = claimed_by_others(d, q, src, s.at.sentence as usize);
         let states_ours = states_value(q, src, s.at.sentence as usize, &claimed);
         for (qi, sq) in in_sentence {
@@ -521,7 +553,7 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
         // A figure whose sentence shares no term with the draft's is not comparable (score 0):
         // skipped before its document is read.
         let at = SentRef { doc: r.doc, sentence: r.sentence };
-        if !corpus.sentence_terms(at).is_some_and(|t| terms::share_any(&d.sentence_terms[q.sentence], t)) {
+        if !corpus.sentence_terms(at).is_some_and(|t| terms::share_any(&fig.terms, t)) {
             continue;
         }
         let Some((src, sq)) = corpus.quantity(r) else { continue };

@@ -70,10 +70,10 @@ impl FigureFrame {
     /// The frame of figure `index` of `analysis`.
     pub fn of(analysis: &Analysis, index: usize) -> FigureFrame {
         let Some(q) = analysis.quantities.get(index) else { return FigureFrame::default() };
-        let Some(sentence) = analysis.sentences.get(q.sentence).map(|s| s.span) else {
+        let text = analysis.prose.masked.as_str();
+        let Some(sentence) = analysis.sentences.get(q.sentence).map(|s| window(text, s.span, q.span)) else {
             return FigureFrame::default();
         };
-        let text = analysis.prose.masked.as_str();
         let clause = clause(text, sentence, q.span);
         let mut subject = Vec::new();
         names::names_in(text, clause, sentence.start, &mut subject);
@@ -96,8 +96,7 @@ impl FigureFrame {
         ];
         let not_a_claim = tests.iter().find(|t| t.1).map(|t| t.0);
         // The year of a month ("in December 1985") is the figure's period, not another figure.
-        let siblings: Vec<Span> = analysis
-            .quantities
+        let siblings: Vec<Span> = near(&analysis.quantities, clause)
             .iter()
             .filter(|o| o.sentence == q.sentence && clause.covers(o.span))
             .filter(|o| !(o.kind == QuantityKind::Year && follows_a_month(text, o.span)))
@@ -131,6 +130,36 @@ impl FigureFrame {
             &self.subject
         }
     }
+}
+
+/// How far either side of a figure its sentence is read, in bytes. A sentence longer than
+/// this is a run-on table or a list ("Shipments were 1,200 tonnes, 3.4 pct, ..." with no
+/// full stop): what a figure is about is near it, and reading the whole sentence for
+/// every one of its figures would cost the square of its length.
+pub const WINDOW: usize = 600;
+
+/// The part of `sentence` within [`WINDOW`] bytes of `figure`: the whole sentence unless it is very long.
+pub fn window(text: &str, sentence: Span, figure: Span) -> Span {
+    let start = crate::text::floor_char_boundary(text, figure.start.saturating_sub(WINDOW).max(sentence.start));
+    let end = crate::text::floor_char_boundary(text, figure.end.saturating_add(WINDOW).min(sentence.end));
+    Span::new(start.min(figure.start), end.max(figure.end))
+}
+
+/// The part of `sentence` that a figure's verdict reads: all of it, unless it is longer than
+/// twice [`WINDOW`] (a run-on table), then the figure's [`window`].
+pub fn reading(text: &str, sentence: Span, figure: Span) -> Span {
+    if sentence.len() <= 2 * WINDOW {
+        sentence
+    } else {
+        window(text, sentence, figure)
+    }
+}
+
+/// The figures of `quantities` (in text order) that lie within `span`.
+pub fn near(quantities: &[Quantity], span: Span) -> &[Quantity] {
+    let from = quantities.partition_point(|o| o.span.start < span.start);
+    let to = quantities.partition_point(|o| o.span.start < span.end);
+    &quantities[from..to.max(from)]
 }
 
 /// The periods that belong to `figure` among its clause's `mentions`: those after it and
@@ -250,7 +279,8 @@ fn ends_date_range(text: &str, quantities: &[Quantity], index: usize) -> bool {
 /// reader cannot see, so it is neither a claim nor evidence against one.
 fn in_table_row(text: &str, figure: Span) -> bool {
     let (mut figures, mut words) = (0usize, 0usize);
-    crate::terms::for_each_word(text, line_around(text, Span::new(0, text.len()), figure), |w| {
+    let line = line_around(text, window(text, Span::new(0, text.len()), figure), figure);
+    crate::terms::for_each_word(text, line, |w| {
         if crate::terms::is_numeric(w.slice(text)) {
             figures += 1;
         } else {

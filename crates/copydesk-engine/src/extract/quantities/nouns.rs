@@ -114,7 +114,9 @@ fn text_between(toks: &[Tok], a: usize, b: usize) -> String {
 fn toks_text(toks: &[Tok], s: usize, e: usize) -> String {
     // rebuild from tokens (the sentence text is not at hand here)
     let mut out = String::new();
-    for t in toks.iter().filter(|t| t.s >= s && t.e <= e) {
+    // Tokens are in text order: start at the first at `s`, not at the sentence's first.
+    let from = toks.partition_point(|t| t.s < s);
+    for t in toks[from..].iter().take_while(|t| t.s < e).filter(|t| t.e <= e) {
         if t.gap && !out.is_empty() {
             out.push(' ');
         }
