@@ -1,6 +1,7 @@
 //! Names of people and organizations: resolving mentions, comparing names across documents.
 
 use crate::terms::WordList;
+use std::borrow::Cow;
 
 /// Honorifics and titles that may stand before a name and are not part of it.
 const TITLES: &[&str] = &[
@@ -200,10 +201,22 @@ const NICKNAMES: &[&[&str]] = &[
 
 /// Pronouns and relative words that name nobody by themselves.
 pub fn is_pronoun(w: &str) -> bool {
-    matches!(
-        w.to_lowercase().as_str(),
-        "he" | "she" | "they" | "it" | "we" | "i" | "you" | "who" | "which" | "him" | "her" | "them" | "us" | "me"
-    )
+    const PRONOUNS: &[&str] =
+        &["he", "she", "they", "it", "we", "i", "you", "who", "which", "him", "her", "them", "us", "me"];
+    // No other character lower-cases to the ASCII letters of these words.
+    w.len() <= 5 && PRONOUNS.iter().any(|p| w.eq_ignore_ascii_case(p))
+}
+
+/// Calls `f` with [`fold`]`(s)`, folded in a buffer on the stack when `s` is short plain ASCII.
+pub fn with_fold<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 32];
+    if s.len() <= buf.len() && s.bytes().all(|b| b.is_ascii() && b != b'`') {
+        let buf = &mut buf[..s.len()];
+        buf.copy_from_slice(s.as_bytes());
+        buf.make_ascii_lowercase();
+        return f(std::str::from_utf8(buf).unwrap_or_default());
+    }
+    f(&fold(s))
 }
 
 /// Lowercase and fold Latin diacritics to ASCII; other characters are kept as they are.
@@ -253,9 +266,9 @@ static TITLE_SET: WordList = WordList::new(TITLES);
 
 /// Is `w` a title or a description before a name ("Sen.", "rival", "then-Governor")?
 pub fn is_title(w: &str) -> bool {
-    let f = fold(w.trim_end_matches('.'));
-    let f = f.strip_prefix("then-").or_else(|| f.strip_prefix("ex-")).unwrap_or(&f);
-    TITLE_SET.contains(f)
+    with_fold(w.trim_end_matches('.'), |f| {
+        TITLE_SET.contains(f.strip_prefix("then-").or_else(|| f.strip_prefix("ex-")).unwrap_or(f))
+    })
 }
 
 /// Name particles that stay lowercase inside a name.
@@ -284,7 +297,60 @@ pub fn is_particle(w: &str) -> bool {
 /// The words of a name as written, without titles, roles, appositions, party tags or suffixes:
 /// "Kremlin spokesman Dmitry Peskov" → ["Dmitry", "Peskov"]; "Rep. Jane Roe (D-Ohio), a member" → ["Jane", "Roe"].
 pub fn name_words(name: &str) -> Vec<String> {
-    // cut appositions and bracketed tags
+    let cut = without_asides(name);
+    let mut raw: Vec<&str> = cut.split_whitespace().collect();
+    // "NBC's Jane Roe", "the Post's Jane Roe": whose she is, not her name
+    if let Some(p) = raw.iter().rposition(|w| w.ends_with("'s") || w.ends_with("\u{2019}s")) {
+        let rest = &raw[p + 1..];
+        if rest.len() >= 2 && rest.iter().all(|w| w.chars().next().is_some_and(char::is_uppercase)) {
+            raw.drain(..=p);
+        }
+    }
+    let mut words: Vec<&str> = raw
+        .iter()
+        .map(|w| {
+            let w =
+                w.trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '\'' && c != '\u{2019}' && c != '-');
+            let w = w.strip_suffix("'s").or_else(|| w.strip_suffix("\u{2019}s")).unwrap_or(w);
+            w.trim_end_matches(['\'', '\u{2019}'])
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    // Drop role words: everything up to the last lowercase (non-particle) word, when a name of two or more words remains.
+    if let Some(last_lower) =
+        words.iter().rposition(|w| w.chars().next().is_some_and(|c| c.is_lowercase()) && !is_particle(w))
+    {
+        let remaining = words.len() - last_lower - 1;
+        let preposition =
+            matches!(words[last_lower], "of" | "for" | "and" | "on" | "in" | "the" | "at" | "to" | "a" | "an");
+        if remaining >= 2 || (remaining == 1 && !preposition) {
+            words.drain(..=last_lower);
+        }
+    }
+    // Role words ending in a title before a name of two words or more: "Fisheries Minister Ola Dahl".
+    if let Some(t) = words.iter().rposition(|w| {
+        with_fold(w.trim_end_matches('.'), |f| TITLE_SET.contains(f) && (w.ends_with('.') || (f != "the" && f != "of")))
+    }) {
+        if words.len() - t > 2 && words[t + 1..].iter().all(|w| w.chars().next().is_some_and(|c| c.is_uppercase())) {
+            words.drain(..=t);
+        }
+    }
+    // Leading titles, also as "then-Governor" and "ex-President".
+    let titles = words.iter().take(words.len().saturating_sub(1)).take_while(|w| is_title(w)).count();
+    words.drain(..titles);
+    // Trailing suffixes.
+    while words.len() > 1 && with_fold(words[words.len() - 1].trim_end_matches('.'), |f| SUFFIXES.contains(&f)) {
+        words.pop();
+    }
+    words.into_iter().map(str::to_string).collect()
+}
+
+/// `name` without its bracketed tags and anything after its first comma or semicolon
+/// outside brackets (an apposition).
+fn without_asides(name: &str) -> Cow<'_, str> {
+    if !name.contains(['(', '[', ')', ']']) {
+        return Cow::Borrowed(name.split([',', ';']).next().unwrap_or(name));
+    }
     let mut s = String::with_capacity(name.len());
     let mut depth = 0usize;
     for c in name.chars() {
@@ -296,53 +362,7 @@ pub fn name_words(name: &str) -> Vec<String> {
             _ => {}
         }
     }
-    let mut raw: Vec<&str> = s.split_whitespace().collect();
-    // "NBC's Jane Roe", "the Post's Jane Roe": whose she is, not her name
-    if let Some(p) = raw.iter().rposition(|w| w.ends_with("'s") || w.ends_with("\u{2019}s")) {
-        let rest = &raw[p + 1..];
-        if rest.len() >= 2 && rest.iter().all(|w| w.chars().next().is_some_and(char::is_uppercase)) {
-            raw.drain(..=p);
-        }
-    }
-    let mut words: Vec<String> = raw
-        .iter()
-        .map(|w| {
-            let w =
-                w.trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '\'' && c != '\u{2019}' && c != '-');
-            let w = w.strip_suffix("'s").or_else(|| w.strip_suffix("\u{2019}s")).unwrap_or(w);
-            w.trim_end_matches(['\'', '\u{2019}']).to_string()
-        })
-        .filter(|w| !w.is_empty())
-        .collect();
-    // Drop role words: everything up to the last lowercase (non-particle) word, when a name of two or more words remains.
-    if let Some(last_lower) =
-        words.iter().rposition(|w| w.chars().next().is_some_and(|c| c.is_lowercase()) && !is_particle(w))
-    {
-        let remaining = words.len() - last_lower - 1;
-        let preposition =
-            matches!(words[last_lower].as_str(), "of" | "for" | "and" | "on" | "in" | "the" | "at" | "to" | "a" | "an");
-        if remaining >= 2 || (remaining == 1 && !preposition) {
-            words.drain(..=last_lower);
-        }
-    }
-    // Role words ending in a title before a name of two words or more: "Fisheries Minister Ola Dahl".
-    if let Some(t) = words.iter().rposition(|w| {
-        let f = fold(w.trim_end_matches('.'));
-        TITLE_SET.contains(f.as_str()) && (w.ends_with('.') || (f != "the" && f != "of"))
-    }) {
-        if words.len() - t > 2 && words[t + 1..].iter().all(|w| w.chars().next().is_some_and(|c| c.is_uppercase())) {
-            words.drain(..=t);
-        }
-    }
-    // Leading titles, also as "then-Governor" and "ex-President".
-    while words.len() > 1 && is_title(&words[0]) {
-        words.remove(0);
-    }
-    // Trailing suffixes.
-    while words.len() > 1 && SUFFIXES.contains(&fold(words[words.len() - 1].trim_end_matches('.')).as_str()) {
-        words.pop();
-    }
-    words
+    Cow::Owned(s)
 }
 
 /// Words that usually end an organization's name.
@@ -456,7 +476,8 @@ pub fn is_org_word(w: &str) -> bool {
         "broadcast",
         "newspaper",
     ];
-    ORG.contains(&fold(w).trim_end_matches('.'))
+    static ORG_SET: WordList = WordList::new(ORG);
+    with_fold(w, |f| ORG_SET.contains(f.trim_end_matches('.')))
 }
 
 /// The canonical form of a resolved name: "Mr. Peskov" → "Peskov", "the Kremlin" → "Kremlin".
@@ -464,8 +485,19 @@ pub fn canonical(name: &str) -> String {
     name_words(name).join(" ")
 }
 
-fn key_words(name: &str) -> Vec<String> {
-    name_words(name).iter().map(|w| fold(w).trim_matches('.').to_string()).filter(|w| !w.is_empty()).collect()
+/// The folded words of a name: its [`name_words`] folded, without periods.
+fn fold_keys(words: &[String]) -> Vec<String> {
+    words
+        .iter()
+        .map(|w| {
+            let f = fold(w);
+            match f.trim_matches('.') {
+                t if t.len() == f.len() => f,
+                t => t.to_string(),
+            }
+        })
+        .filter(|w| !w.is_empty())
+        .collect()
 }
 
 /// Collapses spelling variants of a surname: doubled letters and -iy/-yy/-ij endings.
@@ -488,11 +520,7 @@ fn squash(s: &str) -> String {
 
 /// A key for indexing: two names that are [`same_entity`] usually share it (folded surname).
 pub fn entity_key(name: &str) -> String {
-    let words = key_words(name);
-    match words.last() {
-        Some(w) => squash(w),
-        None => fold(name.trim()),
-    }
+    EntityName::new(name).key()
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -541,29 +569,64 @@ fn given_names_match(a: &str, b: &str) -> bool {
 
 /// Do two resolved names denote the same entity? ("Dmitry Peskov" ~ "Peskov", "Zelensky" ~ "Zelenskyy")
 pub fn same_entity(a: &str, b: &str) -> bool {
-    let (ta, tb) = (a.trim(), b.trim());
-    if ta.is_empty() || tb.is_empty() {
-        return false;
+    EntityName::new(a).same(&EntityName::new(b))
+}
+
+/// A name made ready for many [`same_entity`] tests: trimmed, its key words computed once.
+#[derive(Clone, Debug)]
+pub struct EntityName<'a> {
+    text: Cow<'a, str>,
+    pronoun: bool,
+    /// The name's folded words ([`fold_keys`]).
+    keys: Vec<String>,
+}
+
+impl<'a> EntityName<'a> {
+    pub fn new(name: &'a str) -> Self {
+        Self::with_words(name, &name_words(name))
     }
-    if is_pronoun(ta) || is_pronoun(tb) {
-        return fold(ta) == fold(tb);
+
+    /// [`EntityName::new`] of `name`, whose [`name_words`] are `words`.
+    pub fn with_words(name: &'a str, words: &[String]) -> Self {
+        let text = name.trim();
+        EntityName { text: Cow::Borrowed(text), pronoun: is_pronoun(text), keys: fold_keys(words) }
     }
-    let ka = key_words(ta);
-    let kb = key_words(tb);
-    if ka.is_empty() || kb.is_empty() {
-        return fold(ta) == fold(tb);
+
+    /// The name's [`entity_key`].
+    pub fn key(&self) -> String {
+        match self.keys.last() {
+            Some(w) => squash(w),
+            None => fold(&self.text),
+        }
     }
-    if ka == kb {
-        return true;
+
+    /// The same name, owning its text.
+    pub fn into_owned(self) -> EntityName<'static> {
+        EntityName { text: Cow::Owned(self.text.into_owned()), pronoun: self.pronoun, keys: self.keys }
     }
-    let (sa, sb) = (&ka[ka.len() - 1], &kb[kb.len() - 1]);
-    if !surnames_match(sa, sb) {
-        return false;
+
+    /// Do the two names denote the same entity ([`same_entity`])?
+    pub fn same(&self, other: &EntityName) -> bool {
+        let (ta, tb) = (&*self.text, &*other.text);
+        if ta.is_empty() || tb.is_empty() {
+            return false;
+        }
+        let (ka, kb) = (&self.keys, &other.keys);
+        if self.pronoun || other.pronoun || ka.is_empty() || kb.is_empty() {
+            return fold(ta) == fold(tb);
+        }
+        if ka == kb {
+            return true;
+        }
+        let (sa, sb) = (&ka[ka.len() - 1], &kb[kb.len() - 1]);
+        if !surnames_match(sa, sb) {
+            return false;
+        }
+        if ka.len() == 1 || kb.len() == 1 {
+            return true;
+        }
+        given_names_match(&ka[0], &kb[0])
     }
-    if ka.len() == 1 || kb.len() == 1 {
-        return true;
-    }
-    given_names_match(&ka[0], &kb[0])
 }
 
 #[cfg(test)]

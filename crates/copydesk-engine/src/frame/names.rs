@@ -7,7 +7,7 @@
 //! lower case, sorted; a country and its people are one name ([`named_in`]).
 
 use super::time;
-use crate::extract::entities::{fold, is_org_word, is_title};
+use crate::extract::entities::{fold, is_org_word, is_title, with_fold};
 use crate::terms;
 use crate::text::Span;
 use std::collections::HashSet;
@@ -169,7 +169,7 @@ pub fn names_in(text: &str, span: Span, sentence_start: usize, out: &mut Vec<Str
         // whatever it is: a name only when the next word is capitalized too.
         let before = text.get(sentence_start.min(w.start)..w.start).unwrap_or("");
         let line = text.get(w.start..).unwrap_or("").split('\n').next().unwrap_or("");
-        let first = !before.chars().any(char::is_alphanumeric) || starts_a_row(before, line);
+        let first = !before.chars().rev().any(char::is_alphanumeric) || starts_a_row(before, line);
         // A possessive opening a sentence is a name's ("Riverton's flood wall").
         let possessive = s.ends_with("'s") || s.ends_with("\u{2019}s");
         if first
@@ -196,23 +196,34 @@ fn starts_a_row(before: &str, line: &str) -> bool {
 
 /// Is a capitalized word one that names nobody ("April", "The")?
 fn is_not_name(word: &str) -> bool {
-    let key = fold(word);
-    NOT_NAME_SET.contains(&key) || time::is_calendar_word(&key) || terms::is_stopword(&key)
+    with_fold(word, names_nobody)
+}
+
+/// Is a folded word one of those that name nobody?
+fn names_nobody(key: &str) -> bool {
+    NOT_NAME_SET.contains(key) || time::is_calendar_word(key) || terms::is_stopword(key)
 }
 
 fn push_name(word: &str, out: &mut Vec<String>) {
-    let key = fold(word.trim_end_matches("'s").trim_end_matches("'S").trim_end_matches("\u{2019}s"));
-    if key.chars().count() < 2
-        || key.chars().any(|c| c.is_ascii_digit())
-        || NOT_NAME_SET.contains(&key)
-        || time::is_calendar_word(&key)
-        || terms::is_stopword(&key)
-        || is_title(&key)
-        || is_org_word(&key)
-    {
-        return;
+    let word = strip_all(strip_all(strip_all(word, "'s"), "'S"), "\u{2019}s");
+    let named = with_fold(word, |key| {
+        key.chars().nth(1).is_some()
+            && !key.chars().any(|c| c.is_ascii_digit())
+            && !names_nobody(key)
+            && !is_title(key)
+            && !is_org_word(key)
+    });
+    if named {
+        out.push(fold(word));
     }
-    out.push(key);
+}
+
+/// `w` with every `suffix` at its end removed, as `trim_end_matches` does.
+fn strip_all<'a>(mut w: &'a str, suffix: &str) -> &'a str {
+    while let Some(rest) = w.strip_suffix(suffix) {
+        w = rest;
+    }
+    w
 }
 
 /// The words of a headline that may be names: `span`'s first line, when it is written in
@@ -241,12 +252,14 @@ pub fn headline_names(text: &str, span: Span, out: &mut Vec<String>) {
 /// The words a text writes in lower case (folded and stemmed: "filed" for a headline's
 /// "FILES"), which are not names wherever they stand.
 pub fn lower_case_words(text: &str) -> HashSet<String> {
-    terms::words(text, Span::new(0, text.len()))
-        .into_iter()
-        .map(|w| w.slice(text))
-        .filter(|w| w.starts_with(|c: char| c.is_lowercase()))
-        .map(|w| terms::stem(&fold(w)))
-        .collect()
+    let mut out = HashSet::new();
+    terms::for_each_word(text, Span::new(0, text.len()), |w| {
+        let w = w.slice(text);
+        if w.starts_with(|c: char| c.is_lowercase()) {
+            out.insert(terms::stem(&fold(w)));
+        }
+    });
+    out
 }
 
 /// Sorts and de-duplicates a list of names.

@@ -52,7 +52,7 @@ fn after_quote(doc: &Doc, q: &Quote, block: Span) -> Option<Cue> {
     // X [, apposition,] said
     for k in k0 + 1..toks.len().min(k0 + 36) {
         let w = doc.word(toks[k]);
-        let b = bare(w);
+        let b = doc.bare(toks[k]);
         if (is_speech_verb(&b) || answered_back(doc, &toks, k)) && !is_participle(&b) && !capitalized(w) {
             let m = subject_before(doc, &toks[k0..], k - k0, true)?;
             // the subject must open right after the quote, or after a comma: "" of the plan, Ann Lee said"
@@ -71,14 +71,14 @@ fn after_quote(doc: &Doc, q: &Quote, block: Span) -> Option<Cue> {
 
 /// "shot back", "fired back", "hit back": a retort, said right after a quote.
 fn answered_back(doc: &Doc, toks: &[Tok], k: usize) -> bool {
-    matches!(doc.bare(toks[k]).as_str(), "shot" | "fired" | "hit" | "snapped")
+    matches!(&*doc.bare(toks[k]), "shot" | "fired" | "hit" | "snapped")
         && toks.get(k + 1).is_some_and(|t| doc.bare(*t) == "back")
 }
 
 /// The end of the cue phrase starting at the verb: "told reporters", "said in a statement".
 fn cue_end(doc: &Doc, toks: &[Tok], k: usize) -> usize {
     let v = doc.bare(toks[k]);
-    if matches!(v.as_str(), "told" | "tells" | "tell" | "telling") {
+    if matches!(&*v, "told" | "tells" | "tell" | "telling") {
         if let Some(t) = toks.get(k + 1) {
             if !is_quote_tok(doc.word(*t)) {
                 return t.end - (doc.word(*t).len() - doc.word(*t).trim_end_matches([',', ':', '.']).len());
@@ -133,10 +133,10 @@ fn before_quote_with(doc: &Doc, from: usize, to: usize, partial: bool, weak: boo
         if matches!(w, "--" | "\u{2014}" | "\u{2015}" | "\u{2013}") {
             return None;
         }
-        let b = bare(w);
+        let b = doc.bare(toks[k]);
         // another clause begins here: what lies further left is not this quote's frame
         let new_clause = matches!(
-            b.as_str(),
+            &*b,
             "but"
                 | "as"
                 | "when"
@@ -153,17 +153,17 @@ fn before_quote_with(doc: &Doc, from: usize, to: usize, partial: bool, weak: boo
         ) || (b == "and" && k > 0 && ends_with_comma(doc.word(toks[k - 1])));
         // "said A but that B" is a second clause of the same report; "said as much" begins none
         let next = toks.get(k + 1).map(|t| doc.bare(*t)).unwrap_or_default();
-        let new_clause = new_clause && next != "that" && !(b == "as" && matches!(next.as_str(), "much" | "well"));
+        let new_clause = new_clause && next != "that" && !(b == "as" && matches!(&*next, "much" | "well"));
         // "X told them that if ..., Y would ...": the condition sits inside X's reported clause
         let inside_that = k > 0 && doc.bare(toks[k - 1]) == "that";
         if new_clause && !inside_that {
             return None;
         }
         let put_it = b == "put" && toks.get(k + 1).is_some_and(|t| doc.bare(*t) == "it");
-        let verb = is_speech_verb(&b) || put_it || (weak && WEAK_SET.contains(b.as_str()));
+        let verb = is_speech_verb(&b) || put_it || (weak && WEAK_SET.contains(&b));
         // "Washington would respond with "..."": a hypothetical act, not an utterance
         let hypothetical =
-            k > 0 && matches!(doc.bare(toks[k - 1]).as_str(), "would" | "could" | "might" | "should" | "may" | "must");
+            k > 0 && matches!(&*doc.bare(toks[k - 1]), "would" | "could" | "might" | "should" | "may" | "must");
         if !verb || hypothetical {
             continue;
         }
@@ -338,7 +338,7 @@ fn reported(doc: &Doc, sent: &Sentence, si: usize, quotes: &[Quote], resolver: &
         if doc.bare(toks[k]) == "according" && doc.bare(toks[k + 1]) == "to" {
             let m = subject_after(doc, &toks, k + 1)?;
             let cue = Span::new(toks[k].start, toks[k + 1].end);
-            let content = if k == 0 || (k == 1 && CONNECTIVE_SET.contains(doc.bare(toks[0]).as_str())) {
+            let content = if k == 0 || (k == 1 && CONNECTIVE_SET.contains(&doc.bare(toks[0]))) {
                 let after =
                     toks.iter().position(|t| t.end >= m.span.end && ends_with_comma(doc.word(*t))).map(|p| p + 1);
                 let start = after.and_then(|p| toks.get(p)).map(|t| t.start)?;
@@ -352,7 +352,7 @@ fn reported(doc: &Doc, sent: &Sentence, si: usize, quotes: &[Quote], resolver: &
     }
     for k in 1..n {
         let w = doc.word(toks[k]);
-        let b = bare(w);
+        let b = doc.bare(toks[k]);
         if !is_speech_verb(&b) || is_participle(&b) || capitalized(w) || unspoken(&doc.bare(toks[k - 1])) {
             continue;
         }
@@ -383,11 +383,10 @@ fn reported(doc: &Doc, sent: &Sentence, si: usize, quotes: &[Quote], resolver: &
         // ("said at least 40 families ...", "said about 30 people ...": a figure's modifier, what was told.)
         let modifies_figure = toks.get(c + 1).is_some_and(|t| {
             let next = doc.bare(*t);
-            matches!(next.as_str(), "least" | "most") || next.starts_with(|ch: char| ch.is_ascii_digit())
+            matches!(&*next, "least" | "most") || next.starts_with(|ch: char| ch.is_ascii_digit())
         });
-        let about_telling = that.is_none()
-            && !modifies_figure
-            && toks.get(c).is_some_and(|t| PREPOSITIONS.contains(&doc.bare(*t).as_str()));
+        let about_telling =
+            that.is_none() && !modifies_figure && toks.get(c).is_some_and(|t| PREPOSITIONS.contains(&&*doc.bare(*t)));
         let before_subject = m.from.min(m.span.start);
         let content = if c < n && !ends_clause(doc.word(toks[k])) && !about_telling {
             content_span(toks[c].start, trim_end(sent.span.end))

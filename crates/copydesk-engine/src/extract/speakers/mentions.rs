@@ -30,8 +30,8 @@ fn modifies_common_noun(doc: &Doc, toks: &[Tok], run_end: usize) -> bool {
     let adverb = head.ends_with("ly") || [&AUX_SET, &CONNECTIVE_SET, &FOCUS_SET].iter().any(|l| l.contains(&head));
     !capitalized(doc.word(*last))
         && !adverb
-        && !SUBORDINATOR_SET.contains(next.as_str())
-        && !matches!(next.as_str(), "and" | "or" | "himself" | "herself" | "themselves" | "itself")
+        && !SUBORDINATOR_SET.contains(&next)
+        && !matches!(&*next, "and" | "or" | "himself" | "herself" | "themselves" | "itself")
         && toks[run_end..].iter().all(|t| !ends_with_comma(doc.word(*t)) || t.start == last.start)
 }
 
@@ -63,17 +63,17 @@ pub(super) fn mention_from(doc: &Doc, toks: &[Tok]) -> Option<Mention> {
     let phrase_from = toks.first()?.start;
     let mut toks: Vec<Tok> = toks.to_vec();
     // "Neither Lee nor Roe", "Either the mayor or ...": a coordination names no one speaker
-    if toks.iter().any(|t| matches!(doc.bare(*t).as_str(), "neither" | "nor" | "either")) {
+    if toks.iter().any(|t| matches!(&*doc.bare(*t), "neither" | "nor" | "either")) {
         return None;
     }
     // strip leading connectives ("But he said") and focus adverbs ("Just 40 voters said")
     while toks.len() > 1 && {
         let b = doc.bare(toks[0]);
-        CONNECTIVE_SET.contains(b.as_str()) || FOCUS_SET.contains(b.as_str())
+        CONNECTIVE_SET.contains(&b) || FOCUS_SET.contains(&b)
     } {
         toks.remove(0);
     }
-    if toks.len() == 1 && FOCUS_SET.contains(doc.bare(toks[0]).as_str()) {
+    if toks.len() == 1 && FOCUS_SET.contains(&doc.bare(toks[0])) {
         return None;
     }
     // strip trailing bracketed tags "(D-Ohio)"
@@ -90,33 +90,33 @@ pub(super) fn mention_from(doc: &Doc, toks: &[Tok]) -> Option<Mention> {
     if toks.len() == 1 {
         let b = doc.bare(first);
         if is_pronoun(&b) {
-            let kind = if matches!(b.as_str(), "who" | "which") { Kind::Relative } else { Kind::Pronoun };
-            if matches!(b.as_str(), "him" | "them" | "us" | "me" | "you") {
+            let kind = if matches!(&*b, "who" | "which") { Kind::Relative } else { Kind::Pronoun };
+            if matches!(&*b, "him" | "them" | "us" | "me" | "you") {
                 return None;
             }
             return Some(Mention { span: span(first, first), kind, from: phrase_from });
         }
     }
     let b0 = doc.bare(first);
-    if toks.len() == 1 && DETERMINER_SET.contains(b0.as_str()) {
+    if toks.len() == 1 && DETERMINER_SET.contains(&b0) {
         return None;
     }
-    if SUBORDINATOR_SET.contains(b0.as_str()) && !DETERMINER_SET.contains(b0.as_str()) {
+    if SUBORDINATOR_SET.contains(&b0) && !DETERMINER_SET.contains(&b0) {
         return None;
     }
     // A capitalized word inside the phrase is part of a name or title ("Secretary of State"),
     // not a speech verb.
     if toks.iter().enumerate().any(|(i, t)| {
         let b = doc.bare(*t);
-        (is_pronoun(&b) && toks.len() > 1 && !matches!(b.as_str(), "her" | "his"))
+        (is_pronoun(&b) && toks.len() > 1 && !matches!(&*b, "her" | "his"))
             || (is_speech_verb(&b) && (i == 0 || !capitalized(doc.word(*t))))
     }) {
         return None;
     }
-    if toks.len() == 1 && (CONNECTIVE_SET.contains(b0.as_str()) || SUBORDINATOR_SET.contains(b0.as_str())) {
+    if toks.len() == 1 && (CONNECTIVE_SET.contains(&b0) || SUBORDINATOR_SET.contains(&b0)) {
         return None;
     }
-    if capitalized(words[0]) && !DETERMINER_SET.contains(b0.as_str()) {
+    if capitalized(words[0]) && !DETERMINER_SET.contains(&b0) {
         // Starts with a name: "Mr. Morgan of the Sierra Club", "Tulsa police Chief Ann Lee", "Obama's former aide"
         let run_end =
             toks.iter().position(|t| !capitalized(doc.word(*t)) && !is_particle(&doc.bare(*t))).unwrap_or(toks.len());
@@ -135,7 +135,7 @@ pub(super) fn mention_from(doc: &Doc, toks: &[Tok]) -> Option<Mention> {
         if capitalized(doc.word(last)) {
             let start = toks.iter().rposition(|t| !capitalized(doc.word(*t))).map_or(0, |p| p + 1);
             let pre = doc.bare(toks[start.saturating_sub(1)]);
-            if !matches!(pre.as_str(), "of" | "the" | "at" | "for" | "from" | "in" | "with" | "and") {
+            if !matches!(&*pre, "of" | "the" | "at" | "for" | "from" | "in" | "with" | "and") {
                 return Some(Mention { span: span(toks[start], last), kind: Kind::Name, from: phrase_from });
             }
             // "Secretary of State Antony Blinken", "Minister of Foreign Affairs Sergey Lavrov":
@@ -152,7 +152,7 @@ pub(super) fn mention_from(doc: &Doc, toks: &[Tok]) -> Option<Mention> {
     }
     // determiner or role words first
     let lowercase_start = !capitalized(words[0]);
-    if lowercase_start && !DETERMINER_SET.contains(b0.as_str()) && !b0.chars().next().is_some_and(|c| c.is_numeric()) {
+    if lowercase_start && !DETERMINER_SET.contains(&b0) && !b0.chars().next().is_some_and(|c| c.is_numeric()) {
         // "panel chairman Jane Roe": role words are fine when a name ends the phrase
         if !capitalized(doc.word(last)) {
             return None;
@@ -161,7 +161,7 @@ pub(super) fn mention_from(doc: &Doc, toks: &[Tok]) -> Option<Mention> {
     if capitalized(doc.word(last)) {
         let start = toks.iter().rposition(|t| !capitalized(doc.word(*t))).map_or(0, |p| p + 1);
         let pre = doc.bare(toks[start.saturating_sub(1)]);
-        if start > 0 && !matches!(pre.as_str(), "of" | "at" | "for" | "from" | "in" | "with" | "and") {
+        if start > 0 && !matches!(&*pre, "of" | "at" | "for" | "from" | "in" | "with" | "and") {
             if pre == "the" || pre == "a" {
                 // "the Kremlin", "the Washington Post"
                 return Some(Mention { span: span(toks[start - 1], last), kind: Kind::Name, from: phrase_from });
@@ -178,7 +178,7 @@ pub(super) fn subject_before(doc: &Doc, toks: &[Tok], k: usize, cross_preps: boo
     let mut skipped = 0;
     while j > 0 && skipped < 3 {
         let b = doc.bare(toks[j - 1]);
-        if AUX_SET.contains(b.as_str()) || (b.ends_with("ly") && b.len() > 4 && !capitalized(doc.word(toks[j - 1]))) {
+        if AUX_SET.contains(&b) || (b.ends_with("ly") && b.len() > 4 && !capitalized(doc.word(toks[j - 1]))) {
             if ends_clause(doc.word(toks[j - 1])) {
                 break;
             }
@@ -217,11 +217,11 @@ pub(super) fn subject_before(doc: &Doc, toks: &[Tok], k: usize, cross_preps: boo
             // "Jane Roe, Lee's spokeswoman, said": whose role it is, then the role
             let whose = (w.ends_with("'s") || w.ends_with("\u{2019}s"))
                 && toks[f + 1..end].iter().any(|t| !capitalized(doc.word(*t)));
-            DETERMINER_SET.contains(a.as_str())
+            DETERMINER_SET.contains(&a)
                 || whose
                 || a.chars().next().is_some_and(|c| c.is_numeric())
                 || tag
-                || (!capitalized(w) && !matches!(a.as_str(), "that" | "which" | "and" | "but" | "or" | "so"))
+                || (!capitalized(w) && !matches!(&*a, "that" | "which" | "and" | "but" | "or" | "so"))
         });
         match found {
             Some(f) if looks_apposition => end = f,
@@ -236,12 +236,12 @@ pub(super) fn subject_before(doc: &Doc, toks: &[Tok], k: usize, cross_preps: boo
         if is_quote_tok(w) || (i < end && ends_clause(w)) {
             break;
         }
-        let b = bare(w);
-        let prep = matches!(b.as_str(), "of" | "in" | "at" | "for" | "from" | "with" | "on");
+        let b = doc.bare(toks[i - 1]);
+        let prep = matches!(&*b, "of" | "in" | "at" | "for" | "from" | "with" | "on");
         // "Mr. Morgan of the Sierra Club said", "one of the officials said"
         let of_phrase = b == "of" && i < end && i > 1;
         let keep_going = of_phrase || (b == "that" && i == end) || (prep && cross_preps);
-        if SUBORDINATOR_SET.contains(b.as_str()) && !keep_going {
+        if SUBORDINATOR_SET.contains(&b) && !keep_going {
             break;
         }
         if w.ends_with(['\u{2014}', '\u{2015}', '-']) && w.chars().count() == 1 {
@@ -253,7 +253,7 @@ pub(super) fn subject_before(doc: &Doc, toks: &[Tok], k: usize, cross_preps: boo
         return None;
     }
     let phrase = &toks[i..end];
-    if matches!(doc.bare(toks[end - 1]).as_str(), "and" | "or" | "but" | "nor") {
+    if matches!(&*doc.bare(toks[end - 1]), "and" | "or" | "but" | "nor") {
         return None;
     }
     if phrase.len() > 9 {
@@ -277,14 +277,14 @@ pub(super) fn subject_after(doc: &Doc, toks: &[Tok], k: usize) -> Option<Mention
         if is_quote_tok(w) {
             break;
         }
-        let b = bare(w);
+        let b = doc.bare(t);
         // "said Secretary of State Antony Blinken": a title's "of" before a capitalized word
         let title_of = b == "of" && toks.get(n + 1).is_some_and(|t| capitalized(doc.word(*t)));
         if !out.is_empty()
             && !capitalized(w)
             && !title_of
             && matches!(
-                b.as_str(),
+                &*b,
                 "on" | "in"
                     | "at"
                     | "during"
@@ -311,20 +311,20 @@ pub(super) fn subject_after(doc: &Doc, toks: &[Tok], k: usize) -> Option<Mention
         return None;
     }
     let first = doc.word(out[0]);
-    let b0 = bare(first);
+    let b0 = doc.bare(out[0]);
     // "asked about Russia's ...": what follows a preposition is not who spoke
-    if matches!(b0.as_str(), "about" | "of" | "on" | "in" | "at" | "to" | "for" | "with" | "from" | "over") {
+    if matches!(&*b0, "about" | "of" | "on" | "in" | "at" | "to" | "for" | "with" | "from" | "over") {
         return None;
     }
     let role_then_name = out.iter().take(5).any(|t| capitalized(doc.word(*t)));
     if !(capitalized(first)
-        || DETERMINER_SET.contains(b0.as_str())
+        || DETERMINER_SET.contains(&b0)
         || b0.chars().next().is_some_and(|c| c.is_numeric())
         || role_then_name)
     {
         return None;
     }
-    if is_pronoun(&b0) && !matches!(b0.as_str(), "he" | "she" | "they" | "it" | "we" | "i") {
+    if is_pronoun(&b0) && !matches!(&*b0, "he" | "she" | "they" | "it" | "we" | "i") {
         return None;
     }
     mention_from(doc, &out)
@@ -341,17 +341,17 @@ pub(super) fn clause_subject(doc: &Doc, toks: &[Tok]) -> Option<Mention> {
     // an introductory phrase: "In an August speech,"
     if let Some(t) = toks.get(i) {
         let b = doc.bare(*t);
-        if CONNECTIVE_SET.contains(b.as_str()) || SUBORDINATOR_SET.contains(b.as_str()) {
+        if CONNECTIVE_SET.contains(&b) || SUBORDINATOR_SET.contains(&b) {
             let comma = toks[i..].iter().take(10).position(|t| ends_with_comma(doc.word(*t)))?;
             i += comma + 1;
         }
     }
     let first = *toks.get(i)?;
     let b = doc.bare(first);
-    if matches!(b.as_str(), "he" | "she" | "they" | "i" | "we") {
+    if matches!(&*b, "he" | "she" | "they" | "i" | "we") {
         return mention_from(doc, &toks[i..=i]);
     }
-    if !capitalized(doc.word(first)) || DETERMINER_SET.contains(b.as_str()) {
+    if !capitalized(doc.word(first)) || DETERMINER_SET.contains(&b) {
         return None;
     }
     let mut j = i;

@@ -14,10 +14,12 @@
 //! person (or their subject is one); a speaker left unresolved never yields a warning.
 //!
 //! `words` holds the word lists, `tokens` the frame's words, `mentions` the subject
-//! phrases around a speech verb, `resolution` what a mention stands for, and `cues`
-//! where a quote's attribution or a reported claim is found.
+//! phrases around a speech verb, `known` what a name string says (taken apart once per
+//! string) and the families of full names sharing a key, `resolution` what a mention
+//! stands for, and `cues` where a quote's attribution or a reported claim is found.
 
 mod cues;
+mod known;
 mod mentions;
 mod resolution;
 #[cfg(test)]

@@ -1,18 +1,13 @@
 //! Resolution: what a mention stands for, document-wide (surnames, pronouns, roles, relatives).
 
+use super::known::{Family, Gender, NameMemo};
 use super::mentions::*;
 use super::tokens::*;
 use super::words::*;
 use crate::claims::Speaker;
-use crate::extract::entities::{canonical, entity_key, fold, is_org_word, is_particle, name_words, same_entity};
+use crate::extract::entities::{fold, is_org_word, is_particle, same_entity};
 use crate::text::{Sentence, Span};
 use std::collections::{HashMap, HashSet};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Gender {
-    Male,
-    Female,
-}
 
 #[derive(Clone, Debug)]
 pub(super) struct Named {
@@ -36,16 +31,20 @@ pub(super) struct Resolver {
     pub(super) roles: HashMap<String, Vec<(usize, String, String)>>,
     /// folded surname → gender (`None` when people of both genders share the surname)
     pub(super) genders: HashMap<String, Option<Gender>>,
-    /// folded words written capitalized somewhere other than at the start of a sentence
-    pub(super) capitalized_inside: HashSet<String>,
+    /// folded words written capitalized somewhere other than at the start of a sentence ([`folded_key`])
+    pub(super) capitalized_inside: HashSet<u64>,
     /// words written in lower case somewhere
     pub(super) lower_case: HashSet<u64>,
     /// speakers resolved so far, in document order
     pub(super) recent: Vec<Recent>,
-    /// entity key of each full (two-word or longer) person name → indexes into `names`
-    pub(super) by_key: HashMap<String, Vec<usize>>,
+    /// entity key of each full (two-word or longer) person name → the names of that key
+    pub(super) by_key: HashMap<String, Family>,
+    /// what each name string met says
+    pub(super) known: NameMemo,
     /// where each sentence starts, in order
     pub(super) sentence_starts: Vec<usize>,
+    /// where each sentence's first letter or digit is (`usize::MAX` for none)
+    pub(super) sentence_openers: Vec<usize>,
 }
 
 /// How many sentences before a pronoun's own are searched for the person it stands for.
@@ -84,14 +83,25 @@ fn title_case(doc: &Doc, toks: &[Tok]) -> bool {
     long >= 3
 }
 
-fn surname_key(name: &str) -> String {
-    name_words(name).last().map(|w| fold(w).trim_matches('.').to_string()).unwrap_or_default()
+/// A hash of [`fold`]`(`[`bare`]`(w))`, without building the string when `w` is plain ASCII.
+fn folded_key(w: &str) -> u64 {
+    if w.bytes().all(|b| b.is_ascii() && b != b'`') {
+        bare_key(w)
+    } else {
+        crate::terms::hash_str(&fold(&bare(w)))
+    }
 }
 
 impl Resolver {
     pub(super) fn build(doc: &Doc, blocks: &[Span], sentences: &[Sentence]) -> Resolver {
-        let mut r =
-            Resolver { sentence_starts: sentences.iter().map(|s| s.span.start).collect(), ..Default::default() };
+        let opener = |start: usize| {
+            doc.text.get(start..).and_then(|s| s.find(char::is_alphanumeric)).map_or(usize::MAX, |i| start + i)
+        };
+        let mut r = Resolver {
+            sentence_starts: sentences.iter().map(|s| s.span.start).collect(),
+            sentence_openers: sentences.iter().map(|s| opener(s.span.start)).collect(),
+            ..Default::default()
+        };
         for block in blocks {
             let toks = doc.tokens(block.start, block.end);
             let unfinished = !doc
@@ -107,8 +117,8 @@ impl Resolver {
                 let w = doc.word(*t);
                 if !capitalized(w) {
                     r.lower_case.insert(bare_key(w));
-                } else if !r.opens_sentence(doc, t.start) {
-                    r.capitalized_inside.insert(fold(&doc.bare(*t)));
+                } else if !r.opens_sentence(t.start) {
+                    r.capitalized_inside.insert(folded_key(w));
                 }
             }
             let mut i = 0;
@@ -124,7 +134,7 @@ impl Resolver {
                     let wj = doc.word(toks[j]);
                     let ok = capitalized(wj)
                         || (j > i
-                            && is_particle(&bare(wj))
+                            && is_particle(&doc.bare(toks[j]))
                             && toks.get(j + 1).is_some_and(|t| capitalized(doc.word(*t))));
                     if !ok || is_quote_tok(wj) {
                         break;
@@ -136,15 +146,15 @@ impl Resolver {
                 }
                 let mut a = i;
                 while a < j
-                    && (CONNECTIVE_SET.contains(doc.bare(toks[a]).as_str())
-                        || DETERMINER_SET.contains(doc.bare(toks[a]).as_str()))
+                    && (CONNECTIVE_SET.contains(&doc.bare(toks[a])) || DETERMINER_SET.contains(&doc.bare(toks[a])))
                 {
                     a += 1;
                 }
                 if a < j {
                     let span = tidy(doc.text, Span::new(toks[a].start, toks[j - 1].end));
                     let raw = span.slice(doc.text);
-                    let words = name_words(raw);
+                    let facts = r.known.get(raw);
+                    let words = &facts.words;
                     // "the Lee campaign", "the Roe administration": a name that modifies an organization
                     let modifies_org =
                         toks.get(j).is_some_and(|t| !capitalized(doc.word(*t)) && is_org_word(&doc.bare(*t)));
@@ -155,7 +165,7 @@ impl Resolver {
                     let g = match first.as_str() {
                         "mr" | "sen" if first == "mr" => Some(Gender::Male),
                         "mrs" | "ms" | "miss" => Some(Gender::Female),
-                        _ => words.first().and_then(|f| gender_of_first(&fold(f))).filter(|_| words.len() >= 2),
+                        _ => facts.given,
                     };
                     if let Some(g) = g {
                         if !org {
@@ -176,25 +186,25 @@ impl Resolver {
                             let k = a;
                             if k > 0 {
                                 let prev = doc.word(toks[k - 1]);
-                                let pb = bare(prev);
+                                let pb = doc.bare(toks[k - 1]);
                                 if !capitalized(prev)
                                     && pb.len() > 2
                                     && !ends_clause(prev)
-                                    && !SUBORDINATOR_SET.contains(pb.as_str())
-                                    && !DETERMINER_SET.contains(pb.as_str())
+                                    && !SUBORDINATOR_SET.contains(&pb)
+                                    && !DETERMINER_SET.contains(&pb)
                                     && !is_speech_verb(&pb)
-                                    && !WEAK_SET.contains(pb.as_str())
+                                    && !WEAK_SET.contains(&pb)
                                 {
                                     let mut s = k - 1;
                                     while s > 0
                                         && k - s < 4
                                         && !ends_clause(doc.word(toks[s - 1]))
                                         && !is_quote_tok(doc.word(toks[s - 1]))
-                                        && !DETERMINER_SET.contains(doc.bare(toks[s - 1]).as_str())
+                                        && !DETERMINER_SET.contains(&doc.bare(toks[s - 1]))
                                     {
                                         s -= 1;
                                     }
-                                    let role_words: Vec<String> = toks[s..k].iter().map(|t| doc.bare(*t)).collect();
+                                    let role_words: Vec<_> = toks[s..k].iter().map(|t| doc.bare(*t)).collect();
                                     r.add_role(&pb, &role_words.join(" "), toks[a].start, &name);
                                 }
                             }
@@ -204,13 +214,14 @@ impl Resolver {
                     if words.len() >= 2 && ends_with_comma(doc.word(toks[j - 1])) && !org {
                         let mut role_words = Vec::new();
                         let mut head = String::new();
-                        if toks.get(j).is_some_and(|t| {
-                            matches!(doc.bare(*t).as_str(), "the" | "a" | "an" | "its" | "his" | "her")
-                        }) {
+                        if toks
+                            .get(j)
+                            .is_some_and(|t| matches!(&*doc.bare(*t), "the" | "a" | "an" | "its" | "his" | "her"))
+                        {
                             for t in toks.iter().skip(j + 1).take(8) {
                                 let wt = doc.word(*t);
-                                let bt = bare(wt);
-                                if matches!(bt.as_str(), "of" | "at" | "for" | "who" | "with" | "in" | "from" | "and")
+                                let bt = doc.bare(*t).into_owned();
+                                if matches!(&*bt, "of" | "at" | "for" | "who" | "with" | "in" | "from" | "and")
                                     || is_quote_tok(wt)
                                 {
                                     break;
@@ -230,12 +241,13 @@ impl Resolver {
                         let multi = words.len() >= 2 || org;
                         if multi {
                             if !org && words.len() >= 2 {
-                                r.by_key.entry(entity_key(&name)).or_default().push(r.names.len());
+                                let named = r.known.get(&name);
+                                r.by_key.entry(named.key.clone()).or_default().add(toks[a].start, &named);
                             }
                             r.names.push(Named { pos: toks[a].start, name, org });
                         } else if let Some(full) = r.full_before(&name, usize::MAX) {
                             r.names.push(Named { pos: toks[a].start, name: full, org: false });
-                        } else if r.by_key.contains_key(&entity_key(&name)) {
+                        } else if r.by_key.contains_key(&r.known.get(&name).key) {
                             // a surname that two people share stays bare
                             r.names.push(Named { pos: toks[a].start, name, org: false });
                         }
@@ -248,28 +260,27 @@ impl Resolver {
     }
 
     fn learn_gender(&mut self, name: &str, g: Gender) {
-        let seen = self.genders.entry(surname_key(name)).or_insert(Some(g));
+        let seen = self.genders.entry(self.known.get(name).surname.clone()).or_insert(Some(g));
         if *seen != Some(g) {
             *seen = None;
         }
     }
 
     /// Is `pos` the first word of its sentence (where every word is capitalized)?
-    fn opens_sentence(&self, doc: &Doc, pos: usize) -> bool {
-        let Some(&start) = self.sentence_starts.get(self.sentence_of(pos).wrapping_sub(1)) else { return true };
-        doc.text.get(start..pos).is_none_or(|s| !s.chars().any(char::is_alphanumeric))
+    fn opens_sentence(&self, pos: usize) -> bool {
+        self.sentence_openers.get(self.sentence_of(pos).wrapping_sub(1)).is_none_or(|&first| first >= pos)
     }
 
     /// A one-word name whose capital only says that it opens a sentence (a word the text
     /// also writes in lower case, never capitalized inside a sentence: "Published reports
     /// put ..."), or a lone initial, is not known to be anybody.
-    fn doubtful_name(&self, doc: &Doc, mention: Span, full: &str) -> bool {
-        let words = name_words(full);
+    fn doubtful_name(&self, mention: Span, full: &str) -> bool {
+        let words = &self.known.get(full).words;
         let initial = words.iter().all(|w| w.trim_matches('.').chars().count() <= 1);
         let lone_opener = words.len() == 1
             && !is_org_word(&words[0])
-            && self.opens_sentence(doc, mention.start)
-            && !self.capitalized_inside.contains(&fold(&bare(&words[0])))
+            && self.opens_sentence(mention.start)
+            && !self.capitalized_inside.contains(&folded_key(&words[0]))
             && self.lower_case.contains(&bare_key(&words[0]));
         initial || lone_opener
     }
@@ -285,32 +296,28 @@ impl Resolver {
     /// The latest full person name at or before `pos` that `name` can stand for.
     /// None when the name fits two people ("Clinton" after both Bill and Hillary Clinton).
     fn full_before(&self, name: &str, pos: usize) -> Option<String> {
-        let list = self.by_key.get(&entity_key(name))?;
-        let mut fitting = list.iter().map(|&i| &self.names[i]).filter(|n| same_entity(&n.name, name));
-        let first = fitting.next()?;
-        if fitting.any(|n| !same_entity(&n.name, &first.name)) {
+        let name = self.known.get(name);
+        let family = self.by_key.get(&name.key)?;
+        let fits = family.fitting(&name.entity);
+        let first = fits.iter().position(|&f| f)?;
+        if (0..fits.len()).any(|i| fits[i] && !family.same(i, first)) {
             return None;
         }
-        list.iter()
-            .rev()
-            .map(|&i| &self.names[i])
-            .filter(|n| n.pos <= pos)
-            .find(|n| same_entity(&n.name, name))
-            .map(|n| n.name.clone())
+        let (_, i) = family.named.iter().rev().filter(|(p, _)| *p <= pos).find(|(_, i)| fits[*i])?;
+        Some(family.names[*i].name.clone())
     }
 
     /// A given name says more than a surname, which relatives of either gender share.
     fn gender_of(&self, entity: &str) -> Option<Gender> {
-        let words = name_words(entity);
-        let given = words.first().filter(|_| words.len() >= 2).and_then(|f| gender_of_first(&fold(f)));
-        given.or_else(|| self.genders.get(&surname_key(entity)).copied().flatten())
+        let facts = self.known.get(entity);
+        facts.given.or_else(|| self.genders.get(&facts.surname).copied().flatten())
     }
 
     /// The full name a name mention stands for ("Peskov" → "Dmitry Peskov").
     fn full_name(&self, mention: &str, pos: usize) -> String {
-        let c = canonical(mention);
+        let c = self.known.get(mention).words.join(" ");
         let c = if c.is_empty() { mention.trim().to_string() } else { c };
-        if name_words(&c).len() >= 2 {
+        if self.known.get(&c).words.len() >= 2 {
             return c;
         }
         self.full_before(&c, pos).or_else(|| self.full_before(&c, usize::MAX)).unwrap_or(c)
@@ -322,8 +329,8 @@ impl Resolver {
         let (entity, unresolved, org) = match m.kind {
             Kind::Name => {
                 let full = self.full_name(&text, pos);
-                let org = name_words(&full).iter().any(|w| is_org_word(w));
-                if self.doubtful_name(doc, m.span, &full) {
+                let org = self.known.get(&full).org;
+                if self.doubtful_name(m.span, &full) {
                     (text.clone(), true, org)
                 } else {
                     (full, false, org)
@@ -336,7 +343,7 @@ impl Resolver {
                         let want = if p == "he" { Gender::Male } else { Gender::Female };
                         match self.pronoun(doc, pos, want) {
                             Some(e) => {
-                                self.genders.entry(surname_key(&e)).or_insert(Some(want));
+                                self.genders.entry(self.known.get(&e).surname.clone()).or_insert(Some(want));
                                 (e, false, false)
                             }
                             None => (text.clone(), true, false),
@@ -348,7 +355,7 @@ impl Resolver {
             }
             Kind::Relative => match self.antecedent(doc, pos, fold(&text) == "who") {
                 Some(name) => {
-                    let org = name_words(&name).iter().any(|w| is_org_word(w));
+                    let org = self.known.get(&name).org;
                     (name, false, org)
                 }
                 None => (text.clone(), true, false),
@@ -419,21 +426,22 @@ impl Resolver {
         if let Some(g) = self.gender_of(name) {
             return Some((name.to_string(), g));
         }
-        if name_words(name).len() != 1 {
+        let name = self.known.get(name);
+        if name.words.len() != 1 {
             return None;
         }
-        let list = self.by_key.get(&entity_key(name))?;
-        let mut family = list.iter().map(|&i| &self.names[i].name).filter(|n| same_entity(n, name));
-        let mut member: Option<&String> = None;
-        for n in family.by_ref() {
-            if self.gender_of(n) == Some(want) {
-                if member.is_some_and(|m| !same_entity(m, n)) {
-                    return None;
-                }
-                member = Some(n);
+        let family = self.by_key.get(&name.key)?;
+        let fits = family.fitting(&name.entity);
+        let wanted: Vec<bool> =
+            family.names.iter().zip(fits).map(|(n, f)| f && self.gender_of(&n.name) == Some(want)).collect();
+        let mut member: Option<usize> = None;
+        for &(_, i) in family.named.iter().filter(|(_, i)| wanted[*i]) {
+            if member.is_some_and(|m| !family.same(m, i)) {
+                return None;
             }
+            member = Some(i);
         }
-        member.map(|m| (m.clone(), want))
+        member.map(|m| (family.names[m].name.clone(), want))
     }
 
     /// The one of `people` that is the subject of sentence `si` ("Lee was asked whether Roe ...").
@@ -461,15 +469,14 @@ impl Resolver {
         let k = doc.toks.partition_point(|t| t.end <= pos);
         let phrase = comma_phrase_before(doc, k)?;
         let first = doc.word(doc.toks[phrase.start]);
-        let describes =
-            !capitalized(first) || (person && DETERMINER_SET.contains(doc.bare(doc.toks[phrase.start]).as_str()));
+        let describes = !capitalized(first) || (person && DETERMINER_SET.contains(&doc.bare(doc.toks[phrase.start])));
         let phrase = if describes { comma_phrase_before(doc, phrase.start)? } else { phrase };
         let toks = &doc.toks[phrase];
         let run =
             toks.iter().rposition(|t| !capitalized(doc.word(*t)) && !is_particle(&doc.bare(*t))).map_or(0, |p| p + 1);
         let m = mention_from(doc, toks.get(run..).filter(|r| !r.is_empty())?)?;
         let name = self.full_name(m.span.slice(doc.text), m.span.start);
-        let org = name_words(&name).iter().any(|w| is_org_word(w));
+        let org = self.known.get(&name).org;
         (m.kind == Kind::Name && !(person && org)).then_some(name)
     }
 
@@ -487,15 +494,5 @@ impl Resolver {
         }
         // "the company said": which company is not settled well enough to warn on
         (text.to_string(), true, false)
-    }
-}
-
-fn gender_of_first(first: &str) -> Option<Gender> {
-    if MALE_SET.contains(first) {
-        Some(Gender::Male)
-    } else if FEMALE_SET.contains(first) {
-        Some(Gender::Female)
-    } else {
-        None
     }
 }

@@ -1,5 +1,7 @@
 //! The frame's words: whitespace-separated tokens, and what a word says about clause edges.
 
+use std::borrow::Cow;
+
 /// Placeholder byte written over quotes in the frame.
 pub(super) const Q: u8 = 0x07;
 
@@ -8,6 +10,8 @@ pub(super) const Q: u8 = 0x07;
 pub(super) struct Tok {
     pub(super) start: usize,
     pub(super) end: usize,
+    /// Which word of the frame ([`Doc::toks`]) this is, or is part of.
+    pub(super) word: usize,
 }
 
 pub(super) struct Doc<'a> {
@@ -17,12 +21,29 @@ pub(super) struct Doc<'a> {
     pub(super) frame: String,
     /// The words of the whole frame, in order ([`Doc::tokens`] takes a range of them).
     pub(super) toks: Vec<Tok>,
+    /// [`bare`] of each word of `toks`, one after another: word `i`'s is `bares[bare_at[i]..bare_at[i + 1]]`.
+    bares: String,
+    bare_at: Vec<usize>,
 }
 
 impl<'a> Doc<'a> {
     pub(super) fn new(text: &'a str, frame: String) -> Self {
         let toks = tokenize(&frame, 0, frame.len());
-        Doc { text, frame, toks }
+        let mut bares = String::with_capacity(frame.len());
+        let mut bare_at = Vec::with_capacity(toks.len() + 1);
+        bare_at.push(0);
+        for t in &toks {
+            let w = trim_bare(&frame[t.start..t.end]);
+            let at = bares.len();
+            if w.is_ascii() {
+                bares.push_str(w);
+                bares[at..].make_ascii_lowercase();
+            } else {
+                bares.push_str(&w.to_lowercase());
+            }
+            bare_at.push(bares.len());
+        }
+        Doc { text, frame, toks, bares, bare_at }
     }
 }
 
@@ -37,12 +58,12 @@ pub(super) fn tokenize(frame: &str, from: usize, to: usize) -> Vec<Tok> {
         let is_q = c == Q as char;
         if c.is_whitespace() || c == '\u{a0}' {
             if let Some(s) = start.take() {
-                out.push(Tok { start: from + s, end: from + i });
+                out.push(Tok { start: from + s, end: from + i, word: out.len() });
             }
         } else if is_q {
             if let Some(s) = start {
                 if !seg[s..i].starts_with(Q as char) {
-                    out.push(Tok { start: from + s, end: from + i });
+                    out.push(Tok { start: from + s, end: from + i, word: out.len() });
                     start = Some(i);
                 }
             } else {
@@ -50,7 +71,7 @@ pub(super) fn tokenize(frame: &str, from: usize, to: usize) -> Vec<Tok> {
             }
         } else if let Some(s) = start {
             if seg[s..i].ends_with(Q as char) {
-                out.push(Tok { start: from + s, end: from + i });
+                out.push(Tok { start: from + s, end: from + i, word: out.len() });
                 start = Some(i);
             }
         } else {
@@ -58,7 +79,7 @@ pub(super) fn tokenize(frame: &str, from: usize, to: usize) -> Vec<Tok> {
         }
     }
     if let Some(s) = start {
-        out.push(Tok { start: from + s, end: to });
+        out.push(Tok { start: from + s, end: to, word: out.len() });
     }
     out
 }
@@ -67,9 +88,15 @@ impl Doc<'_> {
     pub(super) fn word(&self, t: Tok) -> &str {
         self.frame.get(t.start..t.end).unwrap_or("")
     }
-    /// The word without surrounding punctuation, lower-cased.
-    pub(super) fn bare(&self, t: Tok) -> String {
-        bare(self.word(t))
+    /// The word without surrounding punctuation, lower-cased: worked out once for each
+    /// word of the frame, afresh for a word cut by a range's edge.
+    pub(super) fn bare(&self, t: Tok) -> Cow<'_, str> {
+        match self.toks.get(t.word) {
+            Some(w) if w.start == t.start && w.end == t.end => {
+                Cow::Borrowed(&self.bares[self.bare_at[t.word]..self.bare_at[t.word + 1]])
+            }
+            _ => Cow::Owned(bare(self.word(t))),
+        }
     }
     /// The words of `frame[from..to]`, as [`tokenize`] would find them there: the words of
     /// the whole frame that overlap the range, cut to it (words never span a quote's edge,
@@ -83,18 +110,23 @@ impl Doc<'_> {
         self.toks[first..]
             .iter()
             .take_while(|t| t.start < to)
-            .map(|t| Tok { start: t.start.max(from), end: t.end.min(to) })
+            .map(|t| Tok { start: t.start.max(from), end: t.end.min(to), word: t.word })
             .collect()
     }
 }
 
 pub(super) fn bare(w: &str) -> String {
-    w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase()
+    trim_bare(w).to_lowercase()
+}
+
+/// `w` without the punctuation around it.
+fn trim_bare(w: &str) -> &str {
+    w.trim_matches(|c: char| !c.is_alphanumeric())
 }
 
 /// A hash of [`bare`]`(w)`, computed without building the string.
 pub(super) fn bare_key(w: &str) -> u64 {
-    crate::terms::hash_lowercase(w.trim_matches(|c: char| !c.is_alphanumeric()))
+    crate::terms::hash_lowercase(trim_bare(w))
 }
 
 pub(super) fn is_quote_tok(w: &str) -> bool {
