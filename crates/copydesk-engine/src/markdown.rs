@@ -60,6 +60,32 @@ fn blank(masked: &mut [u8], span: Span) {
     }
 }
 
+/// Replaces invisible and space-like characters with as many ASCII spaces as they have
+/// bytes, so that extraction reads "\u{200F}84,300\u{200F}" (bidi marks pasted from a web
+/// page) and "84,300\u{A0}troops" (a non-breaking space) as "84,300" and "84,300 troops",
+/// while every position still maps to the original text. Replaced: no-break and other
+/// Unicode spaces (U+00A0, U+2000–U+200A, U+202F), zero-width characters (U+200B–U+200D,
+/// U+2060, U+FEFF), bidi marks, embeddings, overrides and isolates (U+200E, U+200F,
+/// U+202A–U+202E, U+2066–U+2069). A zero-width character inside a number splits it.
+fn blank_invisible(masked: &mut [u8]) {
+    let mut i = 0;
+    while i < masked.len() {
+        let width = match masked[i..] {
+            [0xC2, 0xA0, ..] => 2,
+            [0xE2, 0x80, 0x80..=0x8F | 0xAA..=0xAF, ..] => 3,
+            [0xE2, 0x81, 0xA0 | 0xA6..=0xA9, ..] => 3,
+            [0xEF, 0xBB, 0xBF, ..] => 3,
+            _ => 0,
+        };
+        if width == 0 {
+            i += 1;
+        } else {
+            masked[i..i + width].fill(b' ');
+            i += width;
+        }
+    }
+}
+
 /// Blank every byte of a span that falls inside a multi-byte char with spaces, so the result stays valid UTF-8.
 fn blank_urls(masked: &mut [u8]) {
     let find = |text: &str| -> Vec<Span> { url_re().find_iter(text).map(|m| Span::new(m.start(), m.end())).collect() };
@@ -95,6 +121,7 @@ fn plain_prose(text: &str) -> Prose {
     for (i, _) in text.match_indices(IGNORE_MARK) {
         ignored_lines.push(ignore_line_after(text, Span::new(i, i + IGNORE_MARK.len())));
     }
+    blank_invisible(&mut masked);
     blank_urls(&mut masked);
     let masked = String::from_utf8(masked).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     // Blocks: separated by blank lines, or by a line that starts indented (wire-copy paragraphs).
@@ -208,6 +235,7 @@ fn markdown_prose(text: &str) -> Prose {
             _ => merged.push(b),
         }
     }
+    blank_invisible(&mut masked);
     blank_urls(&mut masked);
     // Every byte is either an original byte copied whole from a Text event or an ASCII space,
     // and Text events start and end on char boundaries, so this is valid UTF-8.
@@ -233,6 +261,22 @@ mod tests {
         assert_eq!(p.masked.len(), t.len());
         assert_eq!(visible(&p), "Title Some text with and a link .");
         assert_eq!(p.blocks.len(), 2);
+    }
+
+    #[test]
+    fn invisible_and_space_like_characters_read_as_spaces() {
+        let marks = [
+            "\u{200F}", "\u{200E}", "\u{202E}", "\u{202C}", "\u{2067}", "\u{2069}", "\u{200B}", "\u{FEFF}", "\u{A0}",
+            "\u{202F}", "\u{2009}",
+        ];
+        for format in [TextFormat::Plain, TextFormat::Markdown] {
+            for m in marks {
+                let t = format!("Kovac said {m}84,300{m} troops{m}were near.\n");
+                let p = prose(&t, format);
+                assert_eq!(p.masked.len(), t.len());
+                assert_eq!(visible(&p), "Kovac said 84,300 troops were near.", "{m:?} in {format:?}");
+            }
+        }
     }
 
     #[test]

@@ -106,3 +106,24 @@ fn a_figure_no_source_mentions_is_unsourced_not_contradicted() {
     let (status, _) = verdict(RETAILER, "The chain sold 5,000 sofas in its first week in Lisbon.", "5,000");
     assert_eq!(status, Status::Unsourced);
 }
+
+#[test]
+fn invisible_characters_around_a_figure_do_not_hide_it() {
+    let story = "The defence minister of Eastmark, Anna Kovac, told lawmakers that 94,300 Westland troops were \
+                 near the border and in the hills.";
+    let draft = |figure: &str| format!("Anna Kovac told lawmakers that {figure} Westland troops were near the border.");
+    assert_contradicted(story, &draft("84,300"), "84,300", "94,300");
+    // Bidi marks, overrides and isolates pasted from a web page; zero-width and non-breaking spaces.
+    for marked in [
+        "\u{200F}84,300\u{200F}",
+        "\u{200E}84,300\u{200E}",
+        "\u{202E}84,300\u{202C}",
+        "\u{2067}84,300\u{2069}",
+        "\u{200B}84,300\u{200B}",
+        "\u{FEFF}84,300",
+    ] {
+        assert_contradicted(story, &draft(marked), "84,300", "94,300");
+    }
+    let draft = "Anna Kovac told lawmakers that 84,300\u{A0}Westland troops were near the border.";
+    assert_contradicted(story, draft, "84,300", "94,300");
+}

@@ -251,3 +251,38 @@ fn dev_polnear_drafts_in_a_reporters_words() {
         "0.85",
     );
 }
+
+/// Bidi marks, overrides and invisible spaces pasted around a figure (a reporter copying
+/// from a web page) do not turn a contradicted figure into an unsourced one.
+#[test]
+fn invisible_characters_around_a_figure_against_the_seeds() {
+    let Some(s) = shared() else { return };
+    let dir = tmp("bidi");
+    let mut drafts = Vec::new();
+    for (i, (open, close)) in
+        [("", ""), ("\u{200F}", "\u{200F}"), ("\u{202E}", "\u{202C}"), ("\u{2067}", "\u{2069}"), ("\u{200B}", "\u{A0}")]
+            .iter()
+            .enumerate()
+    {
+        let path = dir.join(format!("d{i}.md"));
+        let text = format!(
+            "Reznikov told lawmakers that {open}84,300{close} Russian troops were gathered near Ukraine and in Crimea.\n"
+        );
+        std::fs::write(&path, text).expect("draft written");
+        drafts.push(path);
+    }
+    let out = dir.join("out.json");
+    check_json(&[s.join("corpus/seeds")], &drafts, &out);
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).expect("output")).expect("JSON");
+    for d in &drafts {
+        let name = d.to_string_lossy();
+        let codes: Vec<&str> = v["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["path"].as_str() == Some(&name))
+            .filter_map(|f| f["code"].as_str())
+            .collect();
+        assert_eq!(codes, ["number-mismatch"], "{name}: {codes:?}");
+    }
+}
