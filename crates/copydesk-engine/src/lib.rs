@@ -10,6 +10,7 @@
 pub mod check;
 pub mod claims;
 pub mod corpus;
+pub mod derived;
 pub mod extract;
 pub mod finding;
 pub mod frame;
@@ -39,6 +40,9 @@ pub struct Analysis {
     /// False while speakers are not resolved: quotes have no speaker yet and `attributions`
     /// is empty (see [`analyze_deferred`] and [`Analysis::resolve_speakers`]).
     pub speakers_resolved: bool,
+    /// Sentence terms and names, worked out when a check first needs them.
+    #[serde(skip)]
+    pub derived: derived::DerivedCache,
 }
 
 /// Reads `text` as `format` and extracts its claims.
@@ -63,7 +67,15 @@ pub fn analyze_deferred(text: &str, format: TextFormat) -> Analysis {
     }
     let quantities = extract::quantities::extract(masked, &sentences);
     let quotes = extract::quotes::find_quotes(masked, &prose.blocks, &sentences);
-    Analysis { prose, sentences, quantities, quotes, attributions: Vec::new(), speakers_resolved: false }
+    Analysis {
+        prose,
+        sentences,
+        quantities,
+        quotes,
+        attributions: Vec::new(),
+        speakers_resolved: false,
+        derived: Default::default(),
+    }
 }
 
 impl Analysis {

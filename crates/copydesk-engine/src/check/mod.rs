@@ -14,7 +14,7 @@ use crate::finding::{Code, Evidence, Finding, Suggestion, Verdict};
 use crate::frame::DocNames;
 use crate::settings::Settings;
 use crate::text::{LineIndex, Span};
-use crate::{terms, Analysis};
+use crate::Analysis;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -25,7 +25,7 @@ pub(crate) struct Draft<'a> {
     pub text: &'a str,
     pub analysis: &'a Analysis,
     /// Content terms of each draft sentence, and their total weight in this corpus.
-    pub sentence_terms: Vec<Vec<u64>>,
+    pub sentence_terms: &'a [Vec<u64>],
     pub sentence_weight: Vec<f32>,
     /// How much of the draft each corpus document covers (0..=1): the draft's sources.
     affinity: HashMap<DocId, f32>,
@@ -33,20 +33,17 @@ pub(crate) struct Draft<'a> {
     affinity_reads: RefCell<Vec<(DocId, f32)>>,
     /// The draft's proper names (the story a figure's subject must be named in), and a
     /// fingerprint of them: a verdict that read them holds while they are unchanged.
-    names: DocNames,
+    names: &'a DocNames,
     names_fingerprint: u64,
     names_read: std::cell::Cell<bool>,
 }
 
 impl<'a> Draft<'a> {
     fn new(corpus: &CorpusIndex, text: &'a str, analysis: &'a Analysis) -> Self {
-        let sentence_terms: Vec<Vec<u64>> =
-            analysis.sentences.iter().map(|s| terms::content_terms(&analysis.prose.masked, s.span)).collect();
+        let derived = analysis.derived();
+        let sentence_terms = &derived.sentence_terms;
         let sentence_weight = sentence_terms.iter().map(|t| t.iter().map(|x| corpus.weight(*x)).sum()).collect();
-        let affinity = affinity(corpus, &sentence_terms);
-        let names = DocNames::of(analysis);
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        (&names.all, &names.lead).hash(&mut h);
+        let affinity = affinity(corpus, sentence_terms);
         Draft {
             text,
             analysis,
@@ -54,8 +51,8 @@ impl<'a> Draft<'a> {
             sentence_weight,
             affinity,
             affinity_reads: RefCell::default(),
-            names,
-            names_fingerprint: h.finish(),
+            names: &derived.names,
+            names_fingerprint: derived.names_fingerprint,
             names_read: std::cell::Cell::new(false),
         }
     }
@@ -63,7 +60,7 @@ impl<'a> Draft<'a> {
     /// The draft's proper names (noted as read, for [`CheckMemo`]).
     pub fn names(&self) -> &DocNames {
         self.names_read.set(true);
-        &self.names
+        self.names
     }
 
     /// The share of the draft that document `doc` covers (mean best sentence coverage).
