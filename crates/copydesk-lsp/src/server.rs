@@ -373,18 +373,14 @@ fn normalize(path: &Path) -> PathBuf {
     }
 }
 
-fn is_glob(s: &str) -> bool {
-    s.contains(['*', '?', '['])
-}
-
 /// Whether a file belongs to the configured corpus.
 fn in_corpus(cfg: &Effective, path: &Path) -> bool {
     let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     let source_ext = matches!(ext.as_deref(), Some("txt" | "md" | "markdown" | "html" | "htm"));
     let named = cfg.corpus_paths.iter().any(|p| {
         let s = p.to_string_lossy();
-        if is_glob(&s) {
-            source_ext && Glob::new(&s).map(|g| g.compile_matcher().is_match(path)).unwrap_or(false)
+        if load::is_glob(&s) {
+            source_ext && load::PathGlob::new(p).is_ok_and(|g| g.is_match(path))
         } else {
             let p = normalize(p);
             path == p || (source_ext && path.starts_with(&p))
@@ -406,7 +402,9 @@ fn watchers(cfg: &Effective) -> Vec<FileSystemWatcher> {
     let mut globs = vec![cfg.toml_path().to_string_lossy().into_owned()];
     for p in &cfg.corpus_paths {
         let s = p.to_string_lossy().into_owned();
-        if !is_glob(&s) && p.is_dir() {
+        if load::is_glob(&s) {
+            globs.push(load::PathGlob::new(p).map(|g| g.pattern().to_string()).unwrap_or(s));
+        } else if p.is_dir() {
             globs.push(format!("{}/**/*", s.trim_end_matches('/')));
         } else {
             globs.push(s);

@@ -388,17 +388,23 @@ async fn watched_corpus_changes_are_reindexed_and_rechecked() {
     let d = c.diagnostics(&uri).await;
     assert!(mismatch(&d).is_none(), "{d:#}");
     // deleted, then a new file says 94,300 again
-    std::fs::remove_file(&src).expect("rm");
-    std::fs::write(ws.root.join("sources/new.txt"), SOURCE_A).expect("write");
+    move_the_figure_to(&mut c, &ws, &uri, "sources/new.txt", SOURCE_A).await;
+    c.shutdown().await;
+}
+
+/// Removes `sources/ministry.txt`, writes its figure (in `text`) to the new file `name`,
+/// announces both changes, and checks that the draft's mismatch now cites `name`.
+async fn move_the_figure_to(c: &mut TestClient, ws: &Workspace, uri: &str, name: &str, text: &str) {
+    std::fs::remove_file(ws.root.join("sources/ministry.txt")).expect("rm");
+    std::fs::write(ws.root.join(name), text).expect("write");
     c.notify(
         "workspace/didChangeWatchedFiles",
-        json!({"changes": [{"uri": ws.uri("sources/ministry.txt"), "type": 3}, {"uri": ws.uri("sources/new.txt"), "type": 1}]}),
+        json!({"changes": [{"uri": ws.uri("sources/ministry.txt"), "type": 3}, {"uri": ws.uri(name), "type": 1}]}),
     )
     .await;
-    let d = c.diagnostics(&uri).await;
+    let d = c.diagnostics(uri).await;
     let m = expect_mismatch(&d);
-    assert_eq!(m["relatedInformation"][0]["location"]["uri"], json!(ws.uri("sources/new.txt")));
-    c.shutdown().await;
+    assert_eq!(m["relatedInformation"][0]["location"]["uri"], json!(ws.uri(name)));
 }
 
 #[tokio::test]
@@ -598,6 +604,39 @@ async fn broken_and_missing_corpus_files_are_reported() {
     let uri = ws.uri("draft.md");
     c.open(&uri, DRAFT).await;
     expect_mismatch(&c.diagnostics(&uri).await);
+    c.shutdown().await;
+}
+
+/// `text` as an HTML page, inside `depth` nested `<open>` elements.
+fn nested_html(open: &str, depth: usize, text: &str) -> String {
+    let close = open.replace('<', "</");
+    format!("<html><body>{}{text}{}</body></html>", open.repeat(depth), close.repeat(depth))
+}
+
+#[tokio::test]
+async fn deeply_nested_html_at_start_or_announced_later_is_read() {
+    let ws = Workspace::standard();
+    std::fs::write(ws.root.join("sources/deep.html"), nested_html("<b>", 6000, "Harbour news.")).expect("write");
+    let (mut c, uri, d) = start(&ws, caps(), Value::Null).await;
+    expect_mismatch(&d);
+    // The figure now comes only from a page announced by the client, nested as deep.
+    move_the_figure_to(&mut c, &ws, &uri, "sources/deeper.html", &nested_html("<div>", 6000, SOURCE_A)).await;
+    c.shutdown().await;
+}
+
+#[tokio::test]
+async fn corpus_globs_with_dot_and_doubled_slashes_are_read_and_watched() {
+    let ws = Workspace::new("[corpus]\npaths = [\"./sources//*.txt\"]\n[server]\ndebounce_ms = 0\n");
+    let mut c = TestClient::start();
+    c.initialize(&ws.root, caps(), Value::Null).await;
+    let reg = c.wait_for("registerCapability", |v| v["method"] == "client/registerCapability").await;
+    let globs = reg["params"]["registrations"][0]["registerOptions"]["watchers"].to_string();
+    assert!(globs.contains(&format!("\"{}/sources/*.txt\"", ws.root.display())), "{globs}");
+    let uri = ws.uri("draft.md");
+    c.open(&uri, DRAFT).await;
+    expect_mismatch(&c.diagnostics(&uri).await);
+    // A file the pattern names, announced by the client, is in the corpus.
+    move_the_figure_to(&mut c, &ws, &uri, "sources/new.txt", SOURCE_A).await;
     c.shutdown().await;
 }
 

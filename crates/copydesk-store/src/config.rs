@@ -136,6 +136,11 @@ impl Config {
                 );
             }
         }
+        for pattern in &values.corpus.exclude {
+            if let Err(e) = globset::Glob::new(pattern) {
+                bail!("{}: [corpus] exclude \"{pattern}\" is not a valid glob: {}", file.display(), e.kind());
+            }
+        }
         let root = file.parent().map(Path::to_path_buf).unwrap_or_default();
         Ok(Config { root, file: Some(file.to_path_buf()), values })
     }
@@ -199,5 +204,8 @@ mod tests {
         assert!(format!("{e:#}").contains("c.toml"));
         let e = Config::parse("[server]\ndebounce_ms=\"x\"", Path::new("c.toml")).unwrap_err();
         assert!(format!("{e:#}").contains("debounce_ms"), "{e:#}");
+        let e = Config::parse("[corpus]\nexclude=[\"**/drafts/**\", \"notes/[a\"]\n", Path::new("c.toml")).unwrap_err();
+        let e = format!("{e:#}");
+        assert!(e.contains("c.toml") && e.contains("[corpus] exclude") && e.contains("notes/[a"), "{e}");
     }
 }

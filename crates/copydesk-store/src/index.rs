@@ -27,6 +27,7 @@
 //! are decoded on first use); otherwise every stored analysis is decoded once,
 //! streamed into a frozen index ([`FrozenBuilder`]), and a new snapshot written.
 
+use crate::leftovers;
 use crate::load::{self, FileKind, LoadError};
 use crate::snapshot;
 use crate::{Config, CorpusSpec, CorpusStore, LoadedCorpus, MemoryStore, ProgressFn};
@@ -493,6 +494,7 @@ impl PersistentStore {
         std::fs::create_dir_all(&self.dir)
             .with_context(|| format!("{}: cannot create the index folder", self.dir.display()))?;
         let db = self.db_path(spec);
+        snapshot::remove_abandoned_temps(&db);
         match self.attempt(&db, files, base, progress, keep) {
             Err(e) if corrupt(&e) => {
                 let aside = db.with_extension(format!("sqlite.corrupt-{}", now_ns() / 1_000_000_000));
@@ -880,14 +882,7 @@ impl FirstBuild {
         let own = std::process::id();
         // Builds left behind by killed processes (a process may have several under way:
         // the server syncing while it reloads).
-        for entry in std::fs::read_dir(db.parent()?).into_iter().flatten().flatten() {
-            let other = entry.file_name().to_string_lossy().into_owned();
-            let Some(tag) = other.strip_prefix(&name).and_then(|r| r.strip_prefix(Self::INFIX)) else { continue };
-            let pid = tag.split('-').next().and_then(|p| p.parse::<u32>().ok());
-            if pid.is_some_and(|pid| pid != own && abandoned(&entry.path(), pid)) {
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
+        leftovers::remove_abandoned(db.parent()?, &format!("{name}{}", Self::INFIX));
         let attempt = ATTEMPTS.fetch_add(1, Ordering::Relaxed);
         Some(FirstBuild { path: db.with_file_name(format!("{name}{}{own}-{attempt}", Self::INFIX)) })
     }
@@ -943,17 +938,6 @@ fn on_io_pool<R: Send>(f: impl FnOnce() -> R + Send) -> R {
 fn remove_journal(db: &Path) {
     for ext in ["sqlite-wal", "sqlite-shm"] {
         let _ = std::fs::remove_file(db.with_extension(ext));
-    }
-}
-
-/// Whether the first build at `path` by process `pid` was abandoned: its process is gone
-/// (where that cannot be told, it has not been written to for a day).
-fn abandoned(path: &Path, pid: u32) -> bool {
-    if cfg!(target_os = "linux") {
-        !Path::new("/proc").join(pid.to_string()).exists()
-    } else {
-        let idle = std::fs::metadata(path).and_then(|m| m.modified()).ok().and_then(|m| m.elapsed().ok());
-        idle.is_some_and(|d| d > Duration::from_secs(24 * 3600))
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod index;
+mod leftovers;
 pub mod load;
 pub mod snapshot;
 

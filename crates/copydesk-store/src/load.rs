@@ -5,7 +5,7 @@ use copydesk_engine::TextFormat;
 use globset::{Glob, GlobSetBuilder};
 use regex::Regex;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::OnceLock;
 
 /// Files larger than this are refused with a message rather than read.
@@ -38,12 +38,44 @@ fn accepted(path: &Path, kind: FileKind) -> bool {
     matches!((kind, ext.as_deref()), (_, Some("md" | "markdown" | "txt")) | (FileKind::Source, Some("html" | "htm")))
 }
 
-fn is_glob(s: &str) -> bool {
+/// Whether a corpus path is a glob pattern.
+pub fn is_glob(s: &str) -> bool {
     s.contains(['*', '?', '['])
+}
+
+/// A glob pattern as written (`*.txt`, `./sources/*.txt`, `sources//*.txt`), made to match
+/// the paths a walk of its folder gives: `.` components and doubled separators dropped.
+pub struct PathGlob {
+    /// The folder to walk: the pattern's leading components without a wildcard (`.` when none).
+    pub root: PathBuf,
+    matcher: globset::GlobMatcher,
+}
+
+impl PathGlob {
+    pub fn new(pattern: &Path) -> Result<Self, globset::Error> {
+        let pattern: PathBuf = pattern.components().filter(|c| *c != Component::CurDir).collect();
+        let root: PathBuf = pattern.components().take_while(|c| !is_glob(&c.as_os_str().to_string_lossy())).collect();
+        let matcher = Glob::new(&pattern.to_string_lossy())?.compile_matcher();
+        Ok(PathGlob { root: if root.as_os_str().is_empty() { PathBuf::from(".") } else { root }, matcher })
+    }
+
+    /// The pattern as it is matched.
+    pub fn pattern(&self) -> &str {
+        self.matcher.glob().glob()
+    }
+
+    /// Whether `path` (as a walk of [`Self::root`] gives it, or written the same way) matches.
+    pub fn is_match(&self, path: &Path) -> bool {
+        self.matcher.is_match(path.strip_prefix(".").unwrap_or(path))
+    }
 }
 
 /// Expands files, folders (recursively) and globs into a sorted list of files of `kind`.
 /// A path named explicitly is kept whatever its extension; missing paths are errors.
+/// A link to a folder, inside a folder (or under a glob's folder), is followed only when it
+/// leads inside that folder: a link to a folder above it (`..`) would bring in files nobody
+/// named. A link to a file is followed wherever it leads (a folder of links to chosen files
+/// is a corpus too).
 pub fn expand_paths(paths: &[PathBuf], kind: FileKind, exclude: &[String]) -> (Vec<PathBuf>, Vec<LoadError>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
@@ -60,35 +92,29 @@ pub fn expand_paths(paths: &[PathBuf], kind: FileKind, exclude: &[String]) -> (V
     for p in paths {
         let s = p.to_string_lossy();
         if is_glob(&s) {
-            // Walk from the longest literal prefix, match the rest.
-            let literal: PathBuf = p.components().take_while(|c| !is_glob(&c.as_os_str().to_string_lossy())).collect();
-            let glob = match Glob::new(&s) {
-                Ok(g) => g.compile_matcher(),
+            let glob = match PathGlob::new(p) {
+                Ok(g) => g,
                 Err(err) => {
                     errors.push(LoadError { path: p.clone(), reason: format!("bad glob: {err}") });
                     continue;
                 }
             };
             let before = files.len();
-            for entry in walkdir::WalkDir::new(&literal).follow_links(true).into_iter().flatten() {
-                if entry.file_type().is_file() && glob.is_match(entry.path()) && accepted(entry.path(), kind) {
-                    files.push(entry.path().to_path_buf());
+            walk_inside(&glob.root, &mut errors, |file| {
+                if glob.is_match(file) && accepted(file, kind) {
+                    // Below `.`, as the user would write it.
+                    files.push(file.strip_prefix(".").unwrap_or(file).to_path_buf());
                 }
-            }
+            });
             if files.len() == before {
                 errors.push(LoadError { path: p.clone(), reason: "no file matches this pattern".into() });
             }
         } else if p.is_dir() {
-            for entry in walkdir::WalkDir::new(p).follow_links(true).sort_by_file_name() {
-                match entry {
-                    Ok(e) if e.file_type().is_file() && accepted(e.path(), kind) => files.push(e.path().to_path_buf()),
-                    Ok(_) => {}
-                    Err(err) => errors.push(LoadError {
-                        path: err.path().map(Path::to_path_buf).unwrap_or_else(|| p.clone()),
-                        reason: format!("cannot read: {err}"),
-                    }),
+            walk_inside(p, &mut errors, |file| {
+                if accepted(file, kind) {
+                    files.push(file.to_path_buf());
                 }
-            }
+            });
         } else if p.is_file() {
             files.push(p.clone());
         } else {
@@ -99,6 +125,43 @@ pub fn expand_paths(paths: &[PathBuf], kind: FileKind, exclude: &[String]) -> (V
     files.sort();
     files.dedup();
     (files, errors)
+}
+
+/// Calls `found` with every file under the folder `root`, following links to folders only
+/// when they lead inside it (the others, and what cannot be read, are errors).
+fn walk_inside(root: &Path, errors: &mut Vec<LoadError>, mut found: impl FnMut(&Path)) {
+    let inside = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let mut outside = Vec::new();
+    let walk = walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
+        if e.depth() == 0 || !e.path_is_symlink() || !e.file_type().is_dir() {
+            return true;
+        }
+        match std::fs::canonicalize(e.path()) {
+            Ok(target) if !target.starts_with(&inside) => {
+                outside.push(LoadError {
+                    path: e.path().to_path_buf(),
+                    reason: format!(
+                        "a link to the folder {}, outside {}; not followed (name that folder as corpus to use it)",
+                        target.display(),
+                        root.display()
+                    ),
+                });
+                false
+            }
+            _ => true,
+        }
+    });
+    for entry in walk {
+        match entry {
+            Ok(e) if e.file_type().is_file() => found(e.path()),
+            Ok(_) => {}
+            Err(err) => errors.push(LoadError {
+                path: err.path().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf()),
+                reason: format!("cannot read: {err}"),
+            }),
+        }
+    }
+    errors.append(&mut outside);
 }
 
 /// Reads a file as UTF-8 text, refusing binary, oversized and undecodable files with a reason.
@@ -129,10 +192,21 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, LoadError> {
     Ok(bytes)
 }
 
-/// Decodes file contents: UTF-8 (a BOM is dropped); binary and invalid UTF-8 are refused.
+/// Decodes file contents: UTF-8 (a BOM is dropped), or UTF-16 with a byte-order mark;
+/// binary and invalid text are refused.
 pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
+    let binary = || "binary file (contains NUL bytes); not checked".to_string();
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(&bytes).filter(|(e, _)| *e != encoding_rs::UTF_8) {
+        let text = encoding.decode_without_bom_handling_and_without_replacement(&bytes[bom..]).ok_or_else(|| {
+            format!("not valid {} (an unpaired surrogate or an odd last byte); convert it to UTF-8", encoding.name())
+        })?;
+        if text.chars().take(8192).any(|c| c == '\0') {
+            return Err(binary());
+        }
+        return Ok(text.into_owned());
+    }
     if bytes.iter().take(8192).any(|b| *b == 0) {
-        return Err("binary file (contains NUL bytes); not checked".into());
+        return Err(binary());
     }
     match String::from_utf8(bytes) {
         Ok(mut s) => {
@@ -177,91 +251,105 @@ pub fn title_and_date(text: &str) -> (Option<String>, Option<String>) {
 
 /// Extracts the readable text of an HTML page with a real HTML parser: block elements
 /// become paragraphs; scripts, styles and navigation are dropped. Returns (title, text).
+///
+/// The tree is walked without recursion (opening and closing edges of ego-tree's
+/// traversal), so that any depth of nesting costs memory, not stack.
 pub fn html_to_text(html: &str) -> (Option<String>, String) {
+    use ego_tree::iter::Edge;
     use scraper::{Html, Node};
     let doc = Html::parse_document(html);
     let mut out = String::new();
     let mut title = None;
-    fn walk(node: ego_tree::NodeRef<'_, Node>, out: &mut String, title: &mut Option<String>) {
-        match node.value() {
-            Node::Text(t) => {
-                let s = t.text.split_whitespace().collect::<Vec<_>>().join(" ");
-                if !s.is_empty() {
-                    if !out.is_empty() && !out.ends_with([' ', '\n']) && t.text.starts_with(char::is_whitespace) {
-                        out.push(' ');
+    // The element whose content is being left out, until it closes.
+    let mut skipping = None;
+    for edge in doc.tree.root().traverse() {
+        match edge {
+            Edge::Open(node) if skipping.is_none() => match node.value() {
+                Node::Text(t) => push_text(&mut out, &t.text),
+                Node::Element(e)
+                    if matches!(e.name(), "script" | "style" | "noscript" | "nav" | "template" | "svg" | "head") =>
+                {
+                    if e.name() == "head" && title.is_none() {
+                        title = head_title(node);
                     }
-                    out.push_str(&s);
-                    if t.text.ends_with(char::is_whitespace) {
-                        out.push(' ');
+                    skipping = Some(node.id());
+                }
+                Node::Element(e) if is_block(e.name()) => end_paragraph(&mut out, true),
+                _ => {}
+            },
+            Edge::Open(_) => {}
+            Edge::Close(node) if skipping == Some(node.id()) => skipping = None,
+            Edge::Close(node) if skipping.is_none() => {
+                if let Node::Element(e) = node.value() {
+                    if is_block(e.name()) {
+                        end_paragraph(&mut out, false);
                     }
                 }
             }
-            Node::Element(e) => {
-                let name = e.name();
-                if matches!(name, "script" | "style" | "noscript" | "nav" | "template" | "svg" | "head") {
-                    if name == "head" {
-                        for c in node.descendants() {
-                            if let Node::Element(te) = c.value() {
-                                if te.name() == "title" && title.is_none() {
-                                    let s: String = c
-                                        .descendants()
-                                        .filter_map(|d| d.value().as_text().map(|t| t.to_string()))
-                                        .collect();
-                                    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
-                                    if !s.is_empty() {
-                                        *title = Some(s);
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    return;
-                }
-                let block = matches!(
-                    name,
-                    "p" | "div"
-                        | "h1"
-                        | "h2"
-                        | "h3"
-                        | "h4"
-                        | "h5"
-                        | "h6"
-                        | "li"
-                        | "blockquote"
-                        | "article"
-                        | "section"
-                        | "header"
-                        | "footer"
-                        | "tr"
-                        | "br"
-                        | "figcaption"
-                        | "pre"
-                        | "table"
-                        | "ul"
-                        | "ol"
-                );
-                if block && !out.is_empty() && !out.ends_with("\n\n") {
-                    out.truncate(out.trim_end_matches(' ').len());
-                    out.push_str("\n\n");
-                }
-                for c in node.children() {
-                    walk(c, out, title);
-                }
-                if block && !out.ends_with("\n\n") {
-                    out.truncate(out.trim_end_matches(' ').len());
-                    out.push_str("\n\n");
-                }
-            }
-            _ => {
-                for c in node.children() {
-                    walk(c, out, title);
-                }
-            }
+            Edge::Close(_) => {}
         }
     }
-    walk(doc.tree.root(), &mut out, &mut title);
     let text = out.trim().to_string() + "\n";
     (title, text)
+}
+
+/// Elements that make a paragraph of their own.
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "li"
+            | "blockquote"
+            | "article"
+            | "section"
+            | "header"
+            | "footer"
+            | "tr"
+            | "br"
+            | "figcaption"
+            | "pre"
+            | "table"
+            | "ul"
+            | "ol"
+    )
+}
+
+/// Appends a text node, its whitespace collapsed; a space stands for whitespace at either end.
+fn push_text(out: &mut String, text: &str) {
+    let s = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.is_empty() {
+        return;
+    }
+    if !out.is_empty() && !out.ends_with([' ', '\n']) && text.starts_with(char::is_whitespace) {
+        out.push(' ');
+    }
+    out.push_str(&s);
+    if text.ends_with(char::is_whitespace) {
+        out.push(' ');
+    }
+}
+
+/// Ends the paragraph before (`opening`) or inside a block element with a blank line.
+fn end_paragraph(out: &mut String, opening: bool) {
+    if (!opening || !out.is_empty()) && !out.ends_with("\n\n") {
+        out.truncate(out.trim_end_matches(' ').len());
+        out.push_str("\n\n");
+    }
+}
+
+/// The text of the first non-empty `<title>` under `head`, whitespace collapsed.
+fn head_title(head: ego_tree::NodeRef<'_, scraper::Node>) -> Option<String> {
+    head.descendants().filter(|c| c.value().as_element().is_some_and(|e| e.name() == "title")).find_map(|c| {
+        let s: String = c.descendants().filter_map(|d| d.value().as_text().map(|t| t.to_string())).collect();
+        let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+        (!s.is_empty()).then_some(s)
+    })
 }
 
 /// Reads one source file into a [`SourceDoc`] (HTML is reduced to its text).
@@ -301,12 +389,68 @@ mod tests {
     }
 
     #[test]
+    fn decodes_utf16_with_a_byte_order_mark() {
+        let text = "Café owner said 1,200 cups \u{1F600}.\r\nSecond line.\n";
+        let le: Vec<u8> = [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        let be: Vec<u8> = [0xFE, 0xFF].into_iter().chain(text.encode_utf16().flat_map(u16::to_be_bytes)).collect();
+        assert_eq!(decode(le.clone()).as_deref(), Ok(text));
+        assert_eq!(decode(be).as_deref(), Ok(text));
+        // An unpaired surrogate, an odd byte at the end, NULs: refused with a reason.
+        let e = decode(vec![0xFF, 0xFE, b'a', 0, 0x00, 0xD8]).unwrap_err();
+        assert!(e.contains("UTF-16LE"), "{e}");
+        assert!(decode([&le[..], b"x"].concat()).unwrap_err().contains("UTF-16LE"));
+        assert!(decode(vec![0xFF, 0xFE, 0, 0, b'a', 0]).unwrap_err().contains("binary"));
+    }
+
+    #[test]
     fn html_text_keeps_paragraphs_and_drops_scripts() {
         let (title, text) = html_to_text(
             "<html><head><title>Ministry figures</title><script>var x = 5;</script></head><body><nav>Home</nav><h1>Troops</h1><p>About <b>900</b> soldiers arrived.</p><p>Second.</p></body></html>",
         );
         assert_eq!(title.as_deref(), Some("Ministry figures"));
         assert_eq!(text, "Troops\n\nAbout 900 soldiers arrived.\n\nSecond.\n");
+    }
+
+    #[test]
+    fn html_text_of_deeply_nested_pages() {
+        // Inline, block and table nesting, at the depth of an 18 KB page and far beyond: the
+        // walk must neither overflow the stack nor lose the text inside or after the nesting.
+        // (Nested blocks only to 20,000: html5ever looks for an open <p> down the whole stack
+        // of open elements at each block's start, which is quadratic in their depth.)
+        let shapes: [(&str, &str, usize); 4] = [
+            ("<b>", "</b>", 100_000),
+            ("<span>", "</span>", 100_000),
+            ("<table><tr><td>", "</td></tr></table>", 100_000),
+            ("<div>", "</div>", 20_000),
+        ];
+        for (open, close, deepest) in shapes {
+            for depth in [6_000, deepest] {
+                let html = format!(
+                    "<html><body><p>About 900 soldiers arrived.</p>{}Deep 42 text.{}<p>After.</p></body></html>",
+                    open.repeat(depth),
+                    close.repeat(depth)
+                );
+                let (_, text) = html_to_text(&html);
+                assert!(text.starts_with("About 900 soldiers arrived.\n\n"), "{open} x {depth}: {:?}", &text[..40]);
+                assert!(text.contains("Deep 42 text."), "{open} x {depth}");
+                assert!(text.trim_end().ends_with("After."), "{open} x {depth}");
+            }
+        }
+    }
+
+    #[test]
+    fn html_text_of_a_normal_page_is_unchanged() {
+        // Blocks inside inline elements, text around blocks, empty blocks, a title after
+        // an empty one, skipped elements inside the body, entities and line breaks.
+        let (title, text) = html_to_text(
+            "<html><head><title> </title><title>Second\n title</title></head><body>\
+             <div>Lead <b>in <i>bold</i></b> text<div>inner</div>tail </div>\
+             <p></p><ul><li>one</li><li> two </li></ul><script>x()</script>\
+             <table><tr><td>1</td><td> 2</td></tr><tr><td>3</td></tr></table>\
+             <span>a<br>b</span> &amp; <em>end</em></body></html>",
+        );
+        assert_eq!(title.as_deref(), Some("Second title"));
+        assert_eq!(text, "Lead in bold text\n\ninner\n\ntail\n\none\n\ntwo\n\n1 2\n\n3\n\na\n\nb & end\n");
     }
 
     #[test]
@@ -327,5 +471,48 @@ mod tests {
         assert_eq!(errors.len(), 1);
         let (files, _) = expand_paths(&[dir.path().join("*.md")], FileKind::Source, &[]);
         assert_eq!(files, vec![dir.path().join("b.md")]);
+    }
+
+    #[test]
+    fn globs_match_as_written_with_dots_and_doubled_slashes() {
+        for (pattern, root, path) in [
+            ("*.txt", ".", "a.txt"),
+            ("./src/*.txt", "src", "src/a.txt"),
+            ("src//*.txt", "src", "src/a.txt"),
+            ("/w/./src//**/*.txt", "/w/src", "/w/src/x/a.txt"),
+        ] {
+            let glob = PathGlob::new(Path::new(pattern)).unwrap();
+            assert_eq!(glob.root, Path::new(root), "{pattern}");
+            assert!(glob.is_match(Path::new(path)) && glob.is_match(&Path::new(root).join("a.txt")), "{pattern}");
+            assert!(!glob.is_match(Path::new("a.md")), "{pattern}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_to_folders_are_followed_only_inside_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir_all(corpus.join("inner")).unwrap();
+        std::fs::write(dir.path().join("outside.txt"), "x").unwrap();
+        std::fs::write(corpus.join("inner/a.txt"), "x").unwrap();
+        std::os::unix::fs::symlink("inner", corpus.join("alias")).unwrap();
+        std::os::unix::fs::symlink("inner/a.txt", corpus.join("b.txt")).unwrap();
+        std::fs::create_dir(dir.path().join("elsewhere")).unwrap();
+        std::fs::write(dir.path().join("elsewhere/c.txt"), "x").unwrap();
+        std::os::unix::fs::symlink("..", corpus.join("up")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("elsewhere"), corpus.join("ext")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("outside.txt"), corpus.join("out.txt")).unwrap();
+        for p in [corpus.clone(), corpus.join("**/*.txt")] {
+            let (files, errors) = expand_paths(std::slice::from_ref(&p), FileKind::Source, &[]);
+            let names: Vec<_> = files.iter().map(|f| f.strip_prefix(&corpus).unwrap().to_path_buf()).collect();
+            let want: Vec<PathBuf> =
+                ["alias/a.txt", "b.txt", "inner/a.txt", "out.txt"].iter().map(PathBuf::from).collect();
+            assert_eq!(names, want, "{}", p.display());
+            let mut refused: Vec<_> = errors.iter().map(|e| e.path.strip_prefix(&corpus).unwrap()).collect();
+            refused.sort();
+            assert_eq!(refused, [Path::new("ext"), Path::new("up")], "{errors:?}");
+            assert!(errors.iter().all(|e| e.reason.contains("not followed")), "{errors:?}");
+        }
     }
 }

@@ -10,7 +10,8 @@
 //! header (`Header`: engine fingerprint, database generation, base folder of the
 //! shown paths, documents, figure index); then six length-prefixed `u64` arrays (document sentences, sentence
 //! starts, sentence terms, terms, term starts, postings). It is written to a
-//! temporary file and renamed into place; a snapshot made for another [`Stamp`]
+//! temporary file and renamed into place (one left by a killed process is removed by the
+//! next sync: [`remove_abandoned_temps`]); a snapshot made for another [`Stamp`]
 //! (engine, database generation, base folder) is stale and not used; one that does
 //! not parse or whose arrays do not fit together is an error (the caller falls
 //! back to the database).
@@ -69,10 +70,28 @@ struct Header {
     figures: Vec<FrozenBucket>,
 }
 
+/// What the name of a temporary snapshot file starts with: the snapshot's name and this;
+/// the writer's process id follows.
+const TEMP_INFIX: &str = ".tmp-";
+
+/// The temporary file process `pid` writes the snapshot `path` to before moving it into place.
+fn temp_path(path: &Path, pid: u32) -> PathBuf {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    path.with_file_name(format!("{name}{TEMP_INFIX}{pid}"))
+}
+
+/// Removes the temporary snapshot files of the database at `db` that processes killed
+/// while writing them left behind (each up to the snapshot's size).
+pub fn remove_abandoned_temps(db: &Path) {
+    let snap = path_for(db);
+    let (Some(dir), Some(name)) = (snap.parent(), snap.file_name()) else { return };
+    crate::leftovers::remove_abandoned(dir, &format!("{}{TEMP_INFIX}", name.to_string_lossy()));
+}
+
 /// Writes a snapshot of `frozen` (whose documents are `docs`, by id) atomically.
 pub fn write(path: &Path, stamp: Stamp, docs: &[StoredDoc], frozen: &FrozenCorpus) -> Result<()> {
     ensure!(docs.len() == frozen.paths.len(), "snapshot: {} documents for {} paths", docs.len(), frozen.paths.len());
-    let tmp = path.with_extension(format!("snapshot.tmp-{}", std::process::id()));
+    let tmp = temp_path(path, std::process::id());
     let result = (|| -> Result<()> {
         let file = std::fs::File::create(&tmp).with_context(|| format!("{}: cannot create", tmp.display()))?;
         let mut w = BufWriter::with_capacity(1 << 20, file);

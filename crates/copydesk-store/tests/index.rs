@@ -457,6 +457,25 @@ fn an_unchanged_corpus_opens_from_its_snapshot() {
 }
 
 #[test]
+fn snapshots_left_half_written_by_killed_processes_are_removed() {
+    let (tmp, _src, sp, store) = fixture(10);
+    store.open(&sp, None).unwrap();
+    let snap = snapshot_in(&tmp.path().join("idx"));
+    let temp = |pid: u32| snap.with_file_name(format!("{}.tmp-{pid}", snap.file_name().unwrap().to_string_lossy()));
+    // A process that is gone (no such pid), and one that is running (init) and may still be writing.
+    std::fs::write(temp(999_999_999), b"half a snapshot").unwrap();
+    std::fs::write(temp(1), b"a snapshot being written").unwrap();
+    let (stats, errors) = store.sync(&sp, None).unwrap();
+    assert!(errors.is_empty() && stats.extracted() == 0, "{stats:?} {errors:?}");
+    assert!(!temp(999_999_999).exists(), "the abandoned snapshot was removed by the sync");
+    assert!(temp(1).exists(), "a running process's snapshot is left to it");
+    std::fs::write(temp(999_999_998), b"half a snapshot").unwrap();
+    store.open(&sp, None).unwrap();
+    assert!(!temp(999_999_998).exists(), "and by an open");
+    assert!(snap.is_file());
+}
+
+#[test]
 fn a_sync_that_changes_the_corpus_makes_the_snapshot_stale() {
     let (_tmp, src, sp, store) = fixture(30);
     store.open(&sp, None).unwrap();

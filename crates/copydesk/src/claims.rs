@@ -1,5 +1,6 @@
 //! `copydesk claims`: what the extractors found, as JSON (Unicode-character spans) or text.
 
+use crate::render::terminal::escape;
 use anyhow::{Context, Result};
 use copydesk_engine::{analyze, Analysis, Speaker, TextFormat};
 use copydesk_store::load::{self, FileKind};
@@ -95,7 +96,7 @@ pub fn run(as_json: bool, paths: &[PathBuf]) -> Result<ExitCode> {
         }
     }
     for e in &errors {
-        eprintln!("copydesk: {e}");
+        eprintln!("copydesk: {}", escape(&e.to_string()));
     }
     let text = if as_json {
         let documents: Vec<Value> = out.iter().map(|(p, c)| json!({"path": p, "claims": c})).collect();
@@ -118,7 +119,8 @@ pub fn run(as_json: bool, paths: &[PathBuf]) -> Result<ExitCode> {
                 ));
             }
         }
-        s
+        // Paths, speakers and units are text from the files.
+        escape(&s).into_owned()
     };
     std::io::stdout().lock().write_all(text.as_bytes()).context("cannot write to standard output")?;
     Ok(if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })

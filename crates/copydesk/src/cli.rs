@@ -1,6 +1,7 @@
 //! Command-line front end: argument parsing, loading, and exit codes.
 //! Exit status: 0 no contradiction; 1 contradictions; 2 usage or input error.
 
+use crate::render::terminal::escape;
 use crate::render::{self, FileReport};
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -96,7 +97,7 @@ pub fn run() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("copydesk: error: {e:#}");
+            eprintln!("copydesk: error: {}", escape(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }
@@ -121,7 +122,7 @@ pub fn find_config(explicit: Option<PathBuf>) -> Result<Config> {
 
 fn report_load_errors(what: &str, errors: &[LoadError]) {
     for e in errors {
-        eprintln!("copydesk: {what}: {e}");
+        eprintln!("copydesk: {what}: {}", escape(&e.to_string()));
     }
 }
 
@@ -159,12 +160,13 @@ pub fn check_file(corpus: &CorpusIndex, settings: &Settings, path: &Path) -> Res
     if std::env::var_os("COPYDESK_EXPLAIN").is_some() {
         // Debugging aid: every verdict, supported or not, with its evidence.
         for v in &verdicts {
-            eprintln!("{display}: {:?} {:?} {:?}: {}", v.kind, v.status, v.span.slice(&text), v.summary);
+            let (path, summary) = (escape(&display), escape(&v.summary));
+            eprintln!("{path}: {:?} {:?} {:?}: {summary}", v.kind, v.status, v.span.slice(&text));
             if !v.reason.is_empty() {
-                eprintln!("    why: {}", v.reason);
+                eprintln!("    why: {}", escape(&v.reason));
             }
             for e in &v.evidence {
-                eprintln!("    {}:{}: {}", e.path, e.line, e.text);
+                eprintln!("    {}:{}: {}", escape(&e.path), e.line, escape(&e.text));
             }
         }
     }

@@ -1,9 +1,11 @@
 //! `--format human`: rustc/ruff-style reports with the draft line, a caret under
 //! the span, and the evidence. Color only when writing to a terminal.
 
+use super::terminal::{escape, escaped_offset};
 use super::{position, tally, FileReport};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use copydesk_engine::Severity;
+use std::borrow::Cow;
 
 fn level(s: Severity) -> Level<'static> {
     match s {
@@ -28,19 +30,29 @@ pub fn render(reports: &[FileReport], color: bool) -> String {
             let end = r.lines.line_end(last, &r.text);
             let source = &r.text[start..end.max(start)];
             let span = (f.span.start - start).min(source.len())..(f.span.end.saturating_sub(start)).min(source.len());
+            // Every text from a file is escaped (annotate-snippets escapes C0 controls, not C1).
+            let shown = escape(source);
+            let span = match shown {
+                Cow::Borrowed(_) => span,
+                Cow::Owned(_) => escaped_offset(source, span.start)..escaped_offset(source, span.end),
+            };
             let mut group = Group::with_level(level(f.severity)).element(
-                Snippet::source(source)
+                Snippet::source(shown)
                     .line_start(first + 1)
                     .annotation(AnnotationKind::Primary.span(span).label(f.code.as_str())),
             );
             for e in &f.evidence {
-                group = group
-                    .element(Level::NOTE.no_name().message(format!("--> {}:{}\n      {}", e.path, e.line, e.text)));
+                group = group.element(Level::NOTE.no_name().message(format!(
+                    "--> {}:{}\n      {}",
+                    escape(&e.path),
+                    e.line,
+                    escape(&e.text)
+                )));
             }
             if let Some(s) = &f.suggestion {
-                group = group.element(Level::HELP.message(format!("the source has: {}", s.replacement)));
+                group = group.element(Level::HELP.message(format!("the source has: {}", escape(&s.replacement))));
             }
-            out.push_str(&format!("{}:{line}:{col}: {}: {}\n", r.path, title, f.message));
+            out.push_str(&format!("{}:{line}:{col}: {}: {}\n", escape(&r.path), title, escape(&f.message)));
             out.push_str(&renderer.render(&[group]));
             out.push_str("\n\n");
         }

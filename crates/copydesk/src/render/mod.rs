@@ -4,6 +4,7 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod sarif;
+pub mod terminal;
 
 use copydesk_engine::{ColumnUnit, Finding, LineIndex};
 
