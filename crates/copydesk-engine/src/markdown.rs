@@ -6,7 +6,7 @@
 //! Extractors run on the masked text, so every span they return is already a
 //! span of the original document.
 
-use crate::text::Span;
+use crate::text::{line_breaks, Span};
 use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -99,8 +99,9 @@ fn blank_urls(masked: &mut [u8]) {
     }
 }
 
+/// The line holding `offset`, as [`crate::text::LineIndex`] counts lines (a lone "\r" ends one too).
 fn line_of(text: &str, offset: usize) -> u32 {
-    text.as_bytes()[..offset.min(text.len())].iter().filter(|b| **b == b'\n').count() as u32
+    line_breaks(text).take_while(|&b| b <= offset).count() as u32
 }
 
 /// Reads `text` as `format` and returns its checkable prose.

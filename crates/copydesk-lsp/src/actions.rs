@@ -3,6 +3,7 @@
 //! a WorkspaceEdit for the client to apply; the server writes no file.
 
 use crate::render::FixData;
+use copydesk_engine::text::line_breaks;
 use copydesk_store::Config;
 use std::collections::HashMap;
 use std::path::Path;
@@ -118,9 +119,14 @@ fn action(title: String, diag: &Diagnostic, edit: WorkspaceEdit, preferred: bool
     })
 }
 
-/// Leading whitespace of 0-based line `line` of `text`.
+/// Leading whitespace of 0-based line `line` of `text` (lines as the editor counts them).
 fn indent_of(text: &str, line: u32) -> &str {
-    let l = text.split('\n').nth(line as usize).unwrap_or("");
+    let start = match line {
+        0 => 0,
+        n => line_breaks(text).nth(n as usize - 1).unwrap_or(text.len()),
+    };
+    let rest = &text[start..];
+    let l = &rest[..rest.find(['\n', '\r']).unwrap_or(rest.len())];
     &l[..l.len() - l.trim_start().len()]
 }
 
@@ -223,6 +229,12 @@ mod tests {
             apply("[ignore]\nclaims = [\n  \"a\",\n]\n", "x").unwrap(),
             "[ignore]\nclaims = [\"x\", \n  \"a\",\n]\n"
         );
+    }
+
+    #[test]
+    fn indent_of_counts_lines_as_the_editor_does() {
+        let t = "a\r  b\r\n\tc\n   d";
+        assert_eq!([0, 1, 2, 3, 9].map(|l| indent_of(t, l)), ["", "  ", "\t", "   ", ""]);
     }
 
     #[test]

@@ -6,19 +6,20 @@ use copydesk_engine::Span;
 use ropey::Rope;
 use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent};
 
-/// Byte offset of the end of `line`'s content (before "\n" or "\r\n"), as a char index.
+/// Char index of the end of `line`'s content (before "\n", "\r\n" or "\r").
 fn line_end_char(rope: &Rope, line: usize) -> usize {
-    if line + 1 < rope.len_lines() {
-        let next = rope.line_to_char(line + 1);
-        // the char before `next` is '\n'; drop a preceding '\r' too
-        let mut end = next.saturating_sub(1);
-        if end > rope.line_to_char(line) && rope.get_char(end - 1) == Some('\r') {
-            end -= 1;
-        }
-        end
-    } else {
-        rope.len_chars()
+    if line + 1 >= rope.len_lines() {
+        return rope.len_chars();
     }
+    let start = rope.line_to_char(line);
+    let mut end = rope.line_to_char(line + 1);
+    if end > start && rope.get_char(end - 1) == Some('\n') {
+        end -= 1;
+    }
+    if end > start && rope.get_char(end - 1) == Some('\r') {
+        end -= 1;
+    }
+    end
 }
 
 /// Char index of an LSP position; past the end of a line clamps to the line's end,
@@ -119,11 +120,17 @@ mod tests {
         assert_eq!(r.to_string(), "\ncé😀d\r\nx");
         apply_change(&mut r, &change(None, "new"), ColumnUnit::Utf16);
         assert_eq!(r.to_string(), "new");
+        // a lone "\r" ends a line as the editor counts it
+        let mut r = Rope::from_str("ab\rcd\r\ref");
+        apply_change(&mut r, &change(Some(((1, 1), (1, 9))), "X"), ColumnUnit::Utf16);
+        assert_eq!(r.to_string(), "ab\rcX\r\ref");
+        apply_change(&mut r, &change(Some(((3, 0), (3, 0))), "Y"), ColumnUnit::Utf16);
+        assert_eq!(r.to_string(), "ab\rcX\r\rYef");
     }
 
     #[test]
     fn rope_and_line_index_agree() {
-        let t = "ab\ncé😀d\r\n\nx😀y";
+        let t = "ab\ncé😀d\r\n\nx😀y\rz\r\rw";
         let rope = Rope::from_str(t);
         let lines = LineIndex::new(t);
         for unit in [ColumnUnit::Utf8, ColumnUnit::Utf16, ColumnUnit::Char] {

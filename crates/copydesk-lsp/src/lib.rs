@@ -13,17 +13,62 @@ mod transport;
 
 pub use server::Backend;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tower_lsp_server::{LspService, Server};
 
+/// Requests handled at once. A request waiting for its document's check holds no
+/// thread, but it holds one of these: enough that waiting ones never hold up the rest.
+const CONCURRENT_REQUESTS: usize = 128;
+
+/// Knobs the tests turn; [`Options::default`] is what `copydesk lsp` runs.
+#[doc(hidden)]
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Added to every check (on its blocking thread): a stand-in for a slow document.
+    pub check_delay: Duration,
+}
+
+/// How a session ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// `exit` (or the end of input) after `shutdown`.
+    AfterShutdown,
+    /// `exit` (or the end of input) without `shutdown` first.
+    WithoutShutdown,
+}
+
+impl Ending {
+    /// The process's exit code, as LSP asks: 0 after `shutdown`, else 1.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Ending::AfterShutdown => 0,
+            Ending::WithoutShutdown => 1,
+        }
+    }
+}
+
 /// Serves the Language Server Protocol over `input` and `output` until `exit`.
-pub async fn serve<I, O>(input: I, output: O)
+pub async fn serve<I, O>(input: I, output: O) -> Ending
 where
     I: AsyncRead + Unpin,
     O: AsyncWrite + Unpin,
 {
-    let (service, socket) = LspService::new(Backend::new);
+    serve_with(input, output, Options::default()).await
+}
+
+/// [`serve`] with test knobs.
+#[doc(hidden)]
+pub async fn serve_with<I, O>(input: I, output: O, options: Options) -> Ending
+where
+    I: AsyncRead + Unpin,
+    O: AsyncWrite + Unpin,
+{
+    let shut_down = Arc::new(AtomicBool::new(false));
+    let flag = shut_down.clone();
+    let (service, socket) = LspService::new(move |client| Backend::with_options(client, options, flag));
     // client → guard → server, server → pump → writer ← guard's error answers
     let (to_server, server_in) = tokio::io::duplex(1 << 16);
     let (server_out, from_server) = tokio::io::duplex(1 << 16);
@@ -31,7 +76,7 @@ where
     let mut input = Some(Box::pin(transport::pump_input(input, to_server, frames_tx.clone())));
     let mut server_side = Box::pin(async {
         tokio::join!(
-            Server::new(server_in, server_out, socket).serve(service),
+            Server::new(server_in, server_out, socket).concurrency_level(CONCURRENT_REQUESTS).serve(service),
             transport::pump_output(from_server, frames_tx)
         )
     });
@@ -47,6 +92,11 @@ where
             _ = &mut writer => break,
         }
     }
+    if shut_down.load(Ordering::SeqCst) {
+        Ending::AfterShutdown
+    } else {
+        Ending::WithoutShutdown
+    }
 }
 
 /// Awaits an optional future; never completes when there is none.
@@ -60,10 +110,10 @@ async fn until_done<F: std::future::Future + Unpin>(f: &mut Option<F>) {
 }
 
 /// Serves the Language Server Protocol on standard input and output until `exit`.
-pub fn run_stdio() -> anyhow::Result<()> {
+pub fn run_stdio() -> anyhow::Result<Ending> {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    rt.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
+    let ending = rt.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
     // The blocking stdin reader (and any check in flight) must not hold the process open.
     rt.shutdown_timeout(Duration::from_millis(200));
-    Ok(())
+    Ok(ending)
 }

@@ -6,16 +6,6 @@ use common::*;
 use serde_json::{json, Value};
 use std::time::Duration;
 
-/// Starts a server on `ws`, opens the draft and returns its first diagnostics.
-async fn start(ws: &Workspace, caps: Value, options: Value) -> (TestClient, String, Value) {
-    let mut c = TestClient::start();
-    c.initialize(&ws.root, caps, options).await;
-    let uri = ws.uri("draft.md");
-    c.open(&uri, DRAFT).await;
-    let d = c.diagnostics(&uri).await;
-    (c, uri, d)
-}
-
 fn mismatch(diags: &Value) -> Option<&Value> {
     diags["diagnostics"].as_array()?.iter().find(|d| d["code"] == "number-mismatch")
 }

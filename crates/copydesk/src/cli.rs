@@ -103,9 +103,9 @@ pub fn run() -> ExitCode {
     }
 }
 
+/// Exits with 0 after `shutdown` then `exit`, with 1 on an `exit` without `shutdown` (LSP).
 fn cmd_lsp() -> Result<ExitCode> {
-    copydesk_lsp::run_stdio()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitCode::from(copydesk_lsp::run_stdio()?.exit_code()))
 }
 
 /// The configuration in force: `--config`, else copydesk.toml found from the current folder.

@@ -168,8 +168,8 @@ pub fn names_in(text: &str, span: Span, sentence_start: usize, out: &mut Vec<Str
         // The first word of a sentence or of a line (a wire table's label) is capitalized
         // whatever it is: a name only when the next word is capitalized too.
         let before = text.get(sentence_start.min(w.start)..w.start).unwrap_or("");
-        let line = text.get(w.start..).unwrap_or("").split('\n').next().unwrap_or("");
-        let first = !before.chars().rev().any(char::is_alphanumeric) || starts_a_row(before, line);
+        let first =
+            !before.chars().rev().any(char::is_alphanumeric) || starts_a_row(before, text.get(w.start..).unwrap_or(""));
         // A possessive opening a sentence is a name's ("Riverton's flood wall").
         let possessive = s.ends_with("'s") || s.ends_with("\u{2019}s");
         if first
@@ -182,16 +182,21 @@ pub fn names_in(text: &str, span: Span, sentence_start: usize, out: &mut Vec<Str
     }
 }
 
-/// Does a word after `before` (its sentence up to it) open a row of a table, where the
-/// first word is a label ("Qtrly div 25 cts", "Pay April 30")? A line opening with it
-/// does, unless it is prose wrapped from the line above: no figure on it, and the line
-/// above ending mid-sentence ("… filed with the\nSecurities and Exchange Commission for a
-/// shelf offering").
-fn starts_a_row(before: &str, line: &str) -> bool {
+/// Does a word after `before` (its sentence up to it) and opening `rest` (the text from it
+/// on) open a row of a table, where the first word is a label ("Qtrly div 25 cts", "Pay
+/// April 30")? A line opening with it does, unless it is prose wrapped from the line
+/// above: no figure on it, and the line above ending mid-sentence ("… filed with the\n
+/// Securities and Exchange Commission for a shelf offering"). The rest of the line is
+/// read only for a word that opens one (a very long line is not read once per word).
+fn starts_a_row(before: &str, rest: &str) -> bool {
     let line_start = before.trim_end_matches([' ', '\t']);
+    if !line_start.ends_with('\n') {
+        return false;
+    }
+    let line = rest.split('\n').next().unwrap_or("");
     let wrapped = !line.chars().any(|c| c.is_ascii_digit())
         && line_start.trim_end().ends_with(|c: char| c.is_alphabetic() || c == ',');
-    line_start.ends_with('\n') && !wrapped
+    !wrapped
 }
 
 /// Is a capitalized word one that names nobody ("April", "The")?

@@ -24,7 +24,7 @@ pub struct TestClient {
     pub configuration: Value,
     /// Server requests with these methods are not answered automatically (see `respond`).
     pub hold: Vec<String>,
-    pub server: JoinHandle<()>,
+    pub server: JoinHandle<copydesk_lsp::Ending>,
 }
 
 async fn read_frame(r: &mut BufReader<ReadHalf<DuplexStream>>) -> Option<Value> {
@@ -53,9 +53,14 @@ pub fn frame(body: &str) -> Vec<u8> {
 
 impl TestClient {
     pub fn start() -> Self {
+        Self::start_with(copydesk_lsp::Options::default())
+    }
+
+    /// A server with test knobs turned.
+    pub fn start_with(options: copydesk_lsp::Options) -> Self {
         let (client_side, server_side) = tokio::io::duplex(1 << 20);
         let (server_read, server_write) = tokio::io::split(server_side);
-        let server = tokio::spawn(copydesk_lsp::serve(server_read, server_write));
+        let server = tokio::spawn(copydesk_lsp::serve_with(server_read, server_write, options));
         let (client_read, writer) = tokio::io::split(client_side);
         let (tx, rx) = mpsc::unbounded_channel();
         tokio::spawn(async move {
@@ -219,11 +224,22 @@ impl TestClient {
         let r = self.request("shutdown", Value::Null).await;
         assert_eq!(r["result"], Value::Null, "{r}");
         self.notify("exit", Value::Null).await;
-        tokio::time::timeout(Duration::from_secs(10), self.server)
+        let ending = tokio::time::timeout(Duration::from_secs(10), self.server)
             .await
             .expect("server ends after exit")
             .expect("server task");
+        assert_eq!(ending, copydesk_lsp::Ending::AfterShutdown);
     }
+}
+
+/// Starts a server on `ws`, opens the draft and returns its first diagnostics.
+pub async fn start(ws: &Workspace, caps: Value, options: Value) -> (TestClient, String, Value) {
+    let mut c = TestClient::start();
+    c.initialize(&ws.root, caps, options).await;
+    let uri = ws.uri("draft.md");
+    c.open(&uri, DRAFT).await;
+    let d = c.diagnostics(&uri).await;
+    (c, uri, d)
 }
 
 pub fn file_uri(p: &Path) -> String {

@@ -1,0 +1,255 @@
+//! The corpus: indexed in the background (from the persistent index and its
+//! snapshot when there is one, with `$/progress`), and kept up to date file by
+//! file as watched files change.
+
+use super::state::{lock, Shared};
+use super::workspace::{in_corpus, normalize};
+use copydesk_engine::corpus::{AnalyzedSource, CorpusIndex};
+use copydesk_store::config::CONFIG_FILE;
+use copydesk_store::load::{self, FileKind, LoadError};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, PoisonError};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tower_lsp_server::ls_types::{FileChangeType, FileEvent, MessageType, NumberOrString};
+
+fn describe_errors(errors: &[LoadError]) -> String {
+    let mut msg = format!(
+        "copydesk: {} corpus {} could not be used: {}",
+        errors.len(),
+        if errors.len() == 1 { "file" } else { "files" },
+        errors.iter().take(3).map(|e| e.to_string()).collect::<Vec<_>>().join("; ")
+    );
+    if errors.len() > 3 {
+        msg.push_str(&format!("; and {} more (see the log)", errors.len() - 3));
+    }
+    msg
+}
+
+impl Shared {
+    /// Reads and indexes the whole corpus in the background, with `$/progress`.
+    pub async fn index(self: &Arc<Self>) {
+        let epoch = self.index_epoch.fetch_add(1, Ordering::SeqCst) + 1;
+        let cfg = self.config();
+        let (paths, exclude) = cfg.corpus_key();
+        let root = cfg.root.clone();
+        self.indexing.store(true, Ordering::SeqCst);
+        if paths.is_empty() {
+            self.install(epoch, CorpusIndex::new()).await;
+            self.client
+                .show_message(
+                    MessageType::INFO,
+                    "copydesk: no corpus configured; set [corpus] paths in copydesk.toml (or corpusPaths in the client settings) to check drafts.",
+                )
+                .await;
+            return;
+        }
+        // The persistent index ([index] in copydesk.toml) when enabled: only changed files are re-extracted.
+        let store_config = cfg
+            .file
+            .as_ref()
+            .and_then(|f| copydesk_store::Config::load(f).ok())
+            .unwrap_or_else(|| copydesk_store::Config::empty(&root));
+        let spec = copydesk_store::CorpusSpec { paths: paths.clone(), exclude: exclude.clone(), base: root.clone() };
+        // A quick start: the index as the last snapshot left it (even one older than the
+        // database), checked against the files and the database right after; drafts are
+        // checked meanwhile.
+        let quick = {
+            let (c, sp) = (store_config.clone(), spec.clone());
+            tokio::task::spawn_blocking(move || copydesk_store::index::open_snapshot(&c, &sp)).await.ok().flatten()
+        };
+        let quick = match quick {
+            Some((index, current)) => {
+                let n = index.len();
+                self.install(epoch, index).await;
+                self.client
+                    .log_message(
+                        MessageType::INFO,
+                        format!("copydesk: {n} sources opened from the index snapshot; looking for changed files"),
+                    )
+                    .await;
+                // The open drafts are checked first; the files are looked at after (or after 2 s).
+                let waits: Vec<_> = lock(&self.docs).values().map(|d| (d.gen, d.done.subscribe())).collect();
+                for (gen, mut rx) in waits {
+                    let _ = tokio::time::timeout(Duration::from_secs(2), rx.wait_for(|g| *g >= gen)).await;
+                }
+                Some(current)
+            }
+            None => None,
+        };
+        let listed = tokio::task::spawn_blocking(move || load::expand_paths(&paths, FileKind::Source, &exclude)).await;
+        let Ok((files, mut errors)) = listed else { return };
+        let total = files.len();
+        self.index_total.store(total, Ordering::SeqCst);
+        self.index_done.store(0, Ordering::SeqCst);
+        let title = format!("copydesk: indexing {total} sources");
+        let mut progress = None;
+        if self.session().work_done {
+            let token = NumberOrString::String(format!("copydesk-indexing-{epoch}"));
+            if self.client.create_work_done_progress(token.clone()).await.is_ok() {
+                progress = Some(self.client.progress(token, title.clone()).with_percentage(0).begin().await);
+            }
+        }
+        let (ptx, mut prx) = mpsc::unbounded_channel::<usize>();
+        let s = self.clone();
+        let mut task = tokio::task::spawn_blocking(move || {
+            let last = AtomicUsize::new(usize::MAX);
+            let report = |done: usize, total: usize| {
+                s.index_done.store(done, Ordering::Relaxed);
+                let pct = done * 100 / total.max(1);
+                if last.swap(pct, Ordering::Relaxed) != pct {
+                    let _ = ptx.send(done);
+                }
+            };
+            if let Some(current) = quick {
+                // Started from the snapshot: it stands if it was current and the files did not
+                // change since; else the index is loaded again (and a new snapshot written).
+                match copydesk_store::index::sync_listed(&store_config, &spec, &files, Some(&report)) {
+                    Some(Ok((stats, errors))) if current && stats.added + stats.changed + stats.removed == 0 => {
+                        return (None, errors)
+                    }
+                    _ => {}
+                }
+            }
+            let (index, errors) = copydesk_store::index::open_listed(&store_config, &spec, files, Some(&report));
+            (Some(index), errors)
+        });
+        let built = loop {
+            tokio::select! {
+                r = &mut task => break r,
+                Some(done) = prx.recv() => {
+                    if let Some(p) = &progress {
+                        let pct = (done * 100 / total.max(1)) as u32;
+                        p.report_with_message(format!("{done}/{total}"), pct).await;
+                    }
+                }
+            }
+        };
+        let Ok((index, read_errors)) = built else {
+            if let Some(p) = progress {
+                p.finish_with_message("failed").await;
+            }
+            self.client.show_message(MessageType::ERROR, "copydesk: indexing the corpus failed (see the log)").await;
+            return;
+        };
+        errors.extend(read_errors);
+        // The index is in place before progress ends: a client that waits for the end finds it ready.
+        let current = self.index_epoch.load(Ordering::SeqCst) == epoch;
+        let sources = match index {
+            Some(index) => {
+                let n = index.len();
+                if current {
+                    self.install(epoch, index).await;
+                }
+                n
+            }
+            None => self.corpus.read().unwrap_or_else(PoisonError::into_inner).len(),
+        };
+        if let Some(p) = progress {
+            p.finish_with_message(format!("{sources} sources indexed")).await;
+        }
+        if !current {
+            return; // a newer indexing run replaces this one
+        }
+        if !errors.is_empty() {
+            for e in &errors {
+                self.client.log_message(MessageType::WARNING, format!("copydesk: corpus: {e}")).await;
+            }
+            self.client.show_message(MessageType::WARNING, describe_errors(&errors)).await;
+        }
+        if sources == 0 {
+            self.client
+                .show_message(
+                    MessageType::WARNING,
+                    "copydesk: the corpus is empty: no readable .txt, .md or .html file; nothing is checked.",
+                )
+                .await;
+        }
+    }
+
+    async fn install(self: &Arc<Self>, epoch: u64, index: CorpusIndex) {
+        if self.index_epoch.load(Ordering::SeqCst) != epoch {
+            return;
+        }
+        let s = self.clone();
+        let _ = tokio::task::spawn_blocking(move || {
+            *s.corpus.write().unwrap_or_else(PoisonError::into_inner) = index;
+        })
+        .await;
+        self.indexing.store(false, Ordering::SeqCst);
+        self.ready.store(true, Ordering::SeqCst);
+        self.recheck_all();
+        self.refresh_pull().await;
+    }
+
+    /// Applies watched-file events: copydesk.toml reloads the configuration; corpus files are re-indexed one by one.
+    pub async fn files_changed(self: &Arc<Self>, changes: Vec<FileEvent>) {
+        let cfg = self.config();
+        let toml = normalize(&cfg.toml_path());
+        let mut reconfig = false;
+        let mut updates = Vec::new();
+        for ch in changes {
+            let Some(path) = ch.uri.to_file_path().map(|p| normalize(&p)) else { continue };
+            if path == toml
+                || (path.file_name().is_some_and(|n| n == CONFIG_FILE) && path.parent() == Some(cfg.root.as_path()))
+            {
+                reconfig = true;
+            } else if in_corpus(&cfg, &path) {
+                updates.push((path, ch.typ == FileChangeType::DELETED));
+            }
+        }
+        if reconfig {
+            self.reconfigure().await;
+            if self.config().corpus_key() != cfg.corpus_key() {
+                return; // re-indexing from scratch
+            }
+        }
+        if updates.is_empty() {
+            return;
+        }
+        if !self.ready.load(Ordering::SeqCst) || self.indexing.load(Ordering::SeqCst) {
+            let s = self.clone();
+            tokio::spawn(async move { s.index().await });
+            return;
+        }
+        let s = self.clone();
+        let root = cfg.root.clone();
+        let errors = tokio::task::spawn_blocking(move || {
+            let mut errors = Vec::new();
+            let mut prepared = Vec::new();
+            for (path, deleted) in updates {
+                let display = load::display_path(&path, &root);
+                if deleted || !path.exists() {
+                    prepared.push((display, None));
+                } else {
+                    match load::read_source(&path, display.clone()) {
+                        Ok(doc) => prepared.push((display, Some(AnalyzedSource::new(doc)))),
+                        Err(e) => {
+                            errors.push(e);
+                            prepared.push((display, None));
+                        }
+                    }
+                }
+            }
+            let mut idx = s.corpus.write().unwrap_or_else(PoisonError::into_inner);
+            for (display, src) in prepared {
+                match src {
+                    Some(src) => {
+                        idx.insert(src);
+                    }
+                    None => {
+                        idx.remove(&display);
+                    }
+                }
+            }
+            errors
+        })
+        .await
+        .unwrap_or_default();
+        if !errors.is_empty() {
+            self.client.show_message(MessageType::WARNING, describe_errors(&errors)).await;
+        }
+        self.recheck_all();
+        self.refresh_pull().await;
+    }
+}

@@ -1,0 +1,183 @@
+//! What the server holds: the client's capabilities, the open documents with
+//! their latest check results, the configuration and the corpus.
+
+use super::scheduler::Job;
+use crate::config::{Effective, Overrides};
+use copydesk_engine::check::CheckMemo;
+use copydesk_engine::corpus::CorpusIndex;
+use copydesk_engine::text::{ColumnUnit, LineIndex};
+use copydesk_engine::{TextFormat, Verdict};
+use ropey::Rope;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+use tokio::sync::{mpsc, watch};
+use tower_lsp_server::ls_types::{Diagnostic, Location, Uri};
+use tower_lsp_server::Client;
+
+pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// What the client can do, learned at `initialize`.
+#[derive(Clone, Debug)]
+pub(super) struct Session {
+    pub unit: ColumnUnit,
+    pub pull: bool,
+    pub dynamic_watch: bool,
+    pub work_done: bool,
+    pub config_pull: bool,
+    pub refresh: bool,
+    pub document_changes: bool,
+    pub create_file: bool,
+    pub root: PathBuf,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Session {
+            unit: ColumnUnit::Utf16,
+            pull: false,
+            dynamic_watch: false,
+            work_done: false,
+            config_pull: false,
+            refresh: false,
+            document_changes: false,
+            create_file: false,
+            root: PathBuf::from("."),
+        }
+    }
+}
+
+/// The outcome of checking one snapshot of a document.
+pub struct DocResult {
+    pub(super) gen: u64,
+    pub(super) text: String,
+    pub(super) lines: LineIndex,
+    pub(super) verdicts: Vec<Verdict>,
+    /// Evidence locations of each verdict (parallel to `verdicts`).
+    pub(super) locations: Vec<Vec<Location>>,
+    pub(super) diagnostics: Vec<Diagnostic>,
+}
+
+impl DocResult {
+    /// A result with nothing to show (a check that failed, or an oversize document's).
+    pub(super) fn empty(gen: u64, diagnostics: Vec<Diagnostic>) -> Self {
+        let (text, lines, verdicts, locations) = (String::new(), LineIndex::default(), Vec::new(), Vec::new());
+        DocResult { gen, text, lines, verdicts, locations, diagnostics }
+    }
+}
+
+pub(super) struct Doc {
+    pub rope: Rope,
+    pub version: i32,
+    pub gen: u64,
+    pub format: TextFormat,
+    pub result: Option<Arc<DocResult>>,
+    /// The generation of the latest result (for requests waiting on it).
+    pub done: watch::Sender<u64>,
+    /// Verdicts of the last check, for the claims the next edit leaves alone.
+    pub memo: CheckMemo,
+}
+
+pub(super) struct Shared {
+    pub client: Client,
+    pub session: RwLock<Session>,
+    pub init_overrides: Mutex<Overrides>,
+    pub ws_overrides: Mutex<Overrides>,
+    pub config: RwLock<Arc<Effective>>,
+    pub corpus: RwLock<CorpusIndex>,
+    pub ready: AtomicBool,
+    pub indexing: AtomicBool,
+    pub index_done: AtomicUsize,
+    pub index_total: AtomicUsize,
+    pub index_epoch: AtomicU64,
+    pub docs: Mutex<HashMap<Uri, Doc>>,
+    pub gen: AtomicU64,
+    pub jobs: mpsc::UnboundedSender<Job>,
+    pub jobs_rx: Mutex<Option<mpsc::UnboundedReceiver<Job>>>,
+    pub watching: AtomicBool,
+    /// Set by `shutdown`: an `exit` after it ends the process with 0, else 1.
+    pub shut_down: Arc<AtomicBool>,
+    pub options: crate::Options,
+}
+
+impl Shared {
+    pub fn session(&self) -> Session {
+        self.session.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    pub fn config(&self) -> Arc<Effective> {
+        self.config.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    pub fn next_gen(&self) -> u64 {
+        self.gen.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    pub fn schedule(&self, uri: Uri) {
+        let _ = self.jobs.send(Job::Check(uri));
+    }
+
+    /// Marks every open document for a re-check.
+    pub fn recheck_all(&self) {
+        let uris: Vec<Uri> = {
+            let mut docs = lock(&self.docs);
+            docs.iter_mut()
+                .map(|(u, d)| {
+                    d.gen = self.next_gen();
+                    u.clone()
+                })
+                .collect()
+        };
+        for u in uris {
+            self.schedule(u);
+        }
+    }
+
+    /// After results changed without an edit: pull clients are asked to pull again.
+    pub async fn refresh_pull(&self) {
+        let sess = self.session();
+        if sess.pull && sess.refresh {
+            let _ = self.client.workspace_diagnostic_refresh().await;
+        }
+    }
+
+    pub fn indexing_message(&self) -> String {
+        let done = self.index_done.load(Ordering::Relaxed);
+        let total = self.index_total.load(Ordering::Relaxed);
+        if total == 0 {
+            "copydesk: indexing the corpus; claims are checked when it is done.".to_string()
+        } else {
+            format!("copydesk: indexing the corpus ({done} of {total} sources); claims are checked when it is done.")
+        }
+    }
+
+    /// A document's text and version.
+    pub fn text_and_version(&self, uri: &Uri) -> Option<(String, i32)> {
+        let docs = lock(&self.docs);
+        let d = docs.get(uri)?;
+        Some((d.rope.to_string(), d.version))
+    }
+
+    /// The result for the document's current text: the kept one when it is current, else
+    /// the one the scheduler's next check of it gives (every change schedules one). A
+    /// request never checks: it waits, without a thread, and a cancelled request stops
+    /// waiting. `None` for a document not open (or closed meanwhile) or before the corpus is ready.
+    pub async fn current_result(&self, uri: &Uri) -> Option<Arc<DocResult>> {
+        if !self.ready.load(Ordering::SeqCst) {
+            return None;
+        }
+        let (gen, mut done) = {
+            let docs = lock(&self.docs);
+            let d = docs.get(uri)?;
+            if let Some(r) = d.result.as_ref().filter(|r| r.gen == d.gen) {
+                return Some(r.clone());
+            }
+            (d.gen, d.done.subscribe())
+        };
+        done.wait_for(|g| *g >= gen).await.ok()?;
+        lock(&self.docs).get(uri).and_then(|d| d.result.clone())
+    }
+}
