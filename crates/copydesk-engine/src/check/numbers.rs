@@ -119,10 +119,11 @@ impl std::fmt::Display for SetAside {
     }
 }
 
-/// The first source figure set aside, in order of sentence similarity, and why.
-struct Nearest {
-    text: String,
-    at: String,
+/// The first source figure set aside, in order of sentence similarity, and why; put in
+/// words only if the verdict needs it.
+struct Nearest<'c> {
+    source: &'c AnalyzedSource,
+    quantity: &'c Quantity,
     why: SetAside,
 }
 
@@ -131,8 +132,8 @@ struct Nearest {
 /// wire template "Net 2.1 mln vs 1.8 mln", a table row, a weekly report) is another
 /// company's or another week's, not this one's misstated; unless the source is the story
 /// the draft is drawn from (`SOURCE_AFFINITY`), where two slips in one sentence are slips.
-fn anchored<'a>(d: &'a Draft, q: &Quantity, (doc, src): (u32, &'a AnalyzedSource), sq: &Quantity) -> bool {
-    let (ours, theirs) = (beside(d.analysis, d.masked(), q), beside(&src.analysis, &src.analysis.prose.masked, sq));
+fn anchored(d: &Draft, f: &Figure, (doc, src): (u32, &AnalyzedSource), sq: &Quantity) -> bool {
+    let (ours, theirs) = (&f.others, beside(&src.analysis, &src.analysis.prose.masked, sq));
     ours.is_empty()
         || theirs.is_empty()
         || ours.iter().any(|o| theirs.iter().any(|t| units_compatible(o, t) && consistent(o, t)))
@@ -238,11 +239,11 @@ fn same_kind(q: &Quantity, sq: &Quantity) -> bool {
 /// each of those claims the closest consistent source figure of its kind, in order ("74 percent of
 /// likely voters ..., including 62 percent of Republicans": the source's 74 is the draft's
 /// 74, not a rival of its 62). Returns the claimed figures' indices in `src`.
-fn claimed_by_others(d: &Draft, q: &Quantity, src: &AnalyzedSource, sentence: usize) -> Vec<usize> {
+fn claimed_by_others(f: &Figure, src: &AnalyzedSource, sentence: usize) -> Vec<usize> {
     let (first, in_sentence) = of_sentence(src, sentence);
     let theirs: Vec<usize> = (first..first + in_sentence.len()).collect();
     let mut claimed: Vec<usize> = Vec::new();
-    for o in beside(d.analysis, d.masked(), q) {
+    for o in f.others.iter().copied() {
         // The closest consistent figure: "0.5%" claims the source's "0.5%", not its "0.505%".
         let free = theirs
             .iter()
@@ -353,6 +354,8 @@ struct Figure<'q> {
     /// The terms of its sentence (see [`figure_terms`]) and their weight.
     terms: Cow<'q, [u64]>,
     weight: f32,
+    /// The other figures of its sentence near it ([`beside`]).
+    others: Vec<&'q Quantity>,
     local: Vec<u64>,
     clause_terms: Vec<u64>,
     clause_weight: f32,
@@ -383,7 +386,8 @@ impl<'q> Figure<'q> {
             .collect();
         own.sort_unstable();
         own.dedup();
-        Figure { q, terms, weight, local, clause_terms, clause_weight, own }
+        let others = beside(d.analysis, d.masked(), q);
+        Figure { q, terms, weight, others, local, clause_terms, clause_weight, own }
     }
 
     /// Weight of the figure's own terms in `within` that `other` lacks: the figure
@@ -471,18 +475,15 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
     let mut rivals: Vec<Candidate> = Vec::new();
     let mut restated: Vec<Candidate> = Vec::new();
     let mut nearest: Option<Nearest> = None;
-    let mut set_aside = |src: &AnalyzedSource, sq: &Quantity, why: SetAside| {
-        if nearest.is_none() {
-            let at = cite(&src.evidence(sq.sentence, sq.span));
-            nearest = Some(Nearest { text: figure_text(src, sq), at, why });
-        }
+    let mut set_aside = |source, quantity, why: SetAside| {
+        nearest.get_or_insert(Nearest { source, quantity, why });
     };
     for s in corpus.similar_sentences(&fig.terms, NEIGHBOURS).iter().copied() {
         let Some(src) = corpus.get(s.at.doc) else { continue };
         let (first, in_sentence) = of_sentence(src, s.at.sentence as usize);
         let in_sentence =
             in_sentence.iter().enumerate().map(|(i, sq)| (first + i, sq)).filter(|(_, sq)| same_kind(q, sq));
-        let claimed = claimed_by_others(d, q, src, s.at.sentence as usize);
+        let claimed = claimed_by_others(&fig, src, s.at.sentence as usize);
         let states_ours = states_value(q, src, s.at.sentence as usize, &claimed);
         for (qi, sq) in in_sentence {
             let qi = qi as u32;
@@ -513,26 +514,21 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
                     Err(SetAside::Claimed)
                 } else if let Err(m) = agrees(s.at.doc, src, qi, Agreement::SameFact) {
                     Err(SetAside::Frame(m))
-                } else if !anchored(d, q, (s.at.doc, src), sq) {
+                } else if !anchored(d, &fig, (s.at.doc, src), sq) {
                     Err(SetAside::Unanchored)
                 } else {
                     Ok(())
                 }
             };
-            let contest = if compatible { Some(contests()) } else { None };
-            if let Some(Err(why)) = &contest {
-                if !consistent(q, sq) {
-                    set_aside(src, sq, why.clone());
-                }
-            }
-            if matches!(contest, Some(Ok(()))) {
-                rivals.push(c);
-            } else if compatible {
-                if consistent(q, sq) {
+            match compatible.then(contests) {
+                Some(Ok(())) => rivals.push(c),
+                Some(Err(_)) if consistent(q, sq) => restated.push(c),
+                Some(Err(why)) => set_aside(src, sq, why),
+                // The same figure under another noun.
+                None if (q.value - sq.value).abs() <= rounding(q).max(rounding(sq)) + 1e-9 * q.value.abs().max(1.0) => {
                     restated.push(c);
                 }
-            } else if (q.value - sq.value).abs() <= rounding(q).max(rounding(sq)) + 1e-9 * q.value.abs().max(1.0) {
-                restated.push(c);
+                None => {}
             }
         }
     }
@@ -675,9 +671,12 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
                     cite(&best.source.evidence(best.quantity.sentence, best.quantity.span)),
                     best.score
                 ),
-                (None, Some(n)) => {
-                    format!("No source figure of the same fact. Nearest: {} ({}), {}.", n.text, n.at, n.why)
-                }
+                (None, Some(n)) => format!(
+                    "No source figure of the same fact. Nearest: {} ({}), {}.",
+                    figure_text(n.source, n.quantity),
+                    cite(&n.source.evidence(n.quantity.sentence, n.quantity.span)),
+                    n.why
+                ),
                 (None, None) => "No source sentence near this one states a figure of its kind.".to_string(),
             };
             Some(Verdict {

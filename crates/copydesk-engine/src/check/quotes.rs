@@ -94,7 +94,7 @@ struct Match<'c> {
     source: &'c AnalyzedSource,
     sentence: usize,
     region: Span,
-    /// How the passage was aligned, for the verdict's reason.
+    /// How the passage was aligned: the verdict's reason.
     how: String,
 }
 
@@ -154,7 +154,7 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
         if let Some((f, l)) = verbatim(&segs, passage) {
             if alignment::drops_negation(ends_sentence, passage, l) && same_source_quote(src, passage, l, l + 1) {
                 let region = Span::new(passage[f].0.start, passage[l + 1].0.end);
-                let how = "the source quote goes on with a negation the draft leaves out".to_string();
+                let how = "The source quote goes on with a negation the draft leaves out.".to_string();
                 reworded = Some((1.0, Match { source: src, sentence: sentence_of(src, region.start), region, how }));
                 continue;
             }
@@ -203,7 +203,7 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
                 ""
             };
             let how = format!(
-                "one passage of one source quote holds {:.0}% of the draft quote's words in order{by}; the rest differ",
+                "One passage of one source quote holds {:.0}% of the draft quote's words in order{by}; the rest differ.",
                 coverage * 100.0
             );
             reworded = Some((coverage, Match { source: src, sentence: sentence_of(src, region.start), region, how }));
@@ -293,9 +293,7 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
         let wording = m.region.slice(&m.source.doc.text).split_whitespace().collect::<Vec<_>>().join(" ");
         let message = format!("Misquote: {} has \u{201C}{wording}\u{201D}.", cite(&ev));
         let evidence = vec![ev];
-        let mut reason = m.how;
-        capitalize_first(&mut reason);
-        reason.push('.');
+        let reason = m.how;
         return Some(Verdict {
             kind: ClaimKind::Quote,
             span: q.span,
@@ -321,11 +319,4 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
         evidence: Vec::new(),
         finding: Some(finding(Code::UnsourcedQuote, d.text, q.span, message, Vec::new(), None)),
     })
-}
-
-fn capitalize_first(s: &mut String) {
-    if let Some(c) = s.chars().next() {
-        let upper: String = c.to_uppercase().collect();
-        s.replace_range(..c.len_utf8(), &upper);
-    }
 }

@@ -81,20 +81,20 @@ impl FigureFrame {
             names::names_in(text, sentence, sentence.start, &mut subject);
         }
         let mentions = time::periods_in(text, clause);
-        let tests = [
-            (NotAClaim::BylineDate, is_byline_date(text, sentence, q)),
-            (NotAClaim::CapitalsHeadline, in_capitals_headline(text, sentence, q)),
-            (NotAClaim::DateRangeEnd, ends_date_range(text, &analysis.quantities, index)),
-            (NotAClaim::TableRow, in_table_row(text, q.span)),
-            (NotAClaim::TimeOfDay, is_time_of_day(text, q)),
-            (NotAClaim::YearOfDate, year_of_a_date(text, &analysis.quantities, index)),
-            (NotAClaim::SpreadLabel, is_spread_label(text, q)),
-            (
-                NotAClaim::Period,
-                mentions.iter().any(|m| matches!(m.period, Period::Months(_)) && m.span.covers(q.span)),
-            ),
+        // In order, and only until one holds, as each reads the text.
+        let tests: [(NotAClaim, &dyn Fn() -> bool); 8] = [
+            (NotAClaim::BylineDate, &|| is_byline_date(text, sentence, q)),
+            (NotAClaim::CapitalsHeadline, &|| in_capitals_headline(text, sentence, q)),
+            (NotAClaim::DateRangeEnd, &|| ends_date_range(text, &analysis.quantities, index)),
+            (NotAClaim::TableRow, &|| in_table_row(text, q.span)),
+            (NotAClaim::TimeOfDay, &|| is_time_of_day(text, q)),
+            (NotAClaim::YearOfDate, &|| year_of_a_date(text, &analysis.quantities, index)),
+            (NotAClaim::SpreadLabel, &|| is_spread_label(text, q)),
+            (NotAClaim::Period, &|| {
+                mentions.iter().any(|m| matches!(m.period, Period::Months(_)) && m.span.covers(q.span))
+            }),
         ];
-        let not_a_claim = tests.iter().find(|t| t.1).map(|t| t.0);
+        let not_a_claim = tests.iter().find(|t| t.1()).map(|t| t.0);
         // The year of a month ("in December 1985") is the figure's period, not another figure.
         let siblings: Vec<Span> = near(&analysis.quantities, clause)
             .iter()
@@ -241,10 +241,7 @@ fn year_of_a_date(text: &str, quantities: &[Quantity], index: usize) -> bool {
     let before = text.get(q.span.start.saturating_sub(24)..q.span.start).unwrap_or("").trim_end();
     let after_month = before.ends_with(',') && {
         let words: Vec<&str> = before.trim_end_matches(',').split_whitespace().rev().take(2).collect();
-        words.iter().any(|w| {
-            let w = w.trim_end_matches('.');
-            time::periods_in(w, Span::new(0, w.len())).iter().any(|m| matches!(m.period, Period::Month(_)))
-        })
+        words.iter().any(|w| names_a_month(w.trim_end_matches('.')))
     };
     after_date || after_month
 }
@@ -252,7 +249,11 @@ fn year_of_a_date(text: &str, quantities: &[Quantity], index: usize) -> bool {
 /// Does a year follow a month's name ("December 1985", "Dec. 1985")?
 fn follows_a_month(text: &str, year: Span) -> bool {
     let before = text.get(..year.start).unwrap_or("").trim_end();
-    let word = before.rsplit(|c: char| !c.is_alphabetic() && c != '.').next().unwrap_or("").trim_end_matches('.');
+    names_a_month(before.rsplit(|c: char| !c.is_alphabetic() && c != '.').next().unwrap_or("").trim_end_matches('.'))
+}
+
+/// Is `word` a month's name ("December", "Dec")?
+fn names_a_month(word: &str) -> bool {
     time::periods_in(word, Span::new(0, word.len())).iter().any(|m| matches!(m.period, Period::Month(_)))
 }
 

@@ -79,10 +79,8 @@ pub fn is_calendar_word(w: &str) -> bool {
 
 fn month(w: &str, lower: &str) -> Option<u8> {
     // "end-March", "mid-January": the month of a point in it.
-    if let Some((head, rest)) =
-        w.split_once('-').filter(|(h, _)| matches!(h.to_lowercase().as_str(), "end" | "mid" | "early" | "late"))
-    {
-        return month(rest, &lower[head.len() + 1..]);
+    if let Some((head, rest)) = lower.split_once('-').filter(|(h, _)| matches!(*h, "end" | "mid" | "early" | "late")) {
+        return month(w.get(head.len() + 1..).unwrap_or(""), rest);
     }
     // Month names are capitalized; "may" in lower case is a verb.
     if !w.starts_with(|c: char| c.is_uppercase()) {
