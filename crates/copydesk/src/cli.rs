@@ -251,16 +251,20 @@ fn cmd_check(
         }
     }
     report_load_errors("draft", &errors);
-    let out = match format {
-        CheckFormat::Human => {
-            render::human::render(&reports, std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none())
-        }
-        CheckFormat::Json => render::json::render(&reports),
-        CheckFormat::Sarif => render::sarif::render(&reports),
-        CheckFormat::Github => render::github::render(&reports),
-    };
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(out.as_bytes()).context("cannot write to standard output")?;
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let out: &mut dyn Write = &mut stdout;
+    match format {
+        CheckFormat::Human => render::human::write(
+            out,
+            &reports,
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        ),
+        CheckFormat::Json => render::json::write(out, &reports),
+        CheckFormat::Sarif => render::sarif::write(out, &reports),
+        CheckFormat::Github => render::github::write(out, &reports),
+    }
+    .and_then(|()| stdout.flush())
+    .context("cannot write to standard output")?;
     let (contradictions, _) = render::tally(&reports);
     Ok(if !errors.is_empty() {
         ExitCode::from(2)

@@ -1,7 +1,10 @@
-//! `--format json`: `{"version": 1, "findings": [...]}`, the shape checks read.
+//! `--format json`: `{"findings": [...], "version": 1}`, the shape checks read,
+//! written one finding at a time.
 
-use super::{position, FileReport};
+use super::{each_finding, position, FileReport};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Value};
+use std::io::{self, Write};
 
 pub fn finding_value(r: &FileReport, f: &copydesk_engine::Finding) -> Value {
     let (line, column) = position(r, f.span.start);
@@ -24,10 +27,33 @@ pub fn finding_value(r: &FileReport, f: &copydesk_engine::Finding) -> Value {
     v
 }
 
-pub fn render(reports: &[FileReport]) -> String {
-    let findings: Vec<Value> =
-        reports.iter().flat_map(|r| r.findings.iter().map(move |f| finding_value(r, f))).collect();
-    let mut s = serde_json::to_string_pretty(&json!({"version": 1, "findings": findings})).unwrap_or_default();
-    s.push('\n');
-    s
+/// A sequence serialized from an iterator as it is written, never collected.
+pub(crate) struct Streamed<F>(pub F);
+
+impl<F, I, T> Serialize for Streamed<F>
+where
+    F: Fn() -> I,
+    I: Iterator<Item = T>,
+    T: Serialize,
+{
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq((self.0)())
+    }
+}
+
+struct Document<'a>(&'a [FileReport]);
+
+impl Serialize for Document<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // Keys in the order serde_json's maps give them (sorted), as before streaming.
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("findings", &Streamed(|| each_finding(self.0).map(|(r, f)| finding_value(r, f))))?;
+        map.serialize_entry("version", &1)?;
+        map.end()
+    }
+}
+
+pub fn write(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &Document(reports))?;
+    out.write_all(b"\n")
 }

@@ -1,4 +1,6 @@
-//! Rendering findings: one [`FileReport`] per draft, four output formats.
+//! Rendering findings: one [`FileReport`] per draft, four output formats. Every
+//! format writes finding by finding to a [`Write`]r, so the output of a run with
+//! a hundred thousand findings never exists whole in memory.
 
 pub mod github;
 pub mod human;
@@ -28,4 +30,9 @@ pub fn tally(reports: &[FileReport]) -> (usize, usize) {
     let all = reports.iter().flat_map(|r| &r.findings);
     let contradictions = all.clone().filter(|f| f.code.is_contradiction()).count();
     (contradictions, all.count() - contradictions)
+}
+
+/// Every finding of every report, with its report, in order.
+pub(crate) fn each_finding(reports: &[FileReport]) -> impl Iterator<Item = (&FileReport, &Finding)> {
+    reports.iter().flat_map(|r| r.findings.iter().map(move |f| (r, f)))
 }
