@@ -168,3 +168,31 @@ fn a_month_without_a_year_is_the_latest_before_the_storys_date() {
     let slip = march.replace("in December.", "in December 1985.");
     assert_eq!(status(&[&slip], february, "25.5 billion dlrs"), Some(Status::Contradicted));
 }
+
+/// The suggestion the contradiction of the draft's figure written `figure` offers.
+fn suggestion(stories: &[&str], draft: &str, figure: &str) -> Option<String> {
+    let corpus = corpus(stories);
+    let verdicts = check::check(&corpus, draft, &analyze(draft, TextFormat::Plain), &Settings::default());
+    let v = verdicts.iter().find(|v| v.span.slice(draft) == figure)?;
+    v.finding.as_ref()?.suggestion.as_ref().map(|s| s.replacement.clone())
+}
+
+#[test]
+fn the_figure_a_change_is_measured_from_is_not_the_current_one() {
+    let story = "Clinic strained\n\nThe Eastvale clinic counted 14 days this year when every bed was taken, up from \
+                 six days the year before, its director said.\n";
+    // The fix writes the source's figure for the draft's time, never the earlier one.
+    for draft in [
+        "Every bed at the Eastvale clinic was taken on 16 days.\n",
+        "Every bed at the Eastvale clinic was taken on 16 days this year.\n",
+        "The Eastvale clinic counted 16 days when every bed was taken, its director said.\n",
+    ] {
+        assert_eq!(suggestion(&[story], draft, "16").as_deref(), Some("14"), "{draft}");
+    }
+    // The draft's own earlier figure, or one it dates a year back, is the source's earlier one.
+    let draft =
+        "The Eastvale clinic counted 14 days this year when every bed was taken, up from 16 days the year before.\n";
+    assert_eq!(suggestion(&[story], draft, "16").as_deref(), Some("six"));
+    let draft = "Every bed at the Eastvale clinic was taken on 16 days last year.\n";
+    assert_eq!(suggestion(&[story], draft, "16").as_deref(), Some("six"));
+}

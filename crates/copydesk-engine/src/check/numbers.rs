@@ -68,7 +68,8 @@ fn frames_agree(
     match need {
         Agreement::SameFact => {
             same_fact(q.kind, (own, ours), (&theirs, &story))?;
-            frame::same_base(own, &theirs)
+            frame::same_base(own, &theirs)?;
+            frame::same_role(own, &theirs)
         }
         Agreement::Supports => {
             frame::subject_overlaps(own, ours, &theirs, &story)?;

@@ -55,6 +55,9 @@ pub enum Mismatch {
     StoryDates { days: i64 },
     /// A share of another whole ("of young people" / "of those with jobs").
     Base,
+    /// The other part of a comparison: the earlier figure ("up from six") where the draft's
+    /// is the current one, or the other way round.
+    Role { theirs_earlier: bool },
 }
 
 fn names(words: &[String]) -> String {
@@ -95,6 +98,12 @@ impl fmt::Display for Mismatch {
                 write!(f, "another time (stories {days} days apart, and no period named on both sides)")
             }
             Mismatch::Base => f.write_str("a share of another whole"),
+            Mismatch::Role { theirs_earlier: true } => f.write_str(
+                "the earlier figure of a comparison (\"up from …\", \"vs …\"), where the draft's is a current one",
+            ),
+            Mismatch::Role { theirs_earlier: false } => {
+                f.write_str("the current figure of a comparison, where the draft's is the earlier one")
+            }
         }
     }
 }
@@ -118,6 +127,9 @@ impl fmt::Display for Period {
             Period::Back(1) => f.write_str("a week before"),
             Period::Back(2) => f.write_str("a month before"),
             Period::Back(_) => f.write_str("a year before"),
+            Period::This(1) => f.write_str("this week"),
+            Period::This(2) => f.write_str("this month"),
+            Period::This(_) => f.write_str("this year"),
             Period::Day(-1) => f.write_str("yesterday"),
             Period::Day(0) => f.write_str("today"),
             Period::Day(_) => f.write_str("tomorrow"),

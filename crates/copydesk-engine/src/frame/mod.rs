@@ -10,11 +10,13 @@
 
 pub mod mismatch;
 pub mod names;
+pub mod role;
 pub mod time;
 
 use crate::text::Span;
 use crate::{Analysis, Quantity, QuantityKind};
 pub use mismatch::{Mismatch, NotAClaim};
+pub use role::same_role;
 pub use time::Period;
 
 /// The proper names of a document: all of them, and those of its lead.
@@ -64,6 +66,10 @@ pub struct FigureFrame {
     /// What a share is a share of ("58 percent of young people": "young", "people"), as
     /// stemmed content terms, sorted; empty when the text does not say.
     pub base: Vec<u64>,
+    /// The figure a change is measured from ("up from six days", "to 14 from six",
+    /// "2.1 mln vs 1.8 mln"): it holds at an earlier time than the figure it is compared
+    /// with, whether or not that time is named.
+    pub baseline: bool,
 }
 
 impl FigureFrame {
@@ -104,7 +110,15 @@ impl FigureFrame {
             .collect();
         let periods = own_periods(&mentions, q.span, &siblings);
         let base = if q.kind == QuantityKind::Percent { share_base(text, sentence, q.span) } else { Vec::new() };
-        FigureFrame { subject: names::finish(subject), periods, not_a_claim, base }
+        let compared_after = |o: &&Quantity| {
+            o.span.end <= q.span.start
+                && o.kind == q.kind
+                && (o.unit == q.unit || o.unit.is_none() || q.unit.is_none())
+                && siblings.contains(&o.span)
+        };
+        let after_a_figure = near(&analysis.quantities, clause).iter().any(|o| compared_after(&o));
+        let baseline = role::is_baseline(text, Span::new(clause.start, q.span.start), after_a_figure);
+        FigureFrame { subject: names::finish(subject), periods, not_a_claim, base, baseline }
     }
 
     /// The frame in words: "about Harbor Freight (the story's lead), in January".
@@ -446,11 +460,11 @@ pub fn clause(text: &str, sentence: Span, figure: Span) -> Span {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::{analyze, TextFormat};
 
-    fn frame(text: &str, figure: &str) -> (FigureFrame, DocNames) {
+    pub(super) fn frame(text: &str, figure: &str) -> (FigureFrame, DocNames) {
         let a = analyze(text, TextFormat::Plain);
         let at = text.find(figure).expect("figure in text");
         let i = a.quantities.iter().position(|q| q.span.start == at).expect("figure extracted");

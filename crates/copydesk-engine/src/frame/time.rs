@@ -22,6 +22,8 @@ pub enum Period {
     Months(u16),
     /// A step back from the story's own time: 1 week, 2 month, 3 year ("last year", "a year ago").
     Back(u8),
+    /// The story's own week, month or year (1, 2, 3): "this year", "so far this month".
+    This(u8),
     /// A day counted from the story's own: -1 yesterday, 0 today, 1 tomorrow.
     Day(i8),
 }
@@ -34,7 +36,8 @@ impl Period {
             Period::Quarter(_) => 2,
             Period::Weekday(_) => 3,
             Period::Months(_) => 4,
-            Period::Back(_) => 5,
+            // "this year" and "last year" are steps of one sort: they disagree.
+            Period::Back(_) | Period::This(_) => 5,
             Period::Day(_) => 6,
         }
     }
@@ -154,6 +157,10 @@ pub fn periods_in(text: &str, span: Span) -> Vec<Mention> {
         } else if matches!(l, "last" | "previous" | "prior" | "past") {
             if let Some(b) = step(at(i + 1)) {
                 out.push(through(i + 1, Period::Back(b)));
+            }
+        } else if l == "this" {
+            if let Some(b) = step(at(i + 1)) {
+                out.push(through(i + 1, Period::This(b)));
             }
         } else if l == "ago" || l == "earlier" || l == "before" {
             // "a year ago", "a month earlier", "the year before"
@@ -311,6 +318,12 @@ mod tests {
     fn steps_back_are_read() {
         assert_eq!(periods("up from a year ago"), vec![Period::Back(3)]);
         assert_eq!(periods("compared with last month"), vec![Period::Back(2)]);
+        assert_eq!(
+            periods("14 days so far this year, up from six the year before"),
+            vec![Period::This(3), Period::Back(3)]
+        );
+        assert!(!compatible(&[Period::This(3)], &[Period::Back(3)]));
+        assert!(compatible(&[Period::This(3)], &[Period::This(3), Period::Month(5)]));
         assert_eq!(periods("the year-ago quarter"), vec![Period::Back(3)]);
     }
 
