@@ -7,7 +7,7 @@ use super::alignment::{self, segments, verbatim, Alignment};
 use super::{cite, finding, speaker_reading, Draft, MAX_EVIDENCE};
 use crate::corpus::{AnalyzedSource, CorpusIndex};
 use crate::extract::entities::same_entity;
-use crate::finding::{ClaimKind, Code, Evidence, Status, Verdict};
+use crate::finding::{ClaimKind, Code, Evidence, Status, Suggestion, Verdict};
 use crate::terms;
 use crate::text::Span;
 use crate::Speaker;
@@ -294,12 +294,18 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
         let message = format!("Misquote: {} has \u{201C}{wording}\u{201D}.", cite(&ev));
         let evidence = vec![ev];
         let reason = m.how;
+        let mut found = finding(Code::Misquote, d.text, q.span, message.clone(), evidence.clone(), None);
+        // The fix replaces the quote's words and keeps the draft's own closing punctuation
+        // ("… act on it." keeps its full stop where the source's words go on with a comma).
+        let words = without_closing_punctuation(d.text, q.span);
+        let replacement = wording.trim_end_matches(CLOSING_PUNCTUATION).to_string();
+        found.suggestion = Some(Suggestion { span: words, replacement });
         return Some(Verdict {
             kind: ClaimKind::Quote,
             span: q.span,
             status: Status::Contradicted,
-            summary: message.clone(),
-            finding: Some(finding(Code::Misquote, d.text, q.span, message, evidence.clone(), Some(wording))),
+            summary: message,
+            finding: Some(found),
             evidence,
             reason,
         });
@@ -319,4 +325,14 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
         evidence: Vec::new(),
         finding: Some(finding(Code::UnsourcedQuote, d.text, q.span, message, Vec::new(), None)),
     })
+}
+
+/// Punctuation that closes a quoted sentence or clause, and the spaces around it.
+const CLOSING_PUNCTUATION: &[char] = &['.', ',', ';', ':', '!', '?', '\u{2026}', ' ', '\t', '\n', '\r'];
+
+/// `span` of `text` without the closing punctuation (and spaces) at its end.
+fn without_closing_punctuation(text: &str, span: Span) -> Span {
+    let inner = span.slice(text).trim_end_matches(CLOSING_PUNCTUATION);
+    let lead = inner.len() - inner.trim_start().len();
+    Span::new(span.start + lead, span.start + inner.len().max(lead))
 }
