@@ -59,6 +59,23 @@ impl Code {
         matches!(self, Code::NumberMismatch | Code::Misattribution | Code::Misquote)
     }
 
+    /// Where the code is explained: its section of `docs/codes.md` in the repository.
+    pub fn help_url(self) -> &'static str {
+        macro_rules! page {
+            ($anchor:literal) => {
+                concat!("https://github.com/copydesk/copydesk/blob/main/docs/codes.md#", $anchor)
+            };
+        }
+        match self {
+            Code::NumberMismatch => page!("number-mismatch"),
+            Code::Misattribution => page!("misattribution"),
+            Code::Misquote => page!("misquote"),
+            Code::UnsourcedNumber => page!("unsourced-number"),
+            Code::UnsourcedQuote => page!("unsourced-quote"),
+            Code::SourcesDisagree => page!("sources-disagree"),
+        }
+    }
+
     pub fn describe(self) -> &'static str {
         match self {
             Code::NumberMismatch => "a figure that comparable figures in the sources contradict",

@@ -7,6 +7,7 @@
 pub mod actions;
 pub mod config;
 pub mod document;
+pub mod hover;
 pub mod render;
 mod server;
 mod transport;

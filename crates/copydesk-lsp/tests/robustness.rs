@@ -44,7 +44,7 @@ async fn after_a_frame_with_a_bad_content_length_the_next_requests_are_answered(
             c.send(&hover_request(id, &uri, pos16(DRAFT, "84,300"))).await;
             let r = answer(&mut c, id, 10).await;
             let md = r["result"]["contents"]["value"].as_str().unwrap_or_default();
-            assert!(md.starts_with("**copydesk: Contradicted**"), "{kind}: request {i}: {r}");
+            assert!(md.starts_with("**copydesk: Contradicted"), "{kind}: request {i}: {r}");
         }
         // the bad frame is answered with one parse error
         let errors: Vec<&Value> = c.log.iter().filter(|v| v.get("error").is_some()).collect();
@@ -84,7 +84,7 @@ async fn bad_frames_sent_together_with_good_ones_lose_only_themselves() {
 }
 
 fn contradicted(hover: &Value) -> bool {
-    hover["result"]["contents"]["value"].as_str().is_some_and(|md| md.starts_with("**copydesk: Contradicted**"))
+    hover["result"]["contents"]["value"].as_str().is_some_and(|md| md.starts_with("**copydesk: Contradicted"))
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 //! `misattribution` when the sources give that claim to someone else.
 
 use super::quotes::{source_speaker, speaker_replacement, MIN_WORDS_FOR_SPEAKER};
-use super::{cite, finding, speaker_reading, Draft, MAX_EVIDENCE};
+use super::{cite, finding, messages, speaker_reading, Draft, MAX_EVIDENCE};
 use crate::corpus::{AnalyzedSource, CorpusIndex};
 use crate::extract::entities::same_entity;
 use crate::finding::{ClaimKind, Code, Status, Verdict};
@@ -197,7 +197,7 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize, flagged: &[Sp
         });
     }
     let (_, speaker, ev) = disagree.into_iter().next()?;
-    let message = format!("{} did not say this: {} gives it to {}.", a.speaker.text, cite(&ev), speaker.entity);
+    let message = messages::misattribution(&a.speaker.text, &speaker.entity, &ev);
     let replacement = speaker_replacement(&a.speaker.text, speaker);
     let evidence = vec![ev];
     let reason = format!(

@@ -6,8 +6,11 @@
 
 mod alignment;
 mod attributions;
+mod messages;
 mod numbers;
 mod quotes;
+
+pub(crate) use messages::cite;
 
 use crate::corpus::{CorpusIndex, DocId};
 use crate::finding::{Code, Evidence, Finding, Suggestion, Verdict};
@@ -333,12 +336,6 @@ pub(crate) fn finding(
         evidence,
         suggestion: suggestion.map(|replacement| Suggestion { span, replacement }),
     }
-}
-
-/// "file.txt:12" for messages.
-pub(crate) fn cite(e: &Evidence) -> String {
-    let name = e.path.rsplit(['/', '\\']).next().unwrap_or(&e.path);
-    format!("{name}:{}", e.line)
 }
 
 /// How a speaker was read, for a verdict's reason: "Dmitry Peskov (named)" or

@@ -6,7 +6,7 @@
 //! `sources-disagree` when the best comparable figures disagree among
 //! themselves; `unsourced-number` when nothing comparable exists.
 
-use super::{cite, finding, Draft, MAX_EVIDENCE};
+use super::{cite, finding, messages, Draft, MAX_EVIDENCE};
 use crate::claims::{Modifier, Quantity, QuantityKind};
 use crate::corpus::{AnalyzedSource, CorpusIndex, QuantityKey, SentRef};
 use crate::finding::{ClaimKind, Code, Status, Verdict};
@@ -581,7 +581,7 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
             kind: ClaimKind::Quantity,
             span: q.span,
             status: Status::Supported,
-            summary: format!("Supported: {} states {}.", cite(&evidence[0]), figure_text(best.source, best.quantity)),
+            summary: format!("{} states {}.", cite(&evidence[0]), figure_text(best.source, best.quantity)),
             evidence,
             finding: None,
             reason,
@@ -617,13 +617,11 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
                         .take(MAX_EVIDENCE - 1)
                         .map(|c| c.source.evidence(c.quantity.sentence, c.quantity.span)),
                 );
-                let figures: Vec<String> = std::iter::once(fig.clone())
+                let figures: Vec<(String, &crate::Evidence)> = std::iter::once(fig.clone())
                     .chain(disagreeing.iter().map(|c| figure_text(c.source, c.quantity)))
+                    .zip(&evidence)
                     .collect();
-                let message = format!(
-                    "The sources disagree on this figure ({}); none states {draft_text}.",
-                    figures.join(" vs ")
-                );
+                let message = messages::figures_disagree(&draft_text, &figures);
                 let reason = format!(
                     "The most comparable source figures are about the same fact ({}) and disagree among \
                      themselves (comparability {:.2}).",
@@ -640,7 +638,7 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
                     evidence,
                 });
             }
-            let message = format!("{draft_text}: the source says {fig} ({})", cite(&ev_best));
+            let message = messages::number_mismatch(&draft_text, &fig, &ev_best);
             let suggestion =
                 (best.quantity.kind != QuantityKind::Date || q.kind == QuantityKind::Date).then(|| fig.clone());
             let evidence = vec![ev_best];
@@ -662,7 +660,7 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
             })
         }
         best => {
-            let message = format!("{draft_text}: no source states this figure.");
+            let message = messages::unsourced_number(&draft_text);
             let countable = matches!(q.kind, QuantityKind::Amount | QuantityKind::Percent);
             let reason = match (best, nearest) {
                 (Some(best), _) => format!(

@@ -4,7 +4,7 @@
 //! `unsourced-quote`.
 
 use super::alignment::{self, segments, verbatim, Alignment};
-use super::{cite, finding, speaker_reading, Draft, MAX_EVIDENCE};
+use super::{cite, finding, messages, speaker_reading, Draft, MAX_EVIDENCE};
 use crate::corpus::{AnalyzedSource, CorpusIndex};
 use crate::extract::entities::same_entity;
 use crate::finding::{ClaimKind, Code, Evidence, Status, Suggestion, Verdict};
@@ -227,11 +227,7 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
                 let others_disagree = speakers.iter().any(|(s, _)| !same_entity(&s.entity, &first.entity));
                 if others_disagree {
                     let names: Vec<&str> = speakers.iter().map(|(s, _)| s.entity.as_str()).collect();
-                    let message = format!(
-                        "The sources give this quote to different speakers ({}), not to {}.",
-                        names.join(", "),
-                        ds.entity
-                    );
+                    let message = messages::speakers_disagree(&ds.text, &names);
                     let reason = format!(
                         "The words are found as written in {} source passages, given to different speakers; the \
                          draft's speaker is {}.",
@@ -248,8 +244,7 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
                         evidence,
                     });
                 }
-                let message =
-                    format!("{} did not say this: {} gives the quote to {}.", ds.text, cite(&ev), first.entity);
+                let message = messages::misattribution(&ds.text, &first.entity, &ev);
                 let replacement = speaker_replacement(&ds.text, first);
                 let reason = format!(
                     "The words are found as written; every source gives them to another speaker ({}); the \
@@ -291,14 +286,14 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
     if let Some((_, m)) = reworded {
         let ev = m.source.evidence(m.sentence, m.region);
         let wording = m.region.slice(&m.source.doc.text).split_whitespace().collect::<Vec<_>>().join(" ");
-        let message = format!("Misquote: {} has \u{201C}{wording}\u{201D}.", cite(&ev));
-        let evidence = vec![ev];
-        let reason = m.how;
-        let mut found = finding(Code::Misquote, d.text, q.span, message.clone(), evidence.clone(), None);
         // The fix replaces the quote's words and keeps the draft's own closing punctuation
         // ("… act on it." keeps its full stop where the source's words go on with a comma).
         let words = without_closing_punctuation(d.text, q.span);
         let replacement = wording.trim_end_matches(CLOSING_PUNCTUATION).to_string();
+        let message = messages::misquote(words.slice(d.text), &replacement, &ev);
+        let evidence = vec![ev];
+        let reason = m.how;
+        let mut found = finding(Code::Misquote, d.text, q.span, message.clone(), evidence.clone(), None);
         found.suggestion = Some(Suggestion { span: words, replacement });
         return Some(Verdict {
             kind: ClaimKind::Quote,
@@ -310,8 +305,7 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
             reason,
         });
     }
-    let message =
-        format!("{}: no source holds this quote.", draft_quote.split_whitespace().collect::<Vec<_>>().join(" "));
+    let message = messages::unsourced_quote(draft_quote);
     let reason = match passed_over {
         Some(p) => format!("No source passage holds these words. Nearest: {p}."),
         None => "No source passage holds these words, as written or reworded.".to_string(),

@@ -25,6 +25,7 @@ mod workspace;
 use crate::actions;
 use crate::config::{self, Overrides};
 use crate::document::{self, Positions};
+use crate::hover;
 use crate::render::{self, FixData};
 use copydesk_engine::check::CheckMemo;
 use copydesk_engine::corpus::CorpusIndex;
@@ -85,11 +86,14 @@ fn uri_path(uri: &Uri) -> String {
 }
 
 /// Verdicts whose claim covers `offset` (the position just after a claim counts too).
+/// The verdicts whose claim, or whose finding (a misattribution's speaker name, away from
+/// its quote), holds `offset`.
 fn verdicts_at(r: &DocResult, offset: usize) -> Vec<usize> {
+    let holds = |s: Span| s.start <= offset && offset <= s.end;
     (0..r.verdicts.len())
         .filter(|i| {
-            let s: Span = r.verdicts[*i].span;
-            s.start <= offset && offset <= s.end
+            let v = &r.verdicts[*i];
+            holds(v.span) || v.finding.as_ref().is_some_and(|f| holds(f.span))
         })
         .collect()
 }
@@ -131,6 +135,13 @@ impl LanguageServer for Backend {
             create_file: edit
                 .and_then(|e| e.resource_operations.as_ref())
                 .is_some_and(|r| r.contains(&ResourceOperationKind::Create)),
+            hover_markdown: caps
+                .text_document
+                .as_ref()
+                .and_then(|t| t.hover.as_ref())
+                .and_then(|h| h.content_format.as_ref())
+                .and_then(|f| f.first())
+                .is_none_or(|k| *k == MarkupKind::Markdown),
             root: root.clone(),
         };
         let pull = sess.pull;
@@ -299,12 +310,16 @@ impl LanguageServer for Backend {
             return Ok(None);
         }
         let vs: Vec<&Verdict> = at.iter().map(|i| &r.verdicts[*i]).collect();
+        let markdown = self.s.session().hover_markdown;
+        let offset = p.offset(pos);
+        // The range hovered: the finding's own span where the position is in it (a speaker's name), else the claim's.
+        let span = vs[0].finding.as_ref().map(|f| f.span).filter(|s| s.start <= offset && offset <= s.end);
         Ok(Some(Hover {
             contents: HoverContents::Markup(MarkupContent {
-                kind: MarkupKind::Markdown,
-                value: render::hover_markdown(&vs),
+                kind: if markdown { MarkupKind::Markdown } else { MarkupKind::PlainText },
+                value: hover::hover_text(&vs, markdown),
             }),
-            range: Some(p.range(vs[0].span)),
+            range: Some(p.range(span.unwrap_or(vs[0].span))),
         }))
     }
 

@@ -31,6 +31,8 @@ pub(super) struct Session {
     pub refresh: bool,
     pub document_changes: bool,
     pub create_file: bool,
+    /// Hovers in Markdown (the client's first choice of hover format), else plain text.
+    pub hover_markdown: bool,
     pub root: PathBuf,
 }
 
@@ -45,6 +47,7 @@ impl Default for Session {
             refresh: false,
             document_changes: false,
             create_file: false,
+            hover_markdown: true,
             root: PathBuf::from("."),
         }
     }

@@ -75,7 +75,8 @@ pub fn write(out: &mut dyn Write, reports: &[FileReport], color: bool) -> io::Re
             )));
         }
         if let Some(s) = &f.suggestion {
-            group = group.element(Level::HELP.message(format!("the source has: {}", escape(&s.replacement))));
+            group =
+                group.element(Level::HELP.message(format!("replace with \u{201C}{}\u{201D}", escape(&s.replacement))));
         }
         writeln!(out, "{}:{line}:{col}: {}: {}", escape(&r.path), title, escape(&f.message))?;
         writeln!(out, "{}\n", renderer.render(&[group]))?;

@@ -27,6 +27,7 @@ fn tool() -> Value {
                 "id": c.as_str(),
                 "shortDescription": {"text": c.describe()},
                 "defaultConfiguration": {"level": level(c.default_severity())},
+                "helpUri": c.help_url(),
             })
         })
         .collect();
