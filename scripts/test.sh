@@ -40,8 +40,8 @@ set -e
 say "Neovim: the server through a real headless client"
 bash tests/nvim/run.sh "$bin"
 
-say "VS Code extension: build the .vsix"
-bash editors/vscode/build.sh
+say "VS Code extension: build.sh as users run it (relative paths; a failed build keeps the package)"
+bash tests/editors/vscode-build.sh "$bin"
 
 say "editor packages in the real editors: Neovim plugin, Emacs eglot, VS Code (code-server)"
 VSCODE_E2E=1 bash tests/editors/run.sh "$bin"

