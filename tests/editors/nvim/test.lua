@@ -121,7 +121,37 @@ result(hit ~= nil, ":CopydeskCheck has a finding on " .. expect, vim.inspect(sum
 result(outside == nil, ":CopydeskCheck checked drafts only (not the corpus)", outside)
 result(vim.fn.getqflist({ title = 1 }).title == "copydesk check", "quickfix title")
 
--- 4. :CopydeskCheck % (the current file).
+-- 4. K shows the hover in the attached buffer (Neovim 0.7-0.9 do not map it).
+local k = vim.fn.maparg("K", "n", false, true)
+result(type(k) == "table" and k.buffer == 1, "K is mapped in the draft's buffer", vim.inspect(k))
+
+-- 5. :CopydeskCheck on a buffer with unsaved changes checks the text as edited.
+do
+  local l = vim.api.nvim_buf_get_lines(buf, fig_line, fig_line + 1, false)[1]
+  local s = l:find(expect, 1, true)
+  local fixed = l:sub(1, s - 1) .. (os.getenv("RIGHT_TEXT") or "94,300") .. l:sub(s + #expect)
+  vim.api.nvim_buf_set_lines(buf, fig_line, fig_line + 1, false, { fixed })
+  items = nil
+  copydesk.check({ draft }, function(it, err)
+    items = it or { err = err }
+  end)
+  vim.wait(timeout, function() return items ~= nil end, 100)
+  local on_line, elsewhere = false, nil
+  for _, q in ipairs(vim.fn.getqflist()) do
+    local name = vim.fn.resolve(vim.api.nvim_buf_get_name(q.bufnr))
+    if name ~= vim.fn.resolve(draft) then
+      elsewhere = name
+    end
+    if q.lnum == fig_line + 1 and q.text:find("number%-mismatch") then
+      on_line = true
+    end
+  end
+  result(not on_line, ":CopydeskCheck checks the unsaved text (the corrected figure is not flagged)")
+  result(elsewhere == nil, ":CopydeskCheck puts findings of the unsaved text on the draft, not its copy", elsewhere)
+  vim.cmd("silent! edit!")
+end
+
+-- 6. :CopydeskCheck % (the current file).
 items = nil
 vim.cmd("CopydeskCheck %")
 vim.wait(timeout, function() return #vim.fn.getqflist() > 0 end, 100)

@@ -22,6 +22,9 @@ local defaults = {
   capabilities = nil,
   -- Open the quickfix window after :CopydeskCheck when there are findings.
   open_quickfix = true,
+  -- Key mapped (buffer-locally, in normal mode) to the hover in attached buffers, unless
+  -- the buffer already maps it; Neovim 0.10 maps K itself, 0.7-0.9 do not. false: none.
+  hover_key = "K",
 }
 
 M.config = vim.deepcopy(defaults)
@@ -143,23 +146,41 @@ function M.attach(bufnr)
     return nil
   end
   local root = buf_root(bufnr)
+  local id
   if has_08 then
-    return vim.lsp.start(client_config(root), {
+    id = vim.lsp.start(client_config(root), {
       bufnr = bufnr,
       reuse_client = function(client, conf)
         return client.name == conf.name and client.config.root_dir == conf.root_dir
       end,
     })
-  end
-  local id = clients_07[root]
-  if id == nil or vim.lsp.get_client_by_id(id) == nil or vim.lsp.client_is_stopped(id) then
-    id = vim.lsp.start_client(client_config(root))
-    clients_07[root] = id
+  else
+    id = clients_07[root]
+    if id == nil or vim.lsp.get_client_by_id(id) == nil or vim.lsp.client_is_stopped(id) then
+      id = vim.lsp.start_client(client_config(root))
+      clients_07[root] = id
+    end
+    if id then
+      vim.lsp.buf_attach_client(bufnr, id)
+    end
   end
   if id then
-    vim.lsp.buf_attach_client(bufnr, id)
+    M.map_hover(bufnr)
   end
   return id
+end
+
+--- Maps the hover key in `bufnr` unless the buffer maps it already.
+function M.map_hover(bufnr)
+  local key = M.config.hover_key
+  if not key then
+    return
+  end
+  local existing = vim.fn.maparg(key, "n", false, true)
+  if type(existing) == "table" and existing.buffer == 1 then
+    return
+  end
+  vim.keymap.set("n", key, vim.lsp.buf.hover, { buffer = bufnr, desc = "copydesk: the sources of the claim here" })
 end
 
 --- The copydesk clients running now.
@@ -264,14 +285,20 @@ end
 
 local qf_type = { error = "E", warning = "W", information = "I", info = "I", note = "I", hint = "N" }
 
---- Turns `copydesk check --format json` output into quickfix items.
-function M.quickfix_items(report, cwd)
+--- Turns `copydesk check --format json` output into quickfix items. `originals` maps a
+--- temporary copy of an unsaved buffer to { path = the file, lines = its text }.
+function M.quickfix_items(report, cwd, originals)
   local items = {}
   local cache = {}
   for _, f in ipairs(report.findings or {}) do
     local path = f.path
     if not path:match("^/") and cwd then
       path = join(cwd, path)
+    end
+    local original = originals and originals[path]
+    if original then
+      path = original.path
+      cache[path] = original.lines
     end
     if cache[path] == nil then
       cache[path] = vim.fn.filereadable(path) == 1 and vim.fn.readfile(path) or false
@@ -280,7 +307,7 @@ function M.quickfix_items(report, cwd)
     local ev = (f.evidence or {})[1]
     local text = ("[%s] %s"):format(f.code, f.message)
     if ev then
-      text = text .. (" (source: %s:%d)"):format(vim.fn.fnamemodify(ev.path, ":t"), ev.line)
+      text = text .. (" (source: %s:%d)"):format(ev.path, ev.line)
     end
     table.insert(items, {
       filename = path,
@@ -313,6 +340,21 @@ function M.check(paths, done)
     end
     paths = abs
     root = M.find_root(paths[1]) or root
+  end
+  -- A file open with unsaved changes is checked as edited: its text goes to a temporary
+  -- copy (same name, in a folder of its own) whose findings are put back on the file.
+  local unsaved, originals = 0, {}
+  for i, p in ipairs(paths) do
+    local b = vim.fn.bufnr(p)
+    if b > 0 and vim.api.nvim_buf_is_loaded(b) and vim.bo[b].modified then
+      local dir = vim.fn.tempname()
+      vim.fn.mkdir(dir, "p")
+      local copy = join(dir, vim.fn.fnamemodify(p, ":t"))
+      vim.fn.writefile(vim.api.nvim_buf_get_lines(b, 0, -1, false), copy)
+      originals[copy] = { path = p, lines = vim.api.nvim_buf_get_lines(b, 0, -1, false) }
+      paths[i] = copy
+      unsaved = unsaved + 1
+    end
   end
   local base = M.config.check_cmd or { M.config.cmd[1], "check" }
   local cmd = vim.list_extend(vim.deepcopy(base), { "--format", "json" })
@@ -353,12 +395,25 @@ function M.check(paths, done)
           end
           return
         end
-        local items = M.quickfix_items(report, root)
+        local items = M.quickfix_items(report, root, originals)
+        for copy in pairs(originals) do
+          vim.fn.delete(vim.fn.fnamemodify(copy, ":h"), "rf")
+        end
         vim.fn.setqflist({}, " ", { title = title, items = items })
+        local edited = unsaved > 0 and (" (%d with unsaved changes, checked as edited)"):format(unsaved) or ""
+        local contradictions = 0
+        for _, it in ipairs(items) do
+          if it.type == "E" or it.type == "W" then
+            contradictions = contradictions + 1
+          end
+        end
         if #items == 0 then
-          notify(("no findings in %d file(s)"):format(#paths))
+          notify(("no findings in %d file(s)%s"):format(#paths, edited))
         else
-          notify(("%d finding(s) in %d file(s)"):format(#items, #paths), vim.log.levels.WARN)
+          notify(
+            ("%d contradiction(s), %d note(s) in %d file(s)%s"):format(contradictions, #items - contradictions, #paths, edited),
+            contradictions > 0 and vim.log.levels.WARN or vim.log.levels.INFO
+          )
           if M.config.open_quickfix then
             vim.cmd("copen")
           end
