@@ -94,6 +94,9 @@ ws="$tmp/ws"
 mkdir -p "$ws" "$tmp/user/User" "$tmp/user/Machine" "$tmp/extensions" "$tmp/browser"
 printf '[corpus]\npaths = ["%s/corpus/seeds"]\n\n[severity]\nnumber-mismatch = "warning"\n' "$shared" > "$ws/copydesk.toml"
 cp "$shared/eval/dev/cases/d01-buildup.md" "$ws/"
+# A second draft that stays closed: Check Workspace reports it, and only it.
+mkdir -p "$ws/later"
+cp "$shared/eval/dev/cases/d01-buildup.md" "$ws/later/unopened.md"
 
 server_bin="$bin"
 if [[ "${COPYDESK_LSP_MOCK:-0}" == 1 ]]; then

@@ -41,18 +41,50 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand("copydesk.restartServer", restartServer),
     vscode.commands.registerCommand("copydesk.checkWorkspace", checkWorkspace),
     vscode.commands.registerCommand("copydesk.showOutput", () => output.show()),
+    vscode.commands.registerCommand("copydesk.showProblems", () =>
+      // Focuses the Problems panel (the "view.problems" command toggles it closed when open).
+      vscode.commands.executeCommand("workbench.panel.markers.view.focus"),
+    ),
     vscode.languages.onDidChangeDiagnostics(() => {
       status.setFindings(countFindings());
       dumpDiagnostics();
     }),
+    // Once a draft is open, the server's diagnostics are its own: Check Workspace's copy goes.
+    vscode.workspace.onDidOpenTextDocument((d) => checkCollection.delete(d.uri)),
+    vscode.workspace.onDidChangeTextDocument((e) => checkCollection.delete(e.document.uri)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration("copydesk.serverPath")) {
         void restartServer();
+      } else if (e.affectsConfiguration("copydesk.corpus.paths") && !client && isConfigured()) {
+        void startServer();
+      }
+    }),
+  );
+  // A copydesk.toml created later starts the server then.
+  const tomlWatcher = vscode.workspace.createFileSystemWatcher("**/copydesk.toml");
+  context.subscriptions.push(
+    tomlWatcher,
+    tomlWatcher.onDidCreate(() => {
+      if (!client && isConfigured()) {
+        void startServer();
       }
     }),
   );
 
+  // Stay quiet in a folder that is not set up for copydesk (Markdown is everywhere).
+  if (!isConfigured()) {
+    output.appendLine("No copydesk.toml in the workspace and no copydesk.corpus.paths setting: the server is not started.");
+    return;
+  }
   await startServer();
+}
+
+/** A copydesk.toml at a workspace folder's root, or corpus folders in the settings. */
+function isConfigured(): boolean {
+  if (config().get<string[]>("corpus.paths", []).length > 0) {
+    return true;
+  }
+  return (vscode.workspace.workspaceFolders ?? []).some((f) => fs.existsSync(path.join(f.uri.fsPath, "copydesk.toml")));
 }
 
 export async function deactivate(): Promise<void> {
@@ -377,12 +409,15 @@ async function checkWorkspace(): Promise<void> {
       for (const folder of folders) {
         const root = folder.uri.fsPath;
         const skip = corpusDirs(root);
+        // Drafts open in an editor have the server's diagnostics already.
+        const open = new Set(vscode.workspace.textDocuments.map((d) => d.uri.fsPath));
         const files = (await vscode.workspace.findFiles(
           new vscode.RelativePattern(folder, "**/*.{md,markdown,txt}"),
           "{**/node_modules/**,**/target/**,**/.git/**,**/.copydesk/**}",
         ))
           .map((u) => u.fsPath)
           .filter((f) => !skip.some((d) => f === d || f.startsWith(d + path.sep)))
+          .filter((f) => !open.has(f))
           .sort();
         if (files.length === 0) {
           continue;
@@ -431,9 +466,9 @@ async function checkWorkspace(): Promise<void> {
         }
       }
       if (total > 0) {
-        await vscode.commands.executeCommand("workbench.actions.view.problems");
+        await vscode.commands.executeCommand("copydesk.showProblems");
       } else {
-        void vscode.window.showInformationMessage("copydesk: no findings in the workspace.");
+        void vscode.window.showInformationMessage("copydesk: no findings in the drafts that are not open (open drafts are checked as you type).");
       }
     },
   );
@@ -452,9 +487,23 @@ function copydeskDiagnostics(): [vscode.Uri, vscode.Diagnostic[]][] {
     .filter(([, diags]) => diags.length > 0);
 }
 
-/** Findings the language server reports for open drafts. */
-function countFindings(): number {
-  return copydeskDiagnostics().reduce((n, [, d]) => n + d.filter((x) => x.source !== CHECK_SOURCE).length, 0);
+interface Counts {
+  contradictions: number;
+  notes: number;
+}
+
+/** The codes that say the sources contradict the draft; the others are notes. */
+const CONTRADICTIONS = new Set(["number-mismatch", "misattribution", "misquote"]);
+
+function codeOf(d: vscode.Diagnostic): string {
+  return String(typeof d.code === "object" ? d.code.value : d.code ?? "");
+}
+
+/** Contradictions and notes the language server reports for open drafts. */
+function countFindings(): Counts {
+  const all = copydeskDiagnostics().flatMap(([, d]) => d.filter((x) => x.source !== CHECK_SOURCE));
+  const contradictions = all.filter((d) => CONTRADICTIONS.has(codeOf(d))).length;
+  return { contradictions, notes: all.length - contradictions };
 }
 
 const SEVERITY_NAMES = ["error", "warning", "information", "hint"];
@@ -492,21 +541,20 @@ function dumpDiagnostics(): void {
 
 class StatusBar implements vscode.Disposable {
   private item = vscode.window.createStatusBarItem("copydesk.status", vscode.StatusBarAlignment.Left, 10);
-  private findings = 0;
+  private findings: Counts = { contradictions: 0, notes: 0 };
   private progress: string | undefined;
   private error: string | undefined;
 
   constructor() {
     this.item.name = "copydesk";
-    this.item.command = "copydesk.showOutput";
     this.render();
-    this.item.show();
   }
 
   setStarting(): void {
     this.error = undefined;
     this.progress = "starting";
     this.render();
+    this.item.show();
   }
   setReady(): void {
     this.error = undefined;
@@ -519,6 +567,7 @@ class StatusBar implements vscode.Disposable {
     this.error = text;
     this.progress = undefined;
     this.render();
+    this.item.show();
   }
   setProgress(title: string, message?: string, percentage?: number): void {
     const pct = percentage !== undefined ? ` ${Math.round(percentage)}%` : "";
@@ -532,7 +581,7 @@ class StatusBar implements vscode.Disposable {
     }
     this.render();
   }
-  setFindings(n: number): void {
+  setFindings(n: Counts): void {
     this.findings = n;
     this.render();
   }
@@ -540,15 +589,33 @@ class StatusBar implements vscode.Disposable {
   private render(): void {
     if (this.error) {
       this.item.text = `$(error) ${this.error}`;
-      this.item.tooltip = "copydesk: see the Output panel";
-    } else if (this.progress) {
-      this.item.text = `$(sync~spin) copydesk: ${this.progress}`;
-      this.item.tooltip = "copydesk is working";
-    } else {
-      const n = this.findings;
-      this.item.text = n === 0 ? "$(check) copydesk" : `$(warning) copydesk: ${n} finding${n === 1 ? "" : "s"}`;
-      this.item.tooltip = n === 0 ? "copydesk: no findings in open drafts" : `copydesk: ${n} finding${n === 1 ? "" : "s"} (Problems panel)`;
+      this.item.tooltip = "copydesk: click for the log";
+      this.item.command = "copydesk.showOutput";
+      return;
     }
+    if (this.progress) {
+      this.item.text = `$(sync~spin) copydesk: ${this.progress}`;
+      this.item.tooltip = "copydesk is working: click for the log";
+      this.item.command = "copydesk.showOutput";
+      return;
+    }
+    if (corpusDirs(workspaceRoot() ?? ".").length === 0) {
+      // Nothing is checked: no reassuring tick.
+      this.item.text = "$(warning) copydesk: no corpus";
+      this.item.tooltip = "copydesk checks nothing: set [corpus] paths in copydesk.toml or the copydesk.corpus.paths setting";
+      this.item.command = { title: "Open settings", command: "workbench.action.openSettings", arguments: ["copydesk.corpus.paths"] };
+      return;
+    }
+    const { contradictions: c, notes: n } = this.findings;
+    const plural = (k: number, word: string) => `${k} ${word}${k === 1 ? "" : "s"}`;
+    if (c === 0 && n === 0) {
+      this.item.text = "$(check) copydesk";
+      this.item.tooltip = "copydesk: no contradictions or notes in open drafts";
+    } else {
+      this.item.text = `${c > 0 ? "$(warning)" : "$(info)"} copydesk: ${plural(c, "contradiction")}, ${plural(n, "note")}`;
+      this.item.tooltip = `copydesk: ${plural(c, "contradiction")} and ${plural(n, "note")} in open drafts: click to show them in the Problems panel`;
+    }
+    this.item.command = "copydesk.showProblems";
   }
 
   dispose(): void {

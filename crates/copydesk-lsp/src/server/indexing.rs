@@ -39,7 +39,7 @@ impl Shared {
             self.client
                 .show_message(
                     MessageType::INFO,
-                    "copydesk: no corpus configured; set [corpus] paths in copydesk.toml (or corpusPaths in the client settings) to check drafts.",
+                    "copydesk: no corpus configured, so nothing is checked; set [corpus] paths in copydesk.toml, or the editor setting copydesk.corpus.paths.",
                 )
                 .await;
             return;
