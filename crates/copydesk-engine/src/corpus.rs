@@ -79,6 +79,26 @@ impl AnalyzedSource {
         (quotes, attributions)
     }
 
+    /// Where a speaker whom sentence `sentence` refers to by a pronoun or a role ("she
+    /// added", "the minister said") was last named before that mention: the sentence a
+    /// reader needs beside the evidence to see who is speaking. None when the mention names
+    /// the speaker, or no earlier sentence (of the last 40) does.
+    pub fn naming_evidence(&self, sentence: usize, speaker: &crate::Speaker) -> Option<Evidence> {
+        let surname = speaker.entity.split_whitespace().last()?;
+        if speaker.unresolved || has_word(&speaker.text, surname).is_some() {
+            return None;
+        }
+        let text = &self.doc.text;
+        (0..=sentence).rev().take(40).find_map(|i| {
+            let mut s = self.analysis.sentences.get(i)?.span;
+            if i == sentence {
+                s.end = s.end.min(speaker.span.start).max(s.start);
+            }
+            let at = s.start + has_word(s.slice(text), surname)?;
+            Some(self.evidence(i, Span::new(at, at + surname.len())))
+        })
+    }
+
     /// Evidence for `focus` (the figure, quote or speaker) inside sentence `sentence`.
     pub fn evidence(&self, sentence: usize, focus: Span) -> Evidence {
         let text = &self.doc.text;
@@ -95,6 +115,15 @@ impl AnalyzedSource {
             date: self.doc.date.clone(),
         }
     }
+}
+
+/// The offset of `word` in `s` as a whole word, if it is there.
+fn has_word(s: &str, word: &str) -> Option<usize> {
+    s.match_indices(word).map(|(i, _)| i).find(|&i| {
+        let before = s[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+        let after = s[i + word.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+        before && after
+    })
 }
 
 /// Identifies a document slot in a [`CorpusIndex`].

@@ -179,7 +179,8 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize, flagged: &[Sp
         if same_entity(&a.speaker.entity, &speaker.entity) {
             agree.push(ev);
         } else if !self_referring && other_speakers_claim(&query, d, a.content, src, sent.span) {
-            disagree.push((s.coverage, speaker, ev));
+            let named = src.naming_evidence(s.at.sentence as usize, speaker);
+            disagree.push((s.coverage, speaker, ev, named));
         }
     }
     if !agree.is_empty() {
@@ -196,10 +197,11 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize, flagged: &[Sp
             ),
         });
     }
-    let (_, speaker, ev) = disagree.into_iter().next()?;
+    let (_, speaker, ev, named) = disagree.into_iter().next()?;
     let message = messages::misattribution(&a.speaker.text, &speaker.entity, &ev);
     let replacement = speaker_replacement(&a.speaker.text, speaker);
-    let evidence = vec![ev];
+    // Where the source says "she" or "the minister", the sentence that names the speaker too.
+    let evidence: Vec<_> = std::iter::once(ev).chain(named).collect();
     let reason = format!(
         "A source sentence saying this, with the same figures, gives it to {}, in that speaker's own words; the \
          draft's speaker is {}.",

@@ -245,6 +245,8 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
                     });
                 }
                 let message = messages::misattribution(&ds.text, &first.entity, &ev);
+                // Where the source says "she" or "the mayor", the sentence that names her too.
+                let named = first_match.source.naming_evidence(first_match.sentence, first);
                 let replacement = speaker_replacement(&ds.text, first);
                 let reason = format!(
                     "The words are found as written; every source gives them to another speaker ({}); the \
@@ -258,7 +260,14 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
                     status: Status::Contradicted,
                     summary: message.clone(),
                     reason,
-                    finding: Some(finding(Code::Misattribution, d.text, ds.span, message, vec![ev], Some(replacement))),
+                    finding: Some(finding(
+                        Code::Misattribution,
+                        d.text,
+                        ds.span,
+                        message,
+                        std::iter::once(ev).chain(named).collect(),
+                        Some(replacement),
+                    )),
                     evidence,
                 });
             }

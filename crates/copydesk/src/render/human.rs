@@ -85,7 +85,7 @@ pub fn write(out: &mut dyn Write, reports: &[FileReport], color: bool) -> io::Re
     let files = reports.len();
     writeln!(
         out,
-        "{} contradiction{}, {} other finding{} in {} draft{}",
+        "{} contradiction{}, {} note{} in {} draft{}",
         contradictions,
         if contradictions == 1 { "" } else { "s" },
         other,

@@ -25,7 +25,7 @@ pub fn position(report: &FileReport, offset: usize) -> (u32, u32) {
     (lc.line + 1, lc.col + 1)
 }
 
-/// Counts of contradictions and other findings.
+/// Counts of contradictions and of notes (the other findings).
 pub fn tally(reports: &[FileReport]) -> (usize, usize) {
     let all = reports.iter().flat_map(|r| &r.findings);
     let contradictions = all.clone().filter(|f| f.code.is_contradiction()).count();
