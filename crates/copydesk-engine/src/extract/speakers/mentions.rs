@@ -173,6 +173,29 @@ pub(super) fn mention_from(doc: &Doc, toks: &[Tok]) -> Option<Mention> {
 }
 
 /// The subject of the verb at `toks[k]`, read backwards within its clause.
+/// Are `toks[f..end]` a name (one to four capitalized words, the last closing the
+/// apposition with its comma) after a role opened by a determiner and closed by a comma:
+/// "the mayor, Ana Ruiz," / "her spokesman, Tom Hale,"?
+fn name_after_a_role(doc: &Doc, toks: &[Tok], f: usize, end: usize) -> bool {
+    let name = &toks[f..end];
+    if name.is_empty() || name.len() > 4 || !name.iter().all(|t| capitalized(doc.word(*t))) || f < 2 {
+        return false;
+    }
+    // The role: back from the comma before the name to the clause's start, at most six words.
+    let mut i = f - 1;
+    while i > 0 && f - i < 6 {
+        let w = doc.word(toks[i - 1]);
+        if is_quote_tok(w) || ends_clause(w) {
+            break;
+        }
+        i -= 1;
+    }
+    let role = &toks[i..f];
+    role.len() >= 2
+        && DETERMINER_SET.contains(&doc.bare(role[0]))
+        && !role.iter().skip(1).all(|t| capitalized(doc.word(*t)))
+}
+
 pub(super) fn subject_before(doc: &Doc, toks: &[Tok], k: usize, cross_preps: bool) -> Option<Mention> {
     let mut j = k;
     let mut skipped = 0;
@@ -225,6 +248,8 @@ pub(super) fn subject_before(doc: &Doc, toks: &[Tok], k: usize, cross_preps: boo
         });
         match found {
             Some(f) if looks_apposition => end = f,
+            // "The mayor, Ana Ruiz, said": a name in apposition to a role is the speaker.
+            Some(f) if rounds == 0 && name_after_a_role(doc, toks, f, end) => break,
             _ if rounds == 0 => return None,
             _ => break,
         }

@@ -421,3 +421,16 @@ fn said_at_least_begins_what_was_said() {
     assert_eq!(a.content.slice(t), "at least 40 boats had not come back to the harbour");
     assert_eq!(reporters(t).len(), 1);
 }
+
+#[test]
+fn a_name_in_apposition_to_a_role_is_the_speaker() {
+    let t = "The harbour master, Marta Ilves, said: \u{201C}The ferries will run on Sunday.\u{201D}";
+    assert_eq!(who(t), vec![some("Marta Ilves")]);
+    let t = "\u{201C}The ferries will run on Sunday,\u{201D} the harbour master, Marta Ilves, said.";
+    assert_eq!(who(t), vec![some("Marta Ilves")]);
+    let t = "Her spokesman, Tom Hale, said the plan \u{201C}will be revised before the vote in March.\u{201D}";
+    assert_eq!(who(t), vec![some("Tom Hale")]);
+    // Two names between commas are a list, not a role and its holder.
+    let t = "Ilves, Hale, said the plan \u{201C}will be revised before the vote in March.\u{201D}";
+    assert_ne!(who(t), vec![some("Hale")]);
+}
