@@ -257,9 +257,12 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
                 Search::NotFound => {
                     let rest = &p[n..];
                     let rest = &rest[rest.iter().take_while(|b| matches!(b, b'\r' | b'\n')).count()..];
+                    // Only a well-formed header block says the length was right: the rest of a
+                    // body cut short ("10:30\"}") reads as a header line that would swallow
+                    // the next frame's header.
                     match (rest.is_empty(), parse_header(rest)) {
-                        (false, Header::Block { .. }) => Some(n),
-                        (false, Header::Garbage) => {
+                        (false, Header::Block { content_length: Some(Some(_)), .. }) => Some(n),
+                        (false, Header::Block { .. } | Header::Garbage) => {
                             self.start += n;
                             self.lost = true;
                             return Some(());
@@ -571,6 +574,21 @@ mod tests {
             let ids: Vec<_> =
                 read_client_frames(input.as_bytes(), pieces).into_iter().map(|f| f.map(|v| v["id"].clone())).collect();
             assert_eq!(ids, vec![Ok(json!(1)), Ok(json!(2))], "in pieces of {pieces:?}");
+        }
+    }
+
+    /// Found by the frame reader's fuzz target: a length too short that cuts a body just
+    /// before "10:30" in a string leaves `10:30"}}`, which reads as a header line; the next
+    /// frame's header was taken as its value, and that frame lost.
+    #[tokio::test]
+    async fn the_rest_of_a_body_cut_short_does_not_swallow_the_next_header() {
+        let body = json!({"jsonrpc": "2.0", "id": 1, "method": "x", "params": {"t": "at 10:30"}}).to_string();
+        let cut = body.find("10:30").unwrap_or_default();
+        let good = |id: i64| String::from_utf8(frame(request(id).as_bytes())).unwrap_or_default();
+        let input = format!("Content-Length: {cut}\r\n\r\n{body}{}{}", good(8), good(9));
+        let want = vec![Err(Value::Null), Ok(json!(8)), Ok(json!(9))];
+        for chunk in [1, 5, 4096] {
+            assert_eq!(read_all(input.as_bytes(), chunk).await, want, "in chunks of {chunk}");
         }
     }
 
