@@ -3,7 +3,8 @@
 # Installs what the end-to-end tests need when it runs as root (CI), builds the
 # release binary once, then runs: unit, property, protocol and CLI tests; the
 # shared-data acceptance scorers (skipped without ../shared); the Neovim
-# end-to-end tests; the editor packages in Neovim, Emacs and VS Code.
+# end-to-end tests; the editor packages in Neovim, Emacs and VS Code; a bounded run
+# of every fuzz target (FUZZ_SECONDS each, 40 by default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -45,5 +46,8 @@ bash tests/editors/vscode-build.sh "$bin"
 
 say "editor packages in the real editors: Neovim plugin, Emacs eglot, VS Code (code-server)"
 VSCODE_E2E=1 bash tests/editors/run.sh "$bin"
+
+say "fuzzing: every target in fuzz/ for ${FUZZ_SECONDS:-40} s (scripts/fuzz.sh)"
+bash scripts/fuzz.sh "${FUZZ_SECONDS:-40}"
 
 say "all tests passed"

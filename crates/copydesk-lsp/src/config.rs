@@ -9,6 +9,10 @@ use copydesk_store::Config;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
+/// The longest wait after an edit, from any layer: a larger one (a typo, or the same key
+/// read from copydesk.toml and from a client) would leave documents unchecked for hours.
+pub const MAX_DEBOUNCE_MS: u64 = 60_000;
+
 /// Settings a client may override, parsed leniently from JSON.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Overrides {
@@ -93,7 +97,7 @@ impl Overrides {
         }
         if let Some(p) = first(v, &["debounceMs", "server.debounce_ms", "server.debounceMs"]) {
             match p.as_u64() {
-                Some(n) => o.debounce_ms = Some(n.min(60_000)),
+                Some(n) => o.debounce_ms = Some(n.min(MAX_DEBOUNCE_MS)),
                 None => problems.push(format!("debounceMs must be a whole number of milliseconds, not {p}")),
             }
         }
@@ -158,7 +162,7 @@ pub fn resolve(root: &Path, layers: &[&Overrides]) -> Effective {
         corpus_paths: config.corpus_paths(),
         exclude: config.values.corpus.exclude.clone(),
         settings: config.settings(),
-        debounce_ms: config.values.server.debounce_ms,
+        debounce_ms: config.values.server.debounce_ms.min(MAX_DEBOUNCE_MS),
         max_document_bytes: config.values.server.max_document_bytes,
         problems,
     };
@@ -228,6 +232,20 @@ mod tests {
         assert_eq!(e.corpus_paths, vec![root.join("c")]);
         assert_eq!(e.debounce_ms, 0);
         assert_eq!(e.settings.ignore, vec!["x".to_string(), "y".to_string()]);
+    }
+
+    /// Found by the config fuzz target: copydesk.toml's `debounce_ms` was used as written while
+    /// the same key from a client was capped at a minute (`debounce_ms = 90000000` in the
+    /// file: a document checked a day after its last edit).
+    #[test]
+    fn the_file_and_a_client_cap_the_debounce_alike() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(CONFIG_FILE), "[server]\ndebounce_ms = 90000000\n").unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        assert_eq!(resolve(&root, &[]).debounce_ms, MAX_DEBOUNCE_MS);
+        let (client, problems) = Overrides::from_json(&json!({"server": {"debounce_ms": 90_000_000}}));
+        assert!(problems.is_empty());
+        assert_eq!(resolve(&root, &[&client]).debounce_ms, MAX_DEBOUNCE_MS);
     }
 
     #[test]

@@ -12,6 +12,12 @@ pub mod render;
 mod server;
 mod transport;
 
+/// Entry points of the fuzz targets (`fuzz/`); no part of the API.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::transport::read_client_frames;
+}
+
 pub use server::Backend;
 
 use std::sync::atomic::{AtomicBool, Ordering};

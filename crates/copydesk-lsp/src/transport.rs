@@ -9,13 +9,15 @@
 //!
 //! A frame whose `Content-Length` is unreadable or wrong costs only itself: the
 //! reader finds the next frame by scanning for a well-formed header block
-//! (`Content-Length: N`, then header lines up to a blank one). A valid JSON body
-//! cannot hold one (a raw line break is not allowed inside a JSON string), so a
-//! header block inside a declared body means the length was too long: the frame
-//! ends there. A body that does not parse is answered at once; what follows it
-//! then tells whether it was no JSON (a header block comes next) or its length
-//! too short (other bytes: the next header block is looked for). One bad frame
-//! gets one error.
+//! (`Content-Length: N`, then header lines up to a blank one; a second
+//! `Content-Length` line must say the same). A valid JSON body cannot hold one (a
+//! raw line break is not allowed inside a JSON string), so a header block inside a
+//! declared body means the length was too long: the frame ends there. A body that
+//! does not parse is answered as soon as no header block can be starting inside it;
+//! what follows it then tells whether it was no JSON (a header block comes next) or
+//! its length too short (other bytes: the next header block is looked for). One bad
+//! frame gets one error, and what the reader makes of the input does not depend on
+//! how its bytes arrive.
 
 use serde_json::{json, Value};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -115,8 +117,14 @@ fn parse_header(buf: &[u8]) -> Header {
             return Header::Garbage;
         }
         if line[..name_len].eq_ignore_ascii_case(&MARKER[..MARKER.len() - 1]) {
-            let value = String::from_utf8_lossy(&line[name_len + 1..]);
-            content_length = Some(value.trim().parse::<usize>().ok());
+            let value = String::from_utf8_lossy(&line[name_len + 1..]).trim().parse::<usize>().ok();
+            // Two lengths that differ, or one unreadable, make the block's length unreadable:
+            // a later line never vouches for an earlier one (`Content-Length: 3"}}` from a
+            // JSON string running into the next frame's header).
+            content_length = match content_length {
+                None => Some(value),
+                Some(before) => Some(before.filter(|_| before == value)),
+            };
         }
     }
 }
@@ -249,9 +257,12 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
                 Search::NotFound => {
                     let rest = &p[n..];
                     let rest = &rest[rest.iter().take_while(|b| matches!(b, b'\r' | b'\n')).count()..];
+                    // Only a well-formed header block says the length was right: the rest of a
+                    // body cut short ("10:30\"}") reads as a header line that would swallow
+                    // the next frame's header.
                     match (rest.is_empty(), parse_header(rest)) {
-                        (false, Header::Block { .. }) => Some(n),
-                        (false, Header::Garbage) => {
+                        (false, Header::Block { content_length: Some(Some(_)), .. }) => Some(n),
+                        (false, Header::Block { .. } | Header::Garbage) => {
                             self.start += n;
                             self.lost = true;
                             return Some(());
@@ -307,9 +318,10 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
         loop {
             let p = self.pending();
             let mut cut = None;
+            let mut maybe = false;
             match find_header(p, scan, n) {
                 Search::Found(at) => cut = Some(at),
-                Search::Wait(at) => scan = at,
+                Search::Wait(at) => (scan, maybe) = (at, true),
                 Search::NotFound => scan = p.len().min(n),
             }
             if let Some(at) = cut {
@@ -318,10 +330,17 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
                 let why = format!("Content-Length {n} is longer than the message ({at} bytes)");
                 return Some(Frame::Bad(id, -32700, why));
             }
-            if p.len() >= n {
+            let whole = p.len() >= n;
+            // A header block that may be starting inside a whole body is waited for, unless the
+            // body is JSON (which holds none): the frame then reads the same however its
+            // bytes arrive, and a well-formed message is never held back.
+            if whole && (!maybe || serde_json::from_slice::<serde::de::IgnoredAny>(&p[..n]).is_ok()) {
                 break;
             }
             if !self.fill().await {
+                if whole {
+                    break;
+                }
                 return None;
             }
         }
@@ -361,6 +380,52 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
                     }
                 }
             }
+        }
+    }
+}
+
+/// What the client-frame reader makes of `input` handed over `chunks[0]`, `chunks[1]`, …
+/// bytes at a time (cycling; a 0 counts as 1): each frame as `Ok(message)` or as
+/// `Err(the id its error answer carries)`. The entry point of the frame reader's fuzz target.
+pub fn read_client_frames(input: &[u8], chunks: &[usize]) -> Vec<Result<Value, Value>> {
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::{Context, Poll, Waker};
+
+    /// An in-memory stream that hands over its bytes in pieces of the given sizes.
+    struct Pieces<'a> {
+        rest: &'a [u8],
+        sizes: &'a [usize],
+        next: usize,
+    }
+    impl AsyncRead for Pieces<'_> {
+        fn poll_read(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            buf: &mut tokio::io::ReadBuf<'_>,
+        ) -> Poll<std::io::Result<()>> {
+            let size = self.sizes.get(self.next % self.sizes.len().max(1)).copied().unwrap_or(usize::MAX);
+            self.next += 1;
+            let n = size.max(1).min(self.rest.len()).min(buf.remaining());
+            let (piece, rest) = self.rest.split_at(n);
+            buf.put_slice(piece);
+            self.rest = rest;
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    let mut reader = FrameReader::new(Pieces { rest: input, sizes: chunks, next: 0 });
+    let mut out = Vec::new();
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        // The stream is always ready, so each frame is read in one poll.
+        let Poll::Ready(frame) = std::pin::pin!(reader.next()).poll(&mut cx) else {
+            unreachable!("an in-memory stream never waits")
+        };
+        match frame {
+            Some(Frame::Message(_, v)) => out.push(Ok(v)),
+            Some(Frame::Bad(id, _, _)) => out.push(Err(id)),
+            None => return out,
         }
     }
 }
@@ -465,7 +530,8 @@ mod tests {
         let cases = [
             (format!("Content-Length: abc\r\n\r\n{body}"), Err(Value::Null)),
             (format!("Content-Length: {}\r\n\r\n{body}", body.len() - 4), Err(Value::Null)),
-            (format!("Content-Length: {}\r\n\r\n{body}", body.len() + 3), Err(Value::Null)),
+            // The next header starts inside the declared body: the frame ends there, its id known.
+            (format!("Content-Length: {}\r\n\r\n{body}", body.len() + 3), Err(json!(1))),
             (format!("Content-Length: {}\r\n\r\n{body}", body.len() + 300), Err(json!(1))),
             ("Content-Length: 0\r\n\r\n".to_string(), Err(Value::Null)),
             ("X-Nonsense: 1\r\n\r\n".to_string(), Err(Value::Null)),
@@ -474,11 +540,65 @@ mod tests {
         ];
         for (bad, first) in cases {
             let input = format!("{}{bad}{}{}", good(7), good(8), good(9));
+            let want = vec![Ok(json!(7)), first.clone(), Ok(json!(8)), Ok(json!(9))];
             for chunk in [1, 5, 4096] {
                 let got = read_all(input.as_bytes(), chunk).await;
-                let want = vec![Ok(json!(7)), first.clone(), Ok(json!(8)), Ok(json!(9))];
                 assert_eq!(got, want, "{bad:?} in chunks of {chunk}");
             }
+            // All at once, and in pieces that end inside the headers.
+            for pieces in [&[][..], &[1], &[3, 200, 7]] {
+                let got: Vec<_> = read_client_frames(input.as_bytes(), pieces)
+                    .into_iter()
+                    .map(|f| f.map(|v| v["id"].clone()))
+                    .collect();
+                assert_eq!(got, want, "{bad:?} in pieces of {pieces:?}");
+            }
+        }
+    }
+
+    /// Found by the frame reader's fuzz target: "Content-Length: 3" in a JSON string, then the
+    /// next frame's header with its Content-Length on a later line, read as a header block
+    /// inside the body (the string's line running on into that header); the well-formed
+    /// frame was cut there and lost, or not, depending on how its bytes arrived.
+    #[test]
+    fn a_header_in_a_json_string_is_no_frame_boundary() {
+        let first = request(1);
+        let second = json!({"jsonrpc": "2.0", "id": 2, "method": "x"}).to_string();
+        let input = format!(
+            "Content-Length: {}\r\n\r\n{first}Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n\
+             Content-Length: {}\r\n\r\n{second}",
+            first.len(),
+            second.len()
+        );
+        for pieces in [&[][..], &[1], &[8, 1, 1, 1], &[4096]] {
+            let ids: Vec<_> =
+                read_client_frames(input.as_bytes(), pieces).into_iter().map(|f| f.map(|v| v["id"].clone())).collect();
+            assert_eq!(ids, vec![Ok(json!(1)), Ok(json!(2))], "in pieces of {pieces:?}");
+        }
+    }
+
+    /// Found by the frame reader's fuzz target: a length too short that cuts a body just
+    /// before "10:30" in a string leaves `10:30"}}`, which reads as a header line; the next
+    /// frame's header was taken as its value, and that frame lost.
+    #[tokio::test]
+    async fn the_rest_of_a_body_cut_short_does_not_swallow_the_next_header() {
+        let body = json!({"jsonrpc": "2.0", "id": 1, "method": "x", "params": {"t": "at 10:30"}}).to_string();
+        let cut = body.find("10:30").unwrap_or_default();
+        let good = |id: i64| String::from_utf8(frame(request(id).as_bytes())).unwrap_or_default();
+        let input = format!("Content-Length: {cut}\r\n\r\n{body}{}{}", good(8), good(9));
+        let want = vec![Err(Value::Null), Ok(json!(8)), Ok(json!(9))];
+        for chunk in [1, 5, 4096] {
+            assert_eq!(read_all(input.as_bytes(), chunk).await, want, "in chunks of {chunk}");
+        }
+    }
+
+    #[test]
+    fn header_lines_that_disagree_on_the_length_make_it_unreadable() {
+        let block = |s: &str| parse_header(s.as_bytes());
+        let same = "Content-Length: 5\r\nContent-Length: 5\r\n\r\n";
+        assert_eq!(block(same), Header::Block { len: same.len(), content_length: Some(Some(5)) });
+        for s in ["Content-Length: 5\r\nContent-Length: 6\r\n\r\n", "Content-Length: x\r\nContent-Length: 6\r\n\r\n"] {
+            assert_eq!(block(s), Header::Block { len: s.len(), content_length: Some(None) }, "{s:?}");
         }
     }
 }

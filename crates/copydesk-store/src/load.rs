@@ -4,6 +4,7 @@ use copydesk_engine::corpus::SourceDoc;
 use copydesk_engine::TextFormat;
 use globset::{Glob, GlobSetBuilder};
 use regex::Regex;
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
 use std::sync::OnceLock;
@@ -352,6 +353,185 @@ fn head_title(head: ego_tree::NodeRef<'_, scraper::Node>) -> Option<String> {
     })
 }
 
+/// Steps of looking down the stack of open elements that html5ever's tree building may take
+/// for one page. Each block's start tag looks for an open `<p>` down to the nearest scope
+/// boundary (a table, a cell, a button …), so blocks nested n deep cost n²/2 steps: 20,000
+/// nested `<div>`s (2·10⁸, about a second) are read; 50,000 (8 s), or a 32 MiB file of
+/// them (hours), are refused.
+const MAX_HTML_NESTING_STEPS: u64 = 400_000_000;
+
+/// Elements whose start tag looks for an open `<p>` in button scope (html5ever's tree
+/// builder, "in body"): a step for each element open above the nearest boundary.
+fn looks_for_open_p(name: &str) -> bool {
+    matches!(
+        name,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "center"
+            | "details"
+            | "dialog"
+            | "dir"
+            | "div"
+            | "dl"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "header"
+            | "hgroup"
+            | "main"
+            | "menu"
+            | "nav"
+            | "ol"
+            | "p"
+            | "search"
+            | "section"
+            | "summary"
+            | "ul"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "pre"
+            | "listing"
+            | "form"
+            | "hr"
+            | "xmp"
+            | "table"
+            | "plaintext"
+            | "dd"
+            | "dt"
+            | "li"
+    )
+}
+
+/// The open elements as a scan of the tags alone sees them (no tree is built).
+#[derive(Default)]
+struct OpenElements {
+    stack: Vec<String>,
+    /// Where on the stack each name is open, innermost last.
+    at: HashMap<String, Vec<usize>>,
+    /// Depths just above the open scope boundaries.
+    boundaries: Vec<usize>,
+}
+
+impl OpenElements {
+    fn push(&mut self, name: String) {
+        if matches!(
+            name.as_str(),
+            "html" | "table" | "td" | "th" | "caption" | "marquee" | "object" | "applet" | "template" | "button"
+        ) {
+            self.boundaries.push(self.stack.len() + 1);
+        }
+        self.at.entry(name.clone()).or_default().push(self.stack.len());
+        self.stack.push(name);
+    }
+
+    /// Where the innermost open `name` is on the stack.
+    fn innermost(&self, name: &str) -> Option<usize> {
+        self.at.get(name).and_then(|v| v.last().copied())
+    }
+
+    /// Closes the innermost open `name` and everything above it, if one is open.
+    fn close(&mut self, name: &str) {
+        let Some(depth) = self.innermost(name) else { return };
+        while self.stack.len() > depth {
+            if let Some(top) = self.stack.pop() {
+                self.at.get_mut(&top).map(Vec::pop);
+            }
+            if self.boundaries.last().is_some_and(|&b| b > self.stack.len()) {
+                self.boundaries.pop();
+            }
+        }
+    }
+
+    /// A start tag of `name` closes an open one in its scope (`<p>` a `<p>`; `<li>` an `<li>`
+    /// of the same list, not of the list around it).
+    fn close_sibling(&mut self, name: &str) {
+        let lists: &[&str] = match name {
+            "li" => &["ul", "ol"],
+            "dd" | "dt" => &["dl"],
+            _ => &[],
+        };
+        let floor = lists.iter().filter_map(|l| self.innermost(l).map(|d| d + 1)).max().unwrap_or(0);
+        let floor = floor.max(self.boundaries.last().copied().unwrap_or(0));
+        if self.innermost(name).is_some_and(|d| d >= floor) {
+            self.close(name);
+        }
+    }
+
+    /// Elements open above the nearest scope boundary.
+    fn above_boundary(&self) -> usize {
+        self.stack.len() - self.boundaries.last().copied().unwrap_or(0)
+    }
+}
+
+/// An estimate from the tags alone (a linear scan, no tree) of the steps html5ever will take
+/// looking for an open `<p>`, and the deepest nesting above a scope boundary seen.
+fn html_nesting_steps(html: &str) -> (u64, usize) {
+    const VOID: &[&str] = &[
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr", "param",
+        "keygen", "basefont", "bgsound", "frame", "image",
+    ];
+    // Elements that a start tag of their own name closes rather than nests in.
+    const SIBLINGS: &[&str] = &[
+        "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "tbody", "thead", "tfoot", "rb", "rt", "rp",
+        "rtc", "colgroup", "caption", "a", "nobr", "button",
+    ];
+    // Elements whose content is text up to their end tag.
+    const RAW: &[&str] = &["script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"];
+    let bytes = html.as_bytes();
+    let name_at = |at: usize| -> String {
+        let len = bytes[at..].iter().position(|b| !b.is_ascii_alphanumeric() && *b != b'-').unwrap_or(bytes.len() - at);
+        html[at..at + len].to_ascii_lowercase()
+    };
+    let mut open = OpenElements::default();
+    let (mut steps, mut deepest) = (0u64, 0usize);
+    let mut i = 0;
+    while let Some(lt) = bytes[i..].iter().position(|&b| b == b'<') {
+        i += lt + 1;
+        match bytes.get(i) {
+            Some(b'!') => {
+                let close = if html[i..].starts_with("!--") { "-->" } else { ">" };
+                i = html[i..].find(close).map_or(bytes.len(), |e| i + e + close.len());
+            }
+            Some(b'/') => open.close(&name_at(i + 1)),
+            Some(b) if b.is_ascii_alphabetic() => {
+                let name = name_at(i);
+                let tag_end = html[i..].find('>').map_or(bytes.len(), |e| i + e + 1);
+                if SIBLINGS.contains(&name.as_str()) {
+                    open.close_sibling(&name);
+                }
+                if looks_for_open_p(&name) {
+                    steps += open.above_boundary() as u64;
+                    deepest = deepest.max(open.above_boundary());
+                }
+                i = tag_end;
+                if RAW.contains(&name.as_str()) {
+                    // Up to the end tag, found without lower-casing a copy of the rest.
+                    let mut at = i;
+                    i = bytes.len();
+                    while let Some(k) = html[at..].find("</") {
+                        at += k + 2;
+                        if bytes[at..].get(..name.len()).is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes())) {
+                            i = at - 2;
+                            break;
+                        }
+                    }
+                } else if !html[..tag_end].ends_with("/>") && !VOID.contains(&name.as_str()) {
+                    open.push(name);
+                }
+            }
+            _ => {}
+        }
+    }
+    (steps, deepest)
+}
+
 /// Reads one source file into a [`SourceDoc`] (HTML is reduced to its text).
 pub fn read_source(path: &Path, display: String) -> Result<SourceDoc, LoadError> {
     source_from_bytes(path, display, read_bytes(path)?)
@@ -362,6 +542,14 @@ pub fn source_from_bytes(path: &Path, display: String, bytes: Vec<u8>) -> Result
     let raw = decode_file(path, bytes)?;
     let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     if matches!(ext.as_deref(), Some("html" | "htm")) {
+        let (steps, deepest) = html_nesting_steps(&raw);
+        if steps > MAX_HTML_NESTING_STEPS {
+            let reason = format!(
+                "HTML nested too deeply to read in reasonable time (blocks about {deepest} deep; \
+                 the parser's work grows with the square of the depth); not read"
+            );
+            return Err(LoadError { path: path.to_path_buf(), reason });
+        }
         let (title, text) = html_to_text(&raw);
         let (t2, date) = title_and_date(&text);
         return Ok(SourceDoc { path: display, text, format: TextFormat::Plain, title: title.or(t2), date });
@@ -436,6 +624,37 @@ mod tests {
                 assert!(text.trim_end().ends_with("After."), "{open} x {depth}");
             }
         }
+    }
+
+    /// Found by the HTML fuzz target: nested blocks cost html5ever's tree building the square
+    /// of their depth (8,000 nested `<blockquote>`s, 96 KB, took 26 s in the fuzzer), so a
+    /// corpus page of them stopped indexing for minutes, and a 32 MiB one for hours.
+    #[test]
+    fn html_nested_too_deeply_to_parse_in_time_is_refused() {
+        let page =
+            |open: &str, depth: usize| format!("<html><body><p>Before 7.</p>{}Deep 42 text.", open.repeat(depth));
+        let read = |html: String| source_from_bytes(Path::new("deep.html"), "deep.html".into(), html.into_bytes());
+        for open in ["<div>", "<blockquote>", "<section><b>", "<ul><li>"] {
+            let started = std::time::Instant::now();
+            let e = read(page(open, 60_000)).expect_err(open);
+            assert!(e.reason.contains("nested too deeply"), "{open}: {}", e.reason);
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(2),
+                "{open}: refusing took {:?}",
+                started.elapsed()
+            );
+        }
+        // What a walk without recursion was made for is still read: 20,000 nested blocks,
+        // 100,000 nested inline elements or tables, and blocks side by side, however many.
+        for (open, depth) in [("<div>", 20_000), ("<b>", 100_000), ("<table><tr><td>", 100_000), ("<p><li>", 100_000)] {
+            let doc = read(page(open, depth)).unwrap_or_else(|e| panic!("{open} x {depth}: {}", e.reason));
+            assert!(doc.text.contains("Deep 42 text."), "{open} x {depth}");
+        }
+        let side_by_side = "<div><p>One 1.</p><blockquote>Two 2.</blockquote></div>".repeat(20_000);
+        assert!(read(side_by_side).is_ok());
+        // Tags inside scripts and comments are no elements.
+        let hidden = format!("<script>{}</script><!-- {} -->After.", "<div>".repeat(100_000), "<div>".repeat(100_000));
+        assert!(read(hidden).is_ok());
     }
 
     #[test]

@@ -1,0 +1,39 @@
+//! HTML text extraction (`load::html_to_text`) and an HTML source through the whole
+//! source pipeline (decoding, title and date, analysis).
+//!
+//! Properties: no nesting depth overflows the stack (run with a large `-max_len`) or,
+//! past the store's refusal of pages nested too deeply, takes long to parse; the
+//! text ends with one line break, holds no whitespace but spaces and line breaks, no
+//! doubled space, no line with a space at either end, and paragraphs are separated by one
+//! blank line; a title is trimmed and not empty; the source made of the page is analyzed
+//! with every sentence a span of its text.
+#![no_main]
+
+use copydesk_engine::corpus::AnalyzedSource;
+use copydesk_fuzz::{assert_span, utf8};
+use copydesk_store::load;
+use libfuzzer_sys::fuzz_target;
+use std::path::Path;
+
+fuzz_target!(|data: &[u8]| {
+    let Some(html) = utf8(data) else { return };
+    // As the store reads a page: a page nested too deeply to parse in time is refused first.
+    let Ok(doc) = load::source_from_bytes(Path::new("page.html"), "page.html".into(), data.to_vec()) else { return };
+    let (title, text) = load::html_to_text(html);
+    if !html.starts_with('\u{FEFF}') {
+        assert_eq!(doc.text, text, "the source's text is the page's text");
+    }
+    assert!(text.ends_with('\n') && !text[..text.len() - 1].ends_with('\n'), "text must end with one line break");
+    assert!(!text.contains(|c: char| c.is_whitespace() && c != ' ' && c != '\n'), "odd whitespace in {text:?}");
+    assert!(!text.contains("  ") && !text.contains("\n\n\n"), "doubled space or blank line in {text:?}");
+    for line in text.lines() {
+        assert_eq!(line, line.trim_matches(' '), "a line with a space at its end");
+    }
+    if let Some(t) = &title {
+        assert!(!t.is_empty() && t == t.trim(), "title {t:?}");
+    }
+    let analyzed = AnalyzedSource::new(doc);
+    for s in &analyzed.analysis.sentences {
+        assert_span(&analyzed.doc.text, s.span, "sentence");
+    }
+});
