@@ -3,8 +3,9 @@
 # Installs what the end-to-end tests need when it runs as root (CI), builds the
 # release binary once, then runs: unit, property, protocol and CLI tests; the
 # shared-data acceptance scorers (skipped without ../shared); the Neovim
-# end-to-end tests; the editor packages in Neovim, Emacs and VS Code; a bounded run
-# of every fuzz target (FUZZ_SECONDS each, 40 by default).
+# end-to-end tests; the review page in headless Chromium; the editor packages in
+# Neovim, Emacs and VS Code; a bounded run of every fuzz target (FUZZ_SECONDS each,
+# 40 by default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -40,6 +41,9 @@ set -e
 
 say "Neovim: the server through a real headless client"
 bash tests/nvim/run.sh "$bin"
+
+say "review page: check --format html in headless Chromium (DOM checked, screenshot saved)"
+bash tests/review/run.sh "$bin"
 
 say "VS Code extension: build.sh as users run it (relative paths; a failed build keeps the package)"
 bash tests/editors/vscode-build.sh "$bin"

@@ -31,6 +31,8 @@ enum CheckFormat {
     Json,
     Sarif,
     Github,
+    /// A self-contained review page: the draft with every checked claim marked.
+    Html,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -151,8 +153,14 @@ fn open_corpus(corpus: Vec<PathBuf>, config: &Config, no_index: bool) -> Result<
     Ok(loaded)
 }
 
-/// Reads and checks one draft.
-pub fn check_file(corpus: &CorpusIndex, settings: &Settings, path: &Path) -> Result<FileReport, LoadError> {
+/// Reads and checks one draft; keeps every verdict only when asked (the review page shows
+/// them; the other formats need the findings alone, and a large run holds less).
+pub fn check_file(
+    corpus: &CorpusIndex,
+    settings: &Settings,
+    path: &Path,
+    keep_verdicts: bool,
+) -> Result<FileReport, LoadError> {
     let text = load::read_text(path)?;
     let display = path.to_string_lossy().into_owned();
     let analysis = analyze(&text, TextFormat::for_path(&display));
@@ -171,7 +179,8 @@ pub fn check_file(corpus: &CorpusIndex, settings: &Settings, path: &Path) -> Res
         }
     }
     let findings = check::findings(&verdicts);
-    Ok(FileReport { lines: LineIndex::new(&text), path: display, text, findings })
+    let verdicts = if keep_verdicts { verdicts } else { Vec::new() };
+    Ok(FileReport { lines: LineIndex::new(&text), path: display, text, findings, verdicts })
 }
 
 fn cmd_index(corpus: Vec<PathBuf>, config: Option<PathBuf>) -> Result<ExitCode> {
@@ -242,7 +251,7 @@ fn cmd_check(
     let (drafts, mut errors) = load::expand_paths(&paths, FileKind::Draft, &[]);
     let loaded = open_corpus(corpus, &config, no_index)?;
     let results: Vec<Result<FileReport, LoadError>> =
-        drafts.par_iter().map(|d| check_file(&loaded.index, &settings, d)).collect();
+        drafts.par_iter().map(|d| check_file(&loaded.index, &settings, d, format == CheckFormat::Html)).collect();
     let mut reports = Vec::new();
     for r in results {
         match r {
@@ -262,6 +271,7 @@ fn cmd_check(
         CheckFormat::Json => render::json::write(out, &reports),
         CheckFormat::Sarif => render::sarif::write(out, &reports),
         CheckFormat::Github => render::github::write(out, &reports),
+        CheckFormat::Html => render::html::write(out, &reports),
     }
     .and_then(|()| stdout.flush())
     .context("cannot write to standard output")?;

@@ -1,22 +1,27 @@
-//! Rendering findings: one [`FileReport`] per draft, four output formats. Every
-//! format writes finding by finding to a [`Write`]r, so the output of a run with
-//! a hundred thousand findings never exists whole in memory.
+//! Rendering findings: one [`FileReport`] per draft, five output formats. Every
+//! format writes finding by finding (the review page: paragraph by paragraph) to a
+//! [`Write`]r, so the output of a run with a hundred thousand findings never exists
+//! whole in memory.
 
 pub mod github;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod sarif;
 pub mod terminal;
 
-use copydesk_engine::{ColumnUnit, Finding, LineIndex};
+use copydesk_engine::{ColumnUnit, Finding, LineIndex, Verdict};
 
-/// A checked draft: its text (for positions and snippets) and its findings.
+/// A checked draft: its text (for positions and snippets), its findings, and for the
+/// review page the verdicts they came from (every checked claim, supported ones too;
+/// empty for the other formats).
 pub struct FileReport {
     /// The path as the user named it.
     pub path: String,
     pub text: String,
     pub lines: LineIndex,
     pub findings: Vec<Finding>,
+    pub verdicts: Vec<Verdict>,
 }
 
 /// 1-based line and 1-based Unicode-character column of a byte offset.
