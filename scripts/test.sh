@@ -30,6 +30,9 @@ cargo build --release --locked -p copydesk
 bin="$root/target/release/copydesk"
 
 say "cargo test (release: the shared-data scorers check 19,043 stories)"
+# This includes the language server's soak test (crates/copydesk/tests/soak.rs: `copydesk lsp`
+# as a process, random edits, requests and corpus changes, its diagnostics against `copydesk
+# check`) at its bounded default of 2,500 edits (seconds); COPYDESK_SOAK_EDITS runs a longer one.
 cargo test --release --locked --workspace
 
 say "example: README's one-command check exits 1 on the planted errors"

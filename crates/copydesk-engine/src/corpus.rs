@@ -403,6 +403,10 @@ pub struct CorpusIndex {
     loader: Option<Arc<dyn DocLoader>>,
     /// Postings of documents inserted (after the frozen base, if any).
     postings: TermMap<Vec<u64>>,
+    /// How many postings of each term belong to removed documents: they stay until
+    /// [`CorpusIndex::compact`], but neither count in a term's frequency nor are candidates,
+    /// so that an index updated file by file answers as one built afresh from what is left.
+    removed_postings: TermMap<usize>,
     quantities: HashMap<QuantityKey, FigureBucket>,
     sentences: usize,
     live_docs: usize,
@@ -554,6 +558,18 @@ impl CorpusIndex {
     pub fn remove(&mut self, path: &str) -> bool {
         let Some(id) = self.by_path.remove(path) else { return false };
         self.forget_retrievals();
+        let sentences = match self.docs.get(id as usize) {
+            Some(Slot::Loaded(s)) => s.sentence_terms.len(),
+            Some(Slot::Lazy { sentences, .. }) => *sentences,
+            _ => 0,
+        };
+        let mut gone = Vec::new();
+        for i in 0..sentences {
+            gone.extend_from_slice(self.sentence_terms(SentRef { doc: id, sentence: i as u32 }).unwrap_or_default());
+        }
+        for t in gone {
+            *self.removed_postings.entry(t).or_default() += 1;
+        }
         if let Some(slot) = self.docs.get_mut(id as usize) {
             let sentences = match std::mem::replace(slot, Slot::Removed) {
                 Slot::Loaded(old) => Some(old.sentence_terms.len()),
@@ -640,10 +656,15 @@ impl CorpusIndex {
         (frozen, self.postings.get(&term).map_or(&[][..], Vec::as_slice))
     }
 
+    /// Postings of `term` in live documents.
+    fn live_postings(&self, term: u64) -> usize {
+        let (a, b) = self.postings(term);
+        (a.len() + b.len()).saturating_sub(self.removed_postings.get(&term).copied().unwrap_or(0))
+    }
+
     /// How much a term tells: rare terms weigh more.
     pub fn weight(&self, term: u64) -> f32 {
-        let (a, b) = self.postings(term);
-        let df = (a.len() + b.len()) as f32;
+        let df = self.live_postings(term) as f32;
         let n = self.sentences.max(1) as f32;
         (1.0 + n / (df + 1.0)).ln()
     }
@@ -699,13 +720,20 @@ impl CorpusIndex {
     fn candidates(&self, query: &[u64], weights: &[f32], n: usize) -> Vec<(u64, f32)> {
         let common = (self.sentences / COMMON_TERM_SHARE).max(200);
         let mut acc: TermMap<f32> = TermMap::default();
+        // A removed document's sentences are no candidates: they would take the places of live ones.
+        let removals = self.live_docs < self.docs.len();
+        let live = |r: u64| {
+            matches!(self.docs.get(SentRef::unpack(r).doc as usize), Some(Slot::Loaded(_) | Slot::Lazy { .. }))
+        };
         for (t, w) in query.iter().zip(weights) {
-            let (frozen, inserted) = self.postings(*t);
-            if frozen.len() + inserted.len() > common {
+            if self.live_postings(*t) > common {
                 continue;
             }
+            let (frozen, inserted) = self.postings(*t);
             for r in frozen.iter().chain(inserted) {
-                *acc.entry(*r).or_default() += *w;
+                if !removals || live(*r) {
+                    *acc.entry(*r).or_default() += *w;
+                }
             }
         }
         let mut rough: Vec<(u64, f32)> = acc.into_iter().collect();

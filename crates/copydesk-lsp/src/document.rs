@@ -23,7 +23,10 @@ fn line_end_char(rope: &Rope, line: usize) -> usize {
 }
 
 /// Char index of an LSP position; past the end of a line clamps to the line's end,
-/// past the last line to the end of the text.
+/// past the last line to the end of the text, and a column inside a character (a
+/// UTF-16 surrogate pair, a UTF-8 sequence) to that character's start: a client never
+/// sends such positions, and a soak test's client reads them this way too
+/// (`crates/copydesk/tests/soak.rs`).
 pub fn char_index(rope: &Rope, pos: Position, unit: ColumnUnit) -> usize {
     let line = pos.line as usize;
     if line >= rope.len_lines() {
@@ -111,6 +114,13 @@ mod tests {
         let mut r = Rope::from_str(base);
         apply_change(&mut r, &change(Some(((1, 99), (1, 99))), "!"), ColumnUnit::Utf16);
         assert_eq!(r.to_string(), "ab\ncé😀d!\r\nx");
+        // inside a surrogate pair: at the emoji's start (it is never split)
+        let mut r = Rope::from_str(base);
+        apply_change(&mut r, &change(Some(((1, 3), (1, 3))), "-"), ColumnUnit::Utf16);
+        assert_eq!(r.to_string(), "ab\ncé-😀d\r\nx");
+        let mut r = Rope::from_str(base);
+        apply_change(&mut r, &change(Some(((1, 1), (1, 3))), ""), ColumnUnit::Utf16);
+        assert_eq!(r.to_string(), "ab\nc😀d\r\nx");
         // past the last line: appends; reversed ranges are normalised
         let mut r = Rope::from_str(base);
         apply_change(&mut r, &change(Some(((9, 0), (9, 0))), "?"), ColumnUnit::Utf16);

@@ -389,6 +389,37 @@ async fn watched_corpus_changes_are_reindexed_and_rechecked() {
     c.shutdown().await;
 }
 
+#[tokio::test]
+async fn a_source_rewritten_then_deleted_at_once_ends_deleted() {
+    // Two announcements of one file, handled side by side: the first reads a long file
+    // (slow to analyze), the second finds it gone. The long read must not be applied last.
+    let ws = Workspace::standard();
+    let mut c = TestClient::start();
+    c.initialize(&ws.root, caps(), Value::Null).await;
+    let uri = ws.uri("draft.md");
+    c.open(&uri, DRAFT).await;
+    expect_mismatch(&c.diagnostics(&uri).await);
+    let src = ws.root.join("sources/ministry.txt");
+    let filler: String =
+        (0..20_000).map(|i| format!("The lighthouse keeper logged {i} passing boats on day {i}.\n\n")).collect();
+    std::fs::write(&src, format!("{SOURCE_A}\n{filler}")).expect("write");
+    let changed = |typ: u32| json!({"changes": [{"uri": ws.uri("sources/ministry.txt"), "type": typ}]});
+    c.notify("workspace/didChangeWatchedFiles", changed(2)).await;
+    tokio::time::sleep(Duration::from_millis(50)).await; // the long file is being read
+    std::fs::remove_file(&src).expect("rm");
+    c.notify("workspace/didChangeWatchedFiles", changed(3)).await;
+    let u = json!(uri);
+    c.wait_for("the diagnostics without the deleted source's figure", |v| {
+        v["method"] == "textDocument/publishDiagnostics" && v["params"]["uri"] == u && mismatch(&v["params"]).is_none()
+    })
+    .await;
+    // Nothing brings the deleted file back.
+    for d in publishes_until_quiet(&mut c, &uri, Duration::from_secs(5)).await {
+        assert!(mismatch(&d).is_none(), "the deleted source came back: {d:#}");
+    }
+    c.shutdown().await;
+}
+
 /// Removes `sources/ministry.txt`, writes its figure (in `text`) to the new file `name`,
 /// announces both changes, and checks that the draft's mismatch now cites `name`.
 async fn move_the_figure_to(c: &mut TestClient, ws: &Workspace, uri: &str, name: &str, text: &str) {

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 use tokio::sync::mpsc;
-use tower_lsp_server::ls_types::{FileChangeType, FileEvent, MessageType, NumberOrString};
+use tower_lsp_server::ls_types::{FileEvent, MessageType, NumberOrString};
 
 fn describe_errors(errors: &[LoadError]) -> String {
     let mut msg = format!(
@@ -195,7 +195,7 @@ impl Shared {
             {
                 reconfig = true;
             } else if in_corpus(&cfg, &path) {
-                updates.push((path, ch.typ == FileChangeType::DELETED));
+                updates.push(path);
             }
         }
         if reconfig {
@@ -215,11 +215,16 @@ impl Shared {
         let s = self.clone();
         let root = cfg.root.clone();
         let errors = tokio::task::spawn_blocking(move || {
+            // Events handled side by side (one file changed twice in quick succession) read
+            // and apply their files in turn, under the lock, as the disk is now (whatever the
+            // event said): the last to run reads what is there last, and no older read is
+            // applied after it.
+            let mut idx = s.corpus.write().unwrap_or_else(PoisonError::into_inner);
             let mut errors = Vec::new();
             let mut prepared = Vec::new();
-            for (path, deleted) in updates {
+            for path in updates {
                 let display = load::display_path(&path, &root);
-                if deleted || !path.exists() {
+                if !path.exists() {
                     prepared.push((display, None));
                 } else {
                     match load::read_source(&path, display.clone()) {
@@ -231,7 +236,6 @@ impl Shared {
                     }
                 }
             }
-            let mut idx = s.corpus.write().unwrap_or_else(PoisonError::into_inner);
             for (display, src) in prepared {
                 match src {
                     Some(src) => {
