@@ -46,7 +46,14 @@ pub(super) fn load(
                 ));
             }
             Ok(None) => {}
-            Err(e) => trace(&format!("snapshot unusable ({e:#})"), t_sync),
+            // A damaged snapshot is never used: the corpus is loaded from the database (and
+            // the snapshot written again), with a warning naming it.
+            Err(e) => {
+                trace(&format!("snapshot unusable ({e:#})"), t_sync);
+                let reason =
+                    format!("index snapshot unusable ({e:#}); the corpus was loaded from the database instead");
+                errors.push(LoadError { path: snap.clone(), reason });
+            }
         }
     }
 
