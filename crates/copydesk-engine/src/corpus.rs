@@ -374,6 +374,9 @@ pub struct CorpusIndex {
     loader: Option<Arc<dyn DocLoader>>,
     /// Postings of documents inserted (after the frozen base, if any).
     postings: TermMap<Vec<u64>>,
+    /// How many of each term's postings (frozen or inserted) are of removed documents: they
+    /// stay until [`CorpusIndex::compact`], and no count or lookup includes them.
+    removed_postings: TermMap<u32>,
     quantities: HashMap<QuantityKey, FigureBucket>,
     sentences: usize,
     live_docs: usize,
@@ -495,8 +498,18 @@ impl CorpusIndex {
         self.generation.0
     }
 
-    /// Adds a document, replacing any with the same path.
+    /// Whether the index holds this very document: the same path and content. Putting it
+    /// in again would change nothing.
+    pub fn holds(&self, doc: &SourceDoc) -> bool {
+        self.by_path(&doc.path).is_some_and(|held| held.doc == *doc)
+    }
+
+    /// Adds a document, replacing any with the same path; one the index already
+    /// [holds](Self::holds) is left as it is (same id, same generation).
     pub fn insert(&mut self, source: AnalyzedSource) -> DocId {
+        if self.holds(&source.doc) {
+            return self.by_path[&source.doc.path];
+        }
         self.remove(&source.doc.path.clone());
         self.forget_retrievals();
         let id = self.docs.len() as DocId;
@@ -521,14 +534,33 @@ impl CorpusIndex {
     }
 
     /// Removes the document with this path; true when there was one. Its postings
-    /// stay until [`CorpusIndex::compact`], skipped by every lookup.
+    /// stay until [`CorpusIndex::compact`], counted as removed: no term weight, common-term
+    /// cut-off or candidate list includes them, so that an index after removals answers as
+    /// one built afresh from the documents left.
     pub fn remove(&mut self, path: &str) -> bool {
         let Some(id) = self.by_path.remove(path) else { return false };
         self.forget_retrievals();
         if let Some(slot) = self.docs.get_mut(id as usize) {
+            let removed = &mut self.removed_postings;
+            let mut count = |terms: &[u64]| {
+                for t in terms {
+                    *removed.entry(*t).or_default() += 1;
+                }
+            };
             let sentences = match std::mem::replace(slot, Slot::Removed) {
-                Slot::Loaded(old) => Some(old.sentence_terms.len()),
-                Slot::Lazy { sentences, .. } => Some(sentences),
+                Slot::Loaded(old) => {
+                    old.sentence_terms.iter().for_each(|terms| count(terms));
+                    Some(old.sentence_terms.len())
+                }
+                Slot::Lazy { sentences, .. } => {
+                    // Its postings are the frozen base's: its sentence terms are there too.
+                    if let Some(f) = &self.frozen {
+                        for sentence in 0..sentences as u32 {
+                            count(f.terms_of(SentRef { doc: id, sentence }).unwrap_or_default());
+                        }
+                    }
+                    Some(sentences)
+                }
                 Slot::Removed => None,
             };
             if let Some(n) = sentences {
@@ -611,10 +643,21 @@ impl CorpusIndex {
         (frozen, self.postings.get(&term).map_or(&[][..], Vec::as_slice))
     }
 
+    /// Sentences of live documents holding `term`.
+    fn live_postings(&self, term: u64) -> usize {
+        let (frozen, inserted) = self.postings(term);
+        let removed = self.removed_postings.get(&term).map_or(0, |&n| n as usize);
+        (frozen.len() + inserted.len()).saturating_sub(removed)
+    }
+
+    /// Whether document `doc` was removed (its postings stay until a compaction).
+    fn is_removed(&self, doc: DocId) -> bool {
+        matches!(self.docs.get(doc as usize), Some(Slot::Removed) | None)
+    }
+
     /// How much a term tells: rare terms weigh more.
     pub fn weight(&self, term: u64) -> f32 {
-        let (a, b) = self.postings(term);
-        let df = (a.len() + b.len()) as f32;
+        let df = self.live_postings(term) as f32;
         let n = self.sentences.max(1) as f32;
         (1.0 + n / (df + 1.0)).ln()
     }
@@ -669,13 +712,19 @@ impl CorpusIndex {
     /// Corpus sentences sharing rare terms with `query`, by shared weight (ties by position), the first `n`.
     fn candidates(&self, query: &[u64], weights: &[f32], n: usize) -> Vec<(u64, f32)> {
         let common = (self.sentences / COMMON_TERM_SHARE).max(200);
+        let any_removed = self.live_docs < self.docs.len();
         let mut acc: TermMap<f32> = TermMap::default();
         for (t, w) in query.iter().zip(weights) {
-            let (frozen, inserted) = self.postings(*t);
-            if frozen.len() + inserted.len() > common {
+            if self.live_postings(*t) > common {
                 continue;
             }
+            let (frozen, inserted) = self.postings(*t);
             for r in frozen.iter().chain(inserted) {
+                // A removed document's sentence would take a place among the first `n` and
+                // then be dropped, leaving out a live one.
+                if any_removed && self.is_removed(SentRef::unpack(*r).doc) {
+                    continue;
+                }
                 *acc.entry(*r).or_default() += *w;
             }
         }

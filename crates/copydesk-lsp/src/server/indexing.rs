@@ -13,6 +13,12 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tower_lsp_server::ls_types::{FileChangeType, FileEvent, MessageType, NumberOrString};
 
+/// Watched-file changes not applied yet, in the order they came.
+#[derive(Default)]
+pub(super) struct WatchedChanges {
+    pending: Vec<FileEvent>,
+}
+
 fn describe_errors(errors: &[LoadError]) -> String {
     let mut msg = format!(
         "copydesk: {} corpus {} could not be used: {}",
@@ -182,8 +188,29 @@ impl Shared {
         self.refresh_pull().await;
     }
 
-    /// Applies watched-file events: copydesk.toml reloads the configuration; corpus files are re-indexed one by one.
-    pub async fn files_changed(self: &Arc<Self>, changes: Vec<FileEvent>) {
+    /// Takes watched-file changes (before any await: in the order they arrived) and applies
+    /// them in the background, in that order.
+    pub fn watched_files_changed(self: &Arc<Self>, changes: Vec<FileEvent>) {
+        lock(&self.watched).pending.extend(changes);
+        let s = self.clone();
+        tokio::spawn(async move { s.apply_watched().await });
+    }
+
+    /// Applies the watched-file changes not applied yet, one batch at a time in the order they came.
+    async fn apply_watched(self: &Arc<Self>) {
+        let _one_at_a_time = self.applying.lock().await;
+        loop {
+            let changes = std::mem::take(&mut lock(&self.watched).pending);
+            if changes.is_empty() {
+                return;
+            }
+            self.files_changed(changes).await;
+        }
+    }
+
+    /// Applies watched-file events: copydesk.toml reloads the configuration; corpus files are
+    /// re-indexed one by one (a file rewritten with the content the corpus holds changes nothing).
+    async fn files_changed(self: &Arc<Self>, changes: Vec<FileEvent>) {
         let cfg = self.config();
         let toml = normalize(&cfg.toml_path());
         let mut reconfig = false;
@@ -214,7 +241,7 @@ impl Shared {
         }
         let s = self.clone();
         let root = cfg.root.clone();
-        let errors = tokio::task::spawn_blocking(move || {
+        let (errors, changed) = tokio::task::spawn_blocking(move || {
             let mut errors = Vec::new();
             let mut prepared = Vec::new();
             for (path, deleted) in updates {
@@ -223,6 +250,8 @@ impl Shared {
                     prepared.push((display, None));
                 } else {
                     match load::read_source(&path, display.clone()) {
+                        // Rewritten with the content the corpus holds: nothing to do.
+                        Ok(doc) if s.corpus.read().unwrap_or_else(PoisonError::into_inner).holds(&doc) => {}
                         Ok(doc) => prepared.push((display, Some(AnalyzedSource::new(doc)))),
                         Err(e) => {
                             errors.push(e);
@@ -232,24 +261,26 @@ impl Shared {
                 }
             }
             let mut idx = s.corpus.write().unwrap_or_else(PoisonError::into_inner);
+            let mut changed = false;
             for (display, src) in prepared {
                 match src {
                     Some(src) => {
                         idx.insert(src);
+                        changed = true;
                     }
-                    None => {
-                        idx.remove(&display);
-                    }
+                    None => changed |= idx.remove(&display),
                 }
             }
-            errors
+            (errors, changed)
         })
         .await
         .unwrap_or_default();
         if !errors.is_empty() {
             self.client.show_message(MessageType::WARNING, describe_errors(&errors)).await;
         }
-        self.recheck_all();
-        self.refresh_pull().await;
+        if changed {
+            self.recheck_all();
+            self.refresh_pull().await;
+        }
     }
 }

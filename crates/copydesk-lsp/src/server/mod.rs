@@ -73,6 +73,8 @@ impl Backend {
                 jobs: tx,
                 jobs_rx: Mutex::new(Some(rx)),
                 watching: AtomicBool::new(false),
+                watched: Mutex::new(Default::default()),
+                applying: tokio::sync::Mutex::new(()),
                 shut_down,
                 options,
             }),
@@ -273,8 +275,8 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        let s = self.s.clone();
-        tokio::spawn(async move { s.files_changed(params.changes).await });
+        // Taken before any await: changes are applied in the order they arrived.
+        self.s.watched_files_changed(params.changes);
     }
 
     async fn hover(&self, params: HoverParams) -> RpcResult<Option<Hover>> {

@@ -1,0 +1,106 @@
+//! The corpus changing under a running server (issue 15): files rewritten again and again,
+//! files announced while the start-up sync runs, the index updated by another process.
+//! Each ends with the server's findings those of a fresh check.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+
+/// The ministry's story with a quote, which the draft gets wrong: a quote is looked up by its
+/// words, among the first few sentences that share the most of them.
+fn ministry(soldiers: &str) -> String {
+    SOURCE_A.replace("94,300", soldiers)
+        + "\n\"Every post on the northern frontier will stay manned through the winter,\" said General Ilse Varga, \
+           the garrison commander.\n"
+}
+
+/// The standard draft, the quote misquoted, and a figure no source states until [`BARRIER`] is written.
+const DRAFT_WITH_MUSEUM: &str =
+    "# Frontier\n\nThe defence ministry counted 84,300 soldiers stationed near the northern frontier on Tuesday.\n\n\
+\"Every post on the northern frontier will stay empty through the winter,\" said General Ilse Varga.\n\n\
+The harbour authority spent 12 million euros on the new pier.\n\n\
+The town museum sold 4,100 tickets on Sunday, the curator said.\n";
+
+/// A source that contradicts the museum figure: once a publish shows that, every change
+/// announced before it has been applied.
+const BARRIER: &str = "Museum news\n\nThe town museum sold 4,600 tickets on Sunday, the curator said.\n";
+
+fn has_code(diags: &Value, code: &str) -> bool {
+    diags["diagnostics"].as_array().into_iter().flatten().any(|d| d["code"] == code)
+}
+
+fn number_mismatch_on(diags: &Value, figure: &str) -> bool {
+    diags["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|d| d["code"] == "number-mismatch" && d["message"].as_str().is_some_and(|m| m.starts_with(figure)))
+}
+
+async fn announce(c: &mut TestClient, ws: &Workspace, rel: &str, typ: u8) {
+    c.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": ws.uri(rel), "type": typ}]})).await;
+}
+
+/// Writes and announces the barrier source; returns the first diagnostics of `uri` that show it.
+async fn after_a_barrier(c: &mut TestClient, ws: &Workspace, uri: &str) -> Value {
+    std::fs::write(ws.root.join("sources/museum.txt"), BARRIER).expect("write");
+    announce(c, ws, "sources/museum.txt", 1).await;
+    loop {
+        let d = c.diagnostics(uri).await;
+        if number_mismatch_on(&d, "4,100") {
+            return d;
+        }
+    }
+}
+
+/// The diagnostics of `draft` from a server started afresh on the workspace as it is on
+/// disk, with no persistent index (as `check --no-index`).
+async fn fresh_check(ws: &Workspace, draft: &str) -> Value {
+    std::fs::write(
+        ws.root.join("copydesk.toml"),
+        "[corpus]\npaths = [\"sources\"]\n[server]\ndebounce_ms = 0\n[index]\nenabled = false\n",
+    )
+    .expect("write");
+    let mut c = TestClient::start();
+    c.initialize(&ws.root, caps(), Value::Null).await;
+    let uri = ws.uri("draft.md");
+    c.open(&uri, draft).await;
+    let d = c.diagnostics(&uri).await;
+    c.shutdown().await;
+    d["diagnostics"].clone()
+}
+
+/// Rewrites `sources/ministry.txt` with each text in turn, announcing each rewrite, then
+/// compares the draft's diagnostics with a fresh check's.
+async fn rewrites_leave_a_fresh_check(texts: impl Iterator<Item = String>) {
+    let ws = Workspace::standard();
+    std::fs::write(ws.root.join("sources/ministry.txt"), ministry("94,300")).expect("write");
+    let mut c = TestClient::start();
+    c.initialize(&ws.root, caps(), Value::Null).await;
+    let uri = ws.uri("draft.md");
+    c.open(&uri, DRAFT_WITH_MUSEUM).await;
+    let first = c.diagnostics(&uri).await;
+    assert!(number_mismatch_on(&first, "84,300") && has_code(&first, "misquote"), "{first:#}");
+    for text in texts {
+        std::fs::write(ws.root.join("sources/ministry.txt"), text).expect("write");
+        announce(&mut c, &ws, "sources/ministry.txt", 2).await;
+    }
+    let after = after_a_barrier(&mut c, &ws, &uri).await;
+    c.shutdown().await;
+    let fresh = fresh_check(&ws, DRAFT_WITH_MUSEUM).await;
+    let fresh_diags = json!({ "diagnostics": fresh });
+    assert!(number_mismatch_on(&fresh_diags, "84,300") && has_code(&fresh_diags, "misquote"), "{fresh:#}");
+    assert_eq!(after["diagnostics"], fresh, "the server after the rewrites, and a fresh check");
+}
+
+#[tokio::test]
+async fn fifty_identical_rewrites_leave_the_findings_of_a_fresh_check() {
+    rewrites_leave_a_fresh_check((0..50).map(|_| ministry("94,300"))).await;
+}
+
+#[tokio::test]
+async fn fifty_rewrites_alternating_two_texts_leave_the_findings_of_a_fresh_check() {
+    // Odd rewrites give another figure; the 50th puts the original back.
+    rewrites_leave_a_fresh_check((1..=50).map(|i| ministry(if i % 2 == 1 { "97,300" } else { "94,300" }))).await;
+}
