@@ -104,3 +104,50 @@ async fn fifty_rewrites_alternating_two_texts_leave_the_findings_of_a_fresh_chec
     // Odd rewrites give another figure; the 50th puts the original back.
     rewrites_leave_a_fresh_check((1..=50).map(|i| ministry(if i % 2 == 1 { "97,300" } else { "94,300" }))).await;
 }
+
+/// A server whose indexing runs wait `secs` seconds after listing the files, before syncing them.
+fn slow_sync(secs: u64) -> TestClient {
+    TestClient::start_with(copydesk_lsp::Options {
+        sync_delay: std::time::Duration::from_secs(secs),
+        ..Default::default()
+    })
+}
+
+/// Waits for the `$/progress` begin of indexing: the files have been listed, and the sync
+/// (held up by [`slow_sync`]) is under way.
+async fn sync_under_way(c: &mut TestClient) {
+    c.wait_for("progress begin", |v| v["method"] == "$/progress" && v["params"]["value"]["kind"] == "begin").await;
+}
+
+#[tokio::test]
+async fn a_file_announced_during_the_start_up_sync_reaches_the_draft() {
+    let ws = Workspace::standard();
+    let (c, uri, d) = start(&ws, caps(), Value::Null).await;
+    assert!(number_mismatch_on(&d, "84,300"), "{d:#}");
+    c.shutdown().await;
+    // A source changed while no server ran: the next start opens the snapshot, then its
+    // sync reloads the corpus and puts it in place of the snapshot's.
+    std::fs::write(ws.root.join("sources/harbour.txt"), format!("{SOURCE_B}\nThe pier opened in May.\n"))
+        .expect("write");
+    let mut c = slow_sync(2);
+    c.initialize(&ws.root, caps(), Value::Null).await;
+    c.open(&uri, DRAFT_WITH_MUSEUM).await;
+    sync_under_way(&mut c).await;
+    // A new file, announced while the sync runs (it listed the files before it came).
+    std::fs::write(ws.root.join("sources/museum.txt"), BARRIER).expect("write");
+    announce(&mut c, &ws, "sources/museum.txt", 1).await;
+    c.indexed().await;
+    // Checked after the sync's corpus is in place, the draft sees the new file.
+    c.change(&uri, 2, ((0, 0), (0, 0)), "").await;
+    let u = json!(uri);
+    let seen = c
+        .try_wait_for(std::time::Duration::from_secs(20), &|v: &Value| {
+            v["method"] == "textDocument/publishDiagnostics"
+                && v["params"]["uri"] == u
+                && v["params"]["version"] == 2
+                && number_mismatch_on(&v["params"], "4,100")
+        })
+        .await;
+    assert!(seen.is_some(), "the file announced during the sync is in the corpus: {:#?}", c.log);
+    c.shutdown().await;
+}

@@ -17,6 +17,9 @@ use tower_lsp_server::ls_types::{FileChangeType, FileEvent, MessageType, NumberO
 #[derive(Default)]
 pub(super) struct WatchedChanges {
     pending: Vec<FileEvent>,
+    /// An indexing run is under way: the corpus it puts in place would replace one the
+    /// changes were applied to (its files were listed before they came), so they wait for it.
+    held: bool,
 }
 
 fn describe_errors(errors: &[LoadError]) -> String {
@@ -33,13 +36,35 @@ fn describe_errors(errors: &[LoadError]) -> String {
 }
 
 impl Shared {
-    /// Reads and indexes the whole corpus in the background, with `$/progress`.
+    /// Reads and indexes the whole corpus in the background, with `$/progress`. Watched-file
+    /// changes that come meanwhile are held, and applied once its corpus is in place.
     pub async fn index(self: &Arc<Self>) {
-        let epoch = self.index_epoch.fetch_add(1, Ordering::SeqCst) + 1;
+        let epoch = {
+            // Under the lock that holds the changes: a run's epoch and its hold go together.
+            let mut watched = lock(&self.watched);
+            watched.held = true;
+            self.index_epoch.fetch_add(1, Ordering::SeqCst) + 1
+        };
+        self.index_run(epoch).await;
+        let latest = {
+            let mut watched = lock(&self.watched);
+            let latest = self.index_epoch.load(Ordering::SeqCst) == epoch;
+            if latest {
+                watched.held = false;
+            }
+            latest
+        };
+        // A newer run releases the changes when its own corpus is in place.
+        if latest {
+            self.apply_watched_later();
+        }
+    }
+
+    /// One indexing run, numbered `epoch`: its corpus is put in place unless a newer run started meanwhile.
+    async fn index_run(self: &Arc<Self>, epoch: u64) {
         let cfg = self.config();
         let (paths, exclude) = cfg.corpus_key();
         let root = cfg.root.clone();
-        self.indexing.store(true, Ordering::SeqCst);
         if paths.is_empty() {
             self.install(epoch, CorpusIndex::new()).await;
             self.client
@@ -107,6 +132,8 @@ impl Shared {
                     let _ = ptx.send(done);
                 }
             };
+            // A stand-in for a large corpus, in tests: changes announced now come during the sync.
+            std::thread::sleep(s.options.sync_delay);
             if let Some(current) = quick {
                 // Started from the snapshot: it stands if it was current and the files did not
                 // change since; else the index is loaded again (and a new snapshot written).
@@ -182,7 +209,6 @@ impl Shared {
             *s.corpus.write().unwrap_or_else(PoisonError::into_inner) = index;
         })
         .await;
-        self.indexing.store(false, Ordering::SeqCst);
         self.ready.store(true, Ordering::SeqCst);
         self.recheck_all();
         self.refresh_pull().await;
@@ -192,15 +218,27 @@ impl Shared {
     /// them in the background, in that order.
     pub fn watched_files_changed(self: &Arc<Self>, changes: Vec<FileEvent>) {
         lock(&self.watched).pending.extend(changes);
+        self.apply_watched_later();
+    }
+
+    /// Applies the watched-file changes not applied yet, in a task of its own.
+    fn apply_watched_later(self: &Arc<Self>) {
         let s = self.clone();
         tokio::spawn(async move { s.apply_watched().await });
     }
 
-    /// Applies the watched-file changes not applied yet, one batch at a time in the order they came.
+    /// Applies the watched-file changes not applied yet, one batch at a time in the order they
+    /// came; none while an indexing run holds them.
     async fn apply_watched(self: &Arc<Self>) {
         let _one_at_a_time = self.applying.lock().await;
         loop {
-            let changes = std::mem::take(&mut lock(&self.watched).pending);
+            let changes = {
+                let mut watched = lock(&self.watched);
+                if watched.held {
+                    return;
+                }
+                std::mem::take(&mut watched.pending)
+            };
             if changes.is_empty() {
                 return;
             }
@@ -232,11 +270,6 @@ impl Shared {
             }
         }
         if updates.is_empty() {
-            return;
-        }
-        if !self.ready.load(Ordering::SeqCst) || self.indexing.load(Ordering::SeqCst) {
-            let s = self.clone();
-            tokio::spawn(async move { s.index().await });
             return;
         }
         let s = self.clone();

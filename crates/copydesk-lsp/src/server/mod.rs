@@ -64,7 +64,6 @@ impl Backend {
                 config: RwLock::new(Arc::new(config::resolve(&root, &[]))),
                 corpus: RwLock::new(CorpusIndex::new()),
                 ready: AtomicBool::new(false),
-                indexing: AtomicBool::new(false),
                 index_done: AtomicUsize::new(0),
                 index_total: AtomicUsize::new(0),
                 index_epoch: AtomicU64::new(0),

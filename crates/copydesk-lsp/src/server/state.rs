@@ -90,7 +90,6 @@ pub(super) struct Shared {
     pub config: RwLock<Arc<Effective>>,
     pub corpus: RwLock<CorpusIndex>,
     pub ready: AtomicBool,
-    pub indexing: AtomicBool,
     pub index_done: AtomicUsize,
     pub index_total: AtomicUsize,
     pub index_epoch: AtomicU64,
