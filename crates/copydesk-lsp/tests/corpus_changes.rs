@@ -151,3 +151,36 @@ async fn a_file_announced_during_the_start_up_sync_reaches_the_draft() {
     assert!(seen.is_some(), "the file announced during the sync is in the corpus: {:#?}", c.log);
     c.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_index_updated_by_another_process_during_the_start_up_sync_is_loaded() {
+    let ws = Workspace::standard();
+    let (c, uri, d) = start(&ws, caps(), Value::Null).await;
+    assert!(number_mismatch_on(&d, "84,300"), "{d:#}");
+    c.shutdown().await;
+    // The next start opens the snapshot, which is current, and checks the draft against it.
+    let mut c = slow_sync(2);
+    c.initialize(&ws.root, caps(), Value::Null).await;
+    c.open(&uri, DRAFT).await;
+    sync_under_way(&mut c).await;
+    // Meanwhile another process (`copydesk index`) syncs a changed source: the server's own
+    // sync finds nothing left to do, but the snapshot it started from no longer stands.
+    std::fs::write(ws.root.join("sources/ministry.txt"), SOURCE_A.replace("94,300", "84,300")).expect("write");
+    let config = copydesk_store::Config::load(&ws.root.join("copydesk.toml")).expect("config");
+    let spec =
+        copydesk_store::CorpusSpec { paths: vec![ws.root.join("sources")], exclude: vec![], base: ws.root.clone() };
+    let dir = copydesk_store::index::index_dir(&config, &spec).expect("an index folder");
+    let (stats, _) = copydesk_store::PersistentStore::new(dir).sync(&spec, None).expect("sync");
+    assert_eq!(stats.changed, 1, "{stats:?}");
+    c.indexed().await;
+    let u = json!(uri);
+    let caught_up = c
+        .try_wait_for(std::time::Duration::from_secs(20), &|v: &Value| {
+            v["method"] == "textDocument/publishDiagnostics"
+                && v["params"]["uri"] == u
+                && !number_mismatch_on(&v["params"], "84,300")
+        })
+        .await;
+    assert!(caught_up.is_some(), "the draft is checked against the index as the other process left it: {:#?}", c.log);
+    c.shutdown().await;
+}

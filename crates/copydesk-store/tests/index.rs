@@ -6,7 +6,7 @@ use copydesk_engine::check;
 use copydesk_engine::settings::Settings;
 use copydesk_engine::{analyze, TextFormat};
 use copydesk_store::index::FORMAT_VERSION;
-use copydesk_store::{CorpusSpec, CorpusStore, MemoryStore, PersistentStore};
+use copydesk_store::{CorpusSpec, CorpusStore, MemoryStore, PersistentStore, QuickStart};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -446,7 +446,7 @@ fn an_unchanged_corpus_opens_from_its_snapshot() {
     store.open(&sp, None).unwrap();
     assert!(snapshot_in(&tmp.path().join("idx")).is_file());
     // Without looking at the files, and through a sync that finds nothing to do.
-    let (quick, current) = store.open_snapshot(&sp).unwrap().expect("a snapshot");
+    let QuickStart { index: quick, current, .. } = store.open_snapshot(&sp).unwrap().expect("a snapshot");
     assert!(current);
     assert_eq!(findings_of(&quick, DRAFT), expected);
     assert!(quick.freeze().is_none(), "a thawed index, whose documents are read as needed");
@@ -479,7 +479,7 @@ fn snapshots_left_half_written_by_killed_processes_are_removed() {
 fn a_sync_that_changes_the_corpus_makes_the_snapshot_stale() {
     let (_tmp, src, sp, store) = fixture(30);
     store.open(&sp, None).unwrap();
-    assert!(store.open_snapshot(&sp).unwrap().is_some_and(|(_, current)| current));
+    assert!(store.open_snapshot(&sp).unwrap().is_some_and(|q| q.current));
     std::fs::write(src.join("story-0003.txt"), story(3).replace("harbour office said", "harbour office said 77"))
         .unwrap();
     std::fs::remove_file(src.join("story-0004.txt")).unwrap();
@@ -487,7 +487,7 @@ fn a_sync_that_changes_the_corpus_makes_the_snapshot_stale() {
     assert_eq!((stats.changed, stats.removed), (1, 1), "{stats:?}");
     // The snapshot predates the sync: it still opens, as not current, without the stories
     // changed or removed since (their content no longer matches what it indexed).
-    let (stale, current) = store.open_snapshot(&sp).unwrap().expect("the old snapshot");
+    let QuickStart { index: stale, current, .. } = store.open_snapshot(&sp).unwrap().expect("the old snapshot");
     assert!(!current, "the snapshot predates the sync");
     assert!(stale.by_path("sources/story-0003.txt").is_none());
     assert!(stale.by_path("sources/story-0004.txt").is_none());
@@ -495,7 +495,8 @@ fn a_sync_that_changes_the_corpus_makes_the_snapshot_stale() {
     // The next open loads from the database, and leaves a snapshot of what it loaded.
     let (loaded, _, _) = store.open_with_stats(&sp, None).unwrap();
     assert!(loaded.index.by_path("sources/story-0004.txt").is_none() && loaded.index.len() == 30);
-    let (quick, current) = store.open_snapshot(&sp).unwrap().expect("a snapshot of the new state");
+    let QuickStart { index: quick, current, .. } =
+        store.open_snapshot(&sp).unwrap().expect("a snapshot of the new state");
     assert!(current);
     let expected = findings_of(&MemoryStore.open(&sp, None).unwrap().index, DRAFT);
     assert_eq!(findings_of(&quick, DRAFT), expected);
@@ -548,14 +549,14 @@ fn a_snapshot_shows_paths_relative_to_the_folder_it_was_made_for() {
     let from_top = spec(&src, tmp.path());
     let from_sources = spec(&src, &src);
     store.open(&from_top, None).unwrap();
-    let (quick, _) = store.open_snapshot(&from_top).unwrap().expect("a current snapshot");
+    let quick = store.open_snapshot(&from_top).unwrap().expect("a current snapshot").index;
     assert!(quick.by_path("sources/story-0003.txt").is_some());
     // The same corpus seen from another folder: its paths would be wrong, so it is not used...
     assert!(store.open_snapshot(&from_sources).unwrap().is_none());
     // ...and an open from there shows its own paths.
     let loaded = store.open(&from_sources, None).unwrap();
     assert!(loaded.index.by_path("story-0003.txt").is_some());
-    assert!(store.open_snapshot(&from_sources).unwrap().unwrap().0.by_path("story-0003.txt").is_some());
+    assert!(store.open_snapshot(&from_sources).unwrap().unwrap().index.by_path("story-0003.txt").is_some());
 }
 
 /// Where each of the six arrays of the snapshot `bytes` starts (its length field) and ends.
@@ -661,4 +662,20 @@ fn cli_check_through_a_damaged_snapshot_warns_and_finds_what_no_index_finds() {
         "a warning naming the snapshot: {}",
         damaged.2
     );
+}
+
+#[test]
+fn a_sync_tells_the_generation_it_leaves_the_database_at() {
+    let (_tmp, src, sp, store) = fixture(10);
+    store.open(&sp, None).unwrap();
+    let quick = store.open_snapshot(&sp).unwrap().expect("a snapshot");
+    assert!(quick.current);
+    let (same, _) = store.sync(&sp, None).unwrap();
+    assert_eq!(same.generation, quick.generation, "nothing changed: the snapshot stands");
+    // Another process's sync changes the database: one with nothing left to do tells.
+    std::fs::write(src.join("story-0003.txt"), story(303)).unwrap();
+    let (changed, _) = store.sync(&sp, None).unwrap();
+    assert_ne!(changed.generation, quick.generation);
+    let (after, _) = store.sync(&sp, None).unwrap();
+    assert_eq!((after.extracted(), &after.generation), (0, &changed.generation));
 }

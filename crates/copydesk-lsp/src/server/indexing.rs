@@ -87,10 +87,21 @@ impl Shared {
         // checked meanwhile.
         let quick = {
             let (c, sp) = (store_config.clone(), spec.clone());
-            tokio::task::spawn_blocking(move || copydesk_store::index::open_snapshot(&c, &sp)).await.ok().flatten()
+            tokio::task::spawn_blocking(move || copydesk_store::index::open_snapshot(&c, &sp)).await
         };
         let quick = match quick {
-            Some((index, current)) => {
+            Ok(Ok(quick)) => quick,
+            Ok(Err(e)) => {
+                // The load behind it says so too, as a warning, if it finds the snapshot unusable.
+                let why =
+                    format!("copydesk: the index snapshot cannot be used ({e:#}); the corpus is loaded from the index");
+                self.client.log_message(MessageType::WARNING, why).await;
+                None
+            }
+            Err(_) => None,
+        };
+        let quick = match quick {
+            Some(copydesk_store::QuickStart { index, generation, .. }) => {
                 let n = index.len();
                 self.install(epoch, index).await;
                 self.client
@@ -104,7 +115,7 @@ impl Shared {
                 for (gen, mut rx) in waits {
                     let _ = tokio::time::timeout(Duration::from_secs(2), rx.wait_for(|g| *g >= gen)).await;
                 }
-                Some(current)
+                Some(generation)
             }
             None => None,
         };
@@ -134,13 +145,13 @@ impl Shared {
             };
             // A stand-in for a large corpus, in tests: changes announced now come during the sync.
             std::thread::sleep(s.options.sync_delay);
-            if let Some(current) = quick {
-                // Started from the snapshot: it stands if it was current and the files did not
-                // change since; else the index is loaded again (and a new snapshot written).
+            if let Some(generation) = quick {
+                // Started from the snapshot: it stands if the sync leaves the database as the
+                // snapshot was made for it (the files did not change, nor did another process
+                // change the database since the snapshot was opened); else the index is loaded
+                // again (and a new snapshot written).
                 match copydesk_store::index::sync_listed(&store_config, &spec, &files, Some(&report)) {
-                    Some(Ok((stats, errors))) if current && stats.added + stats.changed + stats.removed == 0 => {
-                        return (None, errors)
-                    }
+                    Some(Ok((stats, errors))) if stats.generation == generation => return (None, errors),
                     _ => {}
                 }
             }

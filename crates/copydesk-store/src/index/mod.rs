@@ -81,6 +81,9 @@ pub struct SyncStats {
     pub bytes: u64,
     /// Why the index was rebuilt from scratch, if it was.
     pub rebuilt: Option<String>,
+    /// The database's generation after the sync: a snapshot made for it is current, and a
+    /// corpus opened from such a snapshot is what the database holds.
+    pub generation: String,
 }
 
 impl SyncStats {
@@ -104,6 +107,17 @@ pub struct OpenTimings {
     pub load: Duration,
     /// Finishing the in-memory [`CorpusIndex`] once everything is loaded.
     pub build: Duration,
+}
+
+/// An index opened from its latest snapshot ([`PersistentStore::open_snapshot`]).
+pub struct QuickStart {
+    pub index: CorpusIndex,
+    /// The database generation the snapshot was made for.
+    pub generation: String,
+    /// Whether that was the database's generation when the snapshot was opened (another
+    /// process may change the database at any time: a sync after tells, through its
+    /// [`SyncStats::generation`]).
+    pub current: bool,
 }
 
 /// The corpus kept in an embedded SQLite database between runs.
@@ -151,12 +165,12 @@ impl PersistentStore {
         self.dir.join(format!("index-{}.sqlite", corpus_key(spec)))
     }
 
-    /// The index from its latest snapshot, without looking at the files, and whether the
-    /// snapshot is current (made after the last change to the database); Ok(None) when there
+    /// The index from its latest snapshot, without looking at the files; Ok(None) when there
     /// is no snapshot for this engine and folder. For a quick start, followed by a sync: a
     /// snapshot older than the database still opens, and a story changed or removed since
-    /// is left out (it is read back only if its content hash still matches).
-    pub fn open_snapshot(&self, spec: &CorpusSpec) -> Result<Option<(CorpusIndex, bool)>> {
+    /// is left out (it is read back only if its content hash still matches). The snapshot
+    /// stands after a sync that leaves the database at its generation ([`SyncStats::generation`]).
+    pub fn open_snapshot(&self, spec: &CorpusSpec) -> Result<Option<QuickStart>> {
         let t = Instant::now();
         let db = self.db_path(spec);
         if !db.exists() {
@@ -171,7 +185,7 @@ impl PersistentStore {
                 let current = &snap.generation == generation;
                 let index = snapshot::thaw(&db, snap.docs, snap.frozen)?;
                 trace("snapshot thawed", t);
-                Ok(Some((index, current)))
+                Ok(Some(QuickStart { index, generation: snap.generation, current }))
             }
             None => Ok(None),
         }
@@ -340,11 +354,14 @@ pub fn open_listed(
     }
 }
 
-/// The persistent index's latest snapshot of the corpus `spec` names, and whether it is
-/// current ([`PersistentStore::open_snapshot`]), when the configuration keeps an index; else None.
-pub fn open_snapshot(config: &Config, spec: &CorpusSpec) -> Option<(CorpusIndex, bool)> {
-    let dir = index_dir(config, spec).filter(|_| config.values.index.enabled)?;
-    PersistentStore::new(dir).open_snapshot(spec).ok().flatten()
+/// The persistent index's latest snapshot of the corpus `spec` names
+/// ([`PersistentStore::open_snapshot`]); Ok(None) when there is none or the configuration
+/// keeps no index, an error when it cannot be used (damaged).
+pub fn open_snapshot(config: &Config, spec: &CorpusSpec) -> Result<Option<QuickStart>> {
+    match index_dir(config, spec).filter(|_| config.values.index.enabled) {
+        Some(dir) => PersistentStore::new(dir).open_snapshot(spec),
+        None => Ok(None),
+    }
 }
 
 /// Syncs the persistent index with files already listed, without loading it: what changed

@@ -250,6 +250,8 @@ pub(super) fn sync_files(
                 [format!("{}-{}", now_ns(), std::process::id())],
             )?;
         }
+        // As this transaction leaves it (another process may commit right after).
+        stats.generation = generation(&tx)?.unwrap_or_default();
     }
     tx.commit()?;
     trace("commit", t_sync);
