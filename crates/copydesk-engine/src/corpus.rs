@@ -403,10 +403,9 @@ pub struct CorpusIndex {
     loader: Option<Arc<dyn DocLoader>>,
     /// Postings of documents inserted (after the frozen base, if any).
     postings: TermMap<Vec<u64>>,
-    /// How many postings of each term belong to removed documents: they stay until
-    /// [`CorpusIndex::compact`], but neither count in a term's frequency nor are candidates,
-    /// so that an index updated file by file answers as one built afresh from what is left.
-    removed_postings: TermMap<usize>,
+    /// How many of each term's postings (frozen or inserted) are of removed documents: they
+    /// stay until [`CorpusIndex::compact`], and no count or lookup includes them.
+    removed_postings: TermMap<u32>,
     quantities: HashMap<QuantityKey, FigureBucket>,
     sentences: usize,
     live_docs: usize,
@@ -528,8 +527,18 @@ impl CorpusIndex {
         self.generation.0
     }
 
-    /// Adds a document, replacing any with the same path.
+    /// Whether the index holds this very document: the same path and content. Putting it
+    /// in again would change nothing.
+    pub fn holds(&self, doc: &SourceDoc) -> bool {
+        self.by_path(&doc.path).is_some_and(|held| held.doc == *doc)
+    }
+
+    /// Adds a document, replacing any with the same path; one the index already
+    /// [holds](Self::holds) is left as it is (same id, same generation).
     pub fn insert(&mut self, source: AnalyzedSource) -> DocId {
+        if self.holds(&source.doc) {
+            return self.by_path[&source.doc.path];
+        }
         self.remove(&source.doc.path.clone());
         self.forget_retrievals();
         let id = self.docs.len() as DocId;
@@ -554,26 +563,33 @@ impl CorpusIndex {
     }
 
     /// Removes the document with this path; true when there was one. Its postings
-    /// stay until [`CorpusIndex::compact`], skipped by every lookup.
+    /// stay until [`CorpusIndex::compact`], counted as removed: no term weight, common-term
+    /// cut-off or candidate list includes them, so that an index after removals answers as
+    /// one built afresh from the documents left.
     pub fn remove(&mut self, path: &str) -> bool {
         let Some(id) = self.by_path.remove(path) else { return false };
         self.forget_retrievals();
-        let sentences = match self.docs.get(id as usize) {
-            Some(Slot::Loaded(s)) => s.sentence_terms.len(),
-            Some(Slot::Lazy { sentences, .. }) => *sentences,
-            _ => 0,
-        };
-        let mut gone = Vec::new();
-        for i in 0..sentences {
-            gone.extend_from_slice(self.sentence_terms(SentRef { doc: id, sentence: i as u32 }).unwrap_or_default());
-        }
-        for t in gone {
-            *self.removed_postings.entry(t).or_default() += 1;
-        }
         if let Some(slot) = self.docs.get_mut(id as usize) {
+            let removed = &mut self.removed_postings;
+            let mut count = |terms: &[u64]| {
+                for t in terms {
+                    *removed.entry(*t).or_default() += 1;
+                }
+            };
             let sentences = match std::mem::replace(slot, Slot::Removed) {
-                Slot::Loaded(old) => Some(old.sentence_terms.len()),
-                Slot::Lazy { sentences, .. } => Some(sentences),
+                Slot::Loaded(old) => {
+                    old.sentence_terms.iter().for_each(|terms| count(terms));
+                    Some(old.sentence_terms.len())
+                }
+                Slot::Lazy { sentences, .. } => {
+                    // Its postings are the frozen base's: its sentence terms are there too.
+                    if let Some(f) = &self.frozen {
+                        for sentence in 0..sentences as u32 {
+                            count(f.terms_of(SentRef { doc: id, sentence }).unwrap_or_default());
+                        }
+                    }
+                    Some(sentences)
+                }
                 Slot::Removed => None,
             };
             if let Some(n) = sentences {
@@ -656,10 +672,16 @@ impl CorpusIndex {
         (frozen, self.postings.get(&term).map_or(&[][..], Vec::as_slice))
     }
 
-    /// Postings of `term` in live documents.
+    /// Sentences of live documents holding `term`.
     fn live_postings(&self, term: u64) -> usize {
-        let (a, b) = self.postings(term);
-        (a.len() + b.len()).saturating_sub(self.removed_postings.get(&term).copied().unwrap_or(0))
+        let (frozen, inserted) = self.postings(term);
+        let removed = self.removed_postings.get(&term).map_or(0, |&n| n as usize);
+        (frozen.len() + inserted.len()).saturating_sub(removed)
+    }
+
+    /// Whether document `doc` was removed (its postings stay until a compaction).
+    fn is_removed(&self, doc: DocId) -> bool {
+        matches!(self.docs.get(doc as usize), Some(Slot::Removed) | None)
     }
 
     /// How much a term tells: rare terms weigh more.
@@ -719,21 +741,20 @@ impl CorpusIndex {
     /// Corpus sentences sharing rare terms with `query`, by shared weight (ties by position), the first `n`.
     fn candidates(&self, query: &[u64], weights: &[f32], n: usize) -> Vec<(u64, f32)> {
         let common = (self.sentences / COMMON_TERM_SHARE).max(200);
+        let any_removed = self.live_docs < self.docs.len();
         let mut acc: TermMap<f32> = TermMap::default();
-        // A removed document's sentences are no candidates: they would take the places of live ones.
-        let removals = self.live_docs < self.docs.len();
-        let live = |r: u64| {
-            matches!(self.docs.get(SentRef::unpack(r).doc as usize), Some(Slot::Loaded(_) | Slot::Lazy { .. }))
-        };
         for (t, w) in query.iter().zip(weights) {
             if self.live_postings(*t) > common {
                 continue;
             }
             let (frozen, inserted) = self.postings(*t);
             for r in frozen.iter().chain(inserted) {
-                if !removals || live(*r) {
-                    *acc.entry(*r).or_default() += *w;
+                // A removed document's sentence would take a place among the first `n` and
+                // then be dropped, leaving out a live one.
+                if any_removed && self.is_removed(SentRef::unpack(*r).doc) {
+                    continue;
                 }
+                *acc.entry(*r).or_default() += *w;
             }
         }
         let mut rough: Vec<(u64, f32)> = acc.into_iter().collect();

@@ -36,6 +36,9 @@ const CONCURRENT_REQUESTS: usize = 128;
 pub struct Options {
     /// Added to every check (on its blocking thread): a stand-in for a slow document.
     pub check_delay: Duration,
+    /// Added to every indexing run before it syncs the files it listed (on its blocking
+    /// thread): a stand-in for a large corpus.
+    pub sync_delay: Duration,
 }
 
 /// How a session ended.

@@ -91,7 +91,8 @@ fn contradicted(hover: &Value) -> bool {
 async fn hovers_on_a_slow_document_do_not_hold_up_another_document() {
     let ws = Workspace::standard();
     // Every check takes 3 s more (on its blocking thread), as a very long draft would.
-    let mut c = TestClient::start_with(copydesk_lsp::Options { check_delay: Duration::from_secs(3) });
+    let mut c =
+        TestClient::start_with(copydesk_lsp::Options { check_delay: Duration::from_secs(3), ..Default::default() });
     c.initialize(&ws.root, caps(), Value::Null).await;
     let fast = ws.uri("fast.md");
     c.open(&fast, DRAFT).await;

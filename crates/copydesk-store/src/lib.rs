@@ -8,7 +8,7 @@ pub mod load;
 pub mod snapshot;
 
 pub use config::Config;
-pub use index::{store_for, OpenTimings, PersistentStore, SyncStats};
+pub use index::{store_for, OpenTimings, PersistentStore, QuickStart, SyncStats};
 pub use load::{FileKind, LoadError};
 
 use copydesk_engine::corpus::{AnalyzedSource, CorpusIndex};

@@ -6,7 +6,7 @@ use copydesk_engine::check;
 use copydesk_engine::settings::Settings;
 use copydesk_engine::{analyze, TextFormat};
 use copydesk_store::index::FORMAT_VERSION;
-use copydesk_store::{CorpusSpec, CorpusStore, MemoryStore, PersistentStore};
+use copydesk_store::{CorpusSpec, CorpusStore, MemoryStore, PersistentStore, QuickStart};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -446,7 +446,7 @@ fn an_unchanged_corpus_opens_from_its_snapshot() {
     store.open(&sp, None).unwrap();
     assert!(snapshot_in(&tmp.path().join("idx")).is_file());
     // Without looking at the files, and through a sync that finds nothing to do.
-    let (quick, current) = store.open_snapshot(&sp).unwrap().expect("a snapshot");
+    let QuickStart { index: quick, current, .. } = store.open_snapshot(&sp).unwrap().expect("a snapshot");
     assert!(current);
     assert_eq!(findings_of(&quick, DRAFT), expected);
     assert!(quick.freeze().is_none(), "a thawed index, whose documents are read as needed");
@@ -479,7 +479,7 @@ fn snapshots_left_half_written_by_killed_processes_are_removed() {
 fn a_sync_that_changes_the_corpus_makes_the_snapshot_stale() {
     let (_tmp, src, sp, store) = fixture(30);
     store.open(&sp, None).unwrap();
-    assert!(store.open_snapshot(&sp).unwrap().is_some_and(|(_, current)| current));
+    assert!(store.open_snapshot(&sp).unwrap().is_some_and(|q| q.current));
     std::fs::write(src.join("story-0003.txt"), story(3).replace("harbour office said", "harbour office said 77"))
         .unwrap();
     std::fs::remove_file(src.join("story-0004.txt")).unwrap();
@@ -487,7 +487,7 @@ fn a_sync_that_changes_the_corpus_makes_the_snapshot_stale() {
     assert_eq!((stats.changed, stats.removed), (1, 1), "{stats:?}");
     // The snapshot predates the sync: it still opens, as not current, without the stories
     // changed or removed since (their content no longer matches what it indexed).
-    let (stale, current) = store.open_snapshot(&sp).unwrap().expect("the old snapshot");
+    let QuickStart { index: stale, current, .. } = store.open_snapshot(&sp).unwrap().expect("the old snapshot");
     assert!(!current, "the snapshot predates the sync");
     assert!(stale.by_path("sources/story-0003.txt").is_none());
     assert!(stale.by_path("sources/story-0004.txt").is_none());
@@ -495,7 +495,8 @@ fn a_sync_that_changes_the_corpus_makes_the_snapshot_stale() {
     // The next open loads from the database, and leaves a snapshot of what it loaded.
     let (loaded, _, _) = store.open_with_stats(&sp, None).unwrap();
     assert!(loaded.index.by_path("sources/story-0004.txt").is_none() && loaded.index.len() == 30);
-    let (quick, current) = store.open_snapshot(&sp).unwrap().expect("a snapshot of the new state");
+    let QuickStart { index: quick, current, .. } =
+        store.open_snapshot(&sp).unwrap().expect("a snapshot of the new state");
     assert!(current);
     let expected = findings_of(&MemoryStore.open(&sp, None).unwrap().index, DRAFT);
     assert_eq!(findings_of(&quick, DRAFT), expected);
@@ -516,7 +517,7 @@ fn a_damaged_snapshot_is_not_used_and_is_written_again() {
     let claims_the_rest = {
         let mut b = good.clone();
         let u64_at = |b: &[u8], at: usize| u64::from_le_bytes(b[at..at + 8].try_into().unwrap()) as usize;
-        let mut at = 16 + u64_at(&b, 8);
+        let mut at = 48 + u64_at(&b, 40);
         for _ in 0..5 {
             at += 8 + 8 * u64_at(&b, at);
         }
@@ -524,13 +525,14 @@ fn a_damaged_snapshot_is_not_used_and_is_written_again() {
         b[at..at + 8].copy_from_slice(&rest.to_le_bytes());
         b
     };
-    for damage in [good[..good.len() / 2].to_vec(), b"CDSNAP01garbage".to_vec(), claims_the_rest, {
-        let mut b = good.clone();
-        let n = b.len();
-        b[n - 3] ^= 0xff; // the last posting points elsewhere: offsets still fit
-        b[20..28].copy_from_slice(&[0xff; 8]);
-        b
-    }] {
+    for damage in
+        [good[..good.len() / 2].to_vec(), b"CDSNAP02garbage".to_vec(), b"not a snapshot".to_vec(), claims_the_rest, {
+            let mut b = good.clone();
+            let n = b.len();
+            b[n - 3] ^= 0xff; // the last posting points elsewhere: offsets still fit
+            b
+        }]
+    {
         std::fs::write(&snap, &damage).unwrap();
         assert!(store.open_snapshot(&sp).is_err() || store.open_snapshot(&sp).unwrap().is_none());
         let loaded = store.open(&sp, None).unwrap();
@@ -547,12 +549,133 @@ fn a_snapshot_shows_paths_relative_to_the_folder_it_was_made_for() {
     let from_top = spec(&src, tmp.path());
     let from_sources = spec(&src, &src);
     store.open(&from_top, None).unwrap();
-    let (quick, _) = store.open_snapshot(&from_top).unwrap().expect("a current snapshot");
+    let quick = store.open_snapshot(&from_top).unwrap().expect("a current snapshot").index;
     assert!(quick.by_path("sources/story-0003.txt").is_some());
     // The same corpus seen from another folder: its paths would be wrong, so it is not used...
     assert!(store.open_snapshot(&from_sources).unwrap().is_none());
     // ...and an open from there shows its own paths.
     let loaded = store.open(&from_sources, None).unwrap();
     assert!(loaded.index.by_path("story-0003.txt").is_some());
-    assert!(store.open_snapshot(&from_sources).unwrap().unwrap().0.by_path("story-0003.txt").is_some());
+    assert!(store.open_snapshot(&from_sources).unwrap().unwrap().index.by_path("story-0003.txt").is_some());
+}
+
+/// Where each of the six arrays of the snapshot `bytes` starts (its length field) and ends.
+fn snapshot_arrays(bytes: &[u8]) -> Vec<(usize, usize)> {
+    let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) as usize;
+    // Magic, digest, header length, header.
+    let mut at = 48 + u64_at(40);
+    let mut arrays = Vec::new();
+    for _ in 0..6 {
+        let end = at + 8 + 8 * u64_at(at);
+        arrays.push((at, end));
+        at = end;
+    }
+    assert_eq!(at, bytes.len());
+    arrays
+}
+
+#[test]
+fn a_snapshot_damaged_inside_its_arrays_is_not_used_and_the_database_is() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = corpus(tmp.path(), 40);
+    let sp = spec(&src, tmp.path());
+    let expected = findings_of(&MemoryStore.open(&sp, None).unwrap().index, DRAFT);
+    assert!(expected.contains("Misquote"), "the draft misquotes the corpus: {expected}");
+    let store = PersistentStore::new(tmp.path().join("idx"));
+    store.open(&sp, None).unwrap();
+    let snap = snapshot_in(&tmp.path().join("idx"));
+    let good = std::fs::read(&snap).unwrap();
+    // Noise over the sentence terms and the postings: every length and offset still fits,
+    // the terms are still sorted; only the digest tells.
+    let mut noisy = good.clone();
+    let arrays = snapshot_arrays(&good);
+    for (start, end) in [arrays[2], arrays[5]] {
+        for b in &mut noisy[start + 8..end] {
+            *b ^= 0x5a;
+        }
+    }
+    std::fs::write(&snap, &noisy).unwrap();
+
+    let quick = store.open_snapshot(&sp);
+    let why = quick.err().map(|e| format!("{e:#}")).unwrap_or_default();
+    assert!(why.contains("does not match its digest"), "the quick start refuses it: {why}");
+    let loaded = store.open(&sp, None).unwrap();
+    let warnings: Vec<String> = loaded.errors.iter().map(ToString::to_string).collect();
+    assert_eq!(loaded.errors.len(), 1, "{warnings:?}");
+    assert_eq!(loaded.errors[0].path, snap, "the warning names the snapshot");
+    assert!(warnings[0].contains("loaded from the database"), "{warnings:?}");
+    assert_eq!(findings_of(&loaded.index, DRAFT), expected, "the same findings as without the index");
+    // The snapshot was written again, and the next open uses it without a warning.
+    assert_eq!(std::fs::read(&snap).unwrap(), good);
+    let again = store.open(&sp, None).unwrap();
+    assert!(again.errors.is_empty(), "{:?}", again.errors);
+    assert_eq!(findings_of(&again.index, DRAFT), expected);
+}
+
+#[test]
+fn a_snapshot_of_an_older_format_is_stale_not_damaged() {
+    let (tmp, _src, sp, store) = fixture(10);
+    store.open(&sp, None).unwrap();
+    let snap = snapshot_in(&tmp.path().join("idx"));
+    let good = std::fs::read(&snap).unwrap();
+    let mut older = good.clone();
+    older[..8].copy_from_slice(b"CDSNAP01");
+    std::fs::write(&snap, &older).unwrap();
+    assert!(store.open_snapshot(&sp).unwrap().is_none());
+    let loaded = store.open(&sp, None).unwrap();
+    assert!(loaded.errors.is_empty(), "no warning for a snapshot of another format: {:?}", loaded.errors);
+    assert_eq!(std::fs::read(&snap).unwrap(), good, "it is written again in this format");
+}
+
+#[test]
+fn cli_check_through_a_damaged_snapshot_warns_and_finds_what_no_index_finds() {
+    let Some(bin) = cli() else {
+        eprintln!("skipped: build the CLI first (cargo build -p copydesk)");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    corpus(tmp.path(), 25);
+    std::fs::write(tmp.path().join("copydesk.toml"), "[corpus]\npaths = [\"sources\"]\n").unwrap();
+    std::fs::write(tmp.path().join("draft.md"), DRAFT).unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(&bin).current_dir(tmp.path()).args(args).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let without = run(&["check", "--format", "json", "--no-index", "draft.md"]);
+    let warm = run(&["check", "--format", "json", "draft.md"]);
+    assert_eq!(warm, without);
+    let snap = snapshot_in(&tmp.path().join(".copydesk"));
+    let mut bytes = std::fs::read(&snap).unwrap();
+    let (start, end) = snapshot_arrays(&bytes)[5];
+    for b in &mut bytes[start + 8..end] {
+        *b ^= 0xa5;
+    }
+    std::fs::write(&snap, &bytes).unwrap();
+    let damaged = run(&["check", "--format", "json", "draft.md"]);
+    assert_eq!((damaged.0, &damaged.1), (without.0, &without.1), "the same findings as --no-index");
+    assert!(
+        damaged.2.contains(&snap.display().to_string()) && damaged.2.contains("does not match its digest"),
+        "a warning naming the snapshot: {}",
+        damaged.2
+    );
+}
+
+#[test]
+fn a_sync_tells_the_generation_it_leaves_the_database_at() {
+    let (_tmp, src, sp, store) = fixture(10);
+    store.open(&sp, None).unwrap();
+    let quick = store.open_snapshot(&sp).unwrap().expect("a snapshot");
+    assert!(quick.current);
+    let (same, _) = store.sync(&sp, None).unwrap();
+    assert_eq!(same.generation, quick.generation, "nothing changed: the snapshot stands");
+    // Another process's sync changes the database: one with nothing left to do tells.
+    std::fs::write(src.join("story-0003.txt"), story(303)).unwrap();
+    let (changed, _) = store.sync(&sp, None).unwrap();
+    assert_ne!(changed.generation, quick.generation);
+    let (after, _) = store.sync(&sp, None).unwrap();
+    assert_eq!((after.extracted(), &after.generation), (0, &changed.generation));
 }

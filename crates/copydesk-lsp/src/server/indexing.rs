@@ -11,7 +11,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 use tokio::sync::mpsc;
-use tower_lsp_server::ls_types::{FileEvent, MessageType, NumberOrString};
+use tower_lsp_server::ls_types::{FileChangeType, FileEvent, MessageType, NumberOrString};
+
+/// Watched-file changes not applied yet, in the order they came.
+#[derive(Default)]
+pub(super) struct WatchedChanges {
+    pending: Vec<FileEvent>,
+    /// An indexing run is under way: the corpus it puts in place would replace one the
+    /// changes were applied to (its files were listed before they came), so they wait for it.
+    held: bool,
+}
 
 fn describe_errors(errors: &[LoadError]) -> String {
     let mut msg = format!(
@@ -27,13 +36,35 @@ fn describe_errors(errors: &[LoadError]) -> String {
 }
 
 impl Shared {
-    /// Reads and indexes the whole corpus in the background, with `$/progress`.
+    /// Reads and indexes the whole corpus in the background, with `$/progress`. Watched-file
+    /// changes that come meanwhile are held, and applied once its corpus is in place.
     pub async fn index(self: &Arc<Self>) {
-        let epoch = self.index_epoch.fetch_add(1, Ordering::SeqCst) + 1;
+        let epoch = {
+            // Under the lock that holds the changes: a run's epoch and its hold go together.
+            let mut watched = lock(&self.watched);
+            watched.held = true;
+            self.index_epoch.fetch_add(1, Ordering::SeqCst) + 1
+        };
+        self.index_run(epoch).await;
+        let latest = {
+            let mut watched = lock(&self.watched);
+            let latest = self.index_epoch.load(Ordering::SeqCst) == epoch;
+            if latest {
+                watched.held = false;
+            }
+            latest
+        };
+        // A newer run releases the changes when its own corpus is in place.
+        if latest {
+            self.apply_watched_later();
+        }
+    }
+
+    /// One indexing run, numbered `epoch`: its corpus is put in place unless a newer run started meanwhile.
+    async fn index_run(self: &Arc<Self>, epoch: u64) {
         let cfg = self.config();
         let (paths, exclude) = cfg.corpus_key();
         let root = cfg.root.clone();
-        self.indexing.store(true, Ordering::SeqCst);
         if paths.is_empty() {
             self.install(epoch, CorpusIndex::new()).await;
             self.client
@@ -56,10 +87,21 @@ impl Shared {
         // checked meanwhile.
         let quick = {
             let (c, sp) = (store_config.clone(), spec.clone());
-            tokio::task::spawn_blocking(move || copydesk_store::index::open_snapshot(&c, &sp)).await.ok().flatten()
+            tokio::task::spawn_blocking(move || copydesk_store::index::open_snapshot(&c, &sp)).await
         };
         let quick = match quick {
-            Some((index, current)) => {
+            Ok(Ok(quick)) => quick,
+            Ok(Err(e)) => {
+                // The load behind it says so too, as a warning, if it finds the snapshot unusable.
+                let why =
+                    format!("copydesk: the index snapshot cannot be used ({e:#}); the corpus is loaded from the index");
+                self.client.log_message(MessageType::WARNING, why).await;
+                None
+            }
+            Err(_) => None,
+        };
+        let quick = match quick {
+            Some(copydesk_store::QuickStart { index, generation, .. }) => {
                 let n = index.len();
                 self.install(epoch, index).await;
                 self.client
@@ -73,7 +115,7 @@ impl Shared {
                 for (gen, mut rx) in waits {
                     let _ = tokio::time::timeout(Duration::from_secs(2), rx.wait_for(|g| *g >= gen)).await;
                 }
-                Some(current)
+                Some(generation)
             }
             None => None,
         };
@@ -101,13 +143,15 @@ impl Shared {
                     let _ = ptx.send(done);
                 }
             };
-            if let Some(current) = quick {
-                // Started from the snapshot: it stands if it was current and the files did not
-                // change since; else the index is loaded again (and a new snapshot written).
+            // A stand-in for a large corpus, in tests: changes announced now come during the sync.
+            std::thread::sleep(s.options.sync_delay);
+            if let Some(generation) = quick {
+                // Started from the snapshot: it stands if the sync leaves the database as the
+                // snapshot was made for it (the files did not change, nor did another process
+                // change the database since the snapshot was opened); else the index is loaded
+                // again (and a new snapshot written).
                 match copydesk_store::index::sync_listed(&store_config, &spec, &files, Some(&report)) {
-                    Some(Ok((stats, errors))) if current && stats.added + stats.changed + stats.removed == 0 => {
-                        return (None, errors)
-                    }
+                    Some(Ok((stats, errors))) if stats.generation == generation => return (None, errors),
                     _ => {}
                 }
             }
@@ -176,14 +220,46 @@ impl Shared {
             *s.corpus.write().unwrap_or_else(PoisonError::into_inner) = index;
         })
         .await;
-        self.indexing.store(false, Ordering::SeqCst);
         self.ready.store(true, Ordering::SeqCst);
         self.recheck_all();
         self.refresh_pull().await;
     }
 
-    /// Applies watched-file events: copydesk.toml reloads the configuration; corpus files are re-indexed one by one.
-    pub async fn files_changed(self: &Arc<Self>, changes: Vec<FileEvent>) {
+    /// Takes watched-file changes (before any await: in the order they arrived) and applies
+    /// them in the background, in that order.
+    pub fn watched_files_changed(self: &Arc<Self>, changes: Vec<FileEvent>) {
+        lock(&self.watched).pending.extend(changes);
+        self.apply_watched_later();
+    }
+
+    /// Applies the watched-file changes not applied yet, in a task of its own.
+    fn apply_watched_later(self: &Arc<Self>) {
+        let s = self.clone();
+        tokio::spawn(async move { s.apply_watched().await });
+    }
+
+    /// Applies the watched-file changes not applied yet, one batch at a time in the order they
+    /// came; none while an indexing run holds them.
+    async fn apply_watched(self: &Arc<Self>) {
+        let _one_at_a_time = self.applying.lock().await;
+        loop {
+            let changes = {
+                let mut watched = lock(&self.watched);
+                if watched.held {
+                    return;
+                }
+                std::mem::take(&mut watched.pending)
+            };
+            if changes.is_empty() {
+                return;
+            }
+            self.files_changed(changes).await;
+        }
+    }
+
+    /// Applies watched-file events: copydesk.toml reloads the configuration; corpus files are
+    /// re-indexed one by one (a file rewritten with the content the corpus holds changes nothing).
+    async fn files_changed(self: &Arc<Self>, changes: Vec<FileEvent>) {
         let cfg = self.config();
         let toml = normalize(&cfg.toml_path());
         let mut reconfig = false;
@@ -195,7 +271,7 @@ impl Shared {
             {
                 reconfig = true;
             } else if in_corpus(&cfg, &path) {
-                updates.push(path);
+                updates.push((path, ch.typ == FileChangeType::DELETED));
             }
         }
         if reconfig {
@@ -207,27 +283,19 @@ impl Shared {
         if updates.is_empty() {
             return;
         }
-        if !self.ready.load(Ordering::SeqCst) || self.indexing.load(Ordering::SeqCst) {
-            let s = self.clone();
-            tokio::spawn(async move { s.index().await });
-            return;
-        }
         let s = self.clone();
         let root = cfg.root.clone();
-        let errors = tokio::task::spawn_blocking(move || {
-            // Events handled side by side (one file changed twice in quick succession) read
-            // and apply their files in turn, under the lock, as the disk is now (whatever the
-            // event said): the last to run reads what is there last, and no older read is
-            // applied after it.
-            let mut idx = s.corpus.write().unwrap_or_else(PoisonError::into_inner);
+        let (errors, changed) = tokio::task::spawn_blocking(move || {
             let mut errors = Vec::new();
             let mut prepared = Vec::new();
-            for path in updates {
+            for (path, deleted) in updates {
                 let display = load::display_path(&path, &root);
-                if !path.exists() {
+                if deleted || !path.exists() {
                     prepared.push((display, None));
                 } else {
                     match load::read_source(&path, display.clone()) {
+                        // Rewritten with the content the corpus holds: nothing to do.
+                        Ok(doc) if s.corpus.read().unwrap_or_else(PoisonError::into_inner).holds(&doc) => {}
                         Ok(doc) => prepared.push((display, Some(AnalyzedSource::new(doc)))),
                         Err(e) => {
                             errors.push(e);
@@ -236,24 +304,27 @@ impl Shared {
                     }
                 }
             }
+            let mut idx = s.corpus.write().unwrap_or_else(PoisonError::into_inner);
+            let mut changed = false;
             for (display, src) in prepared {
                 match src {
                     Some(src) => {
                         idx.insert(src);
+                        changed = true;
                     }
-                    None => {
-                        idx.remove(&display);
-                    }
+                    None => changed |= idx.remove(&display),
                 }
             }
-            errors
+            (errors, changed)
         })
         .await
         .unwrap_or_default();
         if !errors.is_empty() {
             self.client.show_message(MessageType::WARNING, describe_errors(&errors)).await;
         }
-        self.recheck_all();
-        self.refresh_pull().await;
+        if changed {
+            self.recheck_all();
+            self.refresh_pull().await;
+        }
     }
 }

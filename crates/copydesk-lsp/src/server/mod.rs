@@ -65,7 +65,6 @@ impl Backend {
                 config: RwLock::new(Arc::new(config::resolve(&root, &[]))),
                 corpus: RwLock::new(CorpusIndex::new()),
                 ready: AtomicBool::new(false),
-                indexing: AtomicBool::new(false),
                 index_done: AtomicUsize::new(0),
                 index_total: AtomicUsize::new(0),
                 index_epoch: AtomicU64::new(0),
@@ -74,6 +73,8 @@ impl Backend {
                 jobs: tx,
                 jobs_rx: Mutex::new(Some(rx)),
                 watching: AtomicBool::new(false),
+                watched: Mutex::new(Default::default()),
+                applying: tokio::sync::Mutex::new(()),
                 shut_down,
                 options,
             }),
@@ -284,8 +285,8 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        let s = self.s.clone();
-        tokio::spawn(async move { s.files_changed(params.changes).await });
+        // Taken before any await: changes are applied in the order they arrived.
+        self.s.watched_files_changed(params.changes);
     }
 
     async fn hover(&self, params: HoverParams) -> RpcResult<Option<Hover>> {

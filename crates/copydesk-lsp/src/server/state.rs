@@ -1,6 +1,7 @@
 //! What the server holds: the client's capabilities, the open documents with
 //! their latest check results, the configuration and the corpus.
 
+use super::indexing::WatchedChanges;
 use super::scheduler::Job;
 use crate::config::{Effective, Overrides};
 use copydesk_engine::check::CheckMemo;
@@ -92,7 +93,6 @@ pub(super) struct Shared {
     pub config: RwLock<Arc<Effective>>,
     pub corpus: RwLock<CorpusIndex>,
     pub ready: AtomicBool,
-    pub indexing: AtomicBool,
     pub index_done: AtomicUsize,
     pub index_total: AtomicUsize,
     pub index_epoch: AtomicU64,
@@ -101,6 +101,10 @@ pub(super) struct Shared {
     pub jobs: mpsc::UnboundedSender<Job>,
     pub jobs_rx: Mutex<Option<mpsc::UnboundedReceiver<Job>>>,
     pub watching: AtomicBool,
+    /// Watched-file changes not applied yet, in the order they came (`indexing.rs`).
+    pub watched: Mutex<WatchedChanges>,
+    /// Held while watched-file changes are applied: one batch at a time, in order.
+    pub applying: tokio::sync::Mutex<()>,
     /// Set by `shutdown`: an `exit` after it ends the process with 0, else 1.
     pub shut_down: Arc<AtomicBool>,
     pub options: crate::Options,

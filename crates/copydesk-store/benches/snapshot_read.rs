@@ -1,0 +1,53 @@
+//! Times reading an index snapshot, digest check included, against hashing its bytes alone.
+//! Not a criterion bench: `COPYDESK_BENCH_SNAPSHOT=FILE COPYDESK_BENCH_BASE=DIR cargo bench -p copydesk-store --bench snapshot_read`
+//! (DIR: the folder the snapshot's paths are shown relative to, where copydesk ran) prints
+//! one JSON line of milliseconds (minimum and median of `COPYDESK_BENCH_RUNS`, default 15);
+//! without the variables it does nothing.
+
+use copydesk_store::index::engine_fingerprint;
+use copydesk_store::snapshot::{self, Stamp};
+use std::io::Read;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Minimum and median of `runs` timings of `f`, in milliseconds.
+fn time(runs: usize, mut f: impl FnMut()) -> (f64, f64) {
+    let mut ms: Vec<f64> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    ms.sort_by(f64::total_cmp);
+    (ms[0], ms[ms.len() / 2])
+}
+
+fn main() {
+    let (Some(file), Some(base)) =
+        (std::env::var_os("COPYDESK_BENCH_SNAPSHOT"), std::env::var_os("COPYDESK_BENCH_BASE"))
+    else {
+        return;
+    };
+    let file = PathBuf::from(file);
+    let base = PathBuf::from(base).to_string_lossy().into_owned();
+    let runs = std::env::var("COPYDESK_BENCH_RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(15);
+    let stamp = Stamp { fingerprint: engine_fingerprint(), generation: "", base: &base };
+    let read = || snapshot::read(&file, stamp, true).expect("a snapshot").expect("made for this engine and folder");
+    let docs = read().docs.len();
+    let (read_min, read_median) = time(runs, || drop(read()));
+    // The file's bytes from the page cache, then blake3 over them on one thread.
+    let (bytes_min, bytes_median) = time(runs, || {
+        let mut buf = Vec::new();
+        std::fs::File::open(&file).and_then(|mut f| f.read_to_end(&mut buf)).expect("readable");
+    });
+    let mut bytes = Vec::new();
+    std::fs::File::open(&file).and_then(|mut f| f.read_to_end(&mut bytes)).expect("readable");
+    let (hash_min, hash_median) = time(runs, || {
+        std::hint::black_box(blake3::hash(&bytes));
+    });
+    println!(
+        "{{\"documents\": {docs}, \"mb\": {:.1}, \"read_ms\": [{read_min:.1}, {read_median:.1}], \"file_bytes_ms\": [{bytes_min:.1}, {bytes_median:.1}], \"blake3_one_thread_ms\": [{hash_min:.1}, {hash_median:.1}]}}",
+        bytes.len() as f64 / 1e6
+    );
+}

@@ -1,0 +1,165 @@
+//! Loading a synced corpus: from its snapshot when that is current, else every stored
+//! analysis decoded into a frozen index, and a new snapshot written of it.
+
+use super::database::{generation, open_read_only, stamp};
+use super::rows::{decode, encode, put, stored_docs};
+use super::sync::{process, Outcome, Synced, BATCH};
+use super::{trace, OpenTimings, SyncStats};
+use crate::load::{self, LoadError};
+use crate::snapshot;
+use anyhow::Result;
+use copydesk_engine::corpus::{AnalyzedSource, CorpusIndex, FrozenBuilder, FrozenCorpus};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// The corpus of the database at `db` after a sync of `files` (`synced`); `tick` counts
+/// stored analyses decoded.
+#[allow(clippy::type_complexity)]
+pub(super) fn load(
+    db: &Path,
+    files: &[PathBuf],
+    base: &Path,
+    synced: Synced,
+    tick: &(dyn Fn(usize) + Sync),
+    t_sync: Instant,
+) -> Result<(SyncStats, Option<(CorpusIndex, u64)>, OpenTimings, Vec<LoadError>)> {
+    let Synced { stats, mut conn, keys, stamps, mut slots, to_load, mut errors, sync } = synced;
+    let total = files.len();
+    // Nothing changed and the snapshot is current: open it, reading documents when needed.
+    let t_load = Instant::now();
+    let generation = generation(&conn)?.unwrap_or_default();
+    let snap = snapshot::path_for(db);
+    let unchanged = stats.added + stats.changed + stats.removed == 0 && slots.iter().all(Option::is_none);
+    if unchanged {
+        match snapshot::read(&snap, stamp(&generation, &base.to_string_lossy()), false)
+            .and_then(|r| r.map(|snap| snapshot::thaw(db, snap.docs, snap.frozen)).transpose())
+        {
+            Ok(Some(index)) => {
+                trace("snapshot", t_sync);
+                let load = t_load.elapsed();
+                return Ok((
+                    stats.clone(),
+                    Some((index, stats.bytes)),
+                    OpenTimings { sync, load, ..Default::default() },
+                    errors,
+                ));
+            }
+            Ok(None) => {}
+            // A damaged snapshot is never used: the corpus is loaded from the database (and
+            // the snapshot written again), with a warning naming it.
+            Err(e) => {
+                trace(&format!("snapshot unusable ({e:#})"), t_sync);
+                let reason =
+                    format!("index snapshot unusable ({e:#}); the corpus was loaded from the database instead");
+                errors.push(LoadError { path: snap.clone(), reason });
+            }
+        }
+    }
+
+    // Load: a reader thread streams the stored rows, rayon decodes them in batches, and a
+    // builder thread adds each source to the frozen index (in its file's slot) as it comes.
+    let (frozen, bytes, order, load, build) =
+        std::thread::scope(|sc| -> Result<(FrozenCorpus, u64, Vec<usize>, Duration, Duration)> {
+            let (src_tx, src_rx) = std::sync::mpsc::channel::<(usize, Option<AnalyzedSource>)>();
+            let builder = sc.spawn(move || {
+                // Each source goes into its file's slot as it comes and is dropped: ids
+                // follow file order whatever order the rows are read in.
+                let mut frozen = FrozenBuilder::new();
+                let mut added = vec![false; total];
+                let mut bytes = 0u64;
+                for (i, s) in src_rx {
+                    if let Some(s) = s {
+                        bytes += s.doc.text.len() as u64;
+                        frozen.add_at(i, &s);
+                        added[i] = true;
+                    }
+                }
+                let order: Vec<usize> = (0..total).filter(|&i| added[i]).collect();
+                (frozen.finish(), bytes, order)
+            });
+            for (i, s) in slots.iter_mut().enumerate() {
+                if let Some(s) = s.take() {
+                    let _ = src_tx.send((i, Some(s)));
+                }
+            }
+            let (blob_tx, blob_rx) = std::sync::mpsc::sync_channel::<Vec<(usize, Vec<u8>)>>(2);
+            let to_load = &to_load;
+            let reader = sc.spawn(move || -> Result<()> {
+                let conn = open_read_only(db)?;
+                let mut stmt = conn.prepare("SELECT id, data FROM blobs")?;
+                let mut q = stmt.query([])?;
+                let mut batch = Vec::with_capacity(BATCH);
+                while let Some(r) = q.next()? {
+                    let Some(&i) = to_load.get(&r.get::<_, i64>(0)?) else { continue };
+                    batch.push((i, r.get(1)?));
+                    if batch.len() >= BATCH && blob_tx.send(std::mem::take(&mut batch)).is_err() {
+                        return Ok(());
+                    }
+                }
+                let _ = blob_tx.send(batch);
+                Ok(())
+            });
+            let mut seen = vec![false; total];
+            let mut broken = Vec::new();
+            for batch in blob_rx {
+                let decoded: Vec<(usize, Option<AnalyzedSource>)> = batch
+                    .into_par_iter()
+                    .map(|(i, blob)| {
+                        let r = decode(&blob, load::display_path(&files[i], base)).ok();
+                        tick(1);
+                        (i, r)
+                    })
+                    .collect();
+                for (i, s) in decoded {
+                    seen[i] = true;
+                    match s {
+                        Some(s) => {
+                            let _ = src_tx.send((i, Some(s)));
+                        }
+                        None => broken.push(i),
+                    }
+                }
+            }
+            reader.join().map_err(|_| anyhow::anyhow!("the index reader panicked"))??;
+            // Rows that cannot be decoded (or vanished meanwhile) are extracted again.
+            broken.extend(to_load.values().copied().filter(|&i| !seen[i]));
+            if !broken.is_empty() {
+                broken.sort_unstable();
+                let tx = conn.transaction()?;
+                {
+                    for i in broken {
+                        match process(&files[i], base, None, stamps[i]) {
+                            Outcome::Fresh { size, hash, mut source, .. } => {
+                                let blob = encode(&mut source)?;
+                                put(&tx, &keys[i], (size, 0), &hash, (&source, &blob), true)?;
+                                let _ = src_tx.send((i, Some(*source)));
+                            }
+                            Outcome::Failed(e) => {
+                                errors.push(e);
+                                let _ = src_tx.send((i, None));
+                            }
+                            Outcome::Same { .. } => {
+                                let _ = src_tx.send((i, None));
+                            }
+                        }
+                    }
+                }
+                tx.commit()?;
+            }
+            drop(src_tx);
+            let load = t_load.elapsed();
+            let t_build = Instant::now();
+            let (frozen, bytes, order) = builder.join().map_err(|_| anyhow::anyhow!("the index builder panicked"))?;
+            Ok((frozen, bytes, order, load, t_build.elapsed()))
+        })?;
+    // The next open of this unchanged corpus starts from a snapshot (a failure to write one
+    // only costs time). This one goes on from the same arrays: the loaded documents were
+    // dropped as they were indexed, and are read again as lookups need them.
+    let docs = stored_docs(&conn, order.iter().map(|&i| keys[i].as_str()))?;
+    if let Err(e) = snapshot::write(&snap, stamp(&generation, &base.to_string_lossy()), &docs, &frozen) {
+        trace(&format!("snapshot not written ({e:#})"), t_sync);
+    }
+    let index = snapshot::thaw(db, docs, frozen)?;
+    Ok((stats, Some((index, bytes)), OpenTimings { sync, load, build }, errors))
+}
