@@ -679,3 +679,23 @@ fn a_sync_tells_the_generation_it_leaves_the_database_at() {
     let (after, _) = store.sync(&sp, None).unwrap();
     assert_eq!((after.extracted(), &after.generation), (0, &changed.generation));
 }
+
+#[test]
+fn the_index_folder_never_shows_up_in_a_commit() {
+    let (tmp, _src, sp, store) = fixture(3);
+    store.sync(&sp, None).unwrap();
+    let ignore = std::fs::read_to_string(tmp.path().join("idx/.gitignore")).expect("the index folder has a .gitignore");
+    assert!(ignore.lines().any(|l| l.trim() == "*"), "{ignore}");
+    // With git: a project holding its index has nothing of it to commit.
+    let git = |args: &[&str]| Command::new("git").args(args).current_dir(tmp.path()).output();
+    if git(&["init", "-q"]).is_ok_and(|o| o.status.success()) {
+        let status = git(&["status", "--porcelain", "--untracked-files=all"]).unwrap();
+        let listed = String::from_utf8_lossy(&status.stdout);
+        assert!(listed.contains("sources/"), "{listed}");
+        assert!(!listed.contains("idx/"), "the index shows up in git status: {listed}");
+    }
+    // A .gitignore of the user's own is left as it is.
+    std::fs::write(tmp.path().join("idx/.gitignore"), "# mine\n").unwrap();
+    store.sync(&sp, None).unwrap();
+    assert_eq!(std::fs::read_to_string(tmp.path().join("idx/.gitignore")).unwrap(), "# mine\n");
+}

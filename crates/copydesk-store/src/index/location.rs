@@ -54,6 +54,16 @@ pub fn index_dir(config: &Config, spec: &CorpusSpec) -> Option<PathBuf> {
 /// Name of the file, in a per-corpus cache folder, listing the corpus paths it indexes.
 const CORPUS_LIST: &str = "corpus-paths.txt";
 
+/// Puts a `.gitignore` that ignores everything in the index folder (`.copydesk/` beside a
+/// copydesk.toml is inside a project), unless it has one: the index never shows up in a
+/// user's commits. A folder that cannot be written to is left as it is.
+pub(super) fn ignore_in_git(dir: &Path) {
+    let file = dir.join(".gitignore");
+    if !file.exists() {
+        let _ = std::fs::write(file, "# copydesk's index: made by `copydesk index`, safe to delete\n*\n");
+    }
+}
+
 /// Records which corpus a cache folder indexes, and removes the cache folders
 /// of corpora whose paths are all gone (temporary folders, deleted projects).
 fn tend_cache(dir: &Path, spec: &CorpusSpec) {

@@ -251,6 +251,7 @@ impl PersistentStore {
     ) -> Result<(SyncStats, Option<(CorpusIndex, u64)>, OpenTimings, Vec<LoadError>)> {
         std::fs::create_dir_all(&self.dir)
             .with_context(|| format!("{}: cannot create the index folder", self.dir.display()))?;
+        location::ignore_in_git(&self.dir);
         let db = self.db_path(spec);
         snapshot::remove_abandoned_temps(&db);
         match self.attempt(&db, files, base, progress, keep) {
