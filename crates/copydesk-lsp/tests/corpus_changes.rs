@@ -31,11 +31,10 @@ fn has_code(diags: &Value, code: &str) -> bool {
 }
 
 fn number_mismatch_on(diags: &Value, figure: &str) -> bool {
-    diags["diagnostics"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .any(|d| d["code"] == "number-mismatch" && d["message"].as_str().is_some_and(|m| m.starts_with(figure)))
+    diags["diagnostics"].as_array().into_iter().flatten().any(|d| {
+        d["code"] == "number-mismatch"
+            && d["message"].as_str().is_some_and(|m| m.starts_with(&format!("\u{201C}{figure}")))
+    })
 }
 
 async fn announce(c: &mut TestClient, ws: &Workspace, rel: &str, typ: u8) {
