@@ -79,15 +79,17 @@ seed() {
             ;;
         html_text)
             # The example sources as pages, and nesting deep enough to have overflowed a
-            # recursive walk (the test's depths are larger; these keep each run quick).
+            # recursive walk (load.rs's tests go deeper; these keep each run quick).
             for f in examples/newsroom/sources/*; do
                 sed 's/^$/<\/p><p>/' "$f" | { printf '<html><body><p>'; cat; printf '</p></body></html>'; } \
                     >"$dir/$(basename "$f").html"
             done
             for tag in b span blockquote; do
                 [ -f "$dir/deep-$tag.html" ] && continue
-                { for _ in $(seq 8000); do printf '<%s>' "$tag"; done; printf 'Deep 42 text.'; } >"$dir/deep-$tag.html"
+                { for _ in $(seq 3000); do printf '<%s>' "$tag"; done; printf 'Deep 42 text.'; } >"$dir/deep-$tag.html"
             done
+            # And past the store's limit on nesting (refused before parsing).
+            [ -f "$dir/too-deep.html" ] || { for _ in $(seq 30000); do printf '<div>'; done; } >"$dir/too-deep.html"
             ;;
         config_toml)
             cp -n examples/newsroom/copydesk.toml "$dir/example.toml"

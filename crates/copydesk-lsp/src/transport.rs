@@ -257,11 +257,18 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
                 Search::NotFound => {
                     let rest = &p[n..];
                     let rest = &rest[rest.iter().take_while(|b| matches!(b, b'\r' | b'\n')).count()..];
-                    // Only a well-formed header block says the length was right: the rest of a
-                    // body cut short ("10:30\"}") reads as a header line that would swallow
-                    // the next frame's header.
-                    match (rest.is_empty(), parse_header(rest)) {
-                        (false, Header::Block { content_length: Some(Some(_)), .. }) => Some(n),
+                    // A header block there says the length was right, unless it is the rest of
+                    // a body cut short ("10:30\"}}") read as a header line that runs into the
+                    // next frame's header: then a well-formed block starts inside it.
+                    let header = parse_header(rest);
+                    let swallows = match header {
+                        Header::Block { len, content_length } => {
+                            content_length.flatten().is_none() && matches!(find_header(rest, 1, len), Search::Found(_))
+                        }
+                        _ => false,
+                    };
+                    match (rest.is_empty(), header) {
+                        (false, Header::Block { .. }) if !swallows => Some(n),
                         (false, Header::Block { .. } | Header::Garbage) => {
                             self.start += n;
                             self.lost = true;
@@ -587,6 +594,13 @@ mod tests {
         let good = |id: i64| String::from_utf8(frame(request(id).as_bytes())).unwrap_or_default();
         let input = format!("Content-Length: {cut}\r\n\r\n{body}{}{}", good(8), good(9));
         let want = vec![Err(Value::Null), Ok(json!(8)), Ok(json!(9))];
+        for chunk in [1, 5, 4096] {
+            assert_eq!(read_all(input.as_bytes(), chunk).await, want, "in chunks of {chunk}");
+        }
+        // A header block without a length after a body that is no JSON is still a frame of
+        // its own, answered on its own.
+        let input = format!("{}X-Nonsense: 1\r\n\r\n{}", String::from_utf8_lossy(&frame(b"{no json")), good(8));
+        let want = vec![Err(Value::Null), Err(Value::Null), Ok(json!(8))];
         for chunk in [1, 5, 4096] {
             assert_eq!(read_all(input.as_bytes(), chunk).await, want, "in chunks of {chunk}");
         }

@@ -358,7 +358,7 @@ fn head_title(head: ego_tree::NodeRef<'_, scraper::Node>) -> Option<String> {
 /// boundary (a table, a cell, a button …), so blocks nested n deep cost n²/2 steps: 20,000
 /// nested `<div>`s (2·10⁸, about a second) are read; 50,000 (8 s), or a 32 MiB file of
 /// them (hours), are refused.
-const MAX_HTML_NESTING_STEPS: u64 = 400_000_000;
+pub const MAX_HTML_NESTING_STEPS: u64 = 400_000_000;
 
 /// Elements whose start tag looks for an open `<p>` in button scope (html5ever's tree
 /// builder, "in body"): a step for each element open above the nearest boundary.
@@ -471,8 +471,9 @@ impl OpenElements {
 }
 
 /// An estimate from the tags alone (a linear scan, no tree) of the steps html5ever will take
-/// looking for an open `<p>`, and the deepest nesting above a scope boundary seen.
-fn html_nesting_steps(html: &str) -> (u64, usize) {
+/// looking for an open `<p>`, and the deepest nesting above a scope boundary seen. A page
+/// over [`MAX_HTML_NESTING_STEPS`] is refused by [`source_from_bytes`].
+pub fn html_nesting_steps(html: &str) -> (u64, usize) {
     const VOID: &[&str] = &[
         "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr", "param",
         "keygen", "basefont", "bgsound", "frame", "image",
