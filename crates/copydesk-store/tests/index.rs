@@ -360,7 +360,7 @@ fn checks_give_the_same_findings_with_and_without_the_index() {
     let expected = findings_of(&memory.index, DRAFT);
     assert!(expected.contains("code"), "the draft has findings: {expected}");
     // The quote is Dmitri Hale's: found only once the index has resolved the source's speakers.
-    assert!(expected.contains("gives the quote to Dmitri Hale"), "a misattribution: {expected}");
+    assert!(expected.contains("the source gives these words to Dmitri Hale"), "a misattribution: {expected}");
     let store = PersistentStore::new(tmp.path().join("idx"));
     let cold = store.open(&sp, None).unwrap();
     assert_eq!(findings_of(&cold.index, DRAFT), expected, "cold index");
