@@ -286,16 +286,20 @@ impl Shared {
         let s = self.clone();
         let root = cfg.root.clone();
         let (errors, changed) = tokio::task::spawn_blocking(move || {
+            // Each file is read and applied under the corpus lock, as the disk is now (whatever
+            // the event said): a file deleted and created again in quick succession ends as
+            // the disk has it, and no older read is applied after a newer one.
+            let mut idx = s.corpus.write().unwrap_or_else(PoisonError::into_inner);
             let mut errors = Vec::new();
             let mut prepared = Vec::new();
-            for (path, deleted) in updates {
+            for (path, _deleted) in updates {
                 let display = load::display_path(&path, &root);
-                if deleted || !path.exists() {
+                if !path.exists() {
                     prepared.push((display, None));
                 } else {
                     match load::read_source(&path, display.clone()) {
                         // Rewritten with the content the corpus holds: nothing to do.
-                        Ok(doc) if s.corpus.read().unwrap_or_else(PoisonError::into_inner).holds(&doc) => {}
+                        Ok(doc) if idx.holds(&doc) => {}
                         Ok(doc) => prepared.push((display, Some(AnalyzedSource::new(doc)))),
                         Err(e) => {
                             errors.push(e);
@@ -304,7 +308,6 @@ impl Shared {
                     }
                 }
             }
-            let mut idx = s.corpus.write().unwrap_or_else(PoisonError::into_inner);
             let mut changed = false;
             for (display, src) in prepared {
                 match src {
