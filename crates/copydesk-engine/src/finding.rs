@@ -151,6 +151,18 @@ pub struct Evidence {
     pub title: Option<String>,
     pub date: Option<String>,
 }
+impl Evidence {
+    /// The source's path as the corpus names it, with forward slashes (a file name alone is
+    /// ambiguous in an archive).
+    pub fn source_path(&self) -> String {
+        self.path.replace('\\', "/")
+    }
+
+    /// "news/clinic.md:5": the source's path and the sentence's line, as messages cite it.
+    pub fn cite(&self) -> String {
+        format!("{}:{}", self.source_path(), self.line)
+    }
+}
 
 /// A replacement the writer can accept.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

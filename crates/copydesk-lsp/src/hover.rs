@@ -34,7 +34,7 @@ fn md_escape(s: &str) -> String {
 
 /// "news/clinic.md, line 5 · Clinic strained · 2021-12-03".
 fn whereabouts(e: &Evidence) -> String {
-    let mut line = format!("{}, line {}", e.path.replace('\\', "/"), e.line);
+    let mut line = format!("{}, line {}", e.source_path(), e.line);
     for part in [e.title.as_deref(), e.date.as_deref()].into_iter().flatten().filter(|p| !p.trim().is_empty()) {
         line.push_str(" \u{b7} ");
         line.push_str(part.trim());

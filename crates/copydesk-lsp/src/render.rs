@@ -41,11 +41,6 @@ pub fn severity(s: Severity) -> DiagnosticSeverity {
     }
 }
 
-/// "news/clinic.md:5": a source's path as the corpus names it, and the line.
-pub fn cite(e: &Evidence) -> String {
-    format!("{}:{}", e.path.replace('\\', "/"), e.line)
-}
-
 /// The location of an evidence sentence's words in its source file.
 pub fn evidence_location(e: &Evidence, corpus: &CorpusIndex, base: &Path, unit: ColumnUnit) -> Option<Location> {
     let uri = Uri::from_file_path(base.join(&e.path))?;
@@ -80,7 +75,7 @@ pub fn diagnostic(f: &Finding, pos: &Positions, corpus: &CorpusIndex, base: &Pat
         text: f.text.clone(),
         replacement: f.suggestion.as_ref().map(|s| s.replacement.clone()),
         replace_range: f.suggestion.as_ref().map(|s| pos.range(s.span)),
-        cite: f.evidence.first().map(cite),
+        cite: f.evidence.first().map(Evidence::cite),
     };
     Diagnostic {
         range,

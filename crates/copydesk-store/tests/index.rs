@@ -390,24 +390,34 @@ fn cli() -> Option<PathBuf> {
     bin.is_file().then_some(bin)
 }
 
-#[test]
-fn cli_check_json_is_the_same_with_and_without_the_index() {
+/// The built CLI and a project for it: 25 stories in `sources/`, a copydesk.toml naming
+/// them, and the draft. None (with a note) when the CLI is not built.
+fn cli_project() -> Option<(PathBuf, tempfile::TempDir)> {
     let Some(bin) = cli() else {
         eprintln!("skipped: build the CLI first (cargo build -p copydesk)");
-        return;
+        return None;
     };
     let tmp = tempfile::tempdir().unwrap();
     corpus(tmp.path(), 25);
     std::fs::write(tmp.path().join("copydesk.toml"), "[corpus]\npaths = [\"sources\"]\n").unwrap();
     std::fs::write(tmp.path().join("draft.md"), DRAFT).unwrap();
-    let run = |args: &[&str]| {
-        let out = Command::new(&bin).current_dir(tmp.path()).args(args).output().unwrap();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    Some((bin, tmp))
+}
+
+/// Runs the CLI in `dir`: its exit code, standard output and standard error.
+fn run_cli(bin: &Path, dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(bin).current_dir(dir).args(args).output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn cli_check_json_is_the_same_with_and_without_the_index() {
+    let Some((bin, tmp)) = cli_project() else { return };
+    let run = |args: &[&str]| run_cli(&bin, tmp.path(), args);
     let without = run(&["check", "--format", "json", "--no-index", "draft.md"]);
     assert!(!tmp.path().join(".copydesk").exists(), "--no-index writes no index");
     let cold = run(&["check", "--format", "json", "draft.md"]);
@@ -629,22 +639,8 @@ fn a_snapshot_of_an_older_format_is_stale_not_damaged() {
 
 #[test]
 fn cli_check_through_a_damaged_snapshot_warns_and_finds_what_no_index_finds() {
-    let Some(bin) = cli() else {
-        eprintln!("skipped: build the CLI first (cargo build -p copydesk)");
-        return;
-    };
-    let tmp = tempfile::tempdir().unwrap();
-    corpus(tmp.path(), 25);
-    std::fs::write(tmp.path().join("copydesk.toml"), "[corpus]\npaths = [\"sources\"]\n").unwrap();
-    std::fs::write(tmp.path().join("draft.md"), DRAFT).unwrap();
-    let run = |args: &[&str]| {
-        let out = Command::new(&bin).current_dir(tmp.path()).args(args).output().unwrap();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    let Some((bin, tmp)) = cli_project() else { return };
+    let run = |args: &[&str]| run_cli(&bin, tmp.path(), args);
     let without = run(&["check", "--format", "json", "--no-index", "draft.md"]);
     let warm = run(&["check", "--format", "json", "draft.md"]);
     assert_eq!(warm, without);

@@ -2,7 +2,7 @@
 //! `misattribution` when the sources give that claim to someone else.
 
 use super::quotes::{source_speaker, speaker_replacement, MIN_WORDS_FOR_SPEAKER};
-use super::{cite, finding, messages, speaker_reading, Draft, MAX_EVIDENCE};
+use super::{finding, messages, speaker_reading, Draft, MAX_EVIDENCE};
 use crate::corpus::{AnalyzedSource, CorpusIndex};
 use crate::extract::entities::same_entity;
 use crate::finding::{ClaimKind, Code, Status, Verdict};
@@ -188,7 +188,7 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize, flagged: &[Sp
             kind: ClaimKind::Attribution,
             span: a.speaker.span,
             status: Status::Supported,
-            summary: format!("{} is reported saying this in {}.", a.speaker.entity, cite(&agree[0])),
+            summary: format!("{} is reported saying this in {}.", a.speaker.entity, agree[0].cite()),
             evidence: agree.into_iter().take(MAX_EVIDENCE).collect(),
             finding: None,
             reason: format!(

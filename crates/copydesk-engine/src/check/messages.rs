@@ -4,23 +4,17 @@
 
 use crate::finding::Evidence;
 
-/// "news/clinic.md:5": the source's path as the corpus names it (a file name alone is
-/// ambiguous in an archive) and the line.
-pub(crate) fn cite(e: &Evidence) -> String {
-    format!("{}:{}", e.path.replace('\\', "/"), e.line)
-}
-
 /// `s` in quotation marks, its whitespace folded.
 pub(crate) fn quoted(s: &str) -> String {
     format!("\u{201C}{}\u{201D}", s.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 pub(crate) fn number_mismatch(draft: &str, source: &str, at: &Evidence) -> String {
-    format!("{} \u{2014} the source has {source} ({})", quoted(draft), cite(at))
+    format!("{} \u{2014} the source has {source} ({})", quoted(draft), at.cite())
 }
 
 pub(crate) fn figures_disagree(draft: &str, sources: &[(String, &Evidence)]) -> String {
-    let each: Vec<String> = sources.iter().map(|(figure, at)| format!("{figure} ({})", cite(at))).collect();
+    let each: Vec<String> = sources.iter().map(|(figure, at)| format!("{figure} ({})", at.cite())).collect();
     format!("{} \u{2014} the sources disagree: {}", quoted(draft), each.join(", "))
 }
 
@@ -32,7 +26,7 @@ pub(crate) fn unsourced_number(draft: &str) -> String {
 /// words either side) when they are long.
 pub(crate) fn misquote(draft: &str, source: &str, at: &Evidence) -> String {
     let (ours, theirs) = differing(draft, source);
-    format!("{ours} \u{2014} the source has {theirs} ({})", cite(at))
+    format!("{ours} \u{2014} the source has {theirs} ({})", at.cite())
 }
 
 pub(crate) fn unsourced_quote(draft: &str) -> String {
@@ -40,7 +34,7 @@ pub(crate) fn unsourced_quote(draft: &str) -> String {
 }
 
 pub(crate) fn misattribution(draft_speaker: &str, source_speaker: &str, at: &Evidence) -> String {
-    format!("{} \u{2014} the source gives these words to {source_speaker} ({})", quoted(draft_speaker), cite(at))
+    format!("{} \u{2014} the source gives these words to {source_speaker} ({})", quoted(draft_speaker), at.cite())
 }
 
 pub(crate) fn speakers_disagree(draft_speaker: &str, speakers: &[&str]) -> String {

@@ -10,8 +10,6 @@ mod messages;
 mod numbers;
 mod quotes;
 
-pub(crate) use messages::cite;
-
 use crate::corpus::{CorpusIndex, DocId};
 use crate::finding::{Code, Evidence, Finding, Suggestion, Verdict};
 use crate::frame::DocNames;

@@ -6,7 +6,7 @@
 //! `sources-disagree` when the best comparable figures disagree among
 //! themselves; `unsourced-number` when nothing comparable exists.
 
-use super::{cite, finding, messages, Draft, MAX_EVIDENCE};
+use super::{finding, messages, Draft, MAX_EVIDENCE};
 use crate::claims::{Modifier, Quantity, QuantityKind};
 use crate::corpus::{AnalyzedSource, CorpusIndex, QuantityKey, SentRef};
 use crate::finding::{ClaimKind, Code, Status, Verdict};
@@ -581,7 +581,7 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
             kind: ClaimKind::Quantity,
             span: q.span,
             status: Status::Supported,
-            summary: format!("{} states {}.", cite(&evidence[0]), figure_text(best.source, best.quantity)),
+            summary: format!("{} states {}.", evidence[0].cite(), figure_text(best.source, best.quantity)),
             evidence,
             finding: None,
             reason,
@@ -667,13 +667,13 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
                     "The most comparable source figure, {} ({}), is too far from this one's sentence to \
                      contradict it (comparability {:.2}, at least {CONTRADICT:.2} needed).",
                     figure_text(best.source, best.quantity),
-                    cite(&best.source.evidence(best.quantity.sentence, best.quantity.span)),
+                    best.source.evidence(best.quantity.sentence, best.quantity.span).cite(),
                     best.score
                 ),
                 (None, Some(n)) => format!(
                     "No source figure of the same fact. Nearest: {} ({}), {}.",
                     figure_text(n.source, n.quantity),
-                    cite(&n.source.evidence(n.quantity.sentence, n.quantity.span)),
+                    n.source.evidence(n.quantity.sentence, n.quantity.span).cite(),
                     n.why
                 ),
                 (None, None) => "No source sentence near this one states a figure of its kind.".to_string(),

@@ -4,7 +4,7 @@
 //! `unsourced-quote`.
 
 use super::alignment::{self, segments, verbatim, Alignment};
-use super::{cite, finding, messages, speaker_reading, Draft, MAX_EVIDENCE};
+use super::{finding, messages, speaker_reading, Draft, MAX_EVIDENCE};
 use crate::corpus::{AnalyzedSource, CorpusIndex};
 use crate::extract::entities::same_entity;
 use crate::finding::{ClaimKind, Code, Evidence, Status, Suggestion, Verdict};
@@ -176,7 +176,7 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
             if !a.rewords(words.len(), inside.len()) || reworded.as_ref().is_some_and(|r| coverage <= r.0) {
                 continue;
             }
-            let at = || cite(&src.evidence(sq.sentence, sq.span));
+            let at = || src.evidence(sq.sentence, sq.span).cite();
             let same_speaker = match speaker_agreement(q.speaker.as_ref(), src, qi) {
                 Agreement::Different => {
                     passed_over.get_or_insert_with(|| format!("a passage of {} aligns, said by another speaker", at()));
@@ -286,7 +286,7 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
             kind: ClaimKind::Quote,
             span: q.span,
             status: Status::Supported,
-            summary: format!("Quote found in {}{who}.", cite(&evidence[0])),
+            summary: format!("Quote found in {}{who}.", evidence[0].cite()),
             evidence,
             finding: None,
             reason,
