@@ -286,9 +286,10 @@ pub struct Snapshot {
 /// when it is damaged.
 ///
 /// Its digest is checked as it is read, on a thread of its own. At 100,000 stories (a
-/// snapshot of 168 MB, on the 2-core VM) a read without the check took 97–105 ms, with it
-/// 126–131 ms (blake3 alone: 37–50 ms of one core); hashing on the reading thread took
-/// 167–174 ms (`benches/snapshot_read.rs`; README, "Scale").
+/// snapshot of 168 MB, on the 2-core VM, its other core busy with other work) a read
+/// without the check took 97–108 ms, with it 126–150 ms (blake3 alone: 37–50 ms of one
+/// core); hashing on the reading thread took 167–197 ms (`benches/snapshot_read.rs`;
+/// README, "Scale").
 pub fn read(path: &Path, stamp: Stamp, any_generation: bool) -> Result<Option<Snapshot>> {
     let mut file = match std::fs::File::open(path) {
         Ok(f) => f,
