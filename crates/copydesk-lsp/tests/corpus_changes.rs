@@ -183,3 +183,50 @@ async fn an_index_updated_by_another_process_during_the_start_up_sync_is_loaded(
     assert!(caught_up.is_some(), "the draft is checked against the index as the other process left it: {:#?}", c.log);
     c.shutdown().await;
 }
+
+/// Flips every byte of the postings (the last array) of the snapshot in `dir`: every
+/// length and offset still fits, only its digest tells.
+fn add_noise_to_the_snapshot(dir: &std::path::Path) -> std::path::PathBuf {
+    let snap = std::fs::read_dir(dir)
+        .expect("the index folder")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "snapshot"))
+        .expect("a snapshot");
+    let mut bytes = std::fs::read(&snap).expect("read");
+    let u64_at = |b: &[u8], at: usize| u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes")) as usize;
+    // Magic, digest, header length, header; then five arrays before the postings.
+    let mut at = 48 + u64_at(&bytes, 40);
+    for _ in 0..5 {
+        at += 8 + 8 * u64_at(&bytes, at);
+    }
+    for b in &mut bytes[at + 8..] {
+        *b ^= 0x5a;
+    }
+    std::fs::write(&snap, bytes).expect("write");
+    snap
+}
+
+#[tokio::test]
+async fn a_damaged_snapshot_is_reported_and_the_draft_checked_as_without_the_index() {
+    let ws = Workspace::standard();
+    std::fs::write(ws.root.join("sources/ministry.txt"), ministry("94,300")).expect("write");
+    let (c, uri, _) = start(&ws, caps(), Value::Null).await;
+    c.shutdown().await;
+    let snap = add_noise_to_the_snapshot(&ws.root.join(".copydesk"));
+    let mut c = TestClient::start();
+    c.initialize(&ws.root, caps(), Value::Null).await;
+    c.open(&uri, DRAFT_WITH_MUSEUM).await;
+    let name = snap.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let warning = c
+        .wait_for("a warning naming the snapshot", |v| {
+            v["method"] == "window/showMessage"
+                && v["params"]["type"] == 2
+                && v["params"]["message"].as_str().is_some_and(|m| m.contains(&name) && m.contains("digest"))
+        })
+        .await;
+    assert!(warning["params"]["message"].as_str().unwrap_or("").contains("loaded from the database"), "{warning}");
+    let d = c.diagnostics(&uri).await;
+    c.shutdown().await;
+    assert_eq!(d["diagnostics"], fresh_check(&ws, DRAFT_WITH_MUSEUM).await);
+}

@@ -2,7 +2,8 @@
 //! Not a criterion bench: `COPYDESK_BENCH_SNAPSHOT=FILE COPYDESK_BENCH_BASE=DIR cargo bench -p copydesk-store --bench snapshot_read`
 //! (DIR: the folder the snapshot's paths are shown relative to, where copydesk ran) prints
 //! one JSON line of milliseconds (minimum and median of `COPYDESK_BENCH_RUNS`, default 15);
-//! without the variables it does nothing.
+//! without the variables it does nothing. `COPYDESK_BENCH_READ_ONLY=1` times the reads
+//! alone (for `perf stat`, whose task-clock is the CPU time of every thread).
 
 use copydesk_store::index::engine_fingerprint;
 use copydesk_store::snapshot::{self, Stamp};
@@ -36,6 +37,11 @@ fn main() {
     let read = || snapshot::read(&file, stamp, true).expect("a snapshot").expect("made for this engine and folder");
     let docs = read().docs.len();
     let (read_min, read_median) = time(runs, || drop(read()));
+    if std::env::var_os("COPYDESK_BENCH_READ_ONLY").is_some() {
+        // For `perf stat`: the reads alone.
+        println!("{{\"documents\": {docs}, \"read_ms\": [{read_min:.1}, {read_median:.1}]}}");
+        return;
+    }
     // The file's bytes from the page cache, then blake3 over them on one thread.
     let (bytes_min, bytes_median) = time(runs, || {
         let mut buf = Vec::new();

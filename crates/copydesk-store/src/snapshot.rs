@@ -285,10 +285,11 @@ pub struct Snapshot {
 /// database when `any_generation`); Ok(None) when there is none or it is stale, an error
 /// when it is damaged.
 ///
-/// Its digest is checked as it is read, on a thread of its own: at 100,000 stories (a
-/// snapshot of 168 MB) blake3 takes 40–70 ms of one core, and the parsing 0.1–0.3 s of
-/// another, so that with a second core free the check adds little to the time of an
-/// open (`benches/snapshot_read.rs`; README, "Scale").
+/// Its digest is checked as it is read, on a thread of its own. At 100,000 stories (a
+/// snapshot of 168 MB, on the 2-core VM, its other core busy with other work) a read
+/// without the check took 97–108 ms, with it 126–150 ms (blake3 alone: 37–50 ms of one
+/// core); hashing on the reading thread took 167–197 ms (`benches/snapshot_read.rs`;
+/// README, "Scale").
 pub fn read(path: &Path, stamp: Stamp, any_generation: bool) -> Result<Option<Snapshot>> {
     let mut file = match std::fs::File::open(path) {
         Ok(f) => f,

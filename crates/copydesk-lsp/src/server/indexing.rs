@@ -93,8 +93,9 @@ impl Shared {
             Ok(Ok(quick)) => quick,
             Ok(Err(e)) => {
                 // The load behind it says so too, as a warning, if it finds the snapshot unusable.
-                let why =
-                    format!("copydesk: the index snapshot cannot be used ({e:#}); the corpus is loaded from the index");
+                let why = format!(
+                    "copydesk: the index snapshot cannot be used ({e:#}); the corpus is loaded from the database"
+                );
                 self.client.log_message(MessageType::WARNING, why).await;
                 None
             }
