@@ -433,6 +433,13 @@ fn cli_check_json_is_the_same_with_and_without_the_index() {
     std::fs::write(tmp.path().join("sources/story-0001.txt"), story(901)).unwrap();
     let index = run(&["index"]);
     assert!(index.1.contains("0 added, 1 changed, 0 removed, 25 unchanged"), "{}", index.1);
+    // `copydesk index` leaves the index ready to open: a snapshot of what it just stored,
+    // so that the next start (the language server's) reads no stored analysis.
+    let sp = spec(&tmp.path().join("sources"), tmp.path());
+    let store = PersistentStore::new(tmp.path().join(".copydesk"));
+    let QuickStart { index: quick, current, .. } = store.open_snapshot(&sp).unwrap().expect("a snapshot");
+    assert!(current, "the snapshot is of the database as `copydesk index` left it");
+    assert_eq!(findings_of(&quick, DRAFT), findings_of(&MemoryStore.open(&sp, None).unwrap().index, DRAFT));
 }
 
 /// The snapshot file beside the one database in `idx`.

@@ -211,7 +211,7 @@ fn cmd_index(corpus: Vec<PathBuf>, config: Option<PathBuf>) -> Result<ExitCode> 
         bar.set_position(done as u64);
     };
     let start = std::time::Instant::now();
-    let (stats, errors) = store.sync(&spec, Some(&report))?;
+    let (stats, errors) = store.index(&spec, Some(&report))?;
     let secs = start.elapsed().as_secs_f64();
     bar.finish_and_clear();
     report_load_errors("corpus", &errors);

@@ -212,6 +212,15 @@ impl PersistentStore {
         Ok((stats, errors))
     }
 
+    /// `copydesk index`: brings the index in line with the files `spec` names and leaves
+    /// it ready to open, its snapshot current (written now unless the sync changed nothing
+    /// and the snapshot was already current), so that the next start, the language
+    /// server's included, opens the snapshot instead of decoding every stored analysis.
+    pub fn index(&self, spec: &CorpusSpec, progress: Option<ProgressFn<'_>>) -> Result<(SyncStats, Vec<LoadError>)> {
+        let (loaded, stats, _) = self.open_with_stats(spec, progress)?;
+        Ok((stats, loaded.errors))
+    }
+
     /// Syncs and loads the corpus, with what the sync did and how long each phase took.
     pub fn open_with_stats(
         &self,
