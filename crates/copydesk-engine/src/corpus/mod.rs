@@ -5,126 +5,22 @@
 //! - content terms → sentences (retrieval of similar sentences, idf-weighted);
 //! - (quantity kind, unit) → figures (support lookups by value).
 
-use crate::claims::{Attribution, Quantity, QuantityKind, Quote};
-use crate::finding::Evidence;
+mod figures;
+mod frozen;
+mod memo;
+mod source;
+
+pub use frozen::{FrozenBucket, FrozenBuilder, FrozenCorpus, FrozenFigure};
+pub use source::{AnalyzedSource, SourceDoc};
+
+use crate::claims::{Quantity, QuantityKind};
 use crate::frame::{DocNames, FigureFrame};
 use crate::terms::{self, TermMap};
-use crate::text::{ColumnUnit, LineIndex, Span};
-use crate::{analyze, analyze_deferred, Analysis, TextFormat};
-use serde::{Deserialize, Serialize};
+use crate::text::Span;
+use figures::FigureBucket;
+use memo::{Generation, Memo, MEMO_CAPACITY};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
-
-/// A source document as the store hands it over.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SourceDoc {
-    /// Path as shown to the user (relative to the workspace where possible).
-    pub path: String,
-    pub text: String,
-    pub format: TextFormat,
-    pub title: Option<String>,
-    pub date: Option<String>,
-}
-
-/// A source document with its claims extracted.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct AnalyzedSource {
-    pub doc: SourceDoc,
-    pub analysis: Analysis,
-    /// Content terms of each sentence (sorted), parallel to `analysis.sentences`.
-    pub sentence_terms: Vec<Vec<u64>>,
-    #[serde(skip)]
-    pub lines: LineIndex,
-    /// The quotes with their speakers and the reported speech of an analysis stored
-    /// without them ([`AnalyzedSource::deferred`]), resolved by [`AnalyzedSource::speakers`].
-    #[serde(skip)]
-    resolved: OnceLock<(Vec<Quote>, Vec<Attribution>)>,
-}
-
-impl AnalyzedSource {
-    pub fn new(doc: SourceDoc) -> Self {
-        let analysis = analyze(&doc.text, doc.format);
-        Self::restore(doc, analysis)
-    }
-
-    /// A source whose speakers are left unresolved ([`analyze_deferred`]): what an index
-    /// stores. [`AnalyzedSource::speakers`] resolves them when a check first asks.
-    pub fn deferred(doc: SourceDoc) -> Self {
-        let analysis = analyze_deferred(&doc.text, doc.format);
-        Self::restore(doc, analysis)
-    }
-
-    /// Rebuilds what is derived (after loading from a persistent index).
-    pub fn restore(doc: SourceDoc, analysis: Analysis) -> Self {
-        let lines = LineIndex::new(&doc.text);
-        let sentence_terms =
-            analysis.sentences.iter().map(|s| terms::content_terms(&analysis.prose.masked, s.span)).collect();
-        AnalyzedSource::from_parts(doc, analysis, sentence_terms, lines)
-    }
-
-    /// A source from its stored parts.
-    pub fn from_parts(doc: SourceDoc, analysis: Analysis, sentence_terms: Vec<Vec<u64>>, lines: LineIndex) -> Self {
-        AnalyzedSource { doc, analysis, sentence_terms, lines, resolved: OnceLock::new() }
-    }
-
-    /// The quotes, each with its speaker, and the reported speech. A deferred analysis has
-    /// them resolved on the first call (only sources whose quotes or speech a check
-    /// consults pay for it); otherwise they are the analysis's own.
-    pub fn speakers(&self) -> (&[Quote], &[Attribution]) {
-        let a = &self.analysis;
-        if a.speakers_resolved {
-            return (&a.quotes, &a.attributions);
-        }
-        let (quotes, attributions) = self.resolved.get_or_init(|| a.with_speakers());
-        (quotes, attributions)
-    }
-
-    /// Where a speaker whom sentence `sentence` refers to by a pronoun or a role ("she
-    /// added", "the minister said") was last named before that mention: the sentence a
-    /// reader needs beside the evidence to see who is speaking. None when the mention names
-    /// the speaker, or no earlier sentence (of the last 40) does.
-    pub fn naming_evidence(&self, sentence: usize, speaker: &crate::Speaker) -> Option<Evidence> {
-        let surname = speaker.entity.split_whitespace().last()?;
-        if speaker.unresolved || has_word(&speaker.text, surname).is_some() {
-            return None;
-        }
-        let text = &self.doc.text;
-        (0..=sentence).rev().take(40).find_map(|i| {
-            let mut s = self.analysis.sentences.get(i)?.span;
-            if i == sentence {
-                s.end = s.end.min(speaker.span.start).max(s.start);
-            }
-            let at = s.start + has_word(s.slice(text), surname)?;
-            Some(self.evidence(i, Span::new(at, at + surname.len())))
-        })
-    }
-
-    /// Evidence for `focus` (the figure, quote or speaker) inside sentence `sentence`.
-    pub fn evidence(&self, sentence: usize, focus: Span) -> Evidence {
-        let text = &self.doc.text;
-        let sent = self.analysis.sentences.get(sentence).map(|s| s.span).unwrap_or(focus);
-        let at = if focus.is_empty() { sent.start } else { focus.start };
-        let lc = self.lines.line_col(text, at, ColumnUnit::Char);
-        Evidence {
-            path: self.doc.path.clone(),
-            line: lc.line + 1,
-            column: lc.col + 1,
-            text: sent.slice(text).split_whitespace().collect::<Vec<_>>().join(" "),
-            span: focus,
-            title: self.doc.title.clone(),
-            date: self.doc.date.clone(),
-        }
-    }
-}
-
-/// The offset of `word` in `s` as a whole word, if it is there.
-fn has_word(s: &str, word: &str) -> Option<usize> {
-    s.match_indices(word).map(|(i, _)| i).find(|&i| {
-        let before = s[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
-        let after = s[i + word.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());
-        before && after
-    })
-}
+use std::sync::{Arc, OnceLock};
 
 /// Identifies a document slot in a [`CorpusIndex`].
 pub type DocId = u32;
@@ -166,32 +62,6 @@ impl QuantityKey {
     }
 }
 
-/// Figures of one kind and unit: a prefix sorted by the low end of their range (after
-/// [`CorpusIndex::finish`]) and a tail of figures inserted since, scanned in full.
-#[derive(Default)]
-struct FigureBucket {
-    entries: Vec<(f64, f64, QuantityRef)>,
-    sorted: usize,
-    /// Widest range in the sorted prefix: bounds how far below a query a match can start.
-    widest: f64,
-}
-
-impl FigureBucket {
-    fn sort(&mut self) {
-        self.entries.sort_by(|a, b| a.0.total_cmp(&b.0));
-        self.sorted = self.entries.len();
-        self.widest = self.entries.iter().map(|e| e.1 - e.0).fold(0.0, f64::max);
-    }
-
-    fn overlapping(&self, low: f64, high: f64) -> impl Iterator<Item = &(f64, f64, QuantityRef)> + '_ {
-        let prefix = &self.entries[..self.sorted];
-        // Entries starting above `high` cannot overlap; those starting below `low - widest` end before `low`.
-        let end = prefix.partition_point(|e| e.0 <= high);
-        let start = prefix[..end].partition_point(|e| e.0 < low - self.widest);
-        prefix[start..end].iter().chain(&self.entries[self.sorted..]).filter(move |e| e.0 <= high && e.1 >= low)
-    }
-}
-
 /// A sentence found similar to a query, with how much of the query it covers.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SimilarSentence {
@@ -219,178 +89,6 @@ enum Slot {
         cell: OnceLock<Option<AnalyzedSource>>,
     },
     Removed,
-}
-
-/// The indexes of a corpus as flat arrays: what a store saves so as to open the
-/// corpus again without reading every document ([`CorpusIndex::freeze`], [`CorpusIndex::thaw`]).
-/// Offsets arrays have one entry more than what they index.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct FrozenCorpus {
-    /// Path of each document, by id.
-    pub paths: Vec<String>,
-    /// Index in `sentence_starts` of each document's first sentence.
-    pub doc_sentences: Vec<u64>,
-    /// Index in `sentence_terms` of each sentence's first term.
-    pub sentence_starts: Vec<u64>,
-    pub sentence_terms: Vec<u64>,
-    /// The terms (sorted), where each one's postings start, and the postings (packed sentence references).
-    pub terms: Vec<u64>,
-    pub term_starts: Vec<u64>,
-    pub postings: Vec<u64>,
-    /// The figure index: kind, unit, and (low, high, document, quantity, sentence) in lookup order.
-    pub figures: Vec<FrozenBucket>,
-}
-
-/// Builds a [`FrozenCorpus`] one document at a time, keeping of each only what the index
-/// needs (its path, sentence terms and figures): what a store does when it loads a whole
-/// corpus to snapshot it. Documents may arrive in any order ([`FrozenBuilder::add_at`]);
-/// ids follow their slots. The result equals [`CorpusIndex::build`] of the same documents
-/// in slot order, frozen.
-#[derive(Default)]
-pub struct FrozenBuilder {
-    pending: Vec<Option<Pending>>,
-}
-
-/// What the frozen index keeps of one document until [`FrozenBuilder::finish`].
-struct Pending {
-    path: String,
-    sentence_terms: Vec<Vec<u64>>,
-    /// Key, low, high, quantity index and sentence of each figure.
-    figures: Vec<(QuantityKey, f64, f64, u32, u32)>,
-}
-
-impl FrozenBuilder {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Adds the next document (in the slot after the last one).
-    pub fn add(&mut self, s: &AnalyzedSource) {
-        self.add_at(self.pending.len(), s);
-    }
-
-    /// Puts a document in `slot`: documents are numbered in slot order, empty slots skipped.
-    pub fn add_at(&mut self, slot: usize, s: &AnalyzedSource) {
-        if self.pending.len() <= slot {
-            self.pending.resize_with(slot + 1, || None);
-        }
-        let figures = s
-            .analysis
-            .quantities
-            .iter()
-            .enumerate()
-            .map(|(i, q)| (QuantityKey::of(q), q.low, q.high, i as u32, q.sentence as u32))
-            .collect();
-        self.pending[slot] =
-            Some(Pending { path: s.doc.path.clone(), sentence_terms: s.sentence_terms.clone(), figures });
-    }
-
-    /// Documents added.
-    pub fn len(&self) -> usize {
-        self.pending.iter().flatten().count()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    pub fn finish(self) -> FrozenCorpus {
-        let mut f = FrozenCorpus { doc_sentences: vec![0], sentence_starts: vec![0], ..Default::default() };
-        let mut figures: HashMap<QuantityKey, Vec<FrozenFigure>> = HashMap::new();
-        for p in self.pending.into_iter().flatten() {
-            let id = f.paths.len() as DocId;
-            for (key, low, high, quantity, sentence) in p.figures {
-                figures.entry(key).or_default().push((low, high, id, quantity, sentence));
-            }
-            f.paths.push(p.path);
-            for terms in p.sentence_terms {
-                f.sentence_terms.extend_from_slice(&terms);
-                f.sentence_starts.push(f.sentence_terms.len() as u64);
-            }
-            f.doc_sentences.push((f.sentence_starts.len() - 1) as u64);
-        }
-        // The postings are inverted from the sentence terms by counting, in flat arrays (no
-        // list per term): each term's sentences in document and sentence order, as
-        // [`CorpusIndex::insert`] appends them.
-        let mut ids: TermMap<u32> = TermMap::default();
-        let mut distinct: Vec<u64> = Vec::new();
-        let id_at: Vec<u32> = f
-            .sentence_terms
-            .iter()
-            .map(|t| {
-                *ids.entry(*t).or_insert_with(|| {
-                    distinct.push(*t);
-                    (distinct.len() - 1) as u32
-                })
-            })
-            .collect();
-        drop(ids);
-        let mut by_term: Vec<u32> = (0..distinct.len() as u32).collect();
-        by_term.sort_unstable_by_key(|&i| distinct[i as usize]);
-        let mut rank = vec![0u32; distinct.len()];
-        for (r, &i) in by_term.iter().enumerate() {
-            rank[i as usize] = r as u32;
-        }
-        let mut starts = vec![0u64; distinct.len() + 1];
-        for &i in &id_at {
-            starts[rank[i as usize] as usize + 1] += 1;
-        }
-        for k in 1..starts.len() {
-            starts[k] += starts[k - 1];
-        }
-        let mut cursor = starts.clone();
-        let mut postings = vec![0u64; id_at.len()];
-        for doc in 0..f.paths.len() {
-            let (first, end) = (f.doc_sentences[doc] as usize, f.doc_sentences[doc + 1] as usize);
-            for s in first..end {
-                let r = SentRef { doc: doc as DocId, sentence: (s - first) as u32 }.pack();
-                for &i in &id_at[f.sentence_starts[s] as usize..f.sentence_starts[s + 1] as usize] {
-                    let slot = &mut cursor[rank[i as usize] as usize];
-                    postings[*slot as usize] = r;
-                    *slot += 1;
-                }
-            }
-        }
-        f.terms = by_term.into_iter().map(|i| distinct[i as usize]).collect();
-        f.term_starts = starts;
-        f.postings = postings;
-        let mut figures: Vec<(QuantityKey, Vec<FrozenFigure>)> = figures.into_iter().collect();
-        figures.sort_by(|a, b| (a.0.kind as u8, &a.0.unit).cmp(&(b.0.kind as u8, &b.0.unit)));
-        f.figures = figures
-            .into_iter()
-            .map(|(k, mut entries)| {
-                // As FigureBucket::sort orders them: by the low end, stable.
-                entries.sort_by(|a, b| a.0.total_cmp(&b.0));
-                (k.kind, k.unit, entries)
-            })
-            .collect();
-        f
-    }
-}
-
-/// One (kind, unit) bucket of a [`FrozenCorpus`].
-pub type FrozenBucket = (QuantityKind, Option<String>, Vec<FrozenFigure>);
-
-/// A figure of a [`FrozenCorpus`]: low and high end of its range, document, quantity and sentence.
-pub type FrozenFigure = (f64, f64, u32, u32, u32);
-
-/// Lookups in the arrays a thawed index keeps (its paths and figures taken out).
-impl FrozenCorpus {
-    fn term_postings(&self, term: u64) -> &[u64] {
-        match self.terms.binary_search(&term) {
-            Ok(i) => &self.postings[self.term_starts[i] as usize..self.term_starts[i + 1] as usize],
-            Err(_) => &[],
-        }
-    }
-
-    fn terms_of(&self, r: SentRef) -> Option<&[u64]> {
-        let (first, end) = (*self.doc_sentences.get(r.doc as usize)?, *self.doc_sentences.get(r.doc as usize + 1)?);
-        let i = (first + u64::from(r.sentence)) as usize;
-        if i as u64 >= end {
-            return None;
-        }
-        Some(&self.sentence_terms[self.sentence_starts[i] as usize..self.sentence_starts[i + 1] as usize])
-    }
 }
 
 /// Analyzed sources and the inverted indexes over their claims.
@@ -428,65 +126,13 @@ pub struct CorpusIndex {
     generation: Generation,
 }
 
-/// A process-wide unique stamp of one state of one [`CorpusIndex`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Generation(u64);
-
-impl Generation {
-    fn next() -> Self {
-        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-        Generation(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
-    }
-}
-
-impl Default for Generation {
-    fn default() -> Self {
-        Generation::next()
-    }
-}
-
 /// A source passage as normalized quote words with their spans ([`terms::quote_words`]).
 pub type Passage = Vec<(Span, String)>;
 
-/// Entries kept in a memo before it is cleared.
-const MEMO_CAPACITY: usize = 50_000;
 /// Candidate lists kept (each at most [`CANDIDATES_KEPT`] long).
 const CANDIDATE_MEMO_CAPACITY: usize = 4_096;
 /// Candidates kept per query: enough for every `k` up to 64.
 const CANDIDATES_KEPT: usize = 256;
-
-/// Values derived from an unchanging corpus, computed once; shared across threads.
-/// At most `CAP` entries are kept: a full memo starts again empty.
-struct Memo<K, V, const CAP: usize = MEMO_CAPACITY> {
-    map: Mutex<HashMap<K, V>>,
-}
-
-impl<K, V, const CAP: usize> Default for Memo<K, V, CAP> {
-    fn default() -> Self {
-        Memo { map: Mutex::new(HashMap::new()) }
-    }
-}
-
-impl<K: std::hash::Hash + Eq, V: Clone, const CAP: usize> Memo<K, V, CAP> {
-    /// The memoized value for `key`, or `compute()` remembered (all of it dropped when full).
-    fn get_or_compute(&self, key: K, compute: impl FnOnce() -> V) -> V {
-        if let Some(hit) = self.map.lock().ok().and_then(|m| m.get(&key).cloned()) {
-            return hit;
-        }
-        let value = compute();
-        if let Ok(mut m) = self.map.lock() {
-            if m.len() >= CAP {
-                m.clear();
-            }
-            m.insert(key, value.clone());
-        }
-        value
-    }
-
-    fn clear(&mut self) {
-        self.map.get_mut().map(HashMap::clear).unwrap_or_else(|p| p.into_inner().clear());
-    }
-}
 
 /// A term in more sentences than this share of the corpus is not used to *find*
 /// candidates (it still counts when candidates are scored).
@@ -863,42 +509,5 @@ impl CorpusIndex {
                     .collect()
             })
             .unwrap_or_default()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    proptest! {
-        /// The sorted figure lookup finds exactly what a full scan finds, before and after
-        /// figures are added to a finished bucket.
-        #[test]
-        fn figure_lookup_matches_a_full_scan(
-            ranges in proptest::collection::vec((0.0f64..1000.0, 0.0f64..300.0), 0..60),
-            extra in proptest::collection::vec((0.0f64..1000.0, 0.0f64..300.0), 0..10),
-            low in 0.0f64..1200.0,
-            width in 0.0f64..200.0,
-        ) {
-            let high = low + width;
-            let mut bucket = FigureBucket::default();
-            let mut all = Vec::new();
-            for (i, (l, w)) in ranges.iter().enumerate() {
-                bucket.entries.push((*l, l + w, QuantityRef { doc: i as u32, quantity: 0, sentence: 0 }));
-                all.push((*l, l + w, i as u32));
-            }
-            bucket.sort();
-            for (i, (l, w)) in extra.iter().enumerate() {
-                let id = 1000 + i as u32;
-                bucket.entries.push((*l, l + w, QuantityRef { doc: id, quantity: 0, sentence: 0 }));
-                all.push((*l, l + w, id));
-            }
-            let mut found: Vec<u32> = bucket.overlapping(low, high).map(|e| e.2.doc).collect();
-            let mut expected: Vec<u32> = all.iter().filter(|e| e.0 <= high && e.1 >= low).map(|e| e.2).collect();
-            found.sort_unstable();
-            expected.sort_unstable();
-            prop_assert_eq!(found, expected);
-        }
     }
 }

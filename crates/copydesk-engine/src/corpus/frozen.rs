@@ -1,0 +1,180 @@
+//! The indexes of a corpus as flat arrays: what a store saves so as to open the corpus
+//! again without reading every document.
+
+use super::{DocId, QuantityKey, SentRef};
+use crate::claims::QuantityKind;
+use crate::corpus::AnalyzedSource;
+use crate::terms::TermMap;
+use std::collections::HashMap;
+
+/// The indexes of a corpus as flat arrays: what a store saves so as to open the
+/// corpus again without reading every document ([`CorpusIndex::freeze`], [`CorpusIndex::thaw`]).
+/// Offsets arrays have one entry more than what they index.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FrozenCorpus {
+    /// Path of each document, by id.
+    pub paths: Vec<String>,
+    /// Index in `sentence_starts` of each document's first sentence.
+    pub doc_sentences: Vec<u64>,
+    /// Index in `sentence_terms` of each sentence's first term.
+    pub sentence_starts: Vec<u64>,
+    pub sentence_terms: Vec<u64>,
+    /// The terms (sorted), where each one's postings start, and the postings (packed sentence references).
+    pub terms: Vec<u64>,
+    pub term_starts: Vec<u64>,
+    pub postings: Vec<u64>,
+    /// The figure index: kind, unit, and (low, high, document, quantity, sentence) in lookup order.
+    pub figures: Vec<FrozenBucket>,
+}
+
+/// Builds a [`FrozenCorpus`] one document at a time, keeping of each only what the index
+/// needs (its path, sentence terms and figures): what a store does when it loads a whole
+/// corpus to snapshot it. Documents may arrive in any order ([`FrozenBuilder::add_at`]);
+/// ids follow their slots. The result equals [`CorpusIndex::build`] of the same documents
+/// in slot order, frozen.
+#[derive(Default)]
+pub struct FrozenBuilder {
+    pending: Vec<Option<Pending>>,
+}
+
+/// What the frozen index keeps of one document until [`FrozenBuilder::finish`].
+struct Pending {
+    path: String,
+    sentence_terms: Vec<Vec<u64>>,
+    /// Key, low, high, quantity index and sentence of each figure.
+    figures: Vec<(QuantityKey, f64, f64, u32, u32)>,
+}
+
+impl FrozenBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds the next document (in the slot after the last one).
+    pub fn add(&mut self, s: &AnalyzedSource) {
+        self.add_at(self.pending.len(), s);
+    }
+
+    /// Puts a document in `slot`: documents are numbered in slot order, empty slots skipped.
+    pub fn add_at(&mut self, slot: usize, s: &AnalyzedSource) {
+        if self.pending.len() <= slot {
+            self.pending.resize_with(slot + 1, || None);
+        }
+        let figures = s
+            .analysis
+            .quantities
+            .iter()
+            .enumerate()
+            .map(|(i, q)| (QuantityKey::of(q), q.low, q.high, i as u32, q.sentence as u32))
+            .collect();
+        self.pending[slot] =
+            Some(Pending { path: s.doc.path.clone(), sentence_terms: s.sentence_terms.clone(), figures });
+    }
+
+    /// Documents added.
+    pub fn len(&self) -> usize {
+        self.pending.iter().flatten().count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn finish(self) -> FrozenCorpus {
+        let mut f = FrozenCorpus { doc_sentences: vec![0], sentence_starts: vec![0], ..Default::default() };
+        let mut figures: HashMap<QuantityKey, Vec<FrozenFigure>> = HashMap::new();
+        for p in self.pending.into_iter().flatten() {
+            let id = f.paths.len() as DocId;
+            for (key, low, high, quantity, sentence) in p.figures {
+                figures.entry(key).or_default().push((low, high, id, quantity, sentence));
+            }
+            f.paths.push(p.path);
+            for terms in p.sentence_terms {
+                f.sentence_terms.extend_from_slice(&terms);
+                f.sentence_starts.push(f.sentence_terms.len() as u64);
+            }
+            f.doc_sentences.push((f.sentence_starts.len() - 1) as u64);
+        }
+        // The postings are inverted from the sentence terms by counting, in flat arrays (no
+        // list per term): each term's sentences in document and sentence order, as
+        // [`CorpusIndex::insert`] appends them.
+        let mut ids: TermMap<u32> = TermMap::default();
+        let mut distinct: Vec<u64> = Vec::new();
+        let id_at: Vec<u32> = f
+            .sentence_terms
+            .iter()
+            .map(|t| {
+                *ids.entry(*t).or_insert_with(|| {
+                    distinct.push(*t);
+                    (distinct.len() - 1) as u32
+                })
+            })
+            .collect();
+        drop(ids);
+        let mut by_term: Vec<u32> = (0..distinct.len() as u32).collect();
+        by_term.sort_unstable_by_key(|&i| distinct[i as usize]);
+        let mut rank = vec![0u32; distinct.len()];
+        for (r, &i) in by_term.iter().enumerate() {
+            rank[i as usize] = r as u32;
+        }
+        let mut starts = vec![0u64; distinct.len() + 1];
+        for &i in &id_at {
+            starts[rank[i as usize] as usize + 1] += 1;
+        }
+        for k in 1..starts.len() {
+            starts[k] += starts[k - 1];
+        }
+        let mut cursor = starts.clone();
+        let mut postings = vec![0u64; id_at.len()];
+        for doc in 0..f.paths.len() {
+            let (first, end) = (f.doc_sentences[doc] as usize, f.doc_sentences[doc + 1] as usize);
+            for s in first..end {
+                let r = SentRef { doc: doc as DocId, sentence: (s - first) as u32 }.pack();
+                for &i in &id_at[f.sentence_starts[s] as usize..f.sentence_starts[s + 1] as usize] {
+                    let slot = &mut cursor[rank[i as usize] as usize];
+                    postings[*slot as usize] = r;
+                    *slot += 1;
+                }
+            }
+        }
+        f.terms = by_term.into_iter().map(|i| distinct[i as usize]).collect();
+        f.term_starts = starts;
+        f.postings = postings;
+        let mut figures: Vec<(QuantityKey, Vec<FrozenFigure>)> = figures.into_iter().collect();
+        figures.sort_by(|a, b| (a.0.kind as u8, &a.0.unit).cmp(&(b.0.kind as u8, &b.0.unit)));
+        f.figures = figures
+            .into_iter()
+            .map(|(k, mut entries)| {
+                // As FigureBucket::sort orders them: by the low end, stable.
+                entries.sort_by(|a, b| a.0.total_cmp(&b.0));
+                (k.kind, k.unit, entries)
+            })
+            .collect();
+        f
+    }
+}
+
+/// One (kind, unit) bucket of a [`FrozenCorpus`].
+pub type FrozenBucket = (QuantityKind, Option<String>, Vec<FrozenFigure>);
+
+/// A figure of a [`FrozenCorpus`]: low and high end of its range, document, quantity and sentence.
+pub type FrozenFigure = (f64, f64, u32, u32, u32);
+
+/// Lookups in the arrays a thawed index keeps (its paths and figures taken out).
+impl FrozenCorpus {
+    pub(super) fn term_postings(&self, term: u64) -> &[u64] {
+        match self.terms.binary_search(&term) {
+            Ok(i) => &self.postings[self.term_starts[i] as usize..self.term_starts[i + 1] as usize],
+            Err(_) => &[],
+        }
+    }
+
+    pub(super) fn terms_of(&self, r: SentRef) -> Option<&[u64]> {
+        let (first, end) = (*self.doc_sentences.get(r.doc as usize)?, *self.doc_sentences.get(r.doc as usize + 1)?);
+        let i = (first + u64::from(r.sentence)) as usize;
+        if i as u64 >= end {
+            return None;
+        }
+        Some(&self.sentence_terms[self.sentence_starts[i] as usize..self.sentence_starts[i + 1] as usize])
+    }
+}
