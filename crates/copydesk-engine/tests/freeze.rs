@@ -175,7 +175,7 @@ fn every_lookup_of_a_thawed_index_matches_the_original() {
     for (id, doc) in built.iter() {
         for (i, terms) in doc.sentence_terms.iter().enumerate() {
             let r = SentRef { doc: id, sentence: i as u32 };
-            assert_eq!(thawed.sentence_terms(r), Some(terms.as_slice()));
+            assert_eq!(thawed.sentence_terms(r).as_deref(), Some(terms.as_slice()));
             for t in terms {
                 assert_eq!(thawed.weight(*t).to_bits(), built.weight(*t).to_bits());
             }

@@ -550,7 +550,7 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
         // A figure whose sentence shares no term with the draft's is not comparable (score 0):
         // skipped before its document is read.
         let at = SentRef { doc: r.doc, sentence: r.sentence };
-        if !corpus.sentence_terms(at).is_some_and(|t| terms::share_any(&fig.terms, t)) {
+        if !corpus.sentence_terms(at).is_some_and(|t| terms::share_any(&fig.terms, &t)) {
             continue;
         }
         let Some((src, sq)) = corpus.quantity(r) else { continue };

@@ -1,11 +1,15 @@
 //! The indexes of a corpus as flat arrays: what a store saves so as to open the corpus
 //! again without reading every document.
 
-use super::{DocId, QuantityKey, SentRef};
+use super::base::CorpusBase;
+use super::figures::FigureBucket;
+use super::{DocId, DocLoader, QuantityKey, QuantityRef, SentRef};
 use crate::claims::QuantityKind;
 use crate::corpus::AnalyzedSource;
 use crate::terms::TermMap;
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The indexes of a corpus as flat arrays: what a store saves so as to open the
 /// corpus again without reading every document ([`CorpusIndex::freeze`], [`CorpusIndex::thaw`]).
@@ -162,19 +166,109 @@ pub type FrozenFigure = (f64, f64, u32, u32, u32);
 
 /// Lookups in the arrays a thawed index keeps (its paths and figures taken out).
 impl FrozenCorpus {
-    pub(super) fn term_postings(&self, term: u64) -> &[u64] {
+    fn term_postings(&self, term: u64) -> &[u64] {
         match self.terms.binary_search(&term) {
             Ok(i) => &self.postings[self.term_starts[i] as usize..self.term_starts[i + 1] as usize],
             Err(_) => &[],
         }
     }
 
-    pub(super) fn terms_of(&self, r: SentRef) -> Option<&[u64]> {
+    fn terms_of(&self, r: SentRef) -> Option<&[u64]> {
         let (first, end) = (*self.doc_sentences.get(r.doc as usize)?, *self.doc_sentences.get(r.doc as usize + 1)?);
         let i = (first + u64::from(r.sentence)) as usize;
         if i as u64 >= end {
             return None;
         }
         Some(&self.sentence_terms[self.sentence_starts[i] as usize..self.sentence_starts[i + 1] as usize])
+    }
+}
+
+/// A frozen corpus as the base of an index ([`CorpusIndex::thaw`](super::CorpusIndex::thaw)):
+/// its arrays answer every lookup, and its documents are read by a [`DocLoader`] when a
+/// lookup first needs one.
+pub(super) struct FrozenBase {
+    /// The arrays, their paths and figures taken out.
+    arrays: FrozenCorpus,
+    paths: Vec<String>,
+    by_path: HashMap<String, DocId>,
+    figures: HashMap<QuantityKey, FigureBucket>,
+    sentences: usize,
+    loader: Arc<dyn DocLoader>,
+}
+
+impl FrozenBase {
+    pub(super) fn new(mut arrays: FrozenCorpus, loader: Arc<dyn DocLoader>) -> Self {
+        let paths = std::mem::take(&mut arrays.paths);
+        let by_path = paths.iter().enumerate().map(|(id, p)| (p.clone(), id as DocId)).collect();
+        let figures = std::mem::take(&mut arrays.figures)
+            .into_iter()
+            .map(|(kind, unit, entries)| {
+                let mut bucket = FigureBucket {
+                    entries: entries
+                        .into_iter()
+                        .map(|(low, high, doc, quantity, sentence)| {
+                            (low, high, QuantityRef { doc, quantity, sentence })
+                        })
+                        .collect(),
+                    ..Default::default()
+                };
+                // Already in lookup order: the stable sort keeps it and sets the bounds.
+                bucket.sort();
+                (QuantityKey { kind, unit }, bucket)
+            })
+            .collect();
+        let sentences = arrays.sentence_starts.len().saturating_sub(1);
+        FrozenBase { arrays, paths, by_path, figures, sentences, loader }
+    }
+}
+
+impl CorpusBase for FrozenBase {
+    fn slots(&self) -> DocId {
+        self.paths.len() as DocId
+    }
+
+    fn docs(&self) -> usize {
+        self.paths.len()
+    }
+
+    fn sentences(&self) -> usize {
+        self.sentences
+    }
+
+    fn doc_sentences(&self, doc: DocId) -> usize {
+        let d = &self.arrays.doc_sentences;
+        d.get(doc as usize + 1).zip(d.get(doc as usize)).map_or(0, |(end, start)| end.saturating_sub(*start) as usize)
+    }
+
+    fn id_of(&self, path: &str) -> Option<DocId> {
+        self.by_path.get(path).copied()
+    }
+
+    fn df(&self, term: u64) -> usize {
+        self.arrays.term_postings(term).len()
+    }
+
+    fn candidates(&self, terms: &[(u64, f32)], n: usize, skip: &dyn Fn(DocId) -> bool) -> Vec<(SentRef, f64)> {
+        let mut acc: TermMap<f64> = TermMap::default();
+        for (t, w) in terms {
+            for r in self.arrays.term_postings(*t) {
+                if !skip(SentRef::unpack(*r).doc) {
+                    *acc.entry(*r).or_default() += f64::from(*w);
+                }
+            }
+        }
+        super::first_by_weight(acc, n)
+    }
+
+    fn sentence_terms(&self, at: SentRef) -> Option<Cow<'_, [u64]>> {
+        self.arrays.terms_of(at).map(Cow::Borrowed)
+    }
+
+    fn figures_overlapping(&self, key: &QuantityKey, low: f64, high: f64) -> Vec<QuantityRef> {
+        self.figures.get(key).map(|b| b.overlapping(low, high).map(|e| e.2).collect()).unwrap_or_default()
+    }
+
+    fn load(&self, doc: DocId) -> Option<AnalyzedSource> {
+        self.loader.load(doc, self.paths.get(doc as usize)?)
     }
 }

@@ -5,11 +5,13 @@
 //! - content terms → sentences (retrieval of similar sentences, idf-weighted);
 //! - (quantity kind, unit) → figures (support lookups by value).
 
+mod base;
 mod figures;
 mod frozen;
 mod memo;
 mod source;
 
+pub use base::CorpusBase;
 pub use frozen::{FrozenBucket, FrozenBuilder, FrozenCorpus, FrozenFigure};
 pub use source::{AnalyzedSource, SourceDoc};
 
@@ -19,8 +21,9 @@ use crate::terms::{self, TermMap};
 use crate::text::Span;
 use figures::FigureBucket;
 use memo::{Generation, Memo, MEMO_CAPACITY};
-use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// Identifies a document slot in a [`CorpusIndex`].
 pub type DocId = u32;
@@ -33,10 +36,10 @@ pub struct SentRef {
 }
 
 impl SentRef {
-    fn pack(self) -> u64 {
+    pub(super) fn pack(self) -> u64 {
         (u64::from(self.doc) << 32) | u64::from(self.sentence)
     }
-    fn unpack(v: u64) -> Self {
+    pub(super) fn unpack(v: u64) -> Self {
         SentRef { doc: (v >> 32) as u32, sentence: v as u32 }
     }
 }
@@ -79,31 +82,25 @@ pub trait DocLoader: Send + Sync {
     fn load(&self, doc: DocId, path: &str) -> Option<AnalyzedSource>;
 }
 
-/// A document slot of a [`CorpusIndex`].
-enum Slot {
-    Loaded(AnalyzedSource),
-    /// A document of the frozen base, read on first use; its sentence count is known up front.
-    Lazy {
-        path: String,
-        sentences: usize,
-        cell: OnceLock<Option<AnalyzedSource>>,
-    },
-    Removed,
-}
-
 /// Analyzed sources and the inverted indexes over their claims.
 #[derive(Default)]
 pub struct CorpusIndex {
-    docs: Vec<Slot>,
+    /// The corpus kept elsewhere that this index reads from (documents `0..base.slots()`),
+    /// if any: a thawed snapshot, a database.
+    base: Option<Arc<dyn CorpusBase>>,
+    /// Documents of the base read so far (None: an empty slot, or one that could not be read).
+    base_docs: elsa::sync::FrozenMap<DocId, Box<Option<AnalyzedSource>>>,
+    /// Documents of the base removed from this index.
+    base_removed: HashSet<DocId>,
+    /// Documents inserted, from id `base.slots()` on (None: removed since).
+    docs: Vec<Option<AnalyzedSource>>,
     by_path: HashMap<String, DocId>,
-    /// Postings of the frozen base (documents `0..frozen docs`), if the index was thawed.
-    frozen: Option<FrozenCorpus>,
-    loader: Option<Arc<dyn DocLoader>>,
-    /// Postings of documents inserted (after the frozen base, if any).
+    /// Postings of documents inserted.
     postings: TermMap<Vec<u64>>,
-    /// How many of each term's postings (frozen or inserted) are of removed documents: they
+    /// How many of each term's postings (base or inserted) are of removed documents: they
     /// stay until [`CorpusIndex::compact`], and no count or lookup includes them.
     removed_postings: TermMap<u32>,
+    /// Figures of documents inserted.
     quantities: HashMap<QuantityKey, FigureBucket>,
     sentences: usize,
     live_docs: usize,
@@ -113,7 +110,7 @@ pub struct CorpusIndex {
     /// The first candidates of a query by shared term weight, by query hash: one sentence is
     /// asked about with several `k` (its affinity, its figures, its quotes), and gathering
     /// candidates from the postings is most of the cost of asking.
-    candidate_memo: Memo<u64, Arc<Vec<(u64, f32)>>, CANDIDATE_MEMO_CAPACITY>,
+    candidate_memo: Memo<u64, Arc<Vec<(u64, f64)>>, CANDIDATE_MEMO_CAPACITY>,
     /// The words around each source figure, by (document, figure) (see `check::numbers`).
     figure_context_memo: Memo<(DocId, u32), Arc<[u64]>, { 4 * MEMO_CAPACITY }>,
     /// Source passages split into quote words, by (document, first block) (see `check::quotes`).
@@ -152,6 +149,16 @@ impl CorpusIndex {
         idx
     }
 
+    /// An index over a corpus kept elsewhere: lookups go to `base`, documents are read from
+    /// it on first use, and documents inserted or removed later are kept here (on top).
+    pub fn over(base: Arc<dyn CorpusBase>) -> Self {
+        let mut idx = Self::new();
+        idx.sentences = base.sentences();
+        idx.live_docs = base.docs();
+        idx.base = Some(base);
+        idx
+    }
+
     /// Sorts the figure index after a bulk load (lookups stay correct without it, only slower).
     pub fn finish(&mut self) {
         let mut sorted = false;
@@ -179,15 +186,30 @@ impl CorpusIndex {
         self.by_path(&doc.path).is_some_and(|held| held.doc == *doc)
     }
 
+    /// Ids below this are the base's.
+    fn base_slots(&self) -> DocId {
+        self.base.as_ref().map_or(0, |b| b.slots())
+    }
+
+    /// The id of the live document with this path.
+    fn id_of(&self, path: &str) -> Option<DocId> {
+        if let Some(id) = self.by_path.get(path) {
+            return Some(*id);
+        }
+        self.base.as_ref()?.id_of(path).filter(|id| !self.base_removed.contains(id))
+    }
+
     /// Adds a document, replacing any with the same path; one the index already
     /// [holds](Self::holds) is left as it is (same id, same generation).
     pub fn insert(&mut self, source: AnalyzedSource) -> DocId {
         if self.holds(&source.doc) {
-            return self.by_path[&source.doc.path];
+            if let Some(id) = self.id_of(&source.doc.path) {
+                return id;
+            }
         }
         self.remove(&source.doc.path.clone());
         self.forget_retrievals();
-        let id = self.docs.len() as DocId;
+        let id = self.base_slots() + self.docs.len() as DocId;
         for (i, terms) in source.sentence_terms.iter().enumerate() {
             let r = SentRef { doc: id, sentence: i as u32 }.pack();
             for t in terms {
@@ -203,7 +225,7 @@ impl CorpusIndex {
             ));
         }
         self.by_path.insert(source.doc.path.clone(), id);
-        self.docs.push(Slot::Loaded(source));
+        self.docs.push(Some(source));
         self.live_docs += 1;
         id
     }
@@ -213,56 +235,64 @@ impl CorpusIndex {
     /// cut-off or candidate list includes them, so that an index after removals answers as
     /// one built afresh from the documents left.
     pub fn remove(&mut self, path: &str) -> bool {
-        let Some(id) = self.by_path.remove(path) else { return false };
+        let Some(id) = self.id_of(path) else { return false };
         self.forget_retrievals();
-        if let Some(slot) = self.docs.get_mut(id as usize) {
-            let removed = &mut self.removed_postings;
-            let mut count = |terms: &[u64]| {
-                for t in terms {
-                    *removed.entry(*t).or_default() += 1;
-                }
-            };
-            let sentences = match std::mem::replace(slot, Slot::Removed) {
-                Slot::Loaded(old) => {
-                    old.sentence_terms.iter().for_each(|terms| count(terms));
-                    Some(old.sentence_terms.len())
-                }
-                Slot::Lazy { sentences, .. } => {
-                    // Its postings are the frozen base's: its sentence terms are there too.
-                    if let Some(f) = &self.frozen {
-                        for sentence in 0..sentences as u32 {
-                            count(f.terms_of(SentRef { doc: id, sentence }).unwrap_or_default());
-                        }
-                    }
-                    Some(sentences)
-                }
-                Slot::Removed => None,
-            };
-            if let Some(n) = sentences {
-                self.sentences -= n;
-                self.live_docs -= 1;
+        let base_slots = self.base_slots();
+        let removed = &mut self.removed_postings;
+        let mut count = |terms: &[u64]| {
+            for t in terms {
+                *removed.entry(*t).or_default() += 1;
+            }
+        };
+        if id < base_slots {
+            // Its postings are the base's: its sentence terms are there too.
+            let base = self.base.as_ref().expect("a base document has a base");
+            let n = base.doc_sentences(id);
+            for sentence in 0..n as u32 {
+                count(base.sentence_terms(SentRef { doc: id, sentence }).as_deref().unwrap_or_default());
+            }
+            self.base_removed.insert(id);
+            self.sentences -= n;
+        } else {
+            self.by_path.remove(path);
+            if let Some(old) = self.docs.get_mut((id - base_slots) as usize).and_then(Option::take) {
+                old.sentence_terms.iter().for_each(|terms| count(terms));
+                self.sentences -= old.sentence_terms.len();
             }
         }
-        if self.docs.len() > 64 && self.live_docs * 2 < self.docs.len() {
+        self.live_docs -= 1;
+        let slots = base_slots as usize + self.docs.len();
+        if slots > 64 && self.live_docs * 2 < slots {
             self.compact();
         }
         true
     }
 
-    /// Rebuilds the indexes without removed documents.
+    /// Rebuilds the indexes without removed documents (reading every document of the base).
     pub fn compact(&mut self) {
-        // Documents not read yet are read now.
-        let live: Vec<DocId> = (0..self.docs.len() as DocId).filter(|id| self.get(*id).is_some()).collect();
+        let live: Vec<DocId> = self.ids().collect();
+        let mut sources = Vec::with_capacity(live.len());
+        let mut base_docs: HashMap<DocId, Box<Option<AnalyzedSource>>> =
+            std::mem::take(&mut self.base_docs).into_tuple_vec().into_iter().collect();
         let mut docs = std::mem::take(&mut self.docs);
-        let sources: Vec<AnalyzedSource> = live
-            .into_iter()
-            .filter_map(|id| match std::mem::replace(&mut docs[id as usize], Slot::Removed) {
-                Slot::Loaded(s) => Some(s),
-                Slot::Lazy { cell, .. } => cell.into_inner().flatten(),
-                Slot::Removed => None,
-            })
-            .collect();
+        let base_slots = self.base_slots();
+        for id in live {
+            let source = if id < base_slots {
+                base_docs.remove(&id).and_then(|b| *b).or_else(|| self.base.as_ref().and_then(|b| b.load(id)))
+            } else {
+                docs.get_mut((id - base_slots) as usize).and_then(Option::take)
+            };
+            sources.extend(source);
+        }
         *self = Self::build(sources);
+    }
+
+    /// Ids of live documents, those of the base first (an empty slot of the base among them).
+    fn ids(&self) -> impl Iterator<Item = DocId> + '_ {
+        let base_slots = self.base_slots();
+        (0..base_slots)
+            .filter(move |id| !self.base_removed.contains(id))
+            .chain(self.docs.iter().enumerate().filter(|(_, d)| d.is_some()).map(move |(i, _)| base_slots + i as DocId))
     }
 
     pub fn len(&self) -> usize {
@@ -278,24 +308,30 @@ impl CorpusIndex {
         self.sentences
     }
 
-    /// The document with this id; a document of a thawed corpus is read on first use.
+    /// The document with this id; a document of the base is read on first use.
     pub fn get(&self, id: DocId) -> Option<&AnalyzedSource> {
-        match self.docs.get(id as usize)? {
-            Slot::Loaded(s) => Some(s),
-            Slot::Lazy { path, cell, .. } => {
-                cell.get_or_init(|| self.loader.as_ref().and_then(|l| l.load(id, path))).as_ref()
-            }
-            Slot::Removed => None,
+        let base_slots = self.base_slots();
+        if id >= base_slots {
+            return self.docs.get((id - base_slots) as usize)?.as_ref();
         }
+        if self.base_removed.contains(&id) {
+            return None;
+        }
+        if let Some(d) = self.base_docs.get(&id) {
+            return d.as_ref();
+        }
+        // Read outside the map's lock; two threads reading one document keep the first.
+        let read = self.base.as_ref().and_then(|b| b.load(id));
+        self.base_docs.insert(id, Box::new(read)).as_ref()
     }
 
     pub fn by_path(&self, path: &str) -> Option<&AnalyzedSource> {
-        self.by_path.get(path).and_then(|id| self.get(*id))
+        self.id_of(path).and_then(|id| self.get(id))
     }
 
-    /// Every document (reading those of a thawed corpus not read yet).
+    /// Every document (reading those of the base not read yet).
     pub fn iter(&self) -> impl Iterator<Item = (DocId, &AnalyzedSource)> {
-        (0..self.docs.len() as DocId).filter_map(|id| self.get(id).map(|d| (id, d)))
+        (0..self.base_slots() + self.docs.len() as DocId).filter_map(|id| self.get(id).map(|d| (id, d)))
     }
 
     pub fn quantity(&self, r: QuantityRef) -> Option<(&AnalyzedSource, &Quantity)> {
@@ -303,31 +339,35 @@ impl CorpusIndex {
         Some((d, d.analysis.quantities.get(r.quantity as usize)?))
     }
 
-    /// Content terms of a corpus sentence (without reading a document of a thawed corpus).
-    pub fn sentence_terms(&self, r: SentRef) -> Option<&[u64]> {
-        match self.docs.get(r.doc as usize)? {
-            Slot::Loaded(s) => s.sentence_terms.get(r.sentence as usize).map(Vec::as_slice),
-            Slot::Lazy { .. } => self.frozen.as_ref()?.terms_of(r),
-            Slot::Removed => None,
+    /// Content terms of a corpus sentence (without reading a document of the base).
+    pub fn sentence_terms(&self, r: SentRef) -> Option<Cow<'_, [u64]>> {
+        let base_slots = self.base_slots();
+        if r.doc >= base_slots {
+            let d = self.docs.get((r.doc - base_slots) as usize)?.as_ref()?;
+            return d.sentence_terms.get(r.sentence as usize).map(|t| Cow::Borrowed(t.as_slice()));
         }
-    }
-
-    /// Sentences holding `term`: those of the frozen base, then those inserted since.
-    fn postings(&self, term: u64) -> (&[u64], &[u64]) {
-        let frozen = self.frozen.as_ref().map_or(&[][..], |f| f.term_postings(term));
-        (frozen, self.postings.get(&term).map_or(&[][..], Vec::as_slice))
+        if self.base_removed.contains(&r.doc) {
+            return None;
+        }
+        self.base.as_ref()?.sentence_terms(r)
     }
 
     /// Sentences of live documents holding `term`.
     fn live_postings(&self, term: u64) -> usize {
-        let (frozen, inserted) = self.postings(term);
+        let base = self.base.as_ref().map_or(0, |b| b.df(term));
+        let inserted = self.postings.get(&term).map_or(0, Vec::len);
         let removed = self.removed_postings.get(&term).map_or(0, |&n| n as usize);
-        (frozen.len() + inserted.len()).saturating_sub(removed)
+        (base + inserted).saturating_sub(removed)
     }
 
     /// Whether document `doc` was removed (its postings stay until a compaction).
     fn is_removed(&self, doc: DocId) -> bool {
-        matches!(self.docs.get(doc as usize), Some(Slot::Removed) | None)
+        let base_slots = self.base_slots();
+        if doc < base_slots {
+            self.base_removed.contains(&doc)
+        } else {
+            !matches!(self.docs.get((doc - base_slots) as usize), Some(Some(_)))
+        }
     }
 
     /// How much a term tells: rare terms weigh more.
@@ -385,28 +425,37 @@ impl CorpusIndex {
     }
 
     /// Corpus sentences sharing rare terms with `query`, by shared weight (ties by position), the first `n`.
-    fn candidates(&self, query: &[u64], weights: &[f32], n: usize) -> Vec<(u64, f32)> {
+    fn candidates(&self, query: &[u64], weights: &[f32], n: usize) -> Vec<(u64, f64)> {
         let common = (self.sentences / COMMON_TERM_SHARE).max(200);
-        let any_removed = self.live_docs < self.docs.len();
-        let mut acc: TermMap<f32> = TermMap::default();
-        for (t, w) in query.iter().zip(weights) {
-            if self.live_postings(*t) > common {
-                continue;
-            }
-            let (frozen, inserted) = self.postings(*t);
-            for r in frozen.iter().chain(inserted) {
-                // A removed document's sentence would take a place among the first `n` and
-                // then be dropped, leaving out a live one.
-                if any_removed && self.is_removed(SentRef::unpack(*r).doc) {
-                    continue;
+        let rare: Vec<(u64, f32)> = query
+            .iter()
+            .zip(weights)
+            .filter(|(t, _)| self.live_postings(**t) <= common)
+            .map(|(t, w)| (*t, *w))
+            .collect();
+        // A removed document's sentence would take a place among the first `n` and then be
+        // dropped, leaving out a live one.
+        let any_removed = !self.removed_postings.is_empty();
+        let skip = |doc: DocId| any_removed && self.is_removed(doc);
+        let mut acc: TermMap<f64> = TermMap::default();
+        for (t, w) in &rare {
+            for r in self.postings.get(t).map_or(&[][..], Vec::as_slice) {
+                if !skip(SentRef::unpack(*r).doc) {
+                    *acc.entry(*r).or_default() += f64::from(*w);
                 }
-                *acc.entry(*r).or_default() += *w;
             }
         }
-        let mut rough: Vec<(u64, f32)> = acc.into_iter().collect();
-        rough.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        rough.truncate(n);
-        rough
+        let inserted = first_by_weight(acc, n);
+        let Some(base) = &self.base else {
+            return inserted.into_iter().map(|(r, w)| (r.pack(), w)).collect();
+        };
+        // The base's sentences and the inserted ones are apart: the first `n` of all are the
+        // first `n` of the two lists merged.
+        let mut all = base.candidates(&rare, n, &skip);
+        all.extend(inserted);
+        all.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        all.truncate(n);
+        all.into_iter().map(|(r, w)| (r.pack(), w)).collect()
     }
 
     /// The `k` sentences most like `query`, whose memo key is `h`.
@@ -414,12 +463,15 @@ impl CorpusIndex {
         if query.is_empty() || self.sentences == 0 {
             return Vec::new();
         }
+        if let Some(base) = &self.base {
+            base.prefetch_df(query);
+        }
         let weights: Vec<f32> = query.iter().map(|t| self.weight(*t)).collect();
         let total: f32 = weights.iter().sum();
         let want = k.saturating_mul(4).max(32);
         let kept;
         let fresh;
-        let rough: &[(u64, f32)] = if want <= CANDIDATES_KEPT {
+        let rough: &[(u64, f64)] = if want <= CANDIDATES_KEPT {
             kept =
                 self.candidate_memo.get_or_compute(h, || Arc::new(self.candidates(query, &weights, CANDIDATES_KEPT)));
             &kept[..want.min(kept.len())]
@@ -427,12 +479,16 @@ impl CorpusIndex {
             fresh = self.candidates(query, &weights, want);
             &fresh
         };
+        if let Some(base) = &self.base {
+            let at: Vec<SentRef> = rough.iter().map(|&(r, _)| SentRef::unpack(r)).collect();
+            base.prefetch_sentence_terms(&at);
+        }
         let mut out: Vec<SimilarSentence> = rough
             .iter()
             .filter_map(|&(r, _)| {
                 let at = SentRef::unpack(r);
                 let terms = self.sentence_terms(at)?;
-                let (coverage, dice) = self.similarity(query, total, terms);
+                let (coverage, dice) = self.similarity(query, total, &terms);
                 Some(SimilarSentence { at, coverage, dice })
             })
             .collect();
@@ -445,8 +501,8 @@ impl CorpusIndex {
 
     /// Can the index be frozen: every document in memory, none removed, figures sorted?
     fn freezable(&self) -> bool {
-        self.frozen.is_none()
-            && self.docs.iter().all(|s| matches!(s, Slot::Loaded(_)))
+        self.base.is_none()
+            && self.docs.iter().all(Option::is_some)
             && self.quantities.values().all(|b| b.sorted == b.entries.len())
     }
 
@@ -457,57 +513,45 @@ impl CorpusIndex {
             return None;
         }
         let mut b = FrozenBuilder::new();
-        for slot in &self.docs {
-            if let Slot::Loaded(s) = slot {
-                b.add(s);
-            }
+        for s in self.docs.iter().flatten() {
+            b.add(s);
         }
         Some(b.finish())
     }
 
     /// An index over a frozen corpus whose documents `loader` reads on first use. Lookups
     /// give what they gave on the index [frozen](Self::freeze).
-    pub fn thaw(mut f: FrozenCorpus, loader: Arc<dyn DocLoader>) -> Self {
-        let mut idx = Self::new();
-        for (id, path) in std::mem::take(&mut f.paths).into_iter().enumerate() {
-            let sentences = f
-                .doc_sentences
-                .get(id + 1)
-                .zip(f.doc_sentences.get(id))
-                .map_or(0, |(end, start)| end.saturating_sub(*start) as usize);
-            idx.sentences += sentences;
-            idx.by_path.insert(path.clone(), id as DocId);
-            idx.docs.push(Slot::Lazy { path, sentences, cell: OnceLock::new() });
-        }
-        idx.live_docs = idx.docs.len();
-        for (kind, unit, entries) in std::mem::take(&mut f.figures) {
-            let mut bucket = FigureBucket {
-                entries: entries
-                    .into_iter()
-                    .map(|(low, high, doc, quantity, sentence)| (low, high, QuantityRef { doc, quantity, sentence }))
-                    .collect(),
-                ..Default::default()
-            };
-            // Already in lookup order: the stable sort keeps it and sets the bounds.
-            bucket.sort();
-            idx.quantities.insert(QuantityKey { kind, unit }, bucket);
-        }
-        idx.frozen = Some(f);
-        idx.loader = Some(loader);
-        idx
+    pub fn thaw(f: FrozenCorpus, loader: Arc<dyn DocLoader>) -> Self {
+        Self::over(Arc::new(frozen::FrozenBase::new(f, loader)))
     }
 
     /// Corpus figures of this kind and unit whose range overlaps `[low, high]`.
     pub fn quantities_overlapping(&self, key: &QuantityKey, low: f64, high: f64) -> Vec<QuantityRef> {
-        self.quantities
-            .get(key)
-            .map(|bucket| {
-                bucket
-                    .overlapping(low, high)
-                    .filter(|e| matches!(self.docs.get(e.2.doc as usize), Some(Slot::Loaded(_) | Slot::Lazy { .. })))
-                    .map(|e| e.2)
-                    .collect()
-            })
-            .unwrap_or_default()
+        let mut found = match &self.base {
+            Some(base) => {
+                let mut f = base.figures_overlapping(key, low, high);
+                if !self.base_removed.is_empty() {
+                    f.retain(|r| !self.base_removed.contains(&r.doc));
+                }
+                f
+            }
+            None => Vec::new(),
+        };
+        if let Some(bucket) = self.quantities.get(key) {
+            found.extend(bucket.overlapping(low, high).filter(|e| !self.is_removed(e.2.doc)).map(|e| e.2));
+        }
+        found
     }
+}
+
+/// The first `n` sentences of summed weights `acc`, by weight and then position. The sums
+/// are of f32 weights in f64: exact (the weights of terms used to find candidates lie
+/// within a few binary orders of magnitude, and there are at most a few hundred of them),
+/// so they do not depend on the order of the summing, and a base that sums elsewhere (a
+/// database) ranks as the index does.
+fn first_by_weight(acc: TermMap<f64>, n: usize) -> Vec<(SentRef, f64)> {
+    let mut rough: Vec<(u64, f64)> = acc.into_iter().collect();
+    rough.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    rough.truncate(n);
+    rough.into_iter().map(|(r, w)| (SentRef::unpack(r), w)).collect()
 }

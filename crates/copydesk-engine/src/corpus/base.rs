@@ -1,0 +1,55 @@
+//! What a [`CorpusIndex`](super::CorpusIndex) reads from outside memory: the documents,
+//! term postings and figures of a corpus kept elsewhere — a snapshot's flat arrays with a
+//! database behind them, or a database server — so that an index over a large archive holds
+//! only what its lookups have consulted.
+//!
+//! The engine does no I/O: a store implements [`CorpusBase`] and the engine calls it. Every
+//! lookup answers as the in-memory index built from the same documents in the same order
+//! would, so findings do not depend on where the corpus is kept.
+
+use super::{AnalyzedSource, DocId, QuantityKey, QuantityRef, SentRef};
+use std::borrow::Cow;
+
+/// A corpus kept outside the index: documents numbered `0..slots()`, some slots empty.
+pub trait CorpusBase: Send + Sync {
+    /// Ids below this are the base's (an index numbers documents it inserts from here on).
+    fn slots(&self) -> DocId;
+
+    /// Documents held.
+    fn docs(&self) -> usize;
+
+    /// Sentences of the documents held.
+    fn sentences(&self) -> usize;
+
+    /// Sentences of document `doc` (0 for an empty slot).
+    fn doc_sentences(&self, doc: DocId) -> usize;
+
+    /// The id of the document with this path.
+    fn id_of(&self, path: &str) -> Option<DocId>;
+
+    /// Sentences holding `term`.
+    fn df(&self, term: u64) -> usize;
+
+    /// Makes the document frequencies of `terms` ready to be asked one by one (a base that
+    /// asks a server asks once for all of them); a hint only.
+    fn prefetch_df(&self, _terms: &[u64]) {}
+
+    /// The first `n` sentences by the summed weight of the `terms` they hold (each term with
+    /// its weight; summed in f64, which is exact whatever the order), ties by sentence
+    /// reference, leaving out documents that `skip` names.
+    fn candidates(&self, terms: &[(u64, f32)], n: usize, skip: &dyn Fn(DocId) -> bool) -> Vec<(SentRef, f64)>;
+
+    /// Content terms of a sentence, sorted.
+    fn sentence_terms(&self, at: SentRef) -> Option<Cow<'_, [u64]>>;
+
+    /// Makes the terms of these sentences ready to be asked one by one; a hint only.
+    fn prefetch_sentence_terms(&self, _at: &[SentRef]) {}
+
+    /// Figures of this kind and unit whose range overlaps `[low, high]`, in the order of the
+    /// figure index (by the low end of their range; ties in document order).
+    fn figures_overlapping(&self, key: &QuantityKey, low: f64, high: f64) -> Vec<QuantityRef>;
+
+    /// The document with this id; its speakers may be left unresolved
+    /// ([`AnalyzedSource::speakers`] resolves them).
+    fn load(&self, doc: DocId) -> Option<AnalyzedSource>;
+}

@@ -1,0 +1,201 @@
+//! An index over a corpus kept elsewhere ([`CorpusIndex::over`] a [`CorpusBase`]) checks as
+//! the index built in memory from the same documents, whatever the base's ids (a database's
+//! have gaps), and reads only the documents its lookups need. The base here answers every
+//! question by scanning its documents, as plainly as the contract can be written: what a
+//! database-backed base must give.
+
+use copydesk_engine::check;
+use copydesk_engine::corpus::{
+    AnalyzedSource, CorpusBase, CorpusIndex, DocId, QuantityKey, QuantityRef, SentRef, SourceDoc,
+};
+use copydesk_engine::settings::Settings;
+use copydesk_engine::{analyze, TextFormat, Verdict};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+fn source(path: &str, text: &str) -> AnalyzedSource {
+    AnalyzedSource::new(SourceDoc {
+        path: path.into(),
+        text: text.into(),
+        format: TextFormat::Plain,
+        title: None,
+        date: None,
+    })
+}
+
+/// Stories of our own: the ones the drafts are about, and unrelated ones as competition.
+fn sources() -> Vec<AnalyzedSource> {
+    let mut out = vec![
+        source(
+            "council/budget.txt",
+            "Harlow council approved a budget of 42 million pounds on Tuesday.\n\n\
+             \"This budget keeps every library open,\" said council leader Mara Quint.\n\n\
+             The council said 1,350 homes would be repaired next year, up from 900.",
+        ),
+        source(
+            "transit/ferries.txt",
+            "The Marlow Bay harbour office said 1,500 passengers crossed on the morning ferries last week.\n\n\
+             Fuel costs rose to 9 million crowns, the office said.\n\n\
+             \"We cannot run the night boats without a subsidy,\" harbour master Ines Ward said.",
+        ),
+        source(
+            "health/clinic.txt",
+            "The Eastgate clinic treated 2,300 patients in March, its director Tom Bale said.\n\n\
+             Waiting times fell 12 percent over the year, the clinic said.",
+        ),
+    ];
+    for i in 0..40 {
+        out.push(source(
+            &format!("wire/mill-{i:02}.txt"),
+            &format!(
+                "The mill said it shipped {} tonnes of paper in March, up {} percent.\n\n\
+                 \"We expect a strong year,\" said chief executive Dana Whitfield.",
+                1000 + 37 * i,
+                i % 9 + 1
+            ),
+        ));
+    }
+    out
+}
+
+fn drafts() -> Vec<&'static str> {
+    vec![
+        "Harlow council approved a budget of 44 million pounds on Tuesday. \"This budget keeps every \
+         library open,\" said council treasurer Ben Ode. The council said 1,530 homes would be repaired.",
+        "The Marlow Bay harbour office said 1,800 passengers crossed on the morning ferries last week. \
+         Fuel costs rose to 9 million crowns. \"We cannot run the night ferries without a subsidy,\" \
+         harbour master Ines Ward said.",
+        "The Eastgate clinic treated 3,200 patients in March. Waiting times fell 21 percent.",
+        "The mill shipped 1,074 tonnes of paper in March, said Dana Whitfield.",
+    ]
+}
+
+/// A base that scans its documents for every answer; its ids have a gap before each document.
+struct ScanBase {
+    slots: Vec<Option<AnalyzedSource>>,
+    loads: AtomicUsize,
+}
+
+impl ScanBase {
+    fn new(docs: Vec<AnalyzedSource>) -> Self {
+        let slots = docs.into_iter().flat_map(|d| [None, Some(d)]).collect();
+        ScanBase { slots, loads: AtomicUsize::new(0) }
+    }
+
+    fn live(&self) -> impl Iterator<Item = (DocId, &AnalyzedSource)> {
+        self.slots.iter().enumerate().filter_map(|(i, d)| d.as_ref().map(|d| (i as DocId, d)))
+    }
+}
+
+impl CorpusBase for ScanBase {
+    fn slots(&self) -> DocId {
+        self.slots.len() as DocId
+    }
+
+    fn docs(&self) -> usize {
+        self.live().count()
+    }
+
+    fn sentences(&self) -> usize {
+        self.live().map(|(_, d)| d.sentence_terms.len()).sum()
+    }
+
+    fn doc_sentences(&self, doc: DocId) -> usize {
+        self.slots.get(doc as usize).and_then(Option::as_ref).map_or(0, |d| d.sentence_terms.len())
+    }
+
+    fn id_of(&self, path: &str) -> Option<DocId> {
+        self.live().find(|(_, d)| d.doc.path == path).map(|(id, _)| id)
+    }
+
+    fn df(&self, term: u64) -> usize {
+        self.live().flat_map(|(_, d)| &d.sentence_terms).map(|t| t.iter().filter(|x| **x == term).count()).sum()
+    }
+
+    fn candidates(&self, terms: &[(u64, f32)], n: usize, skip: &dyn Fn(DocId) -> bool) -> Vec<(SentRef, f64)> {
+        // Summed in reverse term order: the sums in f64 do not depend on it.
+        let mut acc: HashMap<SentRef, f64> = HashMap::new();
+        for (t, w) in terms.iter().rev() {
+            for (id, d) in self.live().filter(|(id, _)| !skip(*id)) {
+                for (i, st) in d.sentence_terms.iter().enumerate() {
+                    for _ in st.iter().filter(|x| *x == t) {
+                        *acc.entry(SentRef { doc: id, sentence: i as u32 }).or_default() += f64::from(*w);
+                    }
+                }
+            }
+        }
+        let mut all: Vec<(SentRef, f64)> = acc.into_iter().collect();
+        all.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        all.truncate(n);
+        all
+    }
+
+    fn sentence_terms(&self, at: SentRef) -> Option<Cow<'_, [u64]>> {
+        let d = self.slots.get(at.doc as usize)?.as_ref()?;
+        Some(Cow::Owned(d.sentence_terms.get(at.sentence as usize)?.clone()))
+    }
+
+    fn figures_overlapping(&self, key: &QuantityKey, low: f64, high: f64) -> Vec<QuantityRef> {
+        let mut found: Vec<(f64, QuantityRef)> =
+            self.live()
+                .flat_map(|(id, d)| {
+                    d.analysis.quantities.iter().enumerate().map(move |(i, q)| {
+                        (q, QuantityRef { doc: id, quantity: i as u32, sentence: q.sentence as u32 })
+                    })
+                })
+                .filter(|(q, _)| QuantityKey::of(q) == *key && q.low <= high && q.high >= low)
+                .map(|(q, r)| (q.low, r))
+                .collect();
+        found.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.doc.cmp(&b.1.doc)).then(a.1.quantity.cmp(&b.1.quantity)));
+        found.into_iter().map(|(_, r)| r).collect()
+    }
+
+    fn load(&self, doc: DocId) -> Option<AnalyzedSource> {
+        self.loads.fetch_add(1, Ordering::Relaxed);
+        self.slots.get(doc as usize)?.clone()
+    }
+}
+
+fn verdicts(corpus: &CorpusIndex, text: &str) -> Vec<Verdict> {
+    check::check(corpus, text, &analyze(text, TextFormat::Markdown), &Settings::default())
+}
+
+#[test]
+fn an_index_over_a_base_checks_as_one_built_in_memory() {
+    let built = CorpusIndex::build(sources());
+    let base = Arc::new(ScanBase::new(sources()));
+    let over = CorpusIndex::over(base.clone());
+    assert_eq!((over.len(), over.sentence_count()), (built.len(), built.sentence_count()));
+    let mut contradicted = 0;
+    for draft in drafts() {
+        let (a, b) = (verdicts(&over, draft), verdicts(&built, draft));
+        assert_eq!(a, b, "{draft}");
+        contradicted += check::findings(&a).iter().filter(|f| f.code.is_contradiction()).count();
+    }
+    assert!(contradicted >= 5, "the drafts' planted errors are found ({contradicted})");
+    let loads = base.loads.load(Ordering::Relaxed);
+    assert!(loads > 0 && loads < built.len(), "{loads} of {} documents read", built.len());
+    assert!(over.by_path("health/clinic.txt").is_some() && over.by_path("nowhere.txt").is_none());
+}
+
+#[test]
+fn an_index_over_a_base_takes_inserts_and_removals() {
+    let mut built = CorpusIndex::build(sources());
+    let mut over = CorpusIndex::over(Arc::new(ScanBase::new(sources())));
+    let late = source("late.txt", "The Eastgate clinic treated 2,450 patients in April, its director Tom Bale said.");
+    for idx in [&mut built, &mut over] {
+        assert!(idx.remove("wire/mill-01.txt"));
+        assert!(idx.remove("transit/ferries.txt"));
+        assert!(!idx.remove("transit/ferries.txt"));
+        idx.insert(late.clone());
+        idx.insert(sources().swap_remove(2));
+        idx.finish();
+    }
+    assert_eq!((over.len(), over.sentence_count()), (built.len(), built.sentence_count()));
+    assert!(over.by_path("transit/ferries.txt").is_none() && over.by_path("late.txt").is_some());
+    for draft in drafts() {
+        assert_eq!(verdicts(&over, draft), verdicts(&built, draft), "{draft}");
+    }
+}
