@@ -323,7 +323,13 @@ pub fn name_words(name: &str) -> Vec<String> {
         let remaining = words.len() - last_lower - 1;
         let preposition =
             matches!(words[last_lower], "of" | "for" | "and" | "on" | "in" | "the" | "at" | "to" | "a" | "an");
-        if remaining >= 2 || (remaining == 1 && !preposition) {
+        // "Bank of Eastport Co Inc": a capitalized word before "of" that is no title makes
+        // the whole phrase one organization's name ("Secretary of State Ann Lee" is a title's).
+        let organization = last_lower > 0
+            && words[last_lower] == "of"
+            && words[..last_lower].iter().all(|w| w.chars().next().is_some_and(char::is_uppercase))
+            && !words[..last_lower].iter().any(|w| is_title(w));
+        if !organization && (remaining >= 2 || (remaining == 1 && !preposition)) {
             words.drain(..=last_lower);
         }
     }

@@ -2,7 +2,7 @@
 
 use super::tokens::*;
 use super::words::*;
-use crate::extract::entities::{is_particle, is_pronoun};
+use crate::extract::entities::{is_particle, is_pronoun, is_title};
 use crate::text::Span;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -139,9 +139,13 @@ pub(super) fn mention_from(doc: &Doc, toks: &[Tok]) -> Option<Mention> {
                 return Some(Mention { span: span(toks[start], last), kind: Kind::Name, from: phrase_from });
             }
             // "Secretary of State Antony Blinken", "Minister of Foreign Affairs Sergey Lavrov":
-            // after "of" the organization runs into the name; a run of three or more
-            // capitalized words ends with a given name and a surname.
+            // after a title's "of" the organization runs into the name; a run of three or
+            // more capitalized words ends with a given name and a surname. Without a title
+            // the whole phrase is one name ("Bank of New York Co Inc").
             if pre == "of" && toks.len() - start >= 3 {
+                if !is_title(words[0]) {
+                    return Some(Mention { span: span(first, last), kind: Kind::Name, from: phrase_from });
+                }
                 return Some(Mention { span: span(toks[toks.len() - 2], last), kind: Kind::Name, from: phrase_from });
             }
         }

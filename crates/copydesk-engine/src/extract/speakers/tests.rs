@@ -148,6 +148,17 @@ fn second_quote_in_paragraph() {
 }
 
 #[test]
+fn an_organization_of_a_place_is_one_name() {
+    // "X of Y" without a title before it names one organization (its suffixes are no part of
+    // its name as an entity: "Co Inc" is no speaker); after a
+    // title the last two words are the person ("Secretary of State Antony Blinken").
+    let t = "\u{201C}Demand is strong,\u{201D} Bank of Eastport Co Inc said in a statement.";
+    assert_eq!(who(t), vec![some("Bank of Eastport")]);
+    let t = "\u{201C}The talks went well,\u{201D} Secretary of State Mara Quint said.";
+    assert_eq!(who(t), vec![some("Mara Quint")]);
+}
+
+#[test]
 fn surname_resolves_to_full_name() {
     let t =
         "Kremlin aide Ivan Sorokin spoke on Tuesday.\n\n\u{201C}Nothing has changed,\u{201D} Sorokin told reporters.";
