@@ -7,9 +7,10 @@
 #   3. opens a workspace (copydesk.toml + a copy of d01-buildup.md), opens the draft,
 #      waits for copydesk's diagnostic in the dump file, hovers the figure, takes a
 #      screenshot; opens vscode-e2e/fixes.md (checked against examples/newsroom/sources),
-#      asks for the hover on its misattributed speaker and applies every quick fix the server
-#      offers, through VS Code's API (vscode-e2e/helper, a test-only extension installed
-#      beside copydesk), until no underline but a note is left; runs "copydesk: Check Workspace".
+#      asks for the hover on its misattributed speakers, types on a figure's line and at once
+#      applies its quick fix, then applies every quick fix the server offers, through VS Code's
+#      API (vscode-e2e/helper, a test-only extension installed beside copydesk), until no
+#      underline but a note is left; runs "copydesk: Check Workspace".
 #
 #   tests/editors/vscode-e2e.sh COPYDESK_BIN
 #

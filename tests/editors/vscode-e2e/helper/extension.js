@@ -123,6 +123,30 @@ const ops = {
     }));
   },
 
+  /** Types `insert` at (line, character) and at once, before the server has checked the new
+   *  text (VS Code then sends it the old text's diagnostics, as after a keystroke and Ctrl+.),
+   *  asks for the quick fixes and applies the preferred one whose title has `title`. */
+  async typeThenFix({ file, line, character, insert, title, quietMs = 1000, timeoutMs = 30000 }) {
+    const doc = await documentAt(file);
+    const typing = new vscode.WorkspaceEdit();
+    typing.insert(doc.uri, new vscode.Position(line, character), insert);
+    const typedAt = Date.now();
+    if (!(await vscode.workspace.applyEdit(typing))) {
+      throw new Error("the typing edit was refused");
+    }
+    const stale = (changed.get(doc.uri.toString()) ?? 0) < typedAt;
+    const offered = await quickFixes(doc);
+    const fix = offered.find((a) => a.isPreferred === true && !!a.edit && a.title.includes(title));
+    if (!fix) {
+      return { stale, applied: false, offered: offered.map((a) => a.title), text: doc.getText() };
+    }
+    const edits = editsOf(fix.edit, doc);
+    const since = Date.now();
+    const applied = await vscode.workspace.applyEdit(fix.edit);
+    const settled = applied && (await settle(doc.uri, since, quietMs, timeoutMs));
+    return { stale, title: fix.title, edits, applied, settled, text: doc.getText(), diagnostics: diagnosticsOf(doc) };
+  },
+
   /** Applies the preferred copydesk quick fix, one per round, waiting for the server's
    *  diagnostics of the new text before asking again, until no such fix is offered. */
   async fixAll({ file, maxRounds = 20, quietMs = 1000, timeoutMs = 30000 }) {
