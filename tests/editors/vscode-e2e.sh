@@ -6,7 +6,11 @@
 #   2. builds target/e2e/copydesk-e2e.vsix and installs it into code-server,
 #   3. opens a workspace (copydesk.toml + a copy of d01-buildup.md), opens the draft,
 #      waits for copydesk's diagnostic in the dump file, hovers the figure, takes a
-#      screenshot, runs "copydesk: Check Workspace".
+#      screenshot; opens vscode-e2e/fixes.md (checked against examples/newsroom/sources),
+#      asks for the hover on its misattributed speakers, types on a figure's line and at once
+#      applies its quick fix, then applies every quick fix the server offers, through VS Code's
+#      API (vscode-e2e/helper, a test-only extension installed beside copydesk), until no
+#      underline but a note is left; runs "copydesk: Check Workspace".
 #
 #   tests/editors/vscode-e2e.sh COPYDESK_BIN
 #
@@ -76,6 +80,34 @@ elif [[ "${SKIP_BUILD:-0}" != 1 || ! -f "$vsix" ]]; then
   "$repo/editors/vscode/build.sh" -o "$vsix" >"$cache/build.log" 2>&1 || { tail -30 "$cache/build.log"; exit 2; }
 fi
 step "vsix: $(stat -c %s "$vsix") bytes"
+# The helper extension (plain JavaScript) packed as it is: a .vsix is a zip with the
+# extension under extension/.
+helper_vsix="$repo/target/e2e/copydesk-e2e-helper.vsix"
+python3 - "$here/vscode-e2e/helper" "$helper_vsix" <<'PY'
+import json, sys, zipfile
+src, out = sys.argv[1], sys.argv[2]
+pkg = json.load(open(f"{src}/package.json"))
+manifest = f"""<?xml version="1.0" encoding="utf-8"?>
+<PackageManifest Version="2.0.0" xmlns="http://schemas.microsoft.com/developer/vsx-schema/2011">
+  <Metadata>
+    <Identity Language="en-US" Id="{pkg['name']}" Version="{pkg['version']}" Publisher="{pkg['publisher']}" />
+    <DisplayName>{pkg['displayName']}</DisplayName>
+    <Properties><Property Id="Microsoft.VisualStudio.Code.Engine" Value="{pkg['engines']['vscode']}" /></Properties>
+  </Metadata>
+  <Installation><InstallationTarget Id="Microsoft.VisualStudio.Code"/></Installation>
+  <Dependencies/>
+  <Assets><Asset Type="Microsoft.VisualStudio.Code.Manifest" Path="extension/package.json" Addressable="true" /></Assets>
+</PackageManifest>
+"""
+types = """<?xml version="1.0" encoding="utf-8"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension=".json" ContentType="application/json"/><Default Extension=".js" ContentType="application/javascript"/><Default Extension=".vsixmanifest" ContentType="text/xml"/></Types>
+"""
+with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("extension.vsixmanifest", manifest)
+    z.writestr("[Content_Types].xml", types)
+    for name in ("package.json", "extension.js"):
+        z.write(f"{src}/{name}", f"extension/{name}")
+PY
 
 tmp="$(mktemp -d)"
 server_pid=""
@@ -92,7 +124,10 @@ find_shared
 
 ws="$tmp/ws"
 mkdir -p "$ws" "$tmp/user/User" "$tmp/user/Machine" "$tmp/extensions" "$tmp/browser"
-printf '[corpus]\npaths = ["%s/corpus/seeds"]\n\n[severity]\nnumber-mismatch = "warning"\n' "$shared" > "$ws/copydesk.toml"
+# The quick-fix draft is the test's own, against the example newsroom's sources.
+cp -r "$repo/examples/newsroom/sources" "$ws/newsroom-sources"
+cp "$here/vscode-e2e/fixes.md" "$ws/fixes.md"
+printf '[corpus]\npaths = ["%s/corpus/seeds", "%s/newsroom-sources"]\n\n[severity]\nnumber-mismatch = "warning"\n' "$shared" "$ws" > "$ws/copydesk.toml"
 cp "$shared/eval/dev/cases/d01-buildup.md" "$ws/"
 # A second draft that stays closed: Check Workspace reports it, and only it.
 mkdir -p "$ws/later"
@@ -116,10 +151,13 @@ if [[ "${BUNDLED:-0}" == 1 ]]; then
   step "copydesk.serverPath empty: expecting the bundled server"
 fi
 dump="$tmp/diagnostics.json"
+requests="$tmp/requests"
+mkdir -p "$requests"
 cat > "$tmp/user/User/settings.json" <<JSON
 {
   "copydesk.serverPath": "$server_bin",
   "copydesk.test.diagnosticsDumpFile": "$dump",
+  "copydeskE2e.requestDir": "$requests",
   "copydesk.trace.server": "messages",
   "security.workspace.trust.enabled": false,
   "workbench.startupEditor": "none",
@@ -147,8 +185,8 @@ cp "$tmp/user/User/settings.json" "$tmp/user/Machine/settings.json"
 # No extension gallery: nothing but 127.0.0.1 is contacted.
 export EXTENSIONS_GALLERY='{"serviceUrl":"http://127.0.0.1:9/gallery","itemUrl":"http://127.0.0.1:9/item"}'
 cs_args=(--user-data-dir "$tmp/user" --extensions-dir "$tmp/extensions")
-step "code-server --install-extension copydesk.vsix"
-PATH="$node24/bin:$PATH" "$code_server" "${cs_args[@]}" --install-extension "$vsix" 2>&1 | sed 's/^/#   /'
+step "code-server --install-extension copydesk.vsix copydesk-e2e-helper.vsix"
+PATH="$node24/bin:$PATH" "$code_server" "${cs_args[@]}" --install-extension "$vsix" --install-extension "$helper_vsix" 2>&1 | sed 's/^/#   /'
 
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 step "starting code-server on 127.0.0.1:$port"
@@ -168,6 +206,7 @@ mkdir -p "$(dirname "$screenshot")"
 set +e
 PLAYWRIGHT_CORE="$pw" URL="http://127.0.0.1:$port/?folder=$ws" DUMP="$dump" DRAFT="$ws/d01-buildup.md" \
   DRAFT_NAME=d01-buildup.md SCREENSHOT="$screenshot" BROWSER_PROFILE="$tmp/browser" ARTIFACTS="$tmp" \
+  FIX_DRAFT="$ws/fixes.md" REQUESTS="$requests" \
   timeout -k 10 600 "$node24/bin/node" "$here/vscode-e2e/drive.cjs"
 rc=$?
 set -e

@@ -130,6 +130,32 @@ fn indent_of(text: &str, line: u32) -> &str {
     &l[..l.len() - l.trim_start().len()]
 }
 
+/// The current diagnostics the client's `sent` ones stand for, each once: a sent diagnostic
+/// the current result has (same range, code and data) is itself; one of an older text (a
+/// client's diagnostics lag its edits) is the current one of the same code and flagged text
+/// nearest to where it was (the same finding, moved by the edit); one whose finding is gone
+/// stands for none.
+pub fn current_for(sent: &[(Diagnostic, FixData)], current: &[(Diagnostic, FixData)]) -> Vec<(Diagnostic, FixData)> {
+    let key = |p: Position| (p.line, p.character);
+    let distance = |a: Position, b: Position| (a.line.abs_diff(b.line), a.character.abs_diff(b.character));
+    let mut out: Vec<(Diagnostic, FixData)> = Vec::new();
+    for (d, data) in sent {
+        let same = current.iter().find(|(c, cd)| c.range == d.range && c.code == d.code && cd == data);
+        let moved = || {
+            current
+                .iter()
+                .filter(|(c, cd)| c.code == d.code && cd.text == data.text)
+                .min_by_key(|(c, _)| (distance(c.range.start, d.range.start), key(c.range.start)))
+        };
+        if let Some(found) = same.or_else(moved) {
+            if !out.iter().any(|(o, _)| o.range == found.0.range && o.code == found.0.code) {
+                out.push(found.clone());
+            }
+        }
+    }
+    out
+}
+
 /// The quick fixes for copydesk diagnostics.
 pub fn code_actions(ctx: &Context, diags: &[(Diagnostic, FixData)]) -> Vec<CodeActionOrCommand> {
     let mut out = Vec::new();
@@ -229,6 +255,36 @@ mod tests {
             apply("[ignore]\nclaims = [\n  \"a\",\n]\n", "x").unwrap(),
             "[ignore]\nclaims = [\"x\", \n  \"a\",\n]\n"
         );
+    }
+
+    fn diag(line: u32, col: u32, code: &str, text: &str) -> (Diagnostic, FixData) {
+        let range = Range::new(Position::new(line, col), Position::new(line, col + text.len() as u32));
+        let data = FixData {
+            code: code.into(),
+            text: text.into(),
+            replacement: Some("x".into()),
+            replace_range: Some(range),
+            cite: None,
+        };
+        let code = Some(tower_lsp_server::ls_types::NumberOrString::String(code.into()));
+        (Diagnostic { range, code, ..Default::default() }, data)
+    }
+
+    #[test]
+    fn a_diagnostic_of_an_older_text_stands_for_the_same_finding_now() {
+        let current = [diag(2, 10, "number-mismatch", "5,200"), diag(6, 4, "number-mismatch", "5,200")];
+        // current: itself
+        assert_eq!(current_for(&current[1..], &current), vec![current[1].clone()]);
+        // moved right on its line by an edit: the nearer of the two of its code and text
+        let old = diag(2, 3, "number-mismatch", "5,200");
+        assert_eq!(current_for(std::slice::from_ref(&old), &current), vec![current[0].clone()]);
+        // two old ones for one current one: once
+        let older = diag(2, 0, "number-mismatch", "5,200");
+        assert_eq!(current_for(&[old, older], &current), vec![current[0].clone()]);
+        // another code or text, or a finding gone: none
+        assert!(current_for(&[diag(2, 10, "misquote", "5,200")], &current).is_empty());
+        assert!(current_for(&[diag(2, 10, "number-mismatch", "5,300")], &current).is_empty());
+        assert!(current_for(&[diag(2, 10, "number-mismatch", "5,200")], &[]).is_empty());
     }
 
     #[test]

@@ -257,6 +257,41 @@ async fn quick_fix_writes_the_source_figure_and_the_finding_goes() {
     c.shutdown().await;
 }
 
+/// A client's diagnostics lag its edits: a quick fix asked for with the diagnostic of the text
+/// before an edit (typed, then the fix asked for before the server checked it again) writes the
+/// source's figure where the figure is now, in the version it is now; a finding the edit
+/// resolved gets no fix.
+#[tokio::test]
+async fn quick_fix_for_a_diagnostic_of_the_previous_text_edits_the_text_as_it_is_now() {
+    let ws = Workspace::standard();
+    let (mut c, uri, d) = start(&ws, caps(), Value::Null).await;
+    let diag = expect_mismatch(&d).clone();
+    // Words typed before the figure, on its line: the figure moves right.
+    let at = pos16(DRAFT, "The defence ministry counted");
+    c.change(&uri, 2, (at, at), "By Friday, ").await;
+    let text = DRAFT.replacen("The defence", "By Friday, The defence", 1);
+    let actions = actions_for(&mut c, &uri, &diag).await;
+    let fix = actions
+        .iter()
+        .find(|a| a["title"].as_str().is_some_and(|t| t.starts_with("Replace with")))
+        .unwrap_or_else(|| panic!("a replace fix: {actions:#?}"));
+    assert_eq!(fix["edit"]["documentChanges"][0]["textDocument"]["version"], 2, "{fix}");
+    assert_eq!(apply_edits(&text, &edits_for(fix, &uri)), text.replacen("84,300", "94,300", 1), "{fix}");
+    // The ignore comment goes above the figure's line as it is now.
+    let ignore = actions
+        .iter()
+        .find(|a| a["title"].as_str().is_some_and(|t| t.starts_with("Ignore this claim")))
+        .unwrap_or_else(|| panic!("an ignore fix: {actions:#?}"));
+    let ignored = apply_edits(&text, &edits_for(ignore, &uri));
+    assert!(ignored.contains("<!-- copydesk-ignore-next-line -->\nBy Friday, The defence"), "{ignored}");
+    // The figure corrected by hand: the old diagnostic's fix would write over the new text.
+    let fig = pos16(&text, "84,300");
+    c.change(&uri, 3, (fig, (fig.0, fig.1 + 6)), "94,300").await;
+    let actions = actions_for(&mut c, &uri, &diag).await;
+    assert!(actions.is_empty(), "no fix for a finding that is gone: {actions:#?}");
+    c.shutdown().await;
+}
+
 #[tokio::test]
 async fn quick_fix_ignore_this_claim_inserts_the_comment_above() {
     let ws = Workspace::standard();

@@ -346,8 +346,7 @@ impl LanguageServer for Backend {
 
     async fn code_action(&self, params: CodeActionParams) -> RpcResult<Option<CodeActionResponse>> {
         let uri = params.text_document.uri;
-        let Some((text, version)) = self.s.text_and_version(&uri) else { return Ok(None) };
-        let mut diags: Vec<(Diagnostic, FixData)> = params
+        let sent: Vec<(Diagnostic, FixData)> = params
             .context
             .diagnostics
             .iter()
@@ -357,19 +356,28 @@ impl LanguageServer for Backend {
                 Some((d.clone(), data))
             })
             .collect();
-        if diags.is_empty() && params.context.diagnostics.is_empty() {
-            // Clients that send no diagnostics: use ours under the range.
-            if let Some(r) = self.s.current_result(&uri).await {
-                let range = params.range;
-                let before = |a: Position, b: Position| (a.line, a.character) <= (b.line, b.character);
-                diags = r
-                    .diagnostics
-                    .iter()
-                    .filter(|d| before(d.range.start, range.end) && before(range.start, d.range.end))
-                    .filter_map(|d| Some((d.clone(), serde_json::from_value(d.data.clone()?).ok()?)))
-                    .collect();
-            }
+        if sent.is_empty() && !params.context.diagnostics.is_empty() {
+            return Ok(None); // other tools' diagnostics only
         }
+        // Fixes are made on the result of the text as it is now: a client's diagnostics lag its
+        // edits, and a range of an older text would write over whatever is there now.
+        let Some(r) = self.s.current_result(&uri).await else { return Ok(None) };
+        let current: Vec<(Diagnostic, FixData)> = r
+            .diagnostics
+            .iter()
+            .filter_map(|d| Some((d.clone(), serde_json::from_value(d.data.clone()?).ok()?)))
+            .collect();
+        let diags = if sent.is_empty() {
+            // Clients that send no diagnostics: ours under the range.
+            let range = params.range;
+            let before = |a: Position, b: Position| (a.line, a.character) <= (b.line, b.character);
+            current
+                .into_iter()
+                .filter(|(d, _)| before(d.range.start, range.end) && before(range.start, d.range.end))
+                .collect()
+        } else {
+            actions::current_for(&sent, &current)
+        };
         if diags.is_empty() {
             return Ok(None);
         }
@@ -390,8 +398,8 @@ impl LanguageServer for Backend {
         };
         let ctx = actions::Context {
             uri: &uri,
-            version,
-            text: &text,
+            version: r.version,
+            text: &r.text,
             toml_uri,
             toml_text,
             toml_version,

@@ -80,7 +80,9 @@ impl Shared {
             if doc.gen != gen {
                 return; // stale: a newer edit is already scheduled
             }
-            let result = Arc::new(result.unwrap_or_else(|| DocResult::empty(gen, Vec::new())));
+            let mut result = result.unwrap_or_else(|| DocResult::empty(gen, Vec::new()));
+            result.version = version;
+            let result = Arc::new(result);
             doc.result = Some(result.clone());
             doc.done.send_replace(gen);
             result.diagnostics.clone()
@@ -116,7 +118,7 @@ fn check_text(
         .iter()
         .map(|v| v.evidence.iter().filter_map(|e| render::evidence_location(e, corpus, &cfg.root, unit)).collect())
         .collect();
-    DocResult { gen, text, lines, verdicts, locations, diagnostics }
+    DocResult { gen, version: 0, text, lines, verdicts, locations, diagnostics }
 }
 
 /// Debounces edits and runs the checks: one per document at a time, up to one per core side by side.

@@ -57,6 +57,8 @@ impl Default for Session {
 /// The outcome of checking one snapshot of a document.
 pub struct DocResult {
     pub(super) gen: u64,
+    /// The client's version of `text` (the scheduler stamps it: the version of generation `gen`).
+    pub(super) version: i32,
     pub(super) text: String,
     pub(super) lines: LineIndex,
     pub(super) verdicts: Vec<Verdict>,
@@ -69,7 +71,7 @@ impl DocResult {
     /// A result with nothing to show (a check that failed, or an oversize document's).
     pub(super) fn empty(gen: u64, diagnostics: Vec<Diagnostic>) -> Self {
         let (text, lines, verdicts, locations) = (String::new(), LineIndex::default(), Vec::new(), Vec::new());
-        DocResult { gen, text, lines, verdicts, locations, diagnostics }
+        DocResult { gen, version: 0, text, lines, verdicts, locations, diagnostics }
     }
 }
 
@@ -159,13 +161,6 @@ impl Shared {
         } else {
             format!("copydesk: indexing the corpus ({done} of {total} sources); claims are checked when it is done.")
         }
-    }
-
-    /// A document's text and version.
-    pub fn text_and_version(&self, uri: &Uri) -> Option<(String, i32)> {
-        let docs = lock(&self.docs);
-        let d = docs.get(uri)?;
-        Some((d.rope.to_string(), d.version))
     }
 
     /// The result for the document's current text: the kept one when it is current, else
