@@ -129,6 +129,10 @@ fn lay_out_pages(pages: &[String]) -> Result<DocumentText, String> {
     let mut new_paragraph = true;
     for page in pages {
         starts.push(text.len());
+        if page.trim().is_empty() {
+            // A page with no text (an image) changes nothing around it.
+            continue;
+        }
         for line in page.split('\n') {
             let line = clean_line(line);
             if line.is_empty() {
