@@ -24,7 +24,7 @@ sanitizer=${FUZZ_SANITIZER:-none}
 timeout=${FUZZ_TIMEOUT:-25}
 
 all_targets=(markdown_masking line_index number_parsing quantities quotes_speakers html_text
-    config_toml lsp_settings lsp_frames rope_edits check_draft)
+    config_toml lsp_settings lsp_frames rope_edits check_draft docx_text)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 for t in "${targets[@]}"; do
@@ -34,7 +34,7 @@ done
 # Longest input each target is given: HTML and Markdown nest, and depth needs room.
 max_len() {
     case $1 in
-        markdown_masking | html_text) echo 262144 ;;
+        markdown_masking | html_text | docx_text) echo 262144 ;;
         line_index | quantities | quotes_speakers | lsp_frames) echo 65536 ;;
         check_draft) echo 32768 ;;
         *) echo 8192 ;;
@@ -44,6 +44,7 @@ dict() {
     case $1 in
         lsp_frames) echo fuzz/dicts/lsp_frames.dict ;;
         html_text) echo fuzz/dicts/html.dict ;;
+        docx_text) echo fuzz/dicts/docx.dict ;;
         markdown_masking | quantities | quotes_speakers | check_draft) echo fuzz/dicts/markdown.dict ;;
         config_toml) echo fuzz/dicts/toml.dict ;;
     esac

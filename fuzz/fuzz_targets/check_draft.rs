@@ -24,7 +24,7 @@ fn corpus() -> &'static CorpusIndex {
     CORPUS.get_or_init(|| {
         let source = |path: &str, text: &str, format| {
             let (title, date) = copydesk_store::load::title_and_date(text);
-            AnalyzedSource::new(SourceDoc { path: path.into(), text: text.into(), format, title, date })
+            AnalyzedSource::new(SourceDoc { path: path.into(), text: text.into(), format, title, date, layout: Default::default() })
         };
         CorpusIndex::build(vec![
             source(

@@ -28,6 +28,7 @@ fn sources_in(dir: &Path) -> Vec<SourceDoc> {
                 format: TextFormat::Plain,
                 title: None,
                 date: None,
+                layout: Default::default(),
             })
         })
         .collect()
@@ -46,6 +47,7 @@ fn generated_corpus(n: usize) -> Vec<SourceDoc> {
             format: TextFormat::Plain,
             title: None,
             date: None,
+            layout: Default::default(),
         })
         .collect()
 }

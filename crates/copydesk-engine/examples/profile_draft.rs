@@ -21,7 +21,14 @@ fn corpus_files(dir: &Path, every: usize, out: &mut Vec<SourceDoc>) {
     for path in paths.into_iter().step_by(every.max(1)) {
         if let Ok(text) = std::fs::read_to_string(&path) {
             let path = path.to_string_lossy().into_owned();
-            out.push(SourceDoc { path, text, format: TextFormat::Plain, title: None, date: None });
+            out.push(SourceDoc {
+                path,
+                text,
+                format: TextFormat::Plain,
+                title: None,
+                date: None,
+                layout: Default::default(),
+            });
         }
     }
 }

@@ -139,8 +139,14 @@ impl fmt::Display for Severity {
 pub struct Evidence {
     /// The source document's path as the corpus names it.
     pub path: String,
-    /// 1-based line of the sentence's start in the source file.
+    /// 1-based line of the words in the source file; in a source read out of a PDF, the
+    /// line within its page ([`Evidence::page`]).
     pub line: u32,
+    /// 1-based page of the words, in a source read page by page (PDF).
+    pub page: Option<u32>,
+    /// Whether the source's text was read out of a document (PDF, DOCX): its lines are
+    /// lines of that text, and the file is no text to open at one.
+    pub extracted: bool,
     /// 1-based Unicode-character column of the relevant words in that line.
     pub column: u32,
     /// The source sentence, whitespace folded.
@@ -158,9 +164,23 @@ impl Evidence {
         self.path.replace('\\', "/")
     }
 
-    /// "news/clinic.md:5": the source's path and the sentence's line, as messages cite it.
+    /// "news/clinic.md:5": the source's path and the line, as messages cite it; for a
+    /// source read out of a document, its place in words ("filings/report.pdf, page 3,
+    /// line 12", "memo.docx, line 4"), since `path:line` reads as a place to open in an editor.
     pub fn cite(&self) -> String {
-        format!("{}:{}", self.source_path(), self.line)
+        if self.extracted {
+            format!("{}, {}", self.source_path(), self.place())
+        } else {
+            format!("{}:{}", self.source_path(), self.line)
+        }
+    }
+
+    /// "page 3, line 12" in a source with pages, "line 12" in any other.
+    pub fn place(&self) -> String {
+        match self.page {
+            Some(page) => format!("page {page}, line {}", self.line),
+            None => format!("line {}", self.line),
+        }
     }
 }
 

@@ -14,6 +14,7 @@ pub mod derived;
 pub mod extract;
 pub mod finding;
 pub mod frame;
+pub mod layout;
 pub mod markdown;
 pub mod settings;
 pub mod terms;
@@ -21,6 +22,7 @@ pub mod text;
 
 pub use claims::{Attribution, Modifier, Quantity, QuantityKind, Quote, Speaker};
 pub use finding::{ClaimKind, Code, Evidence, Finding, Severity, Status, Suggestion, Verdict};
+pub use layout::Layout;
 pub use markdown::{Prose, TextFormat};
 pub use text::{ColumnUnit, LineCol, LineIndex, Sentence, Span};
 

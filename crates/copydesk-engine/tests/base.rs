@@ -22,6 +22,7 @@ fn source(path: &str, text: &str) -> AnalyzedSource {
         format: TextFormat::Plain,
         title: None,
         date: None,
+        layout: Default::default(),
     })
 }
 

@@ -12,6 +12,7 @@ fn findings(story: &str, draft: &str) -> Vec<copydesk_engine::Finding> {
         format: TextFormat::Markdown,
         title: None,
         date: None,
+        layout: Default::default(),
     })]);
     let verdicts = check::check(&corpus, draft, &analyze(draft, TextFormat::Markdown), &Settings::default());
     check::findings(&verdicts)

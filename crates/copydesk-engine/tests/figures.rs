@@ -14,6 +14,7 @@ fn corpus(story: &str) -> CorpusIndex {
         format: TextFormat::Plain,
         title: None,
         date: None,
+        layout: Default::default(),
     })])
 }
 

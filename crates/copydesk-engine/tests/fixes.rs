@@ -13,6 +13,7 @@ fn corpus(story: &str) -> CorpusIndex {
         format: TextFormat::Markdown,
         title: None,
         date: None,
+        layout: Default::default(),
     })])
 }
 

@@ -20,6 +20,7 @@ fn corpus(stories: &[&str]) -> CorpusIndex {
                     format: TextFormat::Plain,
                     title: None,
                     date: None,
+                    layout: Default::default(),
                 })
             })
             .collect(),

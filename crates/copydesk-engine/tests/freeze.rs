@@ -27,6 +27,7 @@ fn sources() -> Vec<AnalyzedSource> {
                 format,
                 title: None,
                 date: None,
+                layout: Default::default(),
             })
         })
         .collect();
@@ -43,6 +44,7 @@ fn sources() -> Vec<AnalyzedSource> {
             format: TextFormat::Plain,
             title: None,
             date: None,
+            layout: Default::default(),
         }));
     }
     out
@@ -106,6 +108,7 @@ fn thawed_index_takes_inserts_and_removals() {
             format: TextFormat::Plain,
             title: None,
             date: None,
+            layout: Default::default(),
         })
     };
     for idx in [&mut built, &mut thawed] {

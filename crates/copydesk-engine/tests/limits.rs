@@ -29,6 +29,7 @@ fn source(text: String) -> AnalyzedSource {
         format: TextFormat::Plain,
         title: None,
         date: None,
+        layout: Default::default(),
     })
 }
 

@@ -19,6 +19,7 @@ fn example() -> (CorpusIndex, String) {
             format,
             title: None,
             date: None,
+            layout: Default::default(),
         }));
     }
     sources.sort_by(|a, b| a.doc.path.cmp(&b.doc.path));
@@ -116,6 +117,7 @@ fn a_changed_corpus_forgets_every_verdict() {
         format: TextFormat::Plain,
         title: None,
         date: None,
+        layout: Default::default(),
     }));
     assert_ne!(corpus.generation(), g);
     assert_eq!(memoized(&corpus, &draft, &mut memo), fresh(&corpus, &draft));

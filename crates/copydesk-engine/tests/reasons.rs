@@ -13,6 +13,7 @@ fn verdicts(source: &str, draft: &str) -> Vec<Verdict> {
         format: TextFormat::Plain,
         title: None,
         date: None,
+        layout: Default::default(),
     })]);
     check::check(&corpus, draft, &analyze(draft, TextFormat::Plain), &Settings::default())
 }

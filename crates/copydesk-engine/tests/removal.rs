@@ -10,7 +10,14 @@ use copydesk_engine::{analyze, TextFormat};
 use std::sync::Arc;
 
 fn source(path: &str, text: String) -> AnalyzedSource {
-    AnalyzedSource::new(SourceDoc { path: path.into(), text, format: TextFormat::Plain, title: None, date: None })
+    AnalyzedSource::new(SourceDoc {
+        path: path.into(),
+        text,
+        format: TextFormat::Plain,
+        title: None,
+        date: None,
+        layout: Default::default(),
+    })
 }
 
 /// 180 wire stories that all name the harbour, and the ministry's story.

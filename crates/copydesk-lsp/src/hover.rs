@@ -32,9 +32,10 @@ fn md_escape(s: &str) -> String {
     out
 }
 
-/// "news/clinic.md, line 5 · Clinic strained · 2021-12-03".
+/// "news/clinic.md, line 5 · Clinic strained · 2021-12-03"; in a PDF, "filings/report.pdf,
+/// page 3, line 12 · …" (the line within the page).
 fn whereabouts(e: &Evidence) -> String {
-    let mut line = format!("{}, line {}", e.source_path(), e.line);
+    let mut line = format!("{}, {}", e.source_path(), e.place());
     for part in [e.title.as_deref(), e.date.as_deref()].into_iter().flatten().filter(|p| !p.trim().is_empty()) {
         line.push_str(" \u{b7} ");
         line.push_str(part.trim());
@@ -67,9 +68,9 @@ pub fn hover_text(verdicts: &[&Verdict], markdown: bool) -> String {
         if !v.reason.is_empty() {
             out.push_str(&format!("\nWhy: {}\n", esc(&v.reason)));
         }
-        let mut shown: Vec<(&str, u32, &str)> = Vec::new();
+        let mut shown: Vec<(&str, Option<u32>, u32, &str)> = Vec::new();
         for e in &v.evidence {
-            let key = (e.path.as_str(), e.line, e.text.as_str());
+            let key = (e.path.as_str(), e.page, e.line, e.text.as_str());
             if shown.contains(&key) {
                 continue;
             }
@@ -93,6 +94,8 @@ mod tests {
         Evidence {
             path: path.into(),
             line,
+            page: None,
+            extracted: false,
             column: 1,
             text: "The count was 94,300 *troops*.".into(),
             span: Span::new(0, 1),

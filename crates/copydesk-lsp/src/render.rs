@@ -41,9 +41,15 @@ pub fn severity(s: Severity) -> DiagnosticSeverity {
     }
 }
 
-/// The location of an evidence sentence's words in its source file.
+/// The location of an evidence sentence's words in its source file. A source read out of
+/// a PDF or DOCX is no text for an editor to open at a line: its location is the file
+/// itself (the start of it), for the editor or the system to open as it opens such files;
+/// the page and line are in the hover, the message and the related information's text.
 pub fn evidence_location(e: &Evidence, corpus: &CorpusIndex, base: &Path, unit: ColumnUnit) -> Option<Location> {
     let uri = Uri::from_file_path(base.join(&e.path))?;
+    if e.extracted {
+        return Some(Location { uri, range: Range::default() });
+    }
     let lower = e.path.to_ascii_lowercase();
     let html = lower.ends_with(".html") || lower.ends_with(".htm");
     let range = match corpus.by_path(&e.path) {
@@ -67,7 +73,9 @@ pub fn diagnostic(f: &Finding, pos: &Positions, corpus: &CorpusIndex, base: &Pat
         .iter()
         .filter_map(|e| {
             let location = evidence_location(e, corpus, base, pos.unit)?;
-            Some(DiagnosticRelatedInformation { location, message: e.text.clone() })
+            // The location of a PDF's or DOCX's sentence is the file: its place goes in the text.
+            let message = if e.extracted { format!("{}: {}", e.place(), e.text) } else { e.text.clone() };
+            Some(DiagnosticRelatedInformation { location, message })
         })
         .collect();
     let data = FixData {

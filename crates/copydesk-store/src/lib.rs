@@ -2,6 +2,9 @@
 //! the corpus behind one interface ([`CorpusStore`]).
 
 pub mod config;
+pub mod documents;
+#[cfg(feature = "fixtures")]
+pub mod fixtures;
 pub mod index;
 mod leftovers;
 pub mod load;

@@ -1,7 +1,8 @@
 //! Reading source and draft files from disk: folders, globs, formats, bad input.
 
+use crate::documents::{self, DocumentKind};
 use copydesk_engine::corpus::SourceDoc;
-use copydesk_engine::TextFormat;
+use copydesk_engine::{Layout, TextFormat};
 use globset::{Glob, GlobSetBuilder};
 use regex::Regex;
 use std::collections::HashMap;
@@ -30,13 +31,17 @@ impl fmt::Display for LoadError {
 pub enum FileKind {
     /// Drafts: .md, .markdown, .txt
     Draft,
-    /// Sources: .txt, .md, .markdown, .html, .htm
+    /// Sources: .txt, .md, .markdown, .html, .htm, .pdf, .docx
     Source,
 }
 
-fn accepted(path: &Path, kind: FileKind) -> bool {
+/// Whether a walk takes `path` as a file of `kind`, by its extension.
+pub fn accepted(path: &Path, kind: FileKind) -> bool {
     let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-    matches!((kind, ext.as_deref()), (_, Some("md" | "markdown" | "txt")) | (FileKind::Source, Some("html" | "htm")))
+    matches!(
+        (kind, ext.as_deref()),
+        (_, Some("md" | "markdown" | "txt")) | (FileKind::Source, Some("html" | "htm" | "pdf" | "docx"))
+    )
 }
 
 /// Whether a corpus path is a glob pattern.
@@ -533,13 +538,27 @@ pub fn html_nesting_steps(html: &str) -> (u64, usize) {
     (steps, deepest)
 }
 
-/// Reads one source file into a [`SourceDoc`] (HTML is reduced to its text).
+/// Reads one source file into a [`SourceDoc`] (HTML is reduced to its text; PDF and DOCX
+/// have theirs read out, see [`crate::documents`]).
 pub fn read_source(path: &Path, display: String) -> Result<SourceDoc, LoadError> {
     source_from_bytes(path, display, read_bytes(path)?)
 }
 
 /// [`read_source`] of bytes already read from `path`.
 pub fn source_from_bytes(path: &Path, display: String, bytes: Vec<u8>) -> Result<SourceDoc, LoadError> {
+    if let Some(kind) = DocumentKind::for_path(path) {
+        let doc =
+            documents::read_document(kind, &bytes).map_err(|reason| LoadError { path: path.to_path_buf(), reason })?;
+        let (title, date) = title_and_date(&doc.text);
+        return Ok(SourceDoc {
+            path: display,
+            text: doc.text,
+            format: TextFormat::Plain,
+            title,
+            date,
+            layout: doc.layout,
+        });
+    }
     let raw = decode_file(path, bytes)?;
     let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     if matches!(ext.as_deref(), Some("html" | "htm")) {
@@ -553,11 +572,18 @@ pub fn source_from_bytes(path: &Path, display: String, bytes: Vec<u8>) -> Result
         }
         let (title, text) = html_to_text(&raw);
         let (t2, date) = title_and_date(&text);
-        return Ok(SourceDoc { path: display, text, format: TextFormat::Plain, title: title.or(t2), date });
+        return Ok(SourceDoc {
+            path: display,
+            text,
+            format: TextFormat::Plain,
+            title: title.or(t2),
+            date,
+            layout: Layout::File,
+        });
     }
     let format = TextFormat::for_path(&path.to_string_lossy());
     let (title, date) = title_and_date(&raw);
-    Ok(SourceDoc { path: display, text: raw, format, title, date })
+    Ok(SourceDoc { path: display, text: raw, format, title, date, layout: Layout::File })
 }
 
 /// How a path is shown: relative to `base` when it is below it.

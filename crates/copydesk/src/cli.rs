@@ -78,6 +78,13 @@ enum Command {
     },
     /// Run the language server on standard input and output.
     Lsp,
+    /// Read one PDF or DOCX document from standard input and write its text as JSON: how
+    /// the others read documents, each in a process of its own (see copydesk_store::documents).
+    #[command(name = "read-document", hide = true)]
+    ReadDocument {
+        /// The document's format: pdf or docx.
+        format: String,
+    },
 }
 
 pub fn run() -> ExitCode {
@@ -88,6 +95,11 @@ pub fn run() -> ExitCode {
             return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };
+    // Documents (PDF, DOCX) are read by this program run as `read-document`: a parser that
+    // crashes or hangs on a file takes only that process down.
+    if let (false, Ok(exe)) = (matches!(cli.command, Command::ReadDocument { .. }), std::env::current_exe()) {
+        copydesk_store::documents::read_in_helper_process(exe);
+    }
     let result = match cli.command {
         Command::Check { corpus, config, format, no_index, paths } => {
             cmd_check(corpus, config, format, no_index, paths)
@@ -95,6 +107,7 @@ pub fn run() -> ExitCode {
         Command::Index { corpus, config } => cmd_index(corpus, config),
         Command::Claims { format, paths } => crate::claims::run(format == ClaimsFormat::Json, &paths),
         Command::Lsp => cmd_lsp(),
+        Command::ReadDocument { format } => Ok(ExitCode::from(copydesk_store::documents::serve_helper(&format))),
     };
     match result {
         Ok(code) => code,
@@ -146,7 +159,7 @@ fn open_corpus(corpus: Vec<PathBuf>, config: &Config, no_index: bool) -> Result<
     report_load_errors("corpus", &loaded.errors);
     if loaded.index.is_empty() {
         bail!(
-            "the corpus is empty: no readable .txt, .md or .html file under {}",
+            "the corpus is empty: no readable .txt, .md, .html, .pdf or .docx file under {}",
             spec.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
         );
     }
@@ -174,7 +187,7 @@ pub fn check_file(
                 eprintln!("    why: {}", escape(&v.reason));
             }
             for e in &v.evidence {
-                eprintln!("    {}:{}: {}", escape(&e.path), e.line, escape(&e.text));
+                eprintln!("    {}: {}", escape(&render::evidence_at(e)), escape(&e.text));
             }
         }
     }

@@ -240,6 +240,7 @@ mod tests {
             format: TextFormat::Plain,
             title: None,
             date: None,
+            layout: Default::default(),
         })
     }
 

@@ -2,6 +2,7 @@
 
 use crate::claims::{Attribution, Quote};
 use crate::finding::Evidence;
+use crate::layout::Layout;
 use crate::terms;
 use crate::text::{ColumnUnit, LineIndex, Span};
 use crate::{analyze, analyze_deferred, Analysis, TextFormat};
@@ -17,6 +18,9 @@ pub struct SourceDoc {
     pub format: TextFormat,
     pub title: Option<String>,
     pub date: Option<String>,
+    /// Where the text came from (a text file, or a document read out paragraph by
+    /// paragraph or page by page), so that a place in it is cited as its reader finds it.
+    pub layout: Layout,
 }
 
 /// A source document with its claims extracted.
@@ -98,9 +102,13 @@ impl AnalyzedSource {
         let sent = self.analysis.sentences.get(sentence).map(|s| s.span).unwrap_or(focus);
         let at = if focus.is_empty() { sent.start } else { focus.start };
         let lc = self.lines.line_col(text, at, ColumnUnit::Char);
+        // In a PDF's text, the line within its page.
+        let page = self.doc.layout.page_of(at).map(|(page, start)| (page, self.lines.line_of(start) as u32));
         Evidence {
             path: self.doc.path.clone(),
-            line: lc.line + 1,
+            line: lc.line + 1 - page.map_or(0, |(_, first)| first),
+            page: page.map(|(page, _)| page),
+            extracted: self.doc.layout.extracted(),
             column: lc.col + 1,
             text: sent.slice(text).split_whitespace().collect::<Vec<_>>().join(" "),
             span: focus,

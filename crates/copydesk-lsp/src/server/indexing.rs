@@ -206,7 +206,7 @@ impl Shared {
             self.client
                 .show_message(
                     MessageType::WARNING,
-                    "copydesk: the corpus is empty: no readable .txt, .md or .html file; nothing is checked.",
+                    "copydesk: the corpus is empty: no readable .txt, .md, .html, .pdf or .docx file; nothing is checked.",
                 )
                 .await;
         }

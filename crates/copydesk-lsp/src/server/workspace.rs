@@ -28,8 +28,8 @@ pub(super) fn normalize(path: &Path) -> PathBuf {
 
 /// Whether a file belongs to the configured corpus.
 pub(super) fn in_corpus(cfg: &Effective, path: &Path) -> bool {
-    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-    let source_ext = matches!(ext.as_deref(), Some("txt" | "md" | "markdown" | "html" | "htm"));
+    // The extensions a folder's walk takes (.txt, .md, .html, .pdf, .docx …).
+    let source_ext = load::accepted(path, load::FileKind::Source);
     let named = cfg.corpus_paths.iter().any(|p| {
         let s = p.to_string_lossy();
         if load::is_glob(&s) {

@@ -12,8 +12,10 @@ use std::path::Path;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-/// Layout of the database and of its rows; bump on any change to either.
-pub const FORMAT_VERSION: u32 = 4;
+/// Layout of the database and of its rows; bump on any change to either. 5: a stored
+/// `SourceDoc` carries its `layout` (the page starts of a PDF's text); a row of 4 would not
+/// decode as one, so a database of 4 is rebuilt.
+pub const FORMAT_VERSION: u32 = 5;
 
 /// Version of the engine whose analyses are stored (the workspace shares one
 /// version, so this is `copydesk_engine`'s crate version).
@@ -39,6 +41,7 @@ Smith told reporters: \"There is no deal yet.\" About 300 people attended, polic
                 format,
                 title: None,
                 date: None,
+                layout: Default::default(),
             });
             h.update(&postcard::to_allocvec(&src.analysis).unwrap_or_default());
             h.update(&postcard::to_allocvec(&src.sentence_terms).unwrap_or_default());

@@ -1,6 +1,6 @@
 //! `--format github`: GitHub Actions workflow commands (`::warning file=...::message`).
 
-use super::{each_finding, position, FileReport};
+use super::{each_finding, evidence_at, position, FileReport};
 use copydesk_engine::Severity;
 use std::io::{self, Write};
 
@@ -23,7 +23,7 @@ pub fn write(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
         let (end_line, end_col) = position(r, f.span.end);
         let mut msg = f.message.clone();
         for e in &f.evidence {
-            msg.push_str(&format!("\n  {}:{}: {}", e.path, e.line, e.text));
+            msg.push_str(&format!("\n  {}: {}", evidence_at(e), e.text));
         }
         writeln!(
             out,

@@ -369,10 +369,9 @@ fn write_note(out: &mut dyn Write, draft: usize, id: usize, text: &str, m: &Mark
 fn write_evidence(out: &mut dyn Write, e: &Evidence) -> io::Result<()> {
     write!(
         out,
-        "<figure class=\"evidence\"><blockquote>{}</blockquote><figcaption><code class=\"source\">{}:{}</code>",
+        "<figure class=\"evidence\"><blockquote>{}</blockquote><figcaption><code class=\"source\">{}</code>",
         Escaped(&e.text),
-        Escaped(&e.path),
-        e.line
+        Escaped(&super::evidence_at(e)),
     )?;
     if let Some(t) = e.title.as_deref().filter(|t| !t.is_empty()) {
         write!(out, " <cite>{}</cite>", Escaped(t))?;

@@ -2,7 +2,7 @@
 //! the span, and the evidence. Color only when writing to a terminal.
 
 use super::terminal::{escape, escaped_offset};
-use super::{each_finding, position, tally, FileReport};
+use super::{each_finding, evidence_at, position, tally, FileReport};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use copydesk_engine::text::floor_char_boundary;
 use copydesk_engine::Severity;
@@ -68,9 +68,8 @@ pub fn write(out: &mut dyn Write, reports: &[FileReport], color: bool) -> io::Re
         );
         for e in &f.evidence {
             group = group.element(Level::NOTE.no_name().message(format!(
-                "--> {}:{}\n      {}",
-                escape(&e.path),
-                e.line,
+                "--> {}\n      {}",
+                escape(&evidence_at(e)),
                 escape(&e.text)
             )));
         }

@@ -19,10 +19,20 @@ pub fn finding_value(r: &FileReport, f: &copydesk_engine::Finding) -> Value {
         "code": f.code.as_str(),
         "severity": f.severity.as_str(),
         "message": f.message,
-        "evidence": f.evidence.iter().map(|e| json!({"path": e.path, "line": e.line, "text": e.text})).collect::<Vec<_>>(),
+        "evidence": f.evidence.iter().map(evidence_value).collect::<Vec<_>>(),
     });
     if let Some(s) = &f.suggestion {
         v["suggestion"] = json!(s.replacement);
+    }
+    v
+}
+
+/// An evidence sentence: its source's path, line and text; in a source read out of a PDF,
+/// its page too (the line is then the line within that page).
+fn evidence_value(e: &copydesk_engine::Evidence) -> Value {
+    let mut v = json!({"path": e.path, "line": e.line, "text": e.text});
+    if let Some(page) = e.page {
+        v["page"] = json!(page);
     }
     v
 }

@@ -10,7 +10,7 @@ pub mod json;
 pub mod sarif;
 pub mod terminal;
 
-use copydesk_engine::{ColumnUnit, Finding, LineIndex, Verdict};
+use copydesk_engine::{ColumnUnit, Evidence, Finding, LineIndex, Verdict};
 
 /// A checked draft: its text (for positions and snippets), its findings, and for the
 /// review page the verdicts they came from (every checked claim, supported ones too;
@@ -28,6 +28,17 @@ pub struct FileReport {
 pub fn position(report: &FileReport, offset: usize) -> (u32, u32) {
     let lc = report.lines.line_col(&report.text, offset, ColumnUnit::Char);
     (lc.line + 1, lc.col + 1)
+}
+
+/// Where an evidence sentence is, as the outputs show it: "news/clinic.md:5" (the path as
+/// the corpus names it), or for a source read out of a PDF or DOCX its place in words,
+/// "filings/report.pdf, page 3, line 12" ([`Evidence::cite`]).
+pub fn evidence_at(e: &Evidence) -> String {
+    if e.extracted {
+        e.cite()
+    } else {
+        format!("{}:{}", e.path, e.line)
+    }
 }
 
 /// Counts of contradictions and of notes (the other findings).

@@ -43,6 +43,15 @@ fn result(r: &FileReport, f: &Finding) -> Value {
         .iter()
         .enumerate()
         .map(|(i, e)| {
+            if e.extracted {
+                // A PDF's or DOCX's lines are lines of its text, not of the file: no region,
+                // the place in the message.
+                return json!({
+                    "id": i,
+                    "message": {"text": format!("{}: {}", e.place(), e.text)},
+                    "physicalLocation": {"artifactLocation": {"uri": uri(&e.path)}},
+                });
+            }
             json!({
                 "id": i,
                 "message": {"text": e.text},
