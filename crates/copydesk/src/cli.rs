@@ -96,12 +96,14 @@ enum Command {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
-    /// Administer the shared PostgreSQL store: migrate, roles, status, reextract.
+    /// Administer the shared PostgreSQL store: migrate, roles, status, reextract, verify.
     Store {
         #[arg(value_enum)]
         action: crate::store::StoreAction,
+        /// The store's URL (default: COPYDESK_STORE_URL, else [store] url).
         #[arg(long, value_name = "URL")]
         store: Option<String>,
+        /// Configuration file; default: copydesk.toml in this folder or the nearest above.
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
         /// With `roles`: print the SQL instead of running it.

@@ -111,6 +111,8 @@ pub enum StoreAction {
     Status,
     /// Re-analyze the stories written by another engine, a batch per transaction.
     Reextract,
+    /// Check that every story's rows and the shared counts are in step (exit 1 if not).
+    Verify,
 }
 
 pub fn cmd_store(action: StoreAction, store: Option<String>, config: Option<PathBuf>, print: bool) -> Result<ExitCode> {
@@ -153,6 +155,17 @@ pub fn cmd_store(action: StoreAction, store: Option<String>, config: Option<Path
                 s.sentences,
                 s.generation
             );
+        }
+        StoreAction::Verify => {
+            let store = PgStore::connect(&settings)?;
+            let problems = store.verify()?;
+            for p in &problems {
+                let _ = writeln!(out, "out of step: {p}");
+            }
+            if !problems.is_empty() {
+                return Ok(ExitCode::from(1));
+            }
+            let _ = writeln!(out, "store: {}: consistent", store.shown());
         }
         StoreAction::Reextract => {
             let store = PgStore::connect(&settings)?;

@@ -43,10 +43,39 @@ pub enum Purpose {
     Write,
 }
 
+/// A pool that is dropped inside the store's runtime (sqlx hands connections back to the
+/// pool on a task of the runtime, and a drop outside one would panic).
+#[derive(Clone)]
+pub(crate) struct Pool(Option<PgPool>);
+
+impl std::ops::Deref for Pool {
+    type Target = PgPool;
+    fn deref(&self) -> &PgPool {
+        self.0.as_ref().expect("a pool is taken only when dropped")
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        drop_in_runtime(self.0.take());
+    }
+}
+
+/// Drops `value` with the store's runtime entered.
+pub(crate) fn drop_in_runtime<T>(value: T) {
+    match runtime() {
+        Ok(rt) => {
+            let _entered = rt.enter();
+            drop(value);
+        }
+        Err(_) => drop(value),
+    }
+}
+
 /// A pool of connections to one server.
 #[derive(Clone)]
 pub(crate) struct Db {
-    pub pool: PgPool,
+    pub pool: Pool,
     /// The URL, password hidden: what messages name.
     pub shown: String,
     pub statement_timeout: Duration,
@@ -101,7 +130,14 @@ pub(crate) fn connect(url: &str, settings: &StoreSettings, purpose: Purpose, max
             .idle_timeout(Some(Duration::from_secs(60)))
             .test_before_acquire(true)
             .connect_lazy_with(opts);
-        Ok(Db { pool, shown, statement_timeout: settings.statement_timeout, connect_timeout: timeout, role, standby })
+        Ok(Db {
+            pool: Pool(Some(pool)),
+            shown,
+            statement_timeout: settings.statement_timeout,
+            connect_timeout: timeout,
+            role,
+            standby,
+        })
     })?
 }
 

@@ -291,7 +291,7 @@ fn stored_under(db: &Db, roots: &[Root], files: &[(String, PathBuf)]) -> Result<
             let rows = sqlx::query("SELECT path, hash, engine FROM copydesk.documents WHERE path >= $1 AND path < $2")
                 .bind(p)
                 .bind(&end)
-                .fetch_all(&db.pool)
+                .fetch_all(&*db.pool)
                 .await?;
             for r in rows {
                 out.insert(r.get::<String, _>(0), (r.get::<Vec<u8>, _>(1), r.get::<String, _>(2)));
@@ -300,7 +300,7 @@ fn stored_under(db: &Db, roots: &[Root], files: &[(String, PathBuf)]) -> Result<
         if !singles.is_empty() {
             let rows = sqlx::query("SELECT path, hash, engine FROM copydesk.documents WHERE path = ANY($1)")
                 .bind(&singles)
-                .fetch_all(&db.pool)
+                .fetch_all(&*db.pool)
                 .await?;
             for r in rows {
                 out.insert(r.get::<String, _>(0), (r.get::<Vec<u8>, _>(1), r.get::<String, _>(2)));
@@ -316,7 +316,7 @@ pub(crate) fn other_engine_count(db: &Db, engine: &str) -> Result<u64> {
     let n: i64 = db.run("counting stories of another engine", async {
         sqlx::query_scalar("SELECT count(*) FROM copydesk.documents WHERE engine <> $1")
             .bind(engine)
-            .fetch_one(&db.pool)
+            .fetch_one(&*db.pool)
             .await
     })?;
     Ok(n as u64)

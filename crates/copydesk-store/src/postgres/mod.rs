@@ -7,7 +7,8 @@
 //! (`copydesk_reader`, `copydesk_ingest`), `write.rs` (a batch of stories in one
 //! transaction; the concurrency rules), `ingest.rs` (files into the store: keys, removals),
 //! `reextract.rs` (after an engine change), `read.rs` (the read API), `live.rs` (changes
-//! since a generation, waiting for the next).
+//! since a generation, waiting for the next), `verify.rs` (the store's consistency, recomputed),
+//! `testing.rs` (throwaway databases for tests).
 //!
 //! Connections read the libpq environment (`PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`,
 //! `PGDATABASE`, `PGSSLMODE`, `PGSSLROOTCERT`, ...) and the pgpass file (`PGPASSFILE` or
@@ -22,6 +23,9 @@ mod reextract;
 mod roles;
 mod schema;
 mod settings;
+#[doc(hidden)]
+pub mod testing;
+mod verify;
 mod write;
 
 pub use connect::Purpose;
@@ -118,12 +122,17 @@ impl PgStore {
         ingest::other_engine_count(&self.db, &self.engine)
     }
 
+    /// What is out of step in the store (empty: consistent); see `verify.rs`.
+    pub fn verify(&self) -> Result<Vec<String>> {
+        verify::verify(&self.db)
+    }
+
     #[doc(hidden)]
     /// Marks every story as written by `engine` (tests of re-extraction).
     pub fn set_engine_for_tests(&self, engine: &str) -> Result<u64> {
         self.db.run("marking stories", async {
             let r =
-                sqlx::query("UPDATE copydesk.documents SET engine = $1").bind(engine).execute(&self.db.pool).await?;
+                sqlx::query("UPDATE copydesk.documents SET engine = $1").bind(engine).execute(&*self.db.pool).await?;
             Ok(r.rows_affected())
         })
     }

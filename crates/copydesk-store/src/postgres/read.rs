@@ -76,6 +76,13 @@ pub struct PgReader {
     pub(crate) listener: Mutex<Option<sqlx::postgres::PgListener>>,
 }
 
+impl Drop for PgReader {
+    fn drop(&mut self) {
+        let listener = self.listener.get_mut().map(Option::take).unwrap_or(None);
+        super::connect::drop_in_runtime(listener);
+    }
+}
+
 /// The engine kinds by their stored number (`QuantityKind as i16`).
 const KINDS: [QuantityKind; 5] =
     [QuantityKind::Amount, QuantityKind::Percent, QuantityKind::Year, QuantityKind::Date, QuantityKind::Ordinal];
@@ -124,7 +131,7 @@ impl PgReader {
     pub fn stats(&self) -> Result<StoreStats> {
         self.read("reading the store's counts", || async {
             let r = sqlx::query("SELECT documents, sentences, generation FROM copydesk.corpus_stats")
-                .fetch_one(&self.db.pool)
+                .fetch_one(&*self.db.pool)
                 .await?;
             Ok(StoreStats {
                 documents: r.get::<i64, _>(0).max(0) as u64,
@@ -143,7 +150,7 @@ impl PgReader {
                  LEFT JOIN copydesk.term_df d ON d.term = x.term ORDER BY x.n",
             )
             .bind(&ts)
-            .fetch_all(&self.db.pool)
+            .fetch_all(&*self.db.pool)
             .await?;
             Ok(rows.into_iter().map(|r| r.get::<i32, _>(0).max(0) as u32).collect())
         })
@@ -163,7 +170,7 @@ impl PgReader {
                  JOIN copydesk.postings p ON p.term = x.term ORDER BY x.n, p.doc, p.sentence",
             )
             .bind(&ts)
-            .fetch_all(&self.db.pool)
+            .fetch_all(&*self.db.pool)
             .await?;
             let mut out = vec![Vec::new(); ts.len()];
             for r in rows {
@@ -185,7 +192,7 @@ impl PgReader {
             )
             .bind(&docs)
             .bind(&idx)
-            .fetch_all(&self.db.pool)
+            .fetch_all(&*self.db.pool)
             .await?;
             let mut out = vec![None; docs.len()];
             for r in rows {
@@ -220,7 +227,7 @@ impl PgReader {
             .bind(unit)
             .bind(low)
             .bind(high)
-            .fetch_all(&self.db.pool)
+            .fetch_all(&*self.db.pool)
             .await?;
             Ok(rows
                 .into_iter()
@@ -240,7 +247,7 @@ impl PgReader {
         let rows: Vec<(i64, String, String, Vec<u8>)> = self.read("reading stories", || async {
             let rows = sqlx::query("SELECT id, path, engine, analysis FROM copydesk.documents WHERE id = ANY($1)")
                 .bind(ids)
-                .fetch_all(&self.db.pool)
+                .fetch_all(&*self.db.pool)
                 .await?;
             Ok(rows.into_iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect())
         })?;
@@ -278,7 +285,7 @@ impl PgReader {
         self.read("looking up a story", || async {
             sqlx::query_scalar("SELECT id FROM copydesk.documents WHERE path = $1")
                 .bind(path)
-                .fetch_optional(&self.db.pool)
+                .fetch_optional(&*self.db.pool)
                 .await
         })
     }
@@ -288,7 +295,7 @@ impl PgReader {
         let got: HashMap<i64, i64> = self.read("reading path keys", || async {
             let rows = sqlx::query("SELECT id, path_key FROM copydesk.documents WHERE id = ANY($1)")
                 .bind(ids)
-                .fetch_all(&self.db.pool)
+                .fetch_all(&*self.db.pool)
                 .await?;
             Ok(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect())
         })?;
@@ -304,7 +311,7 @@ impl PgReader {
             )
             .bind(after)
             .bind(i64::from(limit))
-            .fetch_all(&self.db.pool)
+            .fetch_all(&*self.db.pool)
             .await?;
             Ok(rows
                 .into_iter()

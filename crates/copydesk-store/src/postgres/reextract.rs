@@ -50,7 +50,7 @@ pub(crate) fn reextract(db: &Db, engine: &str, progress: Option<ProgressFn<'_>>)
             .bind(engine)
             .bind(after)
             .bind(BATCH)
-            .fetch_all(&db.pool)
+            .fetch_all(&*db.pool)
             .await?;
             Ok(rows.into_iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect())
         })?;

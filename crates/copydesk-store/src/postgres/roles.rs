@@ -63,7 +63,7 @@ pub(crate) fn check_may_write(db: &Db) -> Result<()> {
                 AND has_table_privilege('copydesk.postings', 'DELETE')
                 AND has_table_privilege('copydesk.corpus_stats', 'UPDATE')",
         )
-        .fetch_one(&db.pool)
+        .fetch_one(&*db.pool)
         .await
     })?;
     if !may {
