@@ -145,14 +145,13 @@ impl PgReader {
     pub fn df(&self, terms: &[u64]) -> Result<Vec<u32>> {
         let ts: Vec<i64> = terms.iter().map(|t| *t as i64).collect();
         self.read("reading term frequencies", || async {
-            let rows = sqlx::query(
-                "SELECT coalesce(d.df, 0) FROM unnest($1::int8[]) WITH ORDINALITY AS x(term, n)
-                 LEFT JOIN copydesk.term_df d ON d.term = x.term ORDER BY x.n",
-            )
-            .bind(&ts)
-            .fetch_all(&*self.db.pool)
-            .await?;
-            Ok(rows.into_iter().map(|r| r.get::<i32, _>(0).max(0) as u32).collect())
+            // `= ANY` probes the primary key per term (a join with unnest may hash the table).
+            let rows = sqlx::query("SELECT term, df FROM copydesk.term_df WHERE term = ANY($1)")
+                .bind(&ts)
+                .fetch_all(&*self.db.pool)
+                .await?;
+            let got: HashMap<i64, i32> = rows.into_iter().map(|r| (r.get(0), r.get(1))).collect();
+            Ok(ts.iter().map(|t| got.get(t).map_or(0, |d| (*d).max(0) as u32)).collect())
         })
     }
 
@@ -212,21 +211,21 @@ impl PgReader {
         high: f64,
     ) -> Result<Vec<FigureHit>> {
         let k = kind as i16;
+        let key = super::write::figure_key(k, unit);
         self.read("reading figures", || async {
-            // Figures starting above `high` cannot overlap; those starting further below `low`
-            // than the widest range of their (kind, unit) end before it.
+            // One probe of the GiST index over ((key, low), (key, high)); kind and unit are
+            // checked again (another (kind, unit) may share the key).
             let rows = sqlx::query(
                 "SELECT f.doc, f.quantity, f.sentence, f.low, f.high FROM copydesk.figures f
-                 WHERE f.kind = $1 AND f.unit IS NOT DISTINCT FROM $2
-                   AND f.low <= $4 AND f.high >= $3
-                   AND f.low >= $3 - coalesce((SELECT w.widest FROM copydesk.figure_widest w
-                        WHERE w.kind = $1 AND w.has_unit = ($2::text IS NOT NULL) AND w.unit = coalesce($2, '')), 0)
+                 WHERE f.span && box(point($5, $3), point($5, $4))
+                   AND f.kind = $1 AND f.unit IS NOT DISTINCT FROM $2
                  ORDER BY f.low, f.doc, f.quantity",
             )
             .bind(k)
             .bind(unit)
             .bind(low)
             .bind(high)
+            .bind(key)
             .fetch_all(&*self.db.pool)
             .await?;
             Ok(rows

@@ -8,9 +8,12 @@
 //!   content for good, so a reader's cache keyed by id is never stale, only unused.
 //! - `sentences` (a story's sentences' sorted terms), `postings` (term → (story, sentence),
 //!   a btree in that order: a term's postings are one index range, and its count an
-//!   index-only scan), `term_df` (sentences per term, kept by ingest), `figures` (btree on
-//!   (kind, unit, low) and `figure_widest`, the widest range of each (kind, unit), which
-//!   bounds how far below a query a match can start, as the in-memory index does).
+//!   index-only scan), `term_df` (sentences per term, kept by ingest), `figures` (each
+//!   figure's range as a box over (its (kind, unit) key, [low, high]) in a GiST index: "this
+//!   kind and unit, overlapping [a, b]" is one index probe. Measured on the 19,043 Reuters
+//!   stories, amounts without a unit between 0.9 and 1.1 million: 1.8 ms, against 13 ms
+//!   for a btree on (kind, unit, low) bounded by the widest range of the key, as the
+//!   in-memory index is, whose widest range there is 9e11, and 72 ms for a scan).
 //! - `corpus_stats` (one row: generation, live stories and sentences), `changes` (what each
 //!   generation changed, for readers catching up).
 
@@ -83,17 +86,12 @@ CREATE TABLE copydesk.figures (
     unit text COLLATE "C",
     low double precision NOT NULL,
     high double precision NOT NULL,
+    -- ((key, low), (key, high)): key is the figure's (kind, unit) hashed to 52 bits (exact
+    -- in a float8); a collision costs a recheck of kind and unit, never a wrong answer.
+    span box NOT NULL,
     PRIMARY KEY (doc, quantity)
 );
-CREATE INDEX figures_by_value ON copydesk.figures (kind, unit, low);
-
-CREATE TABLE copydesk.figure_widest (
-    kind smallint NOT NULL,
-    has_unit boolean NOT NULL,
-    unit text COLLATE "C" NOT NULL,
-    widest double precision NOT NULL,
-    PRIMARY KEY (kind, has_unit, unit)
-);
+CREATE INDEX figures_by_value ON copydesk.figures USING gist (span);
 
 CREATE TABLE copydesk.changes (
     generation bigint NOT NULL,

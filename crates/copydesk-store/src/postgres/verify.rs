@@ -40,11 +40,9 @@ const CHECKS: &[(&str, &str)] = &[
             OR c.sentences <> (SELECT coalesce(sum(sentence_count), 0) FROM copydesk.documents)",
     ),
     (
-        "figures wider than their (kind, unit)'s recorded widest range",
+        "figures whose indexed span is not their range",
         "SELECT count(*) FROM copydesk.figures f
-         LEFT JOIN copydesk.figure_widest w
-           ON w.kind = f.kind AND w.has_unit = (f.unit IS NOT NULL) AND w.unit = coalesce(f.unit, '')
-         WHERE w.widest IS NULL OR f.high - f.low > w.widest",
+         WHERE (f.span[0])[1] <> f.high OR (f.span[1])[1] <> f.low",
     ),
 ];
 

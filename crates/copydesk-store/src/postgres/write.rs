@@ -8,8 +8,8 @@
 //! - a story whose stored hash and engine are this one's is left alone (the other ingester
 //!   wrote the same content); another content replaces it (the last to commit wins, whole);
 //! - shared counters are updated after the keys, in one order too: `term_df` rows by term,
-//!   `figure_widest` by key, `corpus_stats` last (its row lock orders commits, so
-//!   generations number them in commit order). One order for every lock: no deadlock.
+//!   `corpus_stats` last (its row lock orders commits, so generations number them in commit
+//!   order). One order for every lock: no deadlock.
 
 use super::connect::{transient, Db};
 use anyhow::Result;
@@ -276,21 +276,19 @@ async fn write_once(
             sentence_delta += s.sentence_terms.len() as i64;
             for f in &s.figures {
                 let unit = f.unit.as_deref().map_or_else(|| "\\N".to_string(), copy_text);
+                let (low, high) = (copy_float(f.low), copy_float(f.high));
+                let key = figure_key(f.kind, f.unit.as_deref());
                 let _ = writeln!(
                     figures,
-                    "{id}\t{}\t{}\t{}\t{unit}\t{}\t{}",
-                    f.quantity,
-                    f.sentence,
-                    f.kind,
-                    copy_float(f.low),
-                    copy_float(f.high)
+                    "{id}\t{}\t{}\t{}\t{unit}\t{low}\t{high}\t({key},{low}),({key},{high})",
+                    f.quantity, f.sentence, f.kind,
                 );
             }
         }
         for (table, data) in [
             ("copydesk.sentences(doc, idx, terms)", sentences),
             ("copydesk.postings(term, doc, sentence)", postings),
-            ("copydesk.figures(doc, quantity, sentence, kind, unit, low, high)", figures),
+            ("copydesk.figures(doc, quantity, sentence, kind, unit, low, high, span)", figures),
         ] {
             if data.is_empty() {
                 continue;
@@ -298,60 +296,6 @@ async fn write_once(
             let mut copy = tx.copy_in_raw(&format!("COPY {table} FROM STDIN")).await?;
             copy.send(data.into_bytes()).await?;
             copy.finish().await?;
-        }
-
-        // The widest range of each (kind, unit), raised where this batch's is wider.
-        let mut widest: BTreeMap<(i16, bool, String), f64> = BTreeMap::new();
-        for f in writes.iter().flat_map(|s| &s.figures) {
-            let w = widest.entry((f.kind, f.unit.is_some(), f.unit.clone().unwrap_or_default())).or_insert(0.0);
-            *w = w.max(f.high - f.low);
-        }
-        let (kinds, has, units, wides): (Vec<i16>, Vec<bool>, Vec<String>, Vec<f64>) = {
-            let mut v = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-            for ((k, h, u), w) in widest {
-                v.0.push(k);
-                v.1.push(h);
-                v.2.push(u);
-                v.3.push(w);
-            }
-            v
-        };
-        let known: HashMap<(i16, bool, String), f64> = sqlx::query(
-            "SELECT w.kind, w.has_unit, w.unit, w.widest FROM copydesk.figure_widest w
-             JOIN unnest($1::int2[], $2::bool[], $3::text[]) AS x(kind, has_unit, unit)
-               ON w.kind = x.kind AND w.has_unit = x.has_unit AND w.unit = x.unit",
-        )
-        .bind(&kinds)
-        .bind(&has)
-        .bind(&units)
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(|r| ((r.get(0), r.get(1), r.get(2)), r.get(3)))
-        .collect();
-        let mut raise = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for i in 0..kinds.len() {
-            let k = (kinds[i], has[i], units[i].clone());
-            if known.get(&k).is_none_or(|w| *w < wides[i]) {
-                raise.0.push(kinds[i]);
-                raise.1.push(has[i]);
-                raise.2.push(units[i].clone());
-                raise.3.push(wides[i]);
-            }
-        }
-        if !raise.0.is_empty() {
-            sqlx::query(
-                "INSERT INTO copydesk.figure_widest(kind, has_unit, unit, widest)
-                 SELECT * FROM unnest($1::int2[], $2::bool[], $3::text[], $4::float8[])
-                 ON CONFLICT (kind, has_unit, unit)
-                 DO UPDATE SET widest = greatest(copydesk.figure_widest.widest, excluded.widest)",
-            )
-            .bind(&raise.0)
-            .bind(&raise.1)
-            .bind(&raise.2)
-            .bind(&raise.3)
-            .execute(&mut *tx)
-            .await?;
         }
     }
 
@@ -417,6 +361,14 @@ async fn write_once(
     tx.commit().await?;
     out.generation = Some(generation);
     Ok(out)
+}
+
+/// A figure's (kind, unit) as the first coordinate of its box: 52 bits of a hash, exact in a float8.
+pub(crate) fn figure_key(kind: i16, unit: Option<&str>) -> f64 {
+    let mut bytes = vec![kind as u8, u8::from(unit.is_some())];
+    bytes.extend_from_slice(unit.unwrap_or_default().as_bytes());
+    let h = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3));
+    (h >> 12) as f64
 }
 
 /// A text value in COPY's text format.
