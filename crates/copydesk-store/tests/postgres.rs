@@ -483,3 +483,24 @@ fn a_restarted_connection_is_replaced() {
     .unwrap();
     assert_eq!(reader.stats().unwrap().documents, 3, "the reader reconnects");
 }
+
+#[test]
+fn a_slow_store_ends_a_statement_at_the_statement_timeout() {
+    let Some(db) = TestDb::create("slow") else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let wire = tmp.path().join("wire");
+    write_stories(&wire, 0..2, 0);
+    PgStore::connect(&settings(&db.url)).unwrap().ingest(std::slice::from_ref(&wire), None, &[], None).unwrap();
+    let mut s = settings(&db.url);
+    s.statement_timeout = Duration::from_millis(500);
+    let reader = PgReader::open(&s).unwrap();
+    let held =
+        copydesk_store::postgres::testing::lock_table_for(&db.url, "copydesk.corpus_stats", Duration::from_secs(4));
+    let t = Instant::now();
+    let e = format!("{:#}", reader.stats().expect_err("the table is locked"));
+    let took = t.elapsed();
+    assert!(took >= Duration::from_millis(400) && took < Duration::from_secs(3), "{took:?}");
+    assert!(e.contains("did not answer within the statement timeout (0.5 s)"), "{e}");
+    held.join().unwrap();
+    assert_eq!(reader.stats().unwrap().documents, 2, "and it answers again once the store does");
+}

@@ -197,3 +197,21 @@ fn a_store_that_is_down_ends_the_command_with_exit_2_at_once() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("not a postgres:// URL"));
 }
+
+#[test]
+fn a_slow_store_ends_the_command_with_exit_2_at_the_statement_timeout() {
+    let Some(db) = TestDb::create("slowcli") else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    write_stories(&tmp.path().join("wire"), 2);
+    let o = copydesk(tmp.path(), &["ingest", "--store", &db.url, "wire"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    std::fs::write(tmp.path().join("copydesk.toml"), "[store]\nstatement_timeout_ms = 500\n").unwrap();
+    let held =
+        copydesk_store::postgres::testing::lock_table_for(&db.url, "copydesk.corpus_stats", Duration::from_secs(4));
+    let t = Instant::now();
+    let o = copydesk(tmp.path(), &["store", "status"], &[("COPYDESK_STORE_URL", &db.url)]);
+    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("did not answer within the statement timeout (0.5 s)"), "{}", text(&o));
+    held.join().unwrap();
+}

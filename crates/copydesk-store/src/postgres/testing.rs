@@ -102,3 +102,26 @@ impl Drop for TestDb {
         let _ = execute(&self.cluster, &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
     }
 }
+
+/// Holds an exclusive lock on `table` at `url` for `hold` on a thread of its own (a slow
+/// store, as far as a statement on that table can tell); returns once the lock is taken.
+pub fn lock_table_for(url: &str, table: &str, hold: std::time::Duration) -> std::thread::JoinHandle<()> {
+    let (url, table) = (url.to_string(), table.to_string());
+    let (taken_tx, taken_rx) = std::sync::mpsc::channel();
+    let t = std::thread::spawn(move || {
+        let r = block_on(async {
+            let mut c = sqlx::PgConnection::connect(&url).await?;
+            let mut tx = c.begin().await?;
+            sqlx::query(&format!("LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")).execute(&mut *tx).await?;
+            let _ = taken_tx.send(());
+            tokio::time::sleep(hold).await;
+            tx.commit().await?;
+            c.close().await
+        });
+        if let Ok(Err(e)) = r {
+            panic!("holding a lock: {e}");
+        }
+    });
+    let _ = taken_rx.recv();
+    t
+}
