@@ -162,6 +162,9 @@ fn assert_same_as_memory(reader: &PgReader, sources: Vec<AnalyzedSource>) {
         assert_eq!(reader.doc_by_path(&d.path).unwrap(), Some(d.id));
     }
     assert!(reader.documents(&[-1]).unwrap()[0].is_none());
+    let rows = reader.summaries(&[ids[0], -1]).unwrap();
+    assert_eq!(rows[0].as_ref().map(|r| r.sentence_count as usize), Some(docs[&path_of[&ids[0]]].sentence_terms.len()));
+    assert!(rows[1].is_none());
     let keys = reader.path_keys(&ids).unwrap();
     for (id, k) in ids.iter().zip(keys) {
         assert_eq!(k, Some(copydesk_engine::terms::hash_str(&path_of[id])));

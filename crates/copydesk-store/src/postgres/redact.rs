@@ -10,6 +10,10 @@ pub const HIDDEN: &str = "***";
 /// Passwords seen in URLs this process was given, beside `PGPASSWORD`.
 static SECRETS: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
+/// Passwords remembered at most (a process is given a handful of URLs; a long run that
+/// reads many configurations keeps the latest).
+const MAX_SECRETS: usize = 64;
+
 /// `url` with any password hidden: the `user:password@` of its authority and a `password=`
 /// query parameter. Works on text that is no valid URL too (it never echoes what it cannot
 /// read as a password: an authority with an `@` loses everything before it but the user).
@@ -106,6 +110,9 @@ pub fn remember_secrets_of(url: &str) {
     if let Ok(mut s) = SECRETS.lock() {
         for p in found {
             if !s.contains(&p) {
+                if s.len() >= MAX_SECRETS {
+                    s.remove(0);
+                }
                 s.push(p);
             }
         }
