@@ -125,3 +125,20 @@ pub fn lock_table_for(url: &str, table: &str, hold: std::time::Duration) -> std:
     let _ = taken_rx.recv();
     t
 }
+
+impl TestDb {
+    /// Waits (up to `timeout`) until no session is connected to this database: after a
+    /// client is killed, the server has finished whatever it had received from it (a commit
+    /// under way included). True when none is left.
+    pub fn wait_for_no_sessions(&self, timeout: std::time::Duration) -> bool {
+        let t = std::time::Instant::now();
+        let sql = format!("SELECT count(*)::text FROM pg_stat_activity WHERE datname = '{}'", self.name);
+        while t.elapsed() < timeout {
+            if query_text(&self.cluster, &sql).ok().flatten().as_deref() == Some("0") {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        false
+    }
+}
