@@ -7,6 +7,7 @@
 #
 # `start` prints DIR (a new temp dir when not given) on its last line and writes DIR/env:
 #   COPYDESK_TEST_PG_URL=postgres://copydesk_admin@127.0.0.1:PORT/copydesk_test
+# (and COPYDESK_TEST_PG_CA, the CA of the server's TLS certificate, when openssl is there),
 # and `replica` adds COPYDESK_TEST_PG_REPLICA_URL. `set -a; . DIR/env; set +a` then
 # `cargo test` runs the store tests against it; without those variables they are skipped.
 #
@@ -75,6 +76,27 @@ start_server() { # bin datadir port log
     wait_ready "$bin" "$port"
 }
 
+# TLS for the sslmode tests: a CA of this cluster's own and a server certificate for
+# 127.0.0.1 and localhost, used by the primary (and so by its replica, which copies it).
+# Without openssl the cluster runs without TLS and those tests are skipped.
+make_certificates() { # dir
+    local dir=$1
+    command -v openssl >/dev/null 2>&1 || return 0
+    (
+        cd "$dir"
+        openssl req -x509 -newkey rsa:2048 -nodes -days 3 -subj "/CN=copydesk test CA" \
+            -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+            -keyout ca.key -out ca.crt
+        openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout server.key -out server.csr
+        printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > server.ext
+        openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 3 -extfile server.ext -out server.crt
+    ) >/dev/null 2>&1 || { rm -f "$dir/ca.crt"; return 0; }
+    cp "$dir/server.crt" "$dir/server.key" "$dir/primary/"
+    [ "$(id -u)" = 0 ] && chown postgres "$dir/primary/server.crt" "$dir/primary/server.key"
+    chmod 600 "$dir/primary/server.key"
+    printf "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n" | as_owner tee -a "$dir/primary/postgresql.auto.conf" >/dev/null
+}
+
 cmd_start() {
     install_postgres || die "PostgreSQL is not installed and cannot be installed here"
     local bin dir port
@@ -97,10 +119,12 @@ host    replication   copydesk_admin 127.0.0.1/32  trust
 host    all           all            127.0.0.1/32  scram-sha-256
 HBA
     as_owner cp "$dir/hba.conf" "$dir/primary/pg_hba.conf"
+    make_certificates "$dir"
     start_server "$bin" "$dir/primary" "$port" "$dir/primary.log" || die "the primary did not start"
     "$bin/psql" -q -h 127.0.0.1 -p "$port" -U copydesk_admin -d postgres -c "CREATE DATABASE copydesk_test" >/dev/null
     echo "$port" > "$dir/primary.port"
     echo "COPYDESK_TEST_PG_URL=postgres://copydesk_admin@127.0.0.1:$port/copydesk_test" > "$dir/env"
+    [ -f "$dir/ca.crt" ] && echo "COPYDESK_TEST_PG_CA=$dir/ca.crt" >> "$dir/env"
     echo "pg-cluster: primary on 127.0.0.1:$port (data in $dir/primary)" >&2
     echo "$dir"
 }

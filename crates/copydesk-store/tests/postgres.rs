@@ -510,3 +510,37 @@ fn a_slow_store_ends_a_statement_at_the_statement_timeout() {
     held.join().unwrap();
     assert_eq!(reader.stats().unwrap().documents, 2, "and it answers again once the store does");
 }
+
+#[test]
+fn sslmode_is_honoured_verify_full_included() {
+    let Some(db) = TestDb::create("tls") else { return };
+    let Some(ca) = std::env::var_os("COPYDESK_TEST_PG_CA") else {
+        eprintln!("skipped: COPYDESK_TEST_PG_CA is not set (scripts/pg-cluster.sh makes one when openssl is there)");
+        return;
+    };
+    let ca = PathBuf::from(ca);
+    // Not the cluster's CA: the server's own certificate, which issued nothing.
+    let wrong = ca.with_file_name("server.crt");
+    let with = |url: &str, query: &str| format!("{url}?{query}");
+    PgStore::connect(&settings(&db.url)).unwrap().migrate().unwrap();
+    for (query, ok) in [
+        (format!("sslmode=verify-full&sslrootcert={}", ca.display()), true),
+        (format!("sslmode=verify-ca&sslrootcert={}", ca.display()), true),
+        ("sslmode=require".to_string(), true),
+        ("sslmode=disable".to_string(), true),
+        (format!("sslmode=verify-full&sslrootcert={}", wrong.display()), false),
+        (format!("sslmode=verify-ca&sslrootcert={}", wrong.display()), false),
+    ] {
+        let url = with(&db.url, &query);
+        let r = PgReader::open(&settings(&url));
+        assert_eq!(r.is_ok(), ok, "{query}: {:?}", r.as_ref().err().map(|e| format!("{e:#}")));
+        if let Err(e) = r {
+            let e = format!("{e:#}");
+            assert!(e.contains("check sslmode and the server's certificate"), "{e}");
+        }
+    }
+    // verify-full checks the name too: localhost is in the certificate, so it passes.
+    let url =
+        with(&db.url.replace("127.0.0.1", "localhost"), &format!("sslmode=verify-full&sslrootcert={}", ca.display()));
+    assert!(PgReader::open(&settings(&url)).is_ok());
+}

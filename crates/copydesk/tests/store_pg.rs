@@ -219,3 +219,63 @@ fn a_slow_store_ends_the_command_with_exit_2_at_the_statement_timeout() {
     assert!(text(&o).contains("did not answer within the statement timeout (0.5 s)"), "{}", text(&o));
     held.join().unwrap();
 }
+
+#[test]
+fn the_libpq_environment_and_the_pgpass_file_are_read() {
+    let Some(db) = TestDb::create("libpq") else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    PgStore::connect(&settings(&db.url)).unwrap().create_roles().unwrap();
+    const PW: &str = "Env-pw-41aQz";
+    let url = db.login_role("cd_env_reader", PW, Some("copydesk_reader"));
+    let host_db = url.split_once('@').unwrap().1.to_string(); // 127.0.0.1:PORT/db
+    let bare = format!("postgres://{host_db}"); // no user, no password
+    let (hostport, dbname) = host_db.split_once('/').unwrap();
+    let port = hostport.split_once(':').unwrap().1;
+
+    // PGUSER and PGPASSWORD fill in what the URL leaves out.
+    let o = copydesk(dir, &["store", "status", "--store", &bare], &[("PGUSER", "cd_env_reader"), ("PGPASSWORD", PW)]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("role cd_env_reader"), "{}", text(&o));
+
+    // A pgpass file (PGPASSFILE), and a wrong one.
+    let pgpass = dir.join("pgpass");
+    for (line, code) in
+        [(format!("127.0.0.1:{port}:{dbname}:cd_env_reader:{PW}\n"), 0), ("*:*:*:*:not-it\n".to_string(), 2)]
+    {
+        std::fs::write(&pgpass, line).unwrap();
+        #[cfg(unix)]
+        std::fs::set_permissions(&pgpass, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+        let o = copydesk(
+            dir,
+            &["store", "status", "--store", &bare],
+            &[("PGUSER", "cd_env_reader"), ("PGPASSFILE", pgpass.to_str().unwrap())],
+        );
+        assert_eq!(o.status.code(), Some(code), "{}", text(&o));
+        assert!(!text(&o).contains(PW) && !text(&o).contains("not-it"), "{}", text(&o));
+    }
+
+    // PGSSLMODE and PGSSLROOTCERT, when the cluster has TLS.
+    if let Some(ca) = std::env::var_os("COPYDESK_TEST_PG_CA") {
+        let ca = std::path::PathBuf::from(ca);
+        let wrong = ca.with_file_name("server.crt");
+        for (root, code) in [(&ca, 0), (&wrong, 2)] {
+            let o = copydesk(
+                dir,
+                &["store", "status", "--store", &bare],
+                &[
+                    ("PGUSER", "cd_env_reader"),
+                    ("PGPASSWORD", PW),
+                    ("PGSSLMODE", "verify-full"),
+                    ("PGSSLROOTCERT", root.to_str().unwrap()),
+                ],
+            );
+            assert_eq!(o.status.code(), Some(code), "{}", text(&o));
+            if code == 2 {
+                assert!(text(&o).contains("check sslmode and the server's certificate"), "{}", text(&o));
+            }
+        }
+    } else {
+        eprintln!("TLS part skipped: COPYDESK_TEST_PG_CA is not set");
+    }
+}

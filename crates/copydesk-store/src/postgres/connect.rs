@@ -150,6 +150,10 @@ fn unreachable_error(shown: &str, e: &sqlx::Error) -> anyhow::Error {
         }
         sqlx::Error::Database(d) if d.code().as_deref() == Some("3D000") => " (create the database first)",
         sqlx::Error::Tls(_) => " (check sslmode and the server's certificate)",
+        // rustls' refusals of a certificate come back as I/O errors.
+        _ if ["certificate", "TLS", "tls", "SSL"].iter().any(|w| detail.contains(w)) => {
+            " (check sslmode and the server's certificate)"
+        }
         _ => "",
     };
     anyhow!("cannot connect to the store at {shown}: {detail}{hint}")
