@@ -3,7 +3,9 @@
 # Installs what the end-to-end tests need when it runs as root (CI), builds the
 # release binary once, then runs: unit, property, protocol and CLI tests; the
 # shared-data acceptance scorers (skipped without ../shared); the Neovim
-# end-to-end tests; the review page in headless Chromium; the editor packages in
+# end-to-end tests; the PostgreSQL store's tests against a throwaway primary and streaming
+# replica (scripts/pg-cluster.sh; skipped with a message when PostgreSQL cannot be installed);
+# the review page in headless Chromium; the editor packages in
 # Neovim, Emacs and VS Code; a bounded run of every fuzz target (FUZZ_SECONDS each,
 # 40 by default).
 set -euo pipefail
@@ -29,11 +31,16 @@ say "build (release)"
 cargo build --release --locked -p copydesk
 bin="$root/target/release/copydesk"
 
+say "PostgreSQL: a throwaway primary and streaming replica for the store tests (stopped on exit)"
+. scripts/pg-test-env.sh
+pg_test_up
+
 say "cargo test (release: the shared-data scorers check 19,043 stories)"
 # This includes the language server's soak test (crates/copydesk/tests/soak.rs: `copydesk lsp`
 # as a process, random edits, requests and corpus changes, its diagnostics against `copydesk
 # check`) at its bounded default of 2,500 edits (seconds); COPYDESK_SOAK_EDITS runs a longer one.
 cargo test --release --locked --workspace
+pg_test_down
 
 say "example: README's one-command check exits 1 on the planted errors"
 set +e

@@ -18,6 +18,12 @@
 //! [index]
 //! enabled = true             # keep a persistent index of the corpus
 //! path = ".copydesk"         # where, relative to this file
+//!
+//! [store]                    # a shared PostgreSQL store instead of the embedded index
+//! url = "postgres://db.newsroom/copydesk?sslmode=verify-full"  # or COPYDESK_STORE_URL
+//! read_url = "postgres://replica.newsroom/copydesk"           # or COPYDESK_STORE_READ_URL
+//! connect_timeout_ms = 5000
+//! statement_timeout_ms = 10000
 //! ```
 
 use anyhow::{bail, Context, Result};
@@ -89,6 +95,22 @@ impl Default for IndexSection {
     }
 }
 
+/// `[store]`: a shared PostgreSQL store (see `crate::postgres`). Credentials belong in the
+/// libpq environment or a pgpass file, not here; a password written in a URL is accepted but
+/// never shown.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreSection {
+    /// The primary: ingest writes here, and readers read here unless `read_url` is set.
+    pub url: Option<String>,
+    /// A streaming replica for readers.
+    pub read_url: Option<String>,
+    /// How long a connection attempt may take (default 5,000 ms).
+    pub connect_timeout_ms: Option<u64>,
+    /// How long one statement may run (default 10,000 ms).
+    pub statement_timeout_ms: Option<u64>,
+}
+
 /// The contents of a copydesk.toml.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -103,6 +125,8 @@ pub struct ConfigFile {
     pub server: ServerSection,
     #[serde(default)]
     pub index: IndexSection,
+    #[serde(default)]
+    pub store: StoreSection,
 }
 
 /// A configuration and the folder its relative paths are relative to.
@@ -134,6 +158,18 @@ impl Config {
                     "{}: [severity] {code} = \"{sev}\": use error, warning, information, hint or off",
                     file.display()
                 );
+            }
+        }
+        for (key, url) in [("url", &values.store.url), ("read_url", &values.store.read_url)] {
+            if let Some(url) = url {
+                crate::postgres::remember_secrets_of(url);
+                if !crate::postgres::is_postgres_url(url) {
+                    bail!(
+                        "{}: [store] {key} = \"{}\": use a postgres:// URL",
+                        file.display(),
+                        crate::postgres::redact(url)
+                    );
+                }
             }
         }
         for pattern in &values.corpus.exclude {

@@ -8,7 +8,9 @@ pub mod fixtures;
 pub mod index;
 mod leftovers;
 pub mod load;
+pub mod postgres;
 pub mod snapshot;
+pub mod stored;
 
 pub use config::Config;
 pub use index::{store_for, OpenTimings, PersistentStore, QuickStart, SyncStats};

@@ -75,6 +75,40 @@ enum Command {
         /// Configuration file; default: copydesk.toml in this folder or the nearest above.
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
+        /// A PostgreSQL store to ingest the corpus into, instead of the embedded index
+        /// (default: COPYDESK_STORE_URL, else [store] url in copydesk.toml).
+        #[arg(long, value_name = "URL")]
+        store: Option<String>,
+    },
+    /// Add, update and remove stories in the shared PostgreSQL store ([store] in copydesk.toml).
+    Ingest {
+        /// The store's URL (default: COPYDESK_STORE_URL, else [store] url); credentials from
+        /// the libpq environment or a pgpass file.
+        #[arg(long, value_name = "URL")]
+        store: Option<String>,
+        /// Key stories as NAME/path-inside-the-folder instead of the folder's own name.
+        #[arg(long, value_name = "NAME")]
+        prefix: Option<String>,
+        /// Configuration file; default: copydesk.toml in this folder or the nearest above.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Files, folders or globs of stories.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+    /// Administer the shared PostgreSQL store: migrate, roles, status, reextract, verify.
+    Store {
+        #[arg(value_enum)]
+        action: crate::store::StoreAction,
+        /// The store's URL (default: COPYDESK_STORE_URL, else [store] url).
+        #[arg(long, value_name = "URL")]
+        store: Option<String>,
+        /// Configuration file; default: copydesk.toml in this folder or the nearest above.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// With `roles`: print the SQL instead of running it.
+        #[arg(long)]
+        print: bool,
     },
     /// Run the language server on standard input and output.
     Lsp,
@@ -104,7 +138,9 @@ pub fn run() -> ExitCode {
         Command::Check { corpus, config, format, no_index, paths } => {
             cmd_check(corpus, config, format, no_index, paths)
         }
-        Command::Index { corpus, config } => cmd_index(corpus, config),
+        Command::Index { corpus, config, store } => cmd_index(corpus, config, store),
+        Command::Ingest { store, prefix, config, paths } => crate::store::cmd_ingest(store, config, prefix, paths),
+        Command::Store { action, store, config, print } => crate::store::cmd_store(action, store, config, print),
         Command::Claims { format, paths } => crate::claims::run(format == ClaimsFormat::Json, &paths),
         Command::Lsp => cmd_lsp(),
         Command::ReadDocument { format } => Ok(ExitCode::from(copydesk_store::documents::serve_helper(&format))),
@@ -112,7 +148,8 @@ pub fn run() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("copydesk: error: {}", escape(&format!("{e:#}")));
+            // No credential reaches the terminal: known passwords and URLs are hidden.
+            eprintln!("copydesk: error: {}", escape(&copydesk_store::postgres::scrub(&format!("{e:#}"))));
             ExitCode::from(2)
         }
     }
@@ -196,9 +233,13 @@ pub fn check_file(
     Ok(FileReport { lines: LineIndex::new(&text), path: display, text, findings, verdicts })
 }
 
-fn cmd_index(corpus: Vec<PathBuf>, config: Option<PathBuf>) -> Result<ExitCode> {
+fn cmd_index(corpus: Vec<PathBuf>, config: Option<PathBuf>, store: Option<String>) -> Result<ExitCode> {
     let config = find_config(config)?;
     let spec = corpus_spec(corpus, &config)?;
+    if let Some(settings) = copydesk_store::postgres::StoreSettings::resolve(&config, store.as_deref())? {
+        // A shared store: the corpus paths are ingested into it, each keyed by its folder's name.
+        return crate::store::ingest(&settings, &spec.paths, None, &spec.exclude);
+    }
     let Some(dir) = index_dir(&config, &spec) else {
         bail!("no place for the index: set [index] path in copydesk.toml (no user cache folder is known)");
     };

@@ -1,8 +1,9 @@
-//! The `copydesk` command: `check`, `claims`, `index` and `lsp` over the engine.
+//! The `copydesk` command: `check`, `claims`, `index`, `ingest`, `store` and `lsp` over the engine.
 
 mod claims;
 mod cli;
 mod render;
+mod store;
 
 use std::process::ExitCode;
 

@@ -2,11 +2,12 @@
 //! analysis decoded into a frozen index, and a new snapshot written of it.
 
 use super::database::{generation, open_read_only, stamp};
-use super::rows::{decode, encode, put, stored_docs};
+use super::rows::{put, stored_docs};
 use super::sync::{process, Outcome, Synced, BATCH};
 use super::{trace, OpenTimings, SyncStats};
 use crate::load::{self, LoadError};
 use crate::snapshot;
+use crate::stored::{decode, encode};
 use anyhow::Result;
 use copydesk_engine::corpus::{AnalyzedSource, CorpusIndex, FrozenBuilder, FrozenCorpus};
 use rayon::prelude::*;

@@ -39,10 +39,10 @@ mod location;
 mod rows;
 mod sync;
 
+pub(crate) use crate::stored::decode;
 pub(crate) use database::open_read_only;
 pub use database::{engine_fingerprint, ENGINE_VERSION, FORMAT_VERSION};
 pub use location::{corpus_key, index_dir};
-pub(crate) use rows::decode;
 
 use crate::load::{self, FileKind, LoadError};
 use crate::snapshot;

@@ -1,9 +1,8 @@
 //! One row per source file: its stamp (size, mtime, content hash) and its stored analysis.
 
 use crate::snapshot;
-use anyhow::{Context, Result};
-use copydesk_engine::corpus::{AnalyzedSource, SourceDoc};
-use copydesk_engine::{Analysis, LineIndex};
+use anyhow::Result;
+use copydesk_engine::corpus::AnalyzedSource;
 use rusqlite::{params, Connection};
 use std::collections::HashMap;
 
@@ -52,31 +51,6 @@ pub(super) fn forget(conn: &Connection, key: &str) -> Result<()> {
     conn.prepare_cached("DELETE FROM blobs WHERE id = (SELECT blob FROM docs WHERE path = ?1)")?.execute([key])?;
     conn.prepare_cached("DELETE FROM docs WHERE path = ?1")?.execute([key])?;
     Ok(())
-}
-
-pub(super) fn encode(source: &mut AnalyzedSource) -> Result<Vec<u8>> {
-    // Plain text is usually its own masked prose: stored once.
-    let same = source.analysis.prose.masked == source.doc.text;
-    let masked = if same { std::mem::take(&mut source.analysis.prose.masked) } else { String::new() };
-    let r = postcard::to_allocvec(&(same, &source.doc, &source.analysis, &source.sentence_terms));
-    if same {
-        source.analysis.prose.masked = masked;
-    }
-    r.context("cannot serialize an analysis")
-}
-
-/// Decodes a stored source. Its sentence terms are stored too (computing them
-/// is most of the cost of [`AnalyzedSource::restore`]); only the line index is rebuilt.
-pub(crate) fn decode(blob: &[u8], path: String) -> Result<AnalyzedSource> {
-    type Stored = (bool, SourceDoc, Analysis, Vec<Vec<u64>>);
-    let (same, mut doc, mut analysis, sentence_terms): Stored = postcard::from_bytes(blob)?;
-    if same {
-        analysis.prose.masked = doc.text.clone();
-    }
-    anyhow::ensure!(sentence_terms.len() == analysis.sentences.len(), "sentence terms do not match the sentences");
-    doc.path = path;
-    let lines = LineIndex::new(&doc.text);
-    Ok(AnalyzedSource::from_parts(doc, analysis, sentence_terms, lines))
 }
 
 /// The stored documents with these database keys, in order, with their content hashes.

@@ -4,9 +4,10 @@
 use super::database::{connect, generation, prepare};
 use super::first_build::FirstBuild;
 use super::location::key_of;
-use super::rows::{encode, forget, put, Row};
+use super::rows::{forget, put, Row};
 use super::{trace, SyncStats};
 use crate::load::{self, LoadError};
+use crate::stored::encode;
 use anyhow::Result;
 use copydesk_engine::corpus::AnalyzedSource;
 use rayon::prelude::*;
