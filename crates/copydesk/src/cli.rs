@@ -191,6 +191,19 @@ fn corpus_spec(corpus: Vec<PathBuf>, config: &Config) -> Result<CorpusSpec> {
 }
 
 fn open_corpus(corpus: Vec<PathBuf>, config: &Config, no_index: bool) -> Result<LoadedCorpus> {
+    // The shared archive, when one is configured: what the store holds, read as checks ask
+    // (the corpus paths are what ingest reads, not this).
+    let shared = if no_index { None } else { copydesk_store::postgres::StoreSettings::resolve(config, None)? };
+    if let Some(settings) = shared {
+        let reader = std::sync::Arc::new(copydesk_store::postgres::PgReader::open(&settings)?);
+        let shown = reader.shown().to_string();
+        let spec = CorpusSpec { paths: Vec::new(), exclude: Vec::new(), base: std::env::current_dir()? };
+        let loaded = copydesk_store::postgres::PgCorpusStore { reader }.open(&spec, None)?;
+        if loaded.index.is_empty() {
+            bail!("the corpus is empty: the store at {shown} holds no stories (copydesk ingest adds them)");
+        }
+        return Ok(loaded);
+    }
     let spec = corpus_spec(corpus, config)?;
     let loaded = if no_index { MemoryStore.open(&spec, None)? } else { store_for(config, &spec).open(&spec, None)? };
     report_load_errors("corpus", &loaded.errors);
@@ -314,6 +327,11 @@ fn cmd_check(
         }
     }
     report_load_errors("draft", &errors);
+    // A store that failed a lookup (gone away, timed out) answered nothing for it: no
+    // finding of this run can be trusted, so none is shown.
+    if let Some(why) = loaded.index.base_failure() {
+        bail!("the corpus store failed during the check, so nothing was reported: {why}");
+    }
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     let out: &mut dyn Write = &mut stdout;
     match format {

@@ -52,4 +52,11 @@ pub trait CorpusBase: Send + Sync {
     /// The document with this id; its speakers may be left unresolved
     /// ([`AnalyzedSource::speakers`] resolves them).
     fn load(&self, doc: DocId) -> Option<AnalyzedSource>;
+
+    /// Why a lookup could not be answered since the base was opened (a database gone away),
+    /// if one could not: its answers were then empty, and a check made through it is not to
+    /// be trusted. A base in memory never fails.
+    fn failure(&self) -> Option<String> {
+        None
+    }
 }

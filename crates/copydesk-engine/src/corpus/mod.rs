@@ -186,6 +186,12 @@ impl CorpusIndex {
         self.by_path(&doc.path).is_some_and(|held| held.doc == *doc)
     }
 
+    /// Why a lookup of the base failed, if one did ([`CorpusBase::failure`]): a check made
+    /// since is not to be shown as if the corpus had answered it.
+    pub fn base_failure(&self) -> Option<String> {
+        self.base.as_ref()?.failure()
+    }
+
     /// Ids below this are the base's.
     fn base_slots(&self) -> DocId {
         self.base.as_ref().map_or(0, |b| b.slots())

@@ -6,7 +6,8 @@
 //! calls, timeouts, errors said plainly), `schema.rs` (tables and migrations), `roles.rs`
 //! (`copydesk_reader`, `copydesk_ingest`), `write.rs` (a batch of stories in one
 //! transaction; the concurrency rules), `ingest.rs` (files into the store: keys, removals),
-//! `reextract.rs` (after an engine change), `read.rs` (the read API), `live.rs` (changes
+//! `reextract.rs` (after an engine change), `read.rs` (the read API), `base.rs` (the store as the
+//! engine's `CorpusBase`: what a check asks, asked of the database and kept), `live.rs` (changes
 //! since a generation, waiting for the next), `verify.rs` (the store's consistency, recomputed),
 //! `testing.rs` (throwaway databases for tests).
 //!
@@ -14,6 +15,7 @@
 //! `PGDATABASE`, `PGSSLMODE`, `PGSSLROOTCERT`, ...) and the pgpass file (`PGPASSFILE` or
 //! `~/.pgpass`) for whatever the URL leaves out; every sslmode is honoured (TLS by rustls).
 
+mod base;
 mod connect;
 mod ingest;
 mod live;
@@ -28,6 +30,7 @@ pub mod testing;
 mod verify;
 mod write;
 
+pub use base::{PgBase, PgCorpusStore};
 pub use connect::Purpose;
 pub use ingest::IngestStats;
 pub use live::{Change, Changes};

@@ -1,0 +1,234 @@
+//! The store as the engine's corpus: a [`CorpusBase`] over a [`PgReader`], so that a
+//! [`CorpusIndex::over`] it checks drafts against the archive without holding it. Each
+//! lookup is one statement (batched where the engine says what it will ask next); what was
+//! asked is kept — term frequencies, sentence terms, stories read — so that an edit asks
+//! only about what it touched. Candidate sentences are ranked in the database, by the same
+//! weights and ties as the in-memory index (the sums are exact in `float8`).
+//!
+//! One `PgBase` answers for one state of the store: its counts are read when it is opened,
+//! and a reader that learns of a change ([`PgReader::wait_for_change`]) opens a new one.
+
+use super::read::PgReader;
+use super::StoreStats;
+use crate::{CorpusSpec, CorpusStore, LoadedCorpus, ProgressFn};
+use anyhow::{Context, Result};
+use copydesk_engine::corpus::{AnalyzedSource, CorpusBase, CorpusIndex, DocId, QuantityKey, QuantityRef, SentRef};
+use sqlx::Row;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// Entries a cache keeps before it starts again empty (term frequencies, sentence terms).
+const CACHE_ENTRIES: usize = 500_000;
+
+/// The store's stories as the base of a corpus index.
+pub struct PgBase {
+    reader: Arc<PgReader>,
+    stats: StoreStats,
+    slots: DocId,
+    df: Mutex<HashMap<u64, u32>>,
+    terms: Mutex<HashMap<SentRef, Arc<[u64]>>>,
+    failure: Mutex<Option<String>>,
+}
+
+impl PgBase {
+    /// The store as it is now.
+    pub fn open(reader: Arc<PgReader>) -> Result<Self> {
+        let stats = reader.stats()?;
+        let max: Option<i64> = reader.read("reading the highest story id", || async {
+            sqlx::query_scalar("SELECT max(id) FROM copydesk.documents").fetch_one(&*reader.db.pool).await
+        })?;
+        let slots = DocId::try_from(max.unwrap_or(0).max(0) + 1)
+            .ok()
+            .context("the store's story ids have outgrown this copydesk (more than 4,294,967,295)")?;
+        Ok(PgBase { reader, stats, slots, df: Mutex::default(), terms: Mutex::default(), failure: Mutex::default() })
+    }
+
+    /// The store's generation when this base was opened.
+    pub fn generation(&self) -> i64 {
+        self.stats.generation
+    }
+
+    /// The answer of a lookup, or (when it failed) an empty one, the failure kept.
+    fn answer<T: Default>(&self, r: Result<T>) -> T {
+        r.unwrap_or_else(|e| {
+            let mut f = self.failure.lock().unwrap_or_else(|p| p.into_inner());
+            f.get_or_insert_with(|| format!("{e:#}"));
+            T::default()
+        })
+    }
+
+    /// Asks for the term frequencies of `terms` not known yet.
+    fn fetch_df(&self, terms: &[u64]) {
+        let missing: Vec<u64> = {
+            let known = self.df.lock().unwrap_or_else(|p| p.into_inner());
+            let mut m: Vec<u64> = terms.iter().copied().filter(|t| !known.contains_key(t)).collect();
+            m.sort_unstable();
+            m.dedup();
+            m
+        };
+        if missing.is_empty() {
+            return;
+        }
+        let got = self.answer(self.reader.df(&missing).map(Some));
+        if let Some(got) = got {
+            let mut known = self.df.lock().unwrap_or_else(|p| p.into_inner());
+            if known.len() + got.len() > CACHE_ENTRIES {
+                known.clear();
+            }
+            known.extend(missing.into_iter().zip(got));
+        }
+    }
+
+    /// Asks for the terms of the sentences `at` not known yet.
+    fn fetch_terms(&self, at: &[SentRef]) {
+        let missing: Vec<SentRef> = {
+            let known = self.terms.lock().unwrap_or_else(|p| p.into_inner());
+            at.iter().copied().filter(|r| !known.contains_key(r)).collect()
+        };
+        if missing.is_empty() {
+            return;
+        }
+        let asked: Vec<(i64, u32)> = missing.iter().map(|r| (i64::from(r.doc), r.sentence)).collect();
+        let got = self.answer(self.reader.sentence_terms(&asked));
+        let mut known = self.terms.lock().unwrap_or_else(|p| p.into_inner());
+        if known.len() + got.len() > CACHE_ENTRIES {
+            known.clear();
+        }
+        for (r, terms) in missing.into_iter().zip(got) {
+            if let Some(t) = terms {
+                known.insert(r, t.into());
+            }
+        }
+    }
+
+    /// The first `limit` sentences by summed weight, ranked in the database.
+    fn ranked(&self, terms: &[(u64, f32)], limit: usize) -> Result<Vec<(SentRef, f64)>> {
+        let ts: Vec<i64> = terms.iter().map(|(t, _)| *t as i64).collect();
+        let ws: Vec<f64> = terms.iter().map(|(_, w)| f64::from(*w)).collect();
+        let reader = &self.reader;
+        let rows = reader.read("ranking candidate sentences", || async {
+            sqlx::query(
+                "SELECT p.doc, p.sentence, sum(x.w) AS score
+                 FROM unnest($1::int8[], $2::float8[]) AS x(term, w)
+                 JOIN copydesk.postings p ON p.term = x.term
+                 GROUP BY p.doc, p.sentence
+                 ORDER BY score DESC, p.doc, p.sentence
+                 LIMIT $3",
+            )
+            .bind(&ts)
+            .bind(&ws)
+            .bind(limit as i64)
+            .fetch_all(&*reader.db.pool)
+            .await
+        })?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| {
+                let doc = DocId::try_from(r.get::<i64, _>(0)).ok()?;
+                Some((SentRef { doc, sentence: r.get::<i32, _>(1) as u32 }, r.get::<f64, _>(2)))
+            })
+            .collect())
+    }
+}
+
+impl CorpusBase for PgBase {
+    fn slots(&self) -> DocId {
+        self.slots
+    }
+
+    fn docs(&self) -> usize {
+        self.stats.documents as usize
+    }
+
+    fn sentences(&self) -> usize {
+        self.stats.sentences as usize
+    }
+
+    fn doc_sentences(&self, doc: DocId) -> usize {
+        let rows = self.answer(self.reader.summaries(&[i64::from(doc)]));
+        rows.into_iter().flatten().next().map_or(0, |s| s.sentence_count as usize)
+    }
+
+    fn id_of(&self, path: &str) -> Option<DocId> {
+        self.answer(self.reader.doc_by_path(path)).and_then(|id| DocId::try_from(id).ok())
+    }
+
+    fn df(&self, term: u64) -> usize {
+        if let Some(n) = self.df.lock().unwrap_or_else(|p| p.into_inner()).get(&term) {
+            return *n as usize;
+        }
+        self.fetch_df(&[term]);
+        self.df.lock().unwrap_or_else(|p| p.into_inner()).get(&term).map_or(0, |n| *n as usize)
+    }
+
+    fn prefetch_df(&self, terms: &[u64]) {
+        self.fetch_df(terms);
+    }
+
+    fn candidates(&self, terms: &[(u64, f32)], n: usize, skip: &dyn Fn(DocId) -> bool) -> Vec<(SentRef, f64)> {
+        if terms.is_empty() || n == 0 {
+            return Vec::new();
+        }
+        // Sentences of documents to leave out are dropped here: ask for more until `n` are
+        // left, or the database has no more.
+        let mut limit = n;
+        loop {
+            let Some(all) = self.answer(self.ranked(terms, limit).map(Some)) else { return Vec::new() };
+            let complete = all.len() < limit;
+            let kept: Vec<(SentRef, f64)> = all.into_iter().filter(|(r, _)| !skip(r.doc)).collect();
+            if kept.len() >= n || complete {
+                return kept.into_iter().take(n).collect();
+            }
+            limit = limit.saturating_mul(2);
+        }
+    }
+
+    fn sentence_terms(&self, at: SentRef) -> Option<Cow<'_, [u64]>> {
+        if let Some(t) = self.terms.lock().unwrap_or_else(|p| p.into_inner()).get(&at) {
+            return Some(Cow::Owned(t.to_vec()));
+        }
+        self.fetch_terms(&[at]);
+        self.terms.lock().unwrap_or_else(|p| p.into_inner()).get(&at).map(|t| Cow::Owned(t.to_vec()))
+    }
+
+    fn prefetch_sentence_terms(&self, at: &[SentRef]) {
+        self.fetch_terms(at);
+    }
+
+    fn figures_overlapping(&self, key: &QuantityKey, low: f64, high: f64) -> Vec<QuantityRef> {
+        let hits = self.answer(self.reader.figures_overlapping(key.kind, key.unit.as_deref(), low, high));
+        hits.into_iter()
+            .filter_map(|h| {
+                let doc = DocId::try_from(h.doc).ok()?;
+                Some(QuantityRef { doc, quantity: h.quantity, sentence: h.sentence })
+            })
+            .collect()
+    }
+
+    fn load(&self, doc: DocId) -> Option<AnalyzedSource> {
+        let stored = self.answer(self.reader.documents(&[i64::from(doc)]));
+        // A story another engine analyzed is analyzed again from its text, but its postings
+        // and figures (numbered by the other analysis) are not this one's: left out, as a
+        // snapshot leaves out a story changed since, until `copydesk store reextract`.
+        stored.into_iter().flatten().next().filter(|d| !d.reanalyzed).map(|d| d.source)
+    }
+
+    fn failure(&self) -> Option<String> {
+        self.failure.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+/// The PostgreSQL store as a [`CorpusStore`]: the corpus is what the store holds (ingested
+/// by `copydesk ingest`); the files a `spec` names are not read.
+pub struct PgCorpusStore {
+    pub reader: Arc<PgReader>,
+}
+
+impl CorpusStore for PgCorpusStore {
+    fn open(&self, _spec: &CorpusSpec, _progress: Option<ProgressFn<'_>>) -> Result<LoadedCorpus> {
+        let base = PgBase::open(self.reader.clone())?;
+        let files = base.docs();
+        Ok(LoadedCorpus { index: CorpusIndex::over(Arc::new(base)), errors: Vec::new(), files, bytes: 0 })
+    }
+}
