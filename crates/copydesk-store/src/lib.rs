@@ -45,6 +45,28 @@ pub struct LoadedCorpus {
 /// Progress of a long corpus operation: (done, total).
 pub type ProgressFn<'a> = &'a (dyn Fn(usize, usize) + Sync);
 
+/// Counts work done on many threads and reports (done, total) to a [`ProgressFn`], never
+/// past the total.
+pub(crate) struct Progress<'a> {
+    done: AtomicUsize,
+    total: usize,
+    report: Option<ProgressFn<'a>>,
+}
+
+impl<'a> Progress<'a> {
+    pub(crate) fn new(total: usize, report: Option<ProgressFn<'a>>) -> Self {
+        Progress { done: AtomicUsize::new(0), total, report }
+    }
+
+    /// `n` more done.
+    pub(crate) fn tick(&self, n: usize) {
+        let d = self.done.fetch_add(n, Ordering::Relaxed) + n;
+        if let Some(p) = self.report {
+            p(d.min(self.total), self.total);
+        }
+    }
+}
+
 /// The one interface behind which the corpus sits: the embedded default reads
 /// and analyzes files in memory; persistent and server-backed stores keep the
 /// analysis between runs.
@@ -82,16 +104,12 @@ pub fn analyze_files(
     base: &Path,
     progress: Option<ProgressFn<'_>>,
 ) -> Vec<Result<AnalyzedSource, LoadError>> {
-    let done = AtomicUsize::new(0);
-    let total = files.len();
+    let counter = Progress::new(files.len(), progress);
     files
         .par_iter()
         .map(|f| {
             let r = load::read_source(f, load::display_path(f, base)).map(AnalyzedSource::new);
-            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if let Some(p) = progress {
-                p(n, total);
-            }
+            counter.tick(1);
             r
         })
         .collect()

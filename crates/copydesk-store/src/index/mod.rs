@@ -51,7 +51,6 @@ use anyhow::{Context, Result};
 use copydesk_engine::corpus::CorpusIndex;
 use database::{corrupt, read_meta, remove_journal, stamp, wanted_meta};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use sync::{now_ns, Synced};
@@ -289,14 +288,8 @@ impl PersistentStore {
         keep: bool,
     ) -> Result<(SyncStats, Option<(CorpusIndex, u64)>, OpenTimings, Vec<LoadError>)> {
         let t_sync = Instant::now();
-        let total = files.len();
-        let done = AtomicUsize::new(0);
-        let tick = |n: usize| {
-            let d = done.fetch_add(n, Ordering::Relaxed) + n;
-            if let Some(p) = progress {
-                p(d.min(total), total);
-            }
-        };
+        let counter = crate::Progress::new(files.len(), progress);
+        let tick = |n: usize| counter.tick(n);
         let Some(synced) = sync::sync_files(db, files, base, keep, &tick, self.fail_after_writes, t_sync)? else {
             // Another process put its first build in place meanwhile: sync with that one.
             return self.attempt(db, files, base, progress, keep);

@@ -27,7 +27,6 @@ use rayon::prelude::*;
 use sqlx::Row;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Files read and analyzed per parallel batch.
 const READ_BATCH: usize = 512;
@@ -174,13 +173,8 @@ pub(crate) fn ingest(
     // What is stored under these roots: unchanged files are skipped before any analysis.
     let stored = stored_under(db, &roots, &files)?;
     let total = files.len();
-    let done = AtomicUsize::new(0);
-    let tick = |n: usize| {
-        let d = done.fetch_add(n, Ordering::Relaxed) + n;
-        if let Some(p) = progress {
-            p(d.min(total), total);
-        }
-    };
+    let counter = crate::Progress::new(total, progress);
+    let tick = |n: usize| counter.tick(n);
     if let Some(p) = progress {
         p(0, total);
     }
