@@ -249,15 +249,7 @@ impl CorpusBase for FrozenBase {
     }
 
     fn candidates(&self, terms: &[(u64, f32)], n: usize, skip: &dyn Fn(DocId) -> bool) -> Vec<(SentRef, f64)> {
-        let mut acc: TermMap<f64> = TermMap::default();
-        for (t, w) in terms {
-            for r in self.arrays.term_postings(*t) {
-                if !skip(SentRef::unpack(*r).doc) {
-                    *acc.entry(*r).or_default() += f64::from(*w);
-                }
-            }
-        }
-        super::first_by_weight(acc, n)
+        super::first_by_weight(terms, |t| self.arrays.term_postings(t), n, skip)
     }
 
     fn sentence_terms(&self, at: SentRef) -> Option<Cow<'_, [u64]>> {

@@ -443,15 +443,7 @@ impl CorpusIndex {
         // dropped, leaving out a live one.
         let any_removed = !self.removed_postings.is_empty();
         let skip = |doc: DocId| any_removed && self.is_removed(doc);
-        let mut acc: TermMap<f64> = TermMap::default();
-        for (t, w) in &rare {
-            for r in self.postings.get(t).map_or(&[][..], Vec::as_slice) {
-                if !skip(SentRef::unpack(*r).doc) {
-                    *acc.entry(*r).or_default() += f64::from(*w);
-                }
-            }
-        }
-        let inserted = first_by_weight(acc, n);
+        let inserted = first_by_weight(&rare, |t| self.postings.get(&t).map_or(&[][..], Vec::as_slice), n, &skip);
         let Some(base) = &self.base else {
             return inserted.into_iter().map(|(r, w)| (r.pack(), w)).collect();
         };
@@ -550,12 +542,26 @@ impl CorpusIndex {
     }
 }
 
-/// The first `n` sentences of summed weights `acc`, by weight and then position. The sums
-/// are of f32 weights in f64: exact (the weights of terms used to find candidates lie
-/// within a few binary orders of magnitude, and there are at most a few hundred of them),
-/// so they do not depend on the order of the summing, and a base that sums elsewhere (a
-/// database) ranks as the index does.
-fn first_by_weight(acc: TermMap<f64>, n: usize) -> Vec<(SentRef, f64)> {
+/// The first `n` sentences by the summed weights of the `terms` whose `postings` hold them
+/// (documents `skip` names left out), by weight and then position. The sums are of f32
+/// weights in f64: exact (the weights of terms used to find candidates lie within a few
+/// binary orders of magnitude, and there are at most a few hundred of them), so they do not
+/// depend on the order of the summing, and a base that sums elsewhere (a database) ranks as
+/// the index does.
+fn first_by_weight<'a>(
+    terms: &[(u64, f32)],
+    postings: impl Fn(u64) -> &'a [u64],
+    n: usize,
+    skip: &dyn Fn(DocId) -> bool,
+) -> Vec<(SentRef, f64)> {
+    let mut acc: TermMap<f64> = TermMap::default();
+    for (t, w) in terms {
+        for r in postings(*t) {
+            if !skip(SentRef::unpack(*r).doc) {
+                *acc.entry(*r).or_default() += f64::from(*w);
+            }
+        }
+    }
     let mut rough: Vec<(u64, f64)> = acc.into_iter().collect();
     rough.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     rough.truncate(n);
