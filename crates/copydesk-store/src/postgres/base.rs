@@ -21,6 +21,10 @@ use std::sync::{Arc, Mutex};
 /// Entries a cache keeps before it starts again empty (term frequencies, sentence terms).
 const CACHE_ENTRIES: usize = 500_000;
 
+/// Figures found by value whose sentences' terms the engine reads (its
+/// `MAX_SUPPORT_CANDIDATES`): they are asked for with the figures.
+const SUPPORT_CANDIDATES: usize = 4000;
+
 /// The store's stories as the base of a corpus index.
 pub struct PgBase {
     reader: Arc<PgReader>,
@@ -194,16 +198,30 @@ impl CorpusBase for PgBase {
 
     fn prefetch_sentence_terms(&self, at: &[SentRef]) {
         self.fetch_terms(at);
+        // The engine weighs each of these sentences' terms next (similarity): their
+        // frequencies in one statement, not one each.
+        let terms: Vec<u64> = {
+            let known = self.terms.lock().unwrap_or_else(|p| p.into_inner());
+            at.iter().filter_map(|r| known.get(r)).flat_map(|t| t.iter().copied()).collect()
+        };
+        self.fetch_df(&terms);
     }
 
     fn figures_overlapping(&self, key: &QuantityKey, low: f64, high: f64) -> Vec<QuantityRef> {
         let hits = self.answer(self.reader.figures_overlapping(key.kind, key.unit.as_deref(), low, high));
-        hits.into_iter()
+        let found: Vec<QuantityRef> = hits
+            .into_iter()
             .filter_map(|h| {
                 let doc = DocId::try_from(h.doc).ok()?;
                 Some(QuantityRef { doc, quantity: h.quantity, sentence: h.sentence })
             })
-            .collect()
+            .collect();
+        // The engine asks for the terms of each figure's sentence next, of the first
+        // SUPPORT_CANDIDATES: one statement for them all.
+        let at: Vec<SentRef> =
+            found.iter().take(SUPPORT_CANDIDATES).map(|r| SentRef { doc: r.doc, sentence: r.sentence }).collect();
+        self.fetch_terms(&at);
+        found
     }
 
     fn load(&self, doc: DocId) -> Option<AnalyzedSource> {
