@@ -107,24 +107,51 @@ impl PgBase {
     }
 
     /// The first `limit` sentences by summed weight, ranked in the database.
+    ///
+    /// Each term's postings are one range of the postings' key, in (story, sentence) order:
+    /// merged (a Merge Append of one index-only scan per term), they are summed per sentence
+    /// as they stream by (a GroupAggregate), rather than into a hash table of every sentence
+    /// holding a term, which the planner would otherwise choose and which costs twice as
+    /// much at 1,000,000 stories (the sums are the same: exact in `float8`, whatever the
+    /// order). The plan is asked for in the statement's own transaction (SET LOCAL).
     fn ranked(&self, terms: &[(u64, f32)], limit: usize) -> Result<Vec<(SentRef, f64)>> {
         let ts: Vec<i64> = terms.iter().map(|(t, _)| *t as i64).collect();
         let ws: Vec<f64> = terms.iter().map(|(_, w)| f64::from(*w)).collect();
+        let n = ts.len();
+        let branches: Vec<String> = (1..=n)
+            .map(|i| {
+                format!(
+                    "(SELECT doc, sentence, ${w}::float8 AS w FROM copydesk.postings WHERE term = ${i} ORDER BY doc, sentence)",
+                    w = n + i
+                )
+            })
+            .collect();
+        let sql = format!(
+            "SELECT doc, sentence, sum(w) AS score FROM ({}) AS u
+             GROUP BY doc, sentence
+             ORDER BY score DESC, doc, sentence
+             LIMIT ${}",
+            branches.join(" UNION ALL "),
+            2 * n + 1
+        );
         let reader = &self.reader;
         let rows = reader.read("ranking candidate sentences", || async {
+            let mut tx = reader.db.pool.begin().await?;
             sqlx::query(
-                "SELECT p.doc, p.sentence, sum(x.w) AS score
-                 FROM unnest($1::int8[], $2::float8[]) AS x(term, w)
-                 JOIN copydesk.postings p ON p.term = x.term
-                 GROUP BY p.doc, p.sentence
-                 ORDER BY score DESC, p.doc, p.sentence
-                 LIMIT $3",
+                "SELECT set_config('enable_hashagg', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)",
             )
-            .bind(&ts)
-            .bind(&ws)
-            .bind(limit as i64)
-            .fetch_all(&*reader.db.pool)
-            .await
+            .execute(&mut *tx)
+            .await?;
+            let mut q = sqlx::query(&sql);
+            for t in &ts {
+                q = q.bind(t);
+            }
+            for w in &ws {
+                q = q.bind(w);
+            }
+            let rows = q.bind(limit as i64).fetch_all(&mut *tx).await?;
+            tx.rollback().await?;
+            Ok(rows)
         })?;
         Ok(rows
             .into_iter()
