@@ -4,6 +4,8 @@
 #   scripts/pg-cluster.sh start [DIR]    initdb + start a primary on 127.0.0.1 at a free port
 #   scripts/pg-cluster.sh replica DIR    add a streaming replica (pg_basebackup -R) on another port
 #   scripts/pg-cluster.sh stop DIR       stop both and remove DIR
+#   scripts/pg-cluster.sh pause DIR      stop the primary, keeping DIR (a database gone away)
+#   scripts/pg-cluster.sh resume DIR     start the paused primary again, on its port
 #
 # `start` prints DIR (a new temp dir when not given) on its last line and writes DIR/env:
 #   COPYDESK_TEST_PG_URL=postgres://copydesk_admin@127.0.0.1:PORT/copydesk_test
@@ -154,9 +156,23 @@ cmd_stop() {
     rm -rf "$dir"
 }
 
+cmd_pause() {
+    local dir=${1:?usage: pg-cluster.sh pause DIR} bin
+    bin=$(bindir) || die "PostgreSQL is not installed"
+    as_owner "$bin/pg_ctl" -D "$dir/primary" -m fast -w -t 30 stop >/dev/null
+}
+
+cmd_resume() {
+    local dir=${1:?usage: pg-cluster.sh resume DIR} bin
+    bin=$(bindir) || die "PostgreSQL is not installed"
+    start_server "$bin" "$dir/primary" "$(cat "$dir/primary.port")" "$dir/primary.log" || die "the primary did not start again"
+}
+
 case "${1:-}" in
     start) shift; cmd_start "$@" ;;
     replica) shift; cmd_replica "$@" ;;
     stop) shift; cmd_stop "$@" ;;
-    *) die "usage: pg-cluster.sh start [DIR] | replica DIR | stop DIR" ;;
+    pause) shift; cmd_pause "$@" ;;
+    resume) shift; cmd_resume "$@" ;;
+    *) die "usage: pg-cluster.sh start [DIR] | replica DIR | stop DIR | pause DIR | resume DIR" ;;
 esac

@@ -5,6 +5,7 @@
 use copydesk_engine::settings::Settings;
 use copydesk_engine::{Code, Severity};
 use copydesk_store::config::CONFIG_FILE;
+use copydesk_store::postgres::StoreSettings;
 use copydesk_store::Config;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -120,6 +121,9 @@ pub struct Effective {
     pub file: Option<PathBuf>,
     pub corpus_paths: Vec<PathBuf>,
     pub exclude: Vec<String>,
+    /// The shared PostgreSQL store (`[store]` in copydesk.toml, or `COPYDESK_STORE_URL`):
+    /// when set, the corpus is what the store holds, and the corpus paths are not read.
+    pub store: Option<StoreSettings>,
     pub settings: Settings,
     pub debounce_ms: u64,
     pub max_document_bytes: usize,
@@ -136,6 +140,12 @@ impl Effective {
     /// The corpus as the store wants it.
     pub fn corpus_key(&self) -> (Vec<PathBuf>, Vec<String>) {
         (self.corpus_paths.clone(), self.exclude.clone())
+    }
+
+    /// Whether `other` checks against the same corpus: the same files, or the same shared store.
+    pub fn same_corpus(&self, other: &Effective) -> bool {
+        let store = |e: &Effective| e.store.as_ref().map(|s| (s.url.clone(), s.read_url.clone()));
+        self.corpus_key() == other.corpus_key() && store(self) == store(other)
     }
 }
 
@@ -156,11 +166,16 @@ pub fn resolve(root: &Path, layers: &[&Overrides]) -> Effective {
         },
         None => Config::empty(root),
     };
+    let store = StoreSettings::resolve(&config, None).unwrap_or_else(|e| {
+        problems.push(format!("{e:#}"));
+        None
+    });
     let mut eff = Effective {
         root: root.to_path_buf(),
         file: config.file.clone(),
         corpus_paths: config.corpus_paths(),
         exclude: config.values.corpus.exclude.clone(),
+        store,
         settings: config.settings(),
         debounce_ms: config.values.server.debounce_ms.min(MAX_DEBOUNCE_MS),
         max_document_bytes: config.values.server.max_document_bytes,

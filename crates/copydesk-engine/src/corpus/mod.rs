@@ -192,6 +192,12 @@ impl CorpusIndex {
         self.base.as_ref()?.failure()
     }
 
+    /// Documents of the base read so far (kept for the index's life): a caller that must
+    /// bound its memory opens a new index over the base when this grows.
+    pub fn base_docs_read(&self) -> usize {
+        self.base_docs.len()
+    }
+
     /// Ids below this are the base's.
     fn base_slots(&self) -> DocId {
         self.base.as_ref().map_or(0, |b| b.slots())

@@ -1,6 +1,6 @@
 //! The corpus: indexed in the background (from the persistent index and its
 //! snapshot when there is one, with `$/progress`), and kept up to date file by
-//! file as watched files change.
+//! file as watched files change; or, with a shared store, the store's (`store.rs`).
 
 use super::state::{lock, Shared};
 use super::workspace::{in_corpus, normalize};
@@ -63,6 +63,11 @@ impl Shared {
     /// One indexing run, numbered `epoch`: its corpus is put in place unless a newer run started meanwhile.
     async fn index_run(self: &Arc<Self>, epoch: u64) {
         let cfg = self.config();
+        if let Some(settings) = cfg.store.clone() {
+            // A shared store: its stories are the corpus (`store.rs`).
+            self.open_store(epoch, settings).await;
+            return;
+        }
         let (paths, exclude) = cfg.corpus_key();
         let root = cfg.root.clone();
         if paths.is_empty() {
@@ -212,7 +217,7 @@ impl Shared {
         }
     }
 
-    async fn install(self: &Arc<Self>, epoch: u64, index: CorpusIndex) {
+    pub(super) async fn install(self: &Arc<Self>, epoch: u64, index: CorpusIndex) {
         if self.index_epoch.load(Ordering::SeqCst) != epoch {
             return;
         }
@@ -277,7 +282,7 @@ impl Shared {
         }
         if reconfig {
             self.reconfigure().await;
-            if self.config().corpus_key() != cfg.corpus_key() {
+            if !self.config().same_corpus(&cfg) {
                 return; // re-indexing from scratch
             }
         }

@@ -11,7 +11,9 @@
 //!   `publishDiagnostics`, so a stale result can never be published after a
 //!   newer one;
 //! - indexing on the blocking pool (rayon inside), reporting `$/progress`
-//!   (`indexing.rs`); watching and configuration in `workspace.rs`.
+//!   (`indexing.rs`); watching and configuration in `workspace.rs`;
+//! - with a shared store, its follower (`store.rs`): new views of the store
+//!   as stories land, reconnecting when it fails.
 //!
 //! Every document has a generation, bumped on each edit and on every change
 //! that calls for a re-check (corpus, configuration). A check result is kept
@@ -20,6 +22,7 @@
 mod indexing;
 mod scheduler;
 mod state;
+mod store;
 mod workspace;
 
 use crate::actions;
@@ -76,6 +79,7 @@ impl Backend {
                 watched: Mutex::new(Default::default()),
                 applying: tokio::sync::Mutex::new(()),
                 shut_down,
+                store: Default::default(),
                 options,
             }),
         }

@@ -8,6 +8,7 @@
 //! starts is skipped; one already running finishes and its result is dropped.
 
 use super::state::{lock, DocResult, Shared};
+use super::store;
 use crate::config::Effective;
 use crate::document::Positions;
 use crate::render;
@@ -34,8 +35,9 @@ pub(super) enum Job {
 
 impl Shared {
     /// Checks generation `gen` of a document on the blocking pool; `None` when a newer
-    /// edit came before the check started, or the check failed.
-    async fn compute(self: &Arc<Self>, uri: &Uri, gen: u64) -> Option<DocResult> {
+    /// edit came before the check started, or the check failed; `Some(Err(why))` when the
+    /// shared store failed a lookup of the check (its result cannot be trusted).
+    async fn compute(self: &Arc<Self>, uri: &Uri, gen: u64) -> Option<Result<DocResult, String>> {
         let cfg = self.config();
         let unit = self.session().unit;
         let s = self.clone();
@@ -46,17 +48,24 @@ impl Shared {
                 let d = docs.get_mut(&uri).filter(|d| d.gen == gen)?;
                 let size = d.rope.len_bytes();
                 if size > cfg.max_document_bytes {
-                    return Some(DocResult::empty(gen, vec![render::oversize(size, cfg.max_document_bytes)]));
+                    return Some(Ok(DocResult::empty(gen, vec![render::oversize(size, cfg.max_document_bytes)])));
                 }
                 (d.rope.to_string(), d.format, std::mem::take(&mut d.memo))
             };
             std::thread::sleep(s.options.check_delay);
             let corpus = s.corpus.read().unwrap_or_else(PoisonError::into_inner);
             let result = check_text(&corpus, text, gen, format, &cfg, unit, &mut memo);
+            if let Some(why) = corpus.base_failure() {
+                // Its verdicts were made on empty answers; the memo of them is dropped.
+                return Some(Err(why));
+            }
+            if corpus.base_docs_read() > store::STORIES_KEPT {
+                s.store.wake.notify_one(); // time for a fresh view of the store
+            }
             if let Some(d) = lock(&s.docs).get_mut(&uri) {
                 d.memo = memo;
             }
-            Some(result)
+            Some(Ok(result))
         });
         match job.await {
             Ok(r) => r,
@@ -73,21 +82,36 @@ impl Shared {
             return;
         }
         let Some((gen, version)) = lock(&self.docs).get(uri).map(|d| (d.gen, d.version)) else { return };
-        let result = self.compute(uri, gen).await;
+        let (result, store_failure) = match self.compute(uri, gen).await {
+            Some(Ok(r)) => (Some(r), None),
+            Some(Err(why)) => (None, Some(why)),
+            None => (None, None),
+        };
         let publish = {
             let mut docs = lock(&self.docs);
             let Some(doc) = docs.get_mut(uri) else { return };
             if doc.gen != gen {
                 return; // stale: a newer edit is already scheduled
             }
-            let mut result = result.unwrap_or_else(|| DocResult::empty(gen, Vec::new()));
+            let mut result = match (result, &store_failure) {
+                (Some(r), _) => r,
+                // The store failed: the last diagnostics stay (a pull client is given them
+                // again), and nothing else of the old text is offered for the new one.
+                (None, Some(_)) => {
+                    DocResult::empty(gen, doc.result.as_ref().map(|r| r.diagnostics.clone()).unwrap_or_default())
+                }
+                (None, None) => DocResult::empty(gen, Vec::new()),
+            };
             result.version = version;
             let result = Arc::new(result);
             doc.result = Some(result.clone());
             doc.done.send_replace(gen);
-            result.diagnostics.clone()
+            store_failure.is_none().then(|| result.diagnostics.clone())
         };
-        if !self.session().pull {
+        if let Some(why) = store_failure {
+            let shown = self.config().store.as_ref().map(|s| s.shown()).unwrap_or_default();
+            self.store_failed(&shown, &why).await;
+        } else if let Some(publish) = publish.filter(|_| !self.session().pull) {
             self.client.publish_diagnostics(uri.clone(), publish, Some(version)).await;
         }
     }

@@ -3,6 +3,7 @@
 
 use super::indexing::WatchedChanges;
 use super::scheduler::Job;
+use super::store::StoreLink;
 use crate::config::{Effective, Overrides};
 use copydesk_engine::check::CheckMemo;
 use copydesk_engine::corpus::CorpusIndex;
@@ -109,6 +110,8 @@ pub(super) struct Shared {
     pub applying: tokio::sync::Mutex<()>,
     /// Set by `shutdown`: an `exit` after it ends the process with 0, else 1.
     pub shut_down: Arc<AtomicBool>,
+    /// The shared store, when the corpus is one (`store.rs`).
+    pub store: StoreLink,
     pub options: crate::Options,
 }
 
@@ -154,6 +157,9 @@ impl Shared {
     }
 
     pub fn indexing_message(&self) -> String {
+        if self.store.down.load(Ordering::SeqCst) {
+            return "copydesk: the corpus store does not answer; claims are checked when it does again.".to_string();
+        }
         let done = self.index_done.load(Ordering::Relaxed);
         let total = self.index_total.load(Ordering::Relaxed);
         if total == 0 {

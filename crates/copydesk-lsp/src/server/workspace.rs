@@ -26,8 +26,12 @@ pub(super) fn normalize(path: &Path) -> PathBuf {
     }
 }
 
-/// Whether a file belongs to the configured corpus.
+/// Whether a file belongs to the configured corpus (never with a shared store: its stories
+/// are what ingest put there, not the files).
 pub(super) fn in_corpus(cfg: &Effective, path: &Path) -> bool {
+    if cfg.store.is_some() {
+        return false;
+    }
     // The extensions a folder's walk takes (.txt, .md, .html, .pdf, .docx …).
     let source_ext = load::accepted(path, load::FileKind::Source);
     let named = cfg.corpus_paths.iter().any(|p| {
@@ -117,7 +121,7 @@ impl Shared {
             let mut c = self.config.write().unwrap_or_else(PoisonError::into_inner);
             std::mem::replace(&mut *c, Arc::new(new.clone()))
         };
-        if old.corpus_key() != new.corpus_key() {
+        if !old.same_corpus(&new) {
             self.register_watchers().await;
             let s = self.clone();
             tokio::spawn(async move { s.index().await });

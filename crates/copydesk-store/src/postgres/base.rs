@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// Entries a cache keeps before it starts again empty (term frequencies, sentence terms).
-const CACHE_ENTRIES: usize = 500_000;
+const CACHE_ENTRIES: usize = 200_000;
 
 /// Figures found by value whose sentences' terms the engine reads (its
 /// `MAX_SUPPORT_CANDIDATES`): they are asked for with the figures.
@@ -53,9 +53,14 @@ impl PgBase {
         self.stats.generation
     }
 
-    /// The answer of a lookup, or (when it failed) an empty one, the failure kept.
-    fn answer<T: Default>(&self, r: Result<T>) -> T {
-        r.unwrap_or_else(|e| {
+    /// The answer of a lookup, or (when it failed) an empty one, the failure kept. Once one
+    /// lookup has failed, none is asked again: the check under way cannot be trusted anyway,
+    /// and a store gone away would cost a connect timeout per lookup.
+    fn answer<T: Default>(&self, lookup: impl FnOnce() -> Result<T>) -> T {
+        if self.failure.lock().unwrap_or_else(|p| p.into_inner()).is_some() {
+            return T::default();
+        }
+        lookup().unwrap_or_else(|e| {
             let mut f = self.failure.lock().unwrap_or_else(|p| p.into_inner());
             f.get_or_insert_with(|| format!("{e:#}"));
             T::default()
@@ -74,7 +79,7 @@ impl PgBase {
         if missing.is_empty() {
             return;
         }
-        let got = self.answer(self.reader.df(&missing).map(Some));
+        let got = self.answer(|| self.reader.df(&missing).map(Some));
         if let Some(got) = got {
             let mut known = self.df.lock().unwrap_or_else(|p| p.into_inner());
             if known.len() + got.len() > CACHE_ENTRIES {
@@ -94,7 +99,7 @@ impl PgBase {
             return;
         }
         let asked: Vec<(i64, u32)> = missing.iter().map(|r| (i64::from(r.doc), r.sentence)).collect();
-        let got = self.answer(self.reader.sentence_terms(&asked));
+        let got = self.answer(|| self.reader.sentence_terms(&asked));
         let mut known = self.terms.lock().unwrap_or_else(|p| p.into_inner());
         if known.len() + got.len() > CACHE_ENTRIES {
             known.clear();
@@ -177,12 +182,12 @@ impl CorpusBase for PgBase {
     }
 
     fn doc_sentences(&self, doc: DocId) -> usize {
-        let rows = self.answer(self.reader.summaries(&[i64::from(doc)]));
+        let rows = self.answer(|| self.reader.summaries(&[i64::from(doc)]));
         rows.into_iter().flatten().next().map_or(0, |s| s.sentence_count as usize)
     }
 
     fn id_of(&self, path: &str) -> Option<DocId> {
-        self.answer(self.reader.doc_by_path(path)).and_then(|id| DocId::try_from(id).ok())
+        self.answer(|| self.reader.doc_by_path(path)).and_then(|id| DocId::try_from(id).ok())
     }
 
     fn df(&self, term: u64) -> usize {
@@ -205,7 +210,7 @@ impl CorpusBase for PgBase {
         // left, or the database has no more.
         let mut limit = n;
         loop {
-            let Some(all) = self.answer(self.ranked(terms, limit).map(Some)) else { return Vec::new() };
+            let Some(all) = self.answer(|| self.ranked(terms, limit).map(Some)) else { return Vec::new() };
             let complete = all.len() < limit;
             let kept: Vec<(SentRef, f64)> = all.into_iter().filter(|(r, _)| !skip(r.doc)).collect();
             if kept.len() >= n || complete {
@@ -235,7 +240,7 @@ impl CorpusBase for PgBase {
     }
 
     fn figures_overlapping(&self, key: &QuantityKey, low: f64, high: f64) -> Vec<QuantityRef> {
-        let hits = self.answer(self.reader.figures_overlapping(key.kind, key.unit.as_deref(), low, high));
+        let hits = self.answer(|| self.reader.figures_overlapping(key.kind, key.unit.as_deref(), low, high));
         let found: Vec<QuantityRef> = hits
             .into_iter()
             .filter_map(|h| {
@@ -252,7 +257,7 @@ impl CorpusBase for PgBase {
     }
 
     fn load(&self, doc: DocId) -> Option<AnalyzedSource> {
-        let stored = self.answer(self.reader.documents(&[i64::from(doc)]));
+        let stored = self.answer(|| self.reader.documents(&[i64::from(doc)]));
         // A story another engine analyzed is analyzed again from its text, but its postings
         // and figures (numbered by the other analysis) are not this one's: left out, as a
         // snapshot leaves out a story changed since, until `copydesk store reextract`.

@@ -1,0 +1,190 @@
+//! The shared store (`[store]` in copydesk.toml, or `COPYDESK_STORE_URL`): the corpus is
+//! what a newsroom's PostgreSQL store holds, read as checks ask (`PgBase`), never pulled into
+//! memory. A follower task keeps the server's view current:
+//! - a story ingested anywhere bumps the store's generation (NOTIFY on the primary, the
+//!   generation polled on a replica): a new view is opened and the open drafts re-checked;
+//! - a lookup that fails during a check (the store gone, timed out, restarted) leaves the
+//!   draft's last diagnostics as they were (`scheduler.rs`), tells the user once, and wakes
+//!   the follower, which reconnects with backoff and re-checks when the store answers again;
+//! - a view that has read many stories is replaced by a fresh one, so the server's memory
+//!   stays bounded however large the archive.
+
+use super::state::Shared;
+use copydesk_engine::corpus::{CorpusBase, CorpusIndex};
+use copydesk_store::postgres::{PgBase, PgReader, StoreSettings};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, PoisonError};
+use std::time::Duration;
+use tokio::sync::Notify;
+use tower_lsp_server::ls_types::MessageType;
+
+/// Stories a view of the store keeps read (with their analyses) before it is replaced by a
+/// fresh one: tens of megabytes at most, whatever the archive's size.
+pub(super) const STORIES_KEPT: usize = 4_000;
+
+/// How long one wait for a change lasts before the follower looks at its other reasons to act.
+const WAIT: Duration = Duration::from_millis(500);
+
+/// The first and the longest pause between attempts to reach a store that does not answer.
+const FIRST_RETRY: Duration = Duration::from_millis(250);
+const LONGEST_RETRY: Duration = Duration::from_secs(5);
+
+/// The server's link to a shared store.
+#[derive(Default)]
+pub(super) struct StoreLink {
+    /// The store failed (unreachable, or a lookup failed): the drafts keep their last
+    /// diagnostics until it answers again.
+    pub down: AtomicBool,
+    /// Wakes the follower: a check saw a lookup fail, or its view grew past [`STORIES_KEPT`].
+    pub wake: Notify,
+}
+
+/// Doubling pauses, from [`FIRST_RETRY`] up to [`LONGEST_RETRY`].
+struct Backoff(Duration);
+
+impl Backoff {
+    fn new() -> Self {
+        Backoff(FIRST_RETRY)
+    }
+
+    fn next(&mut self) -> Duration {
+        let now = self.0;
+        self.0 = (self.0 * 2).min(LONGEST_RETRY);
+        now
+    }
+}
+
+/// Why the view in place is to be replaced, if it is.
+fn stale_view(corpus: &CorpusIndex) -> Option<&'static str> {
+    if corpus.base_failure().is_some() {
+        Some("a lookup failed")
+    } else if corpus.base_docs_read() > STORIES_KEPT {
+        Some("its cache is full")
+    } else {
+        None
+    }
+}
+
+impl Shared {
+    /// Checks against the shared store: connects, puts a view of the store in place, and
+    /// follows the store in a task of its own for as long as this indexing run (`epoch`) is
+    /// the latest. Returns once the first attempt to connect is over, answered or not.
+    pub(super) async fn open_store(self: &Arc<Self>, epoch: u64, settings: StoreSettings) {
+        let mut follower = Follower { epoch, settings, reader: None, generation: None, backoff: Backoff::new() };
+        if let Err(e) = follower.open_view(self).await {
+            self.store_failed(&follower.settings.shown(), &e).await;
+        }
+        let s = self.clone();
+        tokio::spawn(async move { follower.run(&s).await });
+    }
+
+    /// Says once per outage that the store failed; the follower retries.
+    pub(super) async fn store_failed(&self, shown: &str, why: &str) {
+        self.store.wake.notify_one();
+        if self.store.down.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let msg = format!(
+            "copydesk: the corpus store at {shown} does not answer ({why}). The last diagnostics stay as they were; copydesk keeps trying to reconnect."
+        );
+        self.client.log_message(MessageType::ERROR, msg.clone()).await;
+        self.client.show_message(MessageType::ERROR, msg).await;
+    }
+
+    /// Whether the follower of run `epoch` is to go on.
+    fn following(&self, epoch: u64) -> bool {
+        self.index_epoch.load(Ordering::SeqCst) == epoch && !self.shut_down.load(Ordering::SeqCst)
+    }
+}
+
+/// The follower of one store, for one indexing run.
+struct Follower {
+    epoch: u64,
+    settings: StoreSettings,
+    reader: Option<Arc<PgReader>>,
+    /// The generation of the view in place; None when a new view is to be opened.
+    generation: Option<i64>,
+    backoff: Backoff,
+}
+
+impl Follower {
+    async fn run(&mut self, s: &Arc<Shared>) {
+        while s.following(self.epoch) {
+            let failed = match (self.reader.clone(), self.generation) {
+                (Some(reader), Some(generation)) => self.wait(s, reader, generation).await,
+                _ => self.open_view(s).await,
+            };
+            match failed {
+                Ok(()) => self.backoff = Backoff::new(),
+                Err(e) => {
+                    self.generation = None;
+                    s.store_failed(&self.settings.shown(), &e).await;
+                    let pause = self.backoff.next();
+                    // A new reason to try (a check that failed) does not cut the pause short.
+                    tokio::time::sleep(pause).await;
+                }
+            }
+        }
+    }
+
+    /// Waits for a change in the store, or for the scheduler's call; opens a new view when
+    /// the store changed or the view in place is stale.
+    async fn wait(&mut self, s: &Arc<Shared>, reader: Arc<PgReader>, generation: i64) -> Result<(), String> {
+        let waiting = tokio::task::spawn_blocking(move || reader.wait_for_change(generation, WAIT));
+        let changed = tokio::select! {
+            r = waiting => match r {
+                Ok(Ok(g)) => g.is_some(),
+                Ok(Err(e)) => return Err(format!("{e:#}")),
+                Err(e) => return Err(format!("the wait for changes failed: {e}")),
+            },
+            () = s.store.wake.notified() => false,
+        };
+        let stale = stale_view(&s.corpus.read().unwrap_or_else(PoisonError::into_inner)).is_some();
+        if changed || stale {
+            self.open_view(s).await?;
+        }
+        Ok(())
+    }
+
+    /// Connects when not connected, opens a view of the store as it is now, and puts it in
+    /// place (the open drafts are re-checked).
+    async fn open_view(&mut self, s: &Arc<Shared>) -> Result<(), String> {
+        let reader = self.reader.clone();
+        let settings = self.settings.clone();
+        let opened = tokio::task::spawn_blocking(move || {
+            let reader = match reader {
+                Some(r) => r,
+                None => Arc::new(PgReader::open(&settings)?),
+            };
+            let base = PgBase::open(reader.clone())?;
+            Ok::<_, anyhow::Error>((reader, base))
+        })
+        .await
+        .map_err(|e| format!("opening the store failed: {e}"))?;
+        let (reader, base) = opened.map_err(|e| format!("{e:#}"))?;
+        let first = self.reader.is_none();
+        self.reader = Some(reader);
+        let (generation, stories) = (base.generation(), base.docs());
+        self.generation = Some(generation);
+        if !s.following(self.epoch) {
+            return Ok(());
+        }
+        s.install(self.epoch, CorpusIndex::over(Arc::new(base))).await;
+        let shown = self.settings.shown();
+        if s.store.down.swap(false, Ordering::SeqCst) {
+            let msg = format!("copydesk: the corpus store at {shown} answers again; the drafts are checked again.");
+            s.client.log_message(MessageType::INFO, msg.clone()).await;
+            s.client.show_message(MessageType::INFO, msg).await;
+        } else if first {
+            let msg = format!("copydesk: checking against the shared store at {shown}: {stories} stories");
+            s.client.log_message(MessageType::INFO, msg).await;
+            if stories == 0 {
+                let msg = format!(
+                    "copydesk: the shared store at {shown} holds no stories, so nothing is checked (copydesk ingest adds them)."
+                );
+                s.client.show_message(MessageType::WARNING, msg).await;
+            }
+        }
+        Ok(())
+    }
+}
