@@ -32,6 +32,8 @@ pub struct PgBase {
     slots: DocId,
     df: Mutex<HashMap<u64, u32>>,
     terms: Mutex<HashMap<SentRef, Arc<[u64]>>>,
+    /// Stories' ids by path, as asked (None: no such story).
+    ids: Mutex<HashMap<String, Option<DocId>>>,
     failure: Mutex<Option<String>>,
 }
 
@@ -45,7 +47,15 @@ impl PgBase {
         let slots = DocId::try_from(max.unwrap_or(0).max(0) + 1)
             .ok()
             .context("the store's story ids have outgrown this copydesk (more than 4,294,967,295)")?;
-        Ok(PgBase { reader, stats, slots, df: Mutex::default(), terms: Mutex::default(), failure: Mutex::default() })
+        Ok(PgBase {
+            reader,
+            stats,
+            slots,
+            df: Mutex::default(),
+            terms: Mutex::default(),
+            ids: Mutex::default(),
+            failure: Mutex::default(),
+        })
     }
 
     /// The store's generation when this base was opened.
@@ -187,7 +197,23 @@ impl CorpusBase for PgBase {
     }
 
     fn id_of(&self, path: &str) -> Option<DocId> {
-        self.answer(|| self.reader.doc_by_path(path)).and_then(|id| DocId::try_from(id).ok())
+        // Asked for every claim whose subject is looked up in the draft's own story (the
+        // language server asked 13,717 times in 61 checks at 1,000,000 stories): kept.
+        if let Some(id) = self.ids.lock().unwrap_or_else(|p| p.into_inner()).get(path) {
+            return *id;
+        }
+        if self.failure.lock().unwrap_or_else(|p| p.into_inner()).is_some() {
+            return None;
+        }
+        let id = self.answer(|| self.reader.doc_by_path(path)).and_then(|id| DocId::try_from(id).ok());
+        if self.failure.lock().unwrap_or_else(|p| p.into_inner()).is_none() {
+            let mut known = self.ids.lock().unwrap_or_else(|p| p.into_inner());
+            if known.len() >= CACHE_ENTRIES {
+                known.clear();
+            }
+            known.insert(path.to_string(), id);
+        }
+        id
     }
 
     fn df(&self, term: u64) -> usize {
