@@ -6,6 +6,7 @@
 #   scripts/pg-cluster.sh stop DIR       stop both and remove DIR
 #   scripts/pg-cluster.sh pause DIR      stop the primary, keeping DIR (a database gone away)
 #   scripts/pg-cluster.sh resume DIR     start the paused primary again, on its port
+#   scripts/pg-cluster.sh promote DIR    promote the replica to a primary (a failover)
 #
 # `start` prints DIR (a new temp dir when not given) on its last line and writes DIR/env:
 #   COPYDESK_TEST_PG_URL=postgres://copydesk_admin@127.0.0.1:PORT/copydesk_test
@@ -168,11 +169,18 @@ cmd_resume() {
     start_server "$bin" "$dir/primary" "$(cat "$dir/primary.port")" "$dir/primary.log" || die "the primary did not start again"
 }
 
+cmd_promote() {
+    local dir=${1:?usage: pg-cluster.sh promote DIR} bin
+    bin=$(bindir) || die "PostgreSQL is not installed"
+    as_owner "$bin/pg_ctl" -D "$dir/replica" -w -t 60 promote >/dev/null
+}
+
 case "${1:-}" in
     start) shift; cmd_start "$@" ;;
     replica) shift; cmd_replica "$@" ;;
     stop) shift; cmd_stop "$@" ;;
     pause) shift; cmd_pause "$@" ;;
     resume) shift; cmd_resume "$@" ;;
-    *) die "usage: pg-cluster.sh start [DIR] | replica DIR | stop DIR | pause DIR | resume DIR" ;;
+    promote) shift; cmd_promote "$@" ;;
+    *) die "usage: pg-cluster.sh start [DIR] | replica DIR | stop DIR | pause DIR | resume DIR | promote DIR" ;;
 esac

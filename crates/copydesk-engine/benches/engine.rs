@@ -3,6 +3,7 @@
 //! `cargo bench -p copydesk-engine --bench engine`
 
 use copydesk_engine::corpus::{AnalyzedSource, CorpusIndex, SourceDoc};
+use copydesk_engine::incremental::{Edit, LiveAnalysis};
 use copydesk_engine::settings::Settings;
 use copydesk_engine::{analyze, check, TextFormat};
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -94,7 +95,54 @@ fn bench(c: &mut Criterion) {
             check::check_with_memo(&corpus, &edited, &a, &settings, &mut memo)
         })
     });
+    one_figure_edits(&mut g, &corpus, &draft, &settings);
     g.finish();
+}
+
+/// A one-figure edit of the draft (the last digit of its first figure in digits, so the text
+/// keeps its length), as the server takes it: the analysis brought up to the new text, whole
+/// or incrementally, then the check with the document's memo.
+fn one_figure_edits(
+    g: &mut criterion::BenchmarkGroup<criterion::measurement::WallTime>,
+    corpus: &CorpusIndex,
+    draft: &str,
+    settings: &Settings,
+) {
+    // The bench draft's first figure in its body ("84,300"), else the first figure.
+    let last_digit =
+        |i: usize| i + draft[i..].find(|c: char| !c.is_ascii_digit() && c != ',').unwrap_or(draft.len() - i) - 1;
+    let Some(at) = draft.find("84,300").or_else(|| draft.find(|c: char| c.is_ascii_digit())).map(last_digit) else {
+        return;
+    };
+    let mut text = draft.to_string();
+    let mut digit = 0u8;
+    let mut next_text = move || {
+        digit = (digit + 1) % 10;
+        text.replace_range(at..at + 1, &char::from(b'0' + digit).to_string());
+        text.clone()
+    };
+    let edit = Edit::replace(at..at + 1, 1);
+    let mut live = LiveAnalysis::new(draft, TextFormat::Markdown);
+    g.bench_function("one-figure edit: analysis, whole", |b| b.iter(|| analyze(&next_text(), TextFormat::Markdown)));
+    g.bench_function("one-figure edit: analysis, incremental", |b| {
+        b.iter(|| live.update(&next_text(), edit, TextFormat::Markdown))
+    });
+    let mut memo = check::CheckMemo::default();
+    check::check_with_memo(corpus, draft, &analyze(draft, TextFormat::Markdown), settings, &mut memo);
+    g.bench_function("one-figure edit: whole analysis + check with the memo", |b| {
+        b.iter(|| {
+            let text = next_text();
+            let a = analyze(&text, TextFormat::Markdown);
+            check::check_with_memo(corpus, &text, &a, settings, &mut memo)
+        })
+    });
+    g.bench_function("one-figure edit: incremental analysis + check with the memo", |b| {
+        b.iter(|| {
+            let text = next_text();
+            live.update(&text, edit, TextFormat::Markdown);
+            check::check_with_memo(corpus, &text, live.analysis(), settings, &mut memo)
+        })
+    });
 }
 
 criterion_group!(benches, bench);

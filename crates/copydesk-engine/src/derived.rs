@@ -7,6 +7,7 @@ use crate::frame::DocNames;
 use crate::terms;
 use crate::Analysis;
 use std::hash::{Hash, Hasher};
+use std::ops::Range;
 use std::sync::OnceLock;
 
 /// The derived readings of one analysis.
@@ -24,6 +25,11 @@ impl Derived {
     fn of(analysis: &Analysis) -> Derived {
         let sentence_terms =
             analysis.sentences.iter().map(|s| terms::content_terms(&analysis.prose.masked, s.span)).collect();
+        Derived::with_terms(analysis, sentence_terms)
+    }
+
+    /// The readings of `analysis`, given its sentences' terms.
+    fn with_terms(analysis: &Analysis, sentence_terms: Vec<Vec<u64>>) -> Derived {
         let names = DocNames::of(analysis);
         let mut h = std::collections::hash_map::DefaultHasher::new();
         (&names.all, &names.lead).hash(&mut h);
@@ -47,5 +53,26 @@ impl Analysis {
     /// The derived readings of this analysis, worked out on first use.
     pub fn derived(&self) -> &Derived {
         self.derived.0.get_or_init(|| std::sync::Arc::new(Derived::of(self)))
+    }
+
+    /// After an edit replaced sentences `replaced` of the analysis before it with sentences
+    /// `read` of this one (every other sentence is the same text, moved): the derived
+    /// readings again, the terms of the sentences kept taken from `before` (the cache of the
+    /// analysis before the edit) rather than worked out anew. Nothing is worked out if
+    /// `before` held nothing: the readings are left to their first use.
+    pub(crate) fn rederive(&mut self, before: DerivedCache, replaced: Range<usize>, read: Range<usize>) {
+        let Some(old) = before.0.into_inner() else {
+            self.derived = DerivedCache::default();
+            return;
+        };
+        let mut sentence_terms = match std::sync::Arc::try_unwrap(old) {
+            Ok(d) => d.sentence_terms,
+            Err(shared) => shared.sentence_terms.clone(),
+        };
+        let masked = &self.prose.masked;
+        sentence_terms.splice(replaced, self.sentences[read].iter().map(|s| terms::content_terms(masked, s.span)));
+        let derived = Derived::with_terms(self, sentence_terms);
+        self.derived = DerivedCache::default();
+        let _ = self.derived.0.set(std::sync::Arc::new(derived));
     }
 }

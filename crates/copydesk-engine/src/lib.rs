@@ -14,6 +14,7 @@ pub mod derived;
 pub mod extract;
 pub mod finding;
 pub mod frame;
+pub mod incremental;
 pub mod layout;
 pub mod markdown;
 pub mod settings;
@@ -59,7 +60,17 @@ pub fn analyze(text: &str, format: TextFormat) -> Analysis {
 /// Speakers are about half the cost of an analysis, and a corpus source needs them only
 /// once one of its sentences is compared with a draft; an index stores sources this way.
 pub fn analyze_deferred(text: &str, format: TextFormat) -> Analysis {
-    let prose = markdown::prose(text, format);
+    analyze_prose_deferred(markdown::prose(text, format))
+}
+
+/// [`analyze`] of a text whose prose has been read.
+pub(crate) fn analyze_prose(prose: Prose) -> Analysis {
+    let mut analysis = analyze_prose_deferred(prose);
+    analysis.resolve_speakers();
+    analysis
+}
+
+fn analyze_prose_deferred(prose: Prose) -> Analysis {
     let masked = prose.masked.as_str();
     let mut sentences = Vec::new();
     for (i, block) in prose.blocks.iter().enumerate() {

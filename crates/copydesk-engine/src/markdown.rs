@@ -106,31 +106,42 @@ fn line_of(text: &str, offset: usize) -> u32 {
 
 /// Reads `text` as `format` and returns its checkable prose.
 pub fn prose(text: &str, format: TextFormat) -> Prose {
-    match format {
-        TextFormat::Markdown => markdown_prose(text),
-        TextFormat::Plain => plain_prose(text),
-    }
+    read(text, format).0
 }
 
-fn ignore_line_after(text: &str, comment: Span) -> u32 {
-    line_of(text, comment.end) + 1
+/// [`prose`], and the top-level blocks of a Markdown text (what an incremental analysis
+/// needs to know where a reading may start afresh).
+pub(crate) fn read(text: &str, format: TextFormat) -> (Prose, Vec<TopBlock>) {
+    let whole = Span::new(0, text.len());
+    let window = match format {
+        TextFormat::Markdown => markdown_window(text, whole),
+        TextFormat::Plain => plain_window(text, whole),
+    };
+    let mut ignored_lines: Vec<u32> = window.ignore_marks.iter().map(|&end| ignored_line_after(text, end)).collect();
+    ignored_lines.sort_unstable();
+    ignored_lines.dedup();
+    (Prose { masked: masked_string(window.masked), blocks: window.blocks, ignored_lines }, window.tops)
 }
 
-fn plain_prose(text: &str) -> Prose {
-    let mut masked = text.as_bytes().to_vec();
-    let mut ignored_lines = Vec::new();
-    for (i, _) in text.match_indices(IGNORE_MARK) {
-        ignored_lines.push(ignore_line_after(text, Span::new(i, i + IGNORE_MARK.len())));
-    }
+/// The line a `copydesk-ignore-next-line` comment ending at `end` keeps from being reported.
+pub(crate) fn ignored_line_after(text: &str, end: usize) -> u32 {
+    line_of(text, end) + 1
+}
+
+/// Reads `text[window]` as plain text of its own (see [`markdown_window`]).
+pub(crate) fn plain_window(text: &str, window: Span) -> ProseWindow {
+    let base = window.start;
+    let src = window.slice(text);
+    let mut masked = src.as_bytes().to_vec();
+    let ignore_marks = src.match_indices(IGNORE_MARK).map(|(i, _)| base + i + IGNORE_MARK.len()).collect();
     blank_invisible(&mut masked);
     blank_urls(&mut masked);
-    let masked = String::from_utf8(masked).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     // Blocks: separated by blank lines, or by a line that starts indented (wire-copy paragraphs).
     let mut blocks = Vec::new();
     let mut block_start: Option<usize> = None;
     let mut last_end = 0;
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
+    let mut offset = base;
+    for line in src.split_inclusive('\n') {
         let content = line.trim_end_matches(['\n', '\r']);
         let is_blank = content.trim().is_empty();
         let indented = content.starts_with("  ") || content.starts_with('\t');
@@ -151,16 +162,47 @@ fn plain_prose(text: &str) -> Prose {
     if let Some(s) = block_start {
         blocks.push(Span::new(s, last_end));
     }
-    Prose { masked, blocks, ignored_lines }
+    ProseWindow { masked, blocks, ignore_marks, tops: Vec::new() }
 }
 
-fn markdown_prose(text: &str) -> Prose {
-    let mut masked = vec![b' '; text.len()];
-    for (i, b) in text.bytes().enumerate() {
-        if b == b'\n' || b == b'\r' {
-            masked[i] = b;
-        }
-    }
+/// A top-level block of a Markdown parse: where it starts, and whether a blank line after
+/// it leaves the parser as at the start of a document (a paragraph, heading, fenced code,
+/// HTML block, table, rule or front matter does; a list, block quote, indented code or
+/// footnote may go on after a blank line).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TopBlock {
+    pub start: usize,
+    pub closes: bool,
+}
+
+/// What reading a stretch of text as a document of its own found.
+#[derive(Debug, Default)]
+pub(crate) struct ProseWindow {
+    /// The stretch masked (as [`Prose::masked`] is).
+    pub masked: Vec<u8>,
+    /// Prose blocks, in order, merged where nested (offsets into the whole text).
+    pub blocks: Vec<Span>,
+    /// Where each `copydesk-ignore-next-line` comment ends.
+    pub ignore_marks: Vec<usize>,
+    /// The top-level blocks, in order (Markdown only).
+    pub tops: Vec<TopBlock>,
+}
+
+/// Masked bytes as a string. Every byte is either an original byte copied whole (from a Text
+/// event, or a line of plain text) or an ASCII space, and copies start and end on char
+/// boundaries, so they are valid UTF-8.
+pub(crate) fn masked_string(masked: Vec<u8>) -> String {
+    String::from_utf8(masked).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Parses `text[window]` as a Markdown document of its own: its masked bytes, and its
+/// blocks and top-level blocks with offsets into `text`. The whole text is one window; an
+/// incremental analysis re-reads a window whose parse equals the whole text's there
+/// (`incremental::window`).
+pub(crate) fn markdown_window(text: &str, window: Span) -> ProseWindow {
+    let base = window.start;
+    let src = window.slice(text);
+    let mut masked: Vec<u8> = src.bytes().map(|b| if b == b'\n' || b == b'\r' { b } else { b' ' }).collect();
     let mut options = Options::empty();
     options.insert(Options::ENABLE_TABLES);
     options.insert(Options::ENABLE_FOOTNOTES);
@@ -168,44 +210,68 @@ fn markdown_prose(text: &str) -> Prose {
     options.insert(Options::ENABLE_YAML_STYLE_METADATA_BLOCKS);
     options.insert(Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS);
     let mut blocks: Vec<Span> = Vec::new();
-    let mut ignored_lines = Vec::new();
+    let mut ignore_marks = Vec::new();
+    let mut tops = Vec::new();
+    // Depth of open tags: a tag opened at depth 0 is a top-level block.
+    let mut depth = 0usize;
     // Stack of open block indices (None for containers whose text we skip).
     let mut open: Vec<Option<usize>> = Vec::new();
     let mut skip_depth = 0usize; // inside code blocks, metadata, autolinks, images
     let mut links: Vec<bool> = Vec::new(); // per open link: does it raise skip_depth?
-    for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
+    for (event, range) in Parser::new_ext(src, options).into_offset_iter() {
+        // `span` is relative to the window, `src` and `masked`.
         let span = Span::new(range.start, range.end);
+        match &event {
+            Event::Start(tag) if depth == 0 => {
+                let closes = !matches!(
+                    tag,
+                    Tag::List(_)
+                        | Tag::BlockQuote(_)
+                        | Tag::FootnoteDefinition(_)
+                        | Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Indented)
+                );
+                tops.push(TopBlock { start: base + span.start, closes });
+            }
+            Event::Rule if depth == 0 => tops.push(TopBlock { start: base + span.start, closes: true }),
+            _ => {}
+        }
         match event {
-            Event::Start(tag) => match tag {
-                Tag::Paragraph | Tag::Heading { .. } | Tag::Item | Tag::TableCell => {
-                    blocks.push(Span::new(usize::MAX, 0));
-                    open.push(Some(blocks.len() - 1));
+            Event::Start(tag) => {
+                depth += 1;
+                match tag {
+                    Tag::Paragraph | Tag::Heading { .. } | Tag::Item | Tag::TableCell => {
+                        blocks.push(Span::new(usize::MAX, 0));
+                        open.push(Some(blocks.len() - 1));
+                    }
+                    Tag::CodeBlock(_) | Tag::MetadataBlock(_) | Tag::HtmlBlock => skip_depth += 1,
+                    Tag::Link { link_type, .. } => {
+                        let autolink = matches!(link_type, LinkType::Autolink | LinkType::Email);
+                        skip_depth += usize::from(autolink);
+                        links.push(autolink);
+                    }
+                    Tag::Image { .. } => skip_depth += 1,
+                    _ => {}
                 }
-                Tag::CodeBlock(_) | Tag::MetadataBlock(_) | Tag::HtmlBlock => skip_depth += 1,
-                Tag::Link { link_type, .. } => {
-                    let autolink = matches!(link_type, LinkType::Autolink | LinkType::Email);
-                    skip_depth += usize::from(autolink);
-                    links.push(autolink);
+            }
+            Event::End(tag) => {
+                depth = depth.saturating_sub(1);
+                match tag {
+                    TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell => {
+                        open.pop();
+                    }
+                    TagEnd::CodeBlock | TagEnd::MetadataBlock(_) | TagEnd::HtmlBlock => {
+                        skip_depth = skip_depth.saturating_sub(1)
+                    }
+                    TagEnd::Image => skip_depth = skip_depth.saturating_sub(1),
+                    TagEnd::Link if links.pop() == Some(true) => skip_depth = skip_depth.saturating_sub(1),
+                    _ => {}
                 }
-                Tag::Image { .. } => skip_depth += 1,
-                _ => {}
-            },
-            Event::End(tag) => match tag {
-                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell => {
-                    open.pop();
-                }
-                TagEnd::CodeBlock | TagEnd::MetadataBlock(_) | TagEnd::HtmlBlock => {
-                    skip_depth = skip_depth.saturating_sub(1)
-                }
-                TagEnd::Image => skip_depth = skip_depth.saturating_sub(1),
-                TagEnd::Link if links.pop() == Some(true) => skip_depth = skip_depth.saturating_sub(1),
-                _ => {}
-            },
+            }
             Event::Text(_) if skip_depth == 0 => {
-                masked[span.start..span.end].copy_from_slice(&text.as_bytes()[span.start..span.end]);
+                masked[span.start..span.end].copy_from_slice(&src.as_bytes()[span.start..span.end]);
                 // Backslash escapes keep their escaped character only.
-                if span.slice(text).contains('\\') {
-                    for (i, ch) in span.slice(text).char_indices() {
+                if span.slice(src).contains('\\') {
+                    for (i, ch) in span.slice(src).char_indices() {
                         if ch == '\\' {
                             masked[span.start + i] = b' ';
                         }
@@ -213,14 +279,13 @@ fn markdown_prose(text: &str) -> Prose {
                 }
                 if let Some(Some(b)) = open.last() {
                     let bl = &mut blocks[*b];
-                    bl.start = bl.start.min(span.start);
-                    bl.end = bl.end.max(span.end);
+                    bl.start = bl.start.min(base + span.start);
+                    bl.end = bl.end.max(base + span.end);
                 }
             }
             Event::Html(_) | Event::InlineHtml(_) => {
-                if let Some(i) = span.slice(text).find(IGNORE_MARK) {
-                    ignored_lines
-                        .push(ignore_line_after(text, Span::new(span.start + i, span.start + i + IGNORE_MARK.len())));
+                if let Some(i) = span.slice(src).find(IGNORE_MARK) {
+                    ignore_marks.push(base + span.start + i + IGNORE_MARK.len());
                 }
             }
             _ => {}
@@ -238,12 +303,7 @@ fn markdown_prose(text: &str) -> Prose {
     }
     blank_invisible(&mut masked);
     blank_urls(&mut masked);
-    // Every byte is either an original byte copied whole from a Text event or an ASCII space,
-    // and Text events start and end on char boundaries, so this is valid UTF-8.
-    let masked = String::from_utf8(masked).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    ignored_lines.sort_unstable();
-    ignored_lines.dedup();
-    Prose { masked, blocks: merged, ignored_lines }
+    ProseWindow { masked, blocks: merged, ignore_marks, tops }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Open documents: a rope per document, incremental edits, and position
 //! conversion in the negotiated encoding.
 
+use copydesk_engine::incremental::Edit;
 use copydesk_engine::text::{ColumnUnit, LineCol, LineIndex};
 use copydesk_engine::Span;
 use ropey::Rope;
@@ -54,16 +55,23 @@ pub fn byte_offset(rope: &Rope, pos: Position, unit: ColumnUnit) -> usize {
     rope.char_to_byte(char_index(rope, pos, unit))
 }
 
-/// Applies one `didChange` content change (a range edit, or the whole text).
-pub fn apply_change(rope: &mut Rope, change: &TextDocumentContentChangeEvent, unit: ColumnUnit) {
+/// Applies one `didChange` content change (a range edit, or the whole text); returns what
+/// it changed in bytes (for the incremental analysis).
+pub fn apply_change(rope: &mut Rope, change: &TextDocumentContentChangeEvent, unit: ColumnUnit) -> Edit {
     match change.range {
-        None => *rope = Rope::from_str(&change.text),
+        None => {
+            let old_len = rope.len_bytes();
+            *rope = Rope::from_str(&change.text);
+            Edit::whole(old_len, rope.len_bytes())
+        }
         Some(r) => {
             let a = char_index(rope, r.start, unit);
             let b = char_index(rope, r.end, unit);
             let (a, b) = if a <= b { (a, b) } else { (b, a) };
+            let removed = rope.char_to_byte(a)..rope.char_to_byte(b);
             rope.remove(a..b);
             rope.insert(a, &change.text);
+            Edit::replace(removed, change.text.len())
         }
     }
 }
@@ -136,6 +144,19 @@ mod tests {
         assert_eq!(r.to_string(), "ab\rcX\r\ref");
         apply_change(&mut r, &change(Some(((3, 0), (3, 0))), "Y"), ColumnUnit::Utf16);
         assert_eq!(r.to_string(), "ab\rcX\r\rYef");
+    }
+
+    #[test]
+    fn each_change_says_what_it_changed_in_bytes() {
+        let base = "ab\ncé😀d\r\nx";
+        let mut r = Rope::from_str(base);
+        // "é😀" (6 bytes) replaced by "Z"
+        let e = apply_change(&mut r, &change(Some(((1, 1), (1, 4))), "Z"), ColumnUnit::Utf16);
+        assert_eq!(e, Edit { start: 4, old_end: 10, new_end: 5 });
+        let after = r.to_string();
+        assert_eq!((&base[..e.start], &base[e.old_end..]), (&after[..e.start], &after[e.new_end..]));
+        let e = apply_change(&mut r, &change(None, "new"), ColumnUnit::Utf16);
+        assert_eq!(e, Edit { start: 0, old_end: after.len(), new_end: 3 });
     }
 
     #[test]

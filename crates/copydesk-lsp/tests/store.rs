@@ -1,14 +1,15 @@
 //! The language server on a shared PostgreSQL store (`[store]` in copydesk.toml): it finds
 //! what it finds through the files, a story ingested while a draft is open reaches that
 //! draft's diagnostics, and a store that stops mid-session leaves the last diagnostics in
-//! place, keeps the server answering, and is reconnected to when it returns.
+//! place, keeps the server answering, and is reconnected to when it returns; after a failover
+//! the server finds the promoted replica through a multi-host URL.
 //!
 //! Skipped, with a message, without `COPYDESK_TEST_PG_URL` (scripts/pg-cluster.sh; CI starts one).
 
 mod common;
 
 use common::*;
-use copydesk_store::postgres::testing::{TestDb, URL_VAR};
+use copydesk_store::postgres::testing::{query_text, TestDb, REPLICA_VAR, URL_VAR};
 use copydesk_store::postgres::{PgStore, StoreSettings};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -126,6 +127,13 @@ impl OwnCluster {
         Some(OwnCluster { dir, url })
     }
 
+    /// Adds a streaming replica; returns its URL.
+    fn replica(&self) -> String {
+        self.run("replica");
+        let env = std::fs::read_to_string(self.dir.join("env")).expect("its env file");
+        env.lines().find_map(|l| l.strip_prefix(&format!("{REPLICA_VAR}="))).expect("the replica's URL").to_string()
+    }
+
     fn run(&self, what: &str) {
         let out = Command::new("bash").arg(cluster_script()).arg(what).arg(&self.dir).output().expect("pg-cluster.sh");
         assert!(out.status.success(), "pg-cluster.sh {what}: {}", String::from_utf8_lossy(&out.stderr));
@@ -179,5 +187,59 @@ async fn stops_and_returns(cluster: &OwnCluster) {
     assert_eq!(d["version"], 2, "{d:#}");
     assert!(codes_on(&d, "number-mismatch", "84,300"), "{d:#}");
     assert!(codes_on(&d, "number-mismatch", "15 million"), "{d:#}");
+    c.shutdown().await;
+}
+
+/// `postgres://u@h1:p1/db` and `postgres://u@h2:p2/db` as one libpq multi-host URL.
+fn both(primary: &str, replica: &str) -> String {
+    let host = |u: &str| u.split_once('@').map(|(_, r)| r.split('/').next().unwrap_or("").to_string()).unwrap();
+    primary.replacen(&host(primary), &format!("{},{}", host(primary), host(replica)), 1)
+}
+
+#[test]
+fn a_failover_to_a_promoted_replica_is_survived_by_reconnecting() {
+    let Some(cluster) = OwnCluster::start() else { return };
+    let replica = cluster.replica();
+    runtime().block_on(fails_over(&cluster, &replica));
+}
+
+async fn fails_over(cluster: &OwnCluster, replica: &str) {
+    let url = both(&cluster.url, replica);
+    let ws = Workspace::new(&store_toml(&url));
+    ingest(&url, &ws.root.join("sources")).await;
+    // The replica has what the primary has before the primary goes.
+    let stories = |url: &str| {
+        let url = url.to_string();
+        tokio::task::spawn_blocking(move || {
+            query_text(&url, "SELECT count(*)::text FROM copydesk.documents").ok().flatten()
+        })
+    };
+    let on_primary = stories(&cluster.url).await.unwrap();
+    let t = Instant::now();
+    while stories(replica).await.unwrap() != on_primary {
+        assert!(t.elapsed() < Duration::from_secs(30), "the replica did not catch up");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let draft = format!("{DRAFT}{MUSEUM_DRAFT}");
+    let (mut c, uri, d) = first_diagnostics(&ws, &draft).await;
+    assert!(codes_on(&d, "number-mismatch", "84,300"), "{d:#}");
+
+    cluster.run("pause");
+    cluster.run("promote");
+    c.wait_for("the message that the store does not answer", message_of(1, "does not answer")).await;
+    c.wait_for("the message that the store answers again", message_of(3, "answers again")).await;
+
+    // A story ingested on the promoted replica (the ingest finds it by the same URL) reaches the draft.
+    let wire = ws.dir.path().join("wire");
+    std::fs::create_dir_all(&wire).unwrap();
+    std::fs::write(wire.join("museum.txt"), MUSEUM_STORY).unwrap();
+    ingest(&url, &wire).await;
+    c.try_wait_for(Duration::from_secs(20), &|v: &Value| {
+        v["method"] == "textDocument/publishDiagnostics"
+            && v["params"]["uri"] == json!(uri)
+            && codes_on(&v["params"], "number-mismatch", "4,100")
+    })
+    .await
+    .expect("a story ingested after the failover reaches the open draft");
     c.shutdown().await;
 }

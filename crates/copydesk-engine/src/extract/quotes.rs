@@ -241,11 +241,23 @@ fn block_reopens(text: &str, block: Span, opener: Mark) -> bool {
 
 /// Finds every quote in the masked prose `text` (speakers are left to [`super::speakers`]).
 pub fn find_quotes(text: &str, blocks: &[Span], sentences: &[Sentence]) -> Vec<Quote> {
+    find_quotes_in(text, blocks, 0..blocks.len(), sentences)
+}
+
+/// The quotes of blocks `range` of the document: what [`find_quotes`] finds there. A
+/// block's quotes depend on its own text and on how the next block opens (a quote left
+/// open continues into a block that reopens it), nothing else.
+pub(crate) fn find_quotes_in(
+    text: &str,
+    blocks: &[Span],
+    range: std::ops::Range<usize>,
+    sentences: &[Sentence],
+) -> Vec<Quote> {
     if sentences.is_empty() {
         return Vec::new();
     }
     let mut pieces: Vec<Piece> = Vec::new();
-    for (bi, &block) in blocks.iter().enumerate() {
+    for (bi, &block) in blocks.iter().enumerate().take(range.end).skip(range.start) {
         if block.end > text.len()
             || block.is_empty()
             || !text.is_char_boundary(block.start)

@@ -30,7 +30,6 @@ use crate::config::{self, Overrides};
 use crate::document::{self, Positions};
 use crate::hover;
 use crate::render::{self, FixData};
-use copydesk_engine::check::CheckMemo;
 use copydesk_engine::corpus::CorpusIndex;
 use copydesk_engine::text::ColumnUnit;
 use copydesk_engine::{Span, TextFormat, Verdict};
@@ -228,7 +227,8 @@ impl LanguageServer for Backend {
                     format,
                     result: None,
                     done,
-                    memo: CheckMemo::default(),
+                    memo: Default::default(),
+                    edit: None,
                 },
             );
         }
@@ -244,7 +244,8 @@ impl LanguageServer for Backend {
             match docs.get_mut(&uri) {
                 Some(doc) => {
                     for c in &params.content_changes {
-                        document::apply_change(&mut doc.rope, c, unit);
+                        let edit = document::apply_change(&mut doc.rope, c, unit);
+                        doc.edited(edit);
                     }
                     doc.version = params.text_document.version;
                     doc.gen = self.s.next_gen();

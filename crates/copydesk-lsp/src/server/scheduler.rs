@@ -7,13 +7,14 @@
 //! document holds up no other. A check that a newer edit overtakes before it
 //! starts is skipped; one already running finishes and its result is dropped.
 
-use super::state::{lock, DocResult, Shared};
+use super::state::{lock, DocResult, Kept, Shared};
 use super::store;
 use crate::config::Effective;
 use crate::document::Positions;
 use crate::render;
-use copydesk_engine::check::{self, CheckMemo};
+use copydesk_engine::check;
 use copydesk_engine::corpus::CorpusIndex;
+use copydesk_engine::incremental::LiveAnalysis;
 use copydesk_engine::text::{ColumnUnit, LineIndex};
 use copydesk_engine::TextFormat;
 use std::collections::{HashMap, HashSet};
@@ -50,7 +51,7 @@ impl Shared {
                 if size > cfg.max_document_bytes {
                     return Some(Ok(DocResult::empty(gen, vec![render::oversize(size, cfg.max_document_bytes)])));
                 }
-                (d.rope.to_string(), d.format, std::mem::take(&mut d.memo))
+                (d.rope.to_string(), d.format, d.take_memo())
             };
             std::thread::sleep(s.options.check_delay);
             let corpus = s.corpus.read().unwrap_or_else(PoisonError::into_inner);
@@ -130,10 +131,19 @@ fn check_text(
     format: TextFormat,
     cfg: &Effective,
     unit: ColumnUnit,
-    memo: &mut CheckMemo,
+    memo: &mut Kept,
 ) -> DocResult {
-    let analysis = copydesk_engine::analyze(&text, format);
-    let verdicts = check::check_with_memo(corpus, &text, &analysis, &cfg.settings, memo);
+    // The last check's analysis brought up to this text (only what the edits touched is read again).
+    let analysis = match (memo.analysis.as_mut(), memo.edit.take()) {
+        (Some(live), Some(edit)) => {
+            live.update(&text, edit, format);
+            live
+        }
+        (Some(live), None) if live.text() == text && live.format() == format => live,
+        _ => memo.analysis.insert(LiveAnalysis::new(&text, format)),
+    };
+    let analysis = analysis.analysis();
+    let verdicts = check::check_with_memo(corpus, &text, analysis, &cfg.settings, &mut memo.verdicts);
     let findings = check::findings(&verdicts);
     let lines = LineIndex::new(&text);
     let pos = Positions { text: &text, lines: &lines, unit };

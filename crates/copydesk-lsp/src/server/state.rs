@@ -7,6 +7,7 @@ use super::store::StoreLink;
 use crate::config::{Effective, Overrides};
 use copydesk_engine::check::CheckMemo;
 use copydesk_engine::corpus::CorpusIndex;
+use copydesk_engine::incremental::{Edit, LiveAnalysis};
 use copydesk_engine::text::{ColumnUnit, LineIndex};
 use copydesk_engine::{TextFormat, Verdict};
 use ropey::Rope;
@@ -84,8 +85,35 @@ pub(super) struct Doc {
     pub result: Option<Arc<DocResult>>,
     /// The generation of the latest result (for requests waiting on it).
     pub done: watch::Sender<u64>,
-    /// Verdicts of the last check, for the claims the next edit leaves alone.
-    pub memo: CheckMemo,
+    /// What the last check leaves for the next: its analysis and verdicts.
+    pub memo: Kept,
+    /// The change from the text the last check took (`memo`'s analysis) to the current one.
+    pub edit: Option<Edit>,
+}
+
+impl Doc {
+    /// Takes what the last check left, with the edit since, for the check of the current text.
+    pub fn take_memo(&mut self) -> Kept {
+        let mut memo = std::mem::take(&mut self.memo);
+        memo.edit = self.edit.take();
+        memo
+    }
+
+    /// Records one change of the text.
+    pub fn edited(&mut self, edit: Edit) {
+        self.edit = Some(self.edit.map_or(edit, |before| before.then(edit)));
+    }
+}
+
+/// What one check of a document leaves for the next: the analysis (brought up to the next
+/// text by the edit between, re-reading only what it touched) and the verdicts (for the
+/// claims the edit leaves alone).
+#[derive(Default)]
+pub(super) struct Kept {
+    pub analysis: Option<LiveAnalysis>,
+    /// The change from `analysis`'s text to the text checked next.
+    pub edit: Option<Edit>,
+    pub verdicts: CheckMemo,
 }
 
 pub(super) struct Shared {

@@ -5,7 +5,8 @@
 //!   generation polled on a replica): a new view is opened and the open drafts re-checked;
 //! - a lookup that fails during a check (the store gone, timed out, restarted) leaves the
 //!   draft's last diagnostics as they were (`scheduler.rs`), tells the user once, and wakes
-//!   the follower, which reconnects with backoff and re-checks when the store answers again;
+//!   the follower, which reconnects with backoff and re-checks when the store answers again
+//!   (to whichever server of a multi-host URL answers: a failover's promoted replica);
 //! - a view that has read many stories is replaced by a fresh one, so the server's memory
 //!   stays bounded however large the archive.
 
@@ -117,6 +118,9 @@ impl Follower {
             match failed {
                 Ok(()) => self.backoff = Backoff::new(),
                 Err(e) => {
+                    // Connect afresh: a URL naming several servers finds the one that answers
+                    // now (a replica promoted after a failover).
+                    self.reader = None;
                     self.generation = None;
                     s.store_failed(&self.settings.shown(), &e).await;
                     let pause = self.backoff.next();

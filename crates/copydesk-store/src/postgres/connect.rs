@@ -101,9 +101,56 @@ fn options(url: &str, settings: &StoreSettings, purpose: Purpose) -> Result<PgCo
     Ok(opts.application_name("copydesk").options(params))
 }
 
-/// Connects to `url` (one connection first, so that a failure is reported as it is, then a
-/// pool that reconnects as needed: a restarted server costs the statement under way).
+/// The servers a URL names, each as a URL of its own, in order: libpq's multi-host form
+/// (`postgres://user@h1:5432,h2:5433/db`) names several, a plain URL one.
+pub(crate) fn servers_of(url: &str) -> Vec<String> {
+    let Some((scheme, rest)) = url.split_once("://") else { return vec![url.to_string()] };
+    let auth_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(auth_end);
+    let (userinfo, hosts) = match authority.rfind('@') {
+        Some(at) => authority.split_at(at + 1),
+        None => ("", authority),
+    };
+    if !hosts.contains(',') {
+        return vec![url.to_string()];
+    }
+    hosts.split(',').filter(|h| !h.is_empty()).map(|h| format!("{scheme}://{userinfo}{h}{tail}")).collect()
+}
+
+/// Whether only a primary will do among several servers: for writing, or when the URL asks
+/// for one as libpq does (`target_session_attrs=read-write` or `primary`).
+fn wants_primary(url: &str, purpose: Purpose) -> bool {
+    let query = url.split_once('?').map_or("", |(_, q)| q.split('#').next().unwrap_or(""));
+    let asked = query
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .any(|(k, v)| k == "target_session_attrs" && matches!(v, "read-write" | "primary"));
+    purpose == Purpose::Write || asked
+}
+
+/// Connects to the store at `url`. A URL naming several servers (libpq's multi-host form) is
+/// connected to the first of them that answers (and is a primary, when only a primary will
+/// do), so that after a failover a new connection finds the promoted replica.
 pub(crate) fn connect(url: &str, settings: &StoreSettings, purpose: Purpose, max: u32) -> Result<Db> {
+    let servers = servers_of(url);
+    if servers.len() < 2 {
+        return connect_one(url, settings, purpose, max);
+    }
+    let primary_only = wants_primary(url, purpose);
+    let mut refused = Vec::new();
+    for server in &servers {
+        match connect_one(server, settings, purpose, max) {
+            Ok(db) if primary_only && db.standby => refused.push(format!("{} is a standby", db.shown)),
+            Ok(db) => return Ok(db),
+            Err(e) => refused.push(format!("{e:#}")),
+        }
+    }
+    Err(anyhow!("no server of the store at {} will do: {}", redact(url), refused.join("; ")))
+}
+
+/// Connects to one server (one connection first, so that a failure is reported as it is, then a
+/// pool that reconnects as needed: a restarted server costs the statement under way).
+fn connect_one(url: &str, settings: &StoreSettings, purpose: Purpose, max: u32) -> Result<Db> {
     let shown = redact(url);
     let opts = options(url, settings, purpose)?;
     let timeout = settings.connect_timeout;
@@ -215,5 +262,26 @@ pub(crate) fn transient(e: &sqlx::Error) -> bool {
         sqlx::Error::Io(_) | sqlx::Error::Protocol(_) => true,
         sqlx::Error::Database(d) => d.code().is_some_and(|c| c.starts_with("57P") || c.starts_with("08")),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_multi_host_url_names_each_server_with_the_same_user_database_and_parameters() {
+        assert_eq!(servers_of("postgres://u:pw@db/x?sslmode=require"), vec!["postgres://u:pw@db/x?sslmode=require"]);
+        assert_eq!(
+            servers_of("postgresql://u:pw@h1:5432,h2:5433/news?target_session_attrs=read-write"),
+            vec![
+                "postgresql://u:pw@h1:5432/news?target_session_attrs=read-write",
+                "postgresql://u:pw@h2:5433/news?target_session_attrs=read-write",
+            ]
+        );
+        assert_eq!(servers_of("postgres://[::1]:5432,h2/db"), vec!["postgres://[::1]:5432/db", "postgres://h2/db"]);
+        assert!(wants_primary("postgres://h1,h2/db?x=1&target_session_attrs=primary", Purpose::Read));
+        assert!(!wants_primary("postgres://h1,h2/db?target_session_attrs=any", Purpose::Read));
+        assert!(wants_primary("postgres://h1,h2/db", Purpose::Write));
     }
 }

@@ -71,15 +71,25 @@ fn sentence_figures(toks: &[Tok]) -> Vec<Fig> {
 
 /// Extracts every figure from the masked prose `text`.
 pub fn extract(text: &str, sentences: &[Sentence]) -> Vec<Quantity> {
+    extract_from(text, sentences, 0)
+}
+
+/// The figures of `sentences`, a run of the document's sentences whose first is sentence
+/// `first`: each sentence is read on its own, so a run gives what the whole would there.
+pub(crate) fn extract_from(text: &str, sentences: &[Sentence], first: usize) -> Vec<Quantity> {
     let mut out = Vec::new();
-    let ascii_lower = text.to_ascii_lowercase();
+    // The lower case of the stretch the sentences cover (ASCII letters only: same offsets).
+    let from = sentences.first().map_or(0, |s| s.span.start).min(text.len());
+    let to = sentences.iter().map(|s| s.span.end).max().unwrap_or(0).clamp(from, text.len());
+    let lowered = text.get(from..to).unwrap_or_default().to_ascii_lowercase();
     let mut chars = Vec::new();
     let mut toks = Vec::new();
     for (si, sent) in sentences.iter().enumerate() {
+        let si = first + si;
         if sent.span.end > text.len() || sent.span.start >= sent.span.end {
             continue;
         }
-        lex(text, &ascii_lower, sent.span, &mut chars, &mut toks);
+        lex(text, (&lowered, from), sent.span, &mut chars, &mut toks);
         let toks = &toks[..];
         if toks.is_empty() {
             continue;

@@ -54,12 +54,12 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() && !c.is_ascii_digit()
 }
 
-/// Splits `text[span]` into tokens with absolute byte offsets. `ascii_lower` is `text` with
-/// its ASCII letters lower-cased (same offsets): the lower case of an ASCII token is a slice
-/// of it. `chars` is scratch space.
+/// Splits `text[span]` into tokens with absolute byte offsets. `ascii_lower` is the stretch
+/// of `text` from the offset it names, with its ASCII letters lower-cased (same offsets): the
+/// lower case of an ASCII token is a slice of it. `chars` is scratch space.
 pub(super) fn lex<'a>(
     text: &'a str,
-    ascii_lower: &'a str,
+    (ascii_lower, lower_from): (&'a str, usize),
     span: Span,
     chars: &mut Vec<(usize, char)>,
     out: &mut Vec<Tok<'a>>,
@@ -126,7 +126,10 @@ pub(super) fn lex<'a>(
         let e = span.start + chars.get(i).map_or(seg.len(), |p| p.0);
         let _ = start;
         let t = &text[s..e];
-        let lc = if t.is_ascii() { Cow::Borrowed(&ascii_lower[s..e]) } else { lower(t) };
+        let lc = match ascii_lower.get(s.wrapping_sub(lower_from)..e.wrapping_sub(lower_from)) {
+            Some(l) if t.is_ascii() => Cow::Borrowed(l),
+            _ => lower(t),
+        };
         out.push(Tok { s, e, t, lc, k, gap });
         gap = false;
     }
