@@ -332,6 +332,10 @@ fn cmd_check(
     if let Some(why) = loaded.index.base_failure() {
         bail!("the corpus store failed during the check, so nothing was reported: {why}");
     }
+    let left_out = loaded.index.base_left_out();
+    if left_out > 0 {
+        eprintln!("copydesk: warning: {}", copydesk_store::postgres::left_out_message(left_out));
+    }
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     let out: &mut dyn Write = &mut stdout;
     match format {

@@ -74,6 +74,19 @@ fn a_check_through_the_store_finds_what_the_files_give() {
         assert!(json.contains(&format!("\"{code}\"")), "the example's planted {code} is found: {json}");
     }
 
+    // Stories analyzed by another version of copydesk are left out until re-extracted, and
+    // the check says so rather than finding less in silence.
+    let settings = copydesk_store::postgres::StoreSettings::new(&db.url).unwrap();
+    copydesk_store::postgres::PgStore::connect(&settings).unwrap().set_engine_for_tests("an-older-engine").unwrap();
+    let o = copydesk(tmp.path(), &["check", "--format", "json", "draft.md"], Some(&db.url));
+    assert!(text(&o).contains("analyzed by another version of copydesk"), "{}", text(&o));
+    assert_ne!(String::from_utf8_lossy(&o.stdout), json, "the stories left out were not consulted");
+    let o = copydesk(tmp.path(), &["store", "reextract", "--store", &db.url], None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = copydesk(tmp.path(), &["check", "--format", "json", "draft.md"], Some(&db.url));
+    assert!(!text(&o).contains("another version"), "{}", text(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), json, "re-extracted, the stories are consulted again");
+
     // A store that fails during the check (here a table it reads is gone): nothing is
     // reported but the failure, with exit 2, rather than findings the store did not back.
     copydesk_store::postgres::testing::execute(&db.url, "ALTER TABLE copydesk.postings RENAME TO postings_gone")

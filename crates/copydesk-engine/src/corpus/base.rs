@@ -59,4 +59,11 @@ pub trait CorpusBase: Send + Sync {
     fn failure(&self) -> Option<String> {
         None
     }
+
+    /// Documents asked for that the base holds but could not give as this engine reads them
+    /// (a store's stories analyzed by another version of the engine): they were left out of
+    /// the checks, which is for the user to know.
+    fn left_out(&self) -> usize {
+        0
+    }
 }

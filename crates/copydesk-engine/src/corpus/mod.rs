@@ -192,6 +192,11 @@ impl CorpusIndex {
         self.base.as_ref()?.failure()
     }
 
+    /// Documents the base could not give as this engine reads them ([`CorpusBase::left_out`]).
+    pub fn base_left_out(&self) -> usize {
+        self.base.as_ref().map_or(0, |b| b.left_out())
+    }
+
     /// Documents of the base read so far (kept for the index's life): a caller that must
     /// bound its memory opens a new index over the base when this grows.
     pub fn base_docs_read(&self) -> usize {

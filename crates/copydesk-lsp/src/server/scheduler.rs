@@ -115,6 +115,7 @@ impl Shared {
         } else if let Some(publish) = publish.filter(|_| !self.session().pull) {
             self.client.publish_diagnostics(uri.clone(), publish, Some(version)).await;
         }
+        self.tell_left_out().await;
     }
 
     async fn clear_diagnostics(&self, uri: Uri) {

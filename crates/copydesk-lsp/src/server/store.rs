@@ -38,6 +38,8 @@ pub(super) struct StoreLink {
     pub down: AtomicBool,
     /// Wakes the follower: a check saw a lookup fail, or its view grew past [`STORIES_KEPT`].
     pub wake: Notify,
+    /// The user was told that stories of another engine were left out.
+    pub told_left_out: AtomicBool,
 }
 
 /// Doubling pauses, from [`FIRST_RETRY`] up to [`LONGEST_RETRY`].
@@ -90,6 +92,16 @@ impl Shared {
         );
         self.client.log_message(MessageType::ERROR, msg.clone()).await;
         self.client.show_message(MessageType::ERROR, msg).await;
+    }
+
+    /// Says once that a check left out stories another version of copydesk analyzed.
+    pub(super) async fn tell_left_out(&self) {
+        let n = self.corpus.read().unwrap_or_else(PoisonError::into_inner).base_left_out();
+        if n > 0 && !self.store.told_left_out.swap(true, Ordering::SeqCst) {
+            let msg = format!("copydesk: {}", copydesk_store::postgres::left_out_message(n));
+            self.client.log_message(MessageType::WARNING, msg.clone()).await;
+            self.client.show_message(MessageType::WARNING, msg).await;
+        }
     }
 
     /// Whether the follower of run `epoch` is to go on.

@@ -16,6 +16,7 @@ use copydesk_engine::corpus::{AnalyzedSource, CorpusBase, CorpusIndex, DocId, Qu
 use sqlx::Row;
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Entries a cache keeps before it starts again empty (term frequencies, sentence terms).
@@ -35,6 +36,8 @@ pub struct PgBase {
     /// Stories' ids by path, as asked (None: no such story).
     ids: Mutex<HashMap<String, Option<DocId>>>,
     failure: Mutex<Option<String>>,
+    /// Stories asked for that another engine analyzed (left out until `store reextract`).
+    left_out: AtomicUsize,
 }
 
 impl PgBase {
@@ -55,6 +58,7 @@ impl PgBase {
             terms: Mutex::default(),
             ids: Mutex::default(),
             failure: Mutex::default(),
+            left_out: AtomicUsize::new(0),
         })
     }
 
@@ -287,12 +291,30 @@ impl CorpusBase for PgBase {
         // A story another engine analyzed is analyzed again from its text, but its postings
         // and figures (numbered by the other analysis) are not this one's: left out, as a
         // snapshot leaves out a story changed since, until `copydesk store reextract`.
-        stored.into_iter().flatten().next().filter(|d| !d.reanalyzed).map(|d| d.source)
+        let story = stored.into_iter().flatten().next()?;
+        if story.reanalyzed {
+            self.left_out.fetch_add(1, Ordering::Relaxed);
+            return None;
+        }
+        Some(story.source)
+    }
+
+    fn left_out(&self) -> usize {
+        self.left_out.load(Ordering::Relaxed)
     }
 
     fn failure(&self) -> Option<String> {
         self.failure.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
+}
+
+/// What to tell the user when `n` stories a check asked for were left out: analyzed by
+/// another version of copydesk, they wait for `copydesk store reextract`.
+pub fn left_out_message(n: usize) -> String {
+    let (stories, were) = if n == 1 { ("story", "was") } else { ("stories", "were") };
+    format!(
+        "{n} {stories} of the store that this check consulted {were} analyzed by another version of copydesk and {were} left out, so claims they could support or contradict may go unflagged; `copydesk store reextract` (with the ingest role) analyzes them again"
+    )
 }
 
 /// The PostgreSQL store as a [`CorpusStore`]: the corpus is what the store holds (ingested

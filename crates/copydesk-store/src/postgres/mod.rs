@@ -30,7 +30,7 @@ pub mod testing;
 mod verify;
 mod write;
 
-pub use base::{PgBase, PgCorpusStore};
+pub use base::{left_out_message, PgBase, PgCorpusStore};
 pub use connect::Purpose;
 pub use ingest::IngestStats;
 pub use live::{Change, Changes};
