@@ -6,32 +6,13 @@
 //! `valgrind --tool=callgrind --collect-atstart=no --toggle-collect='*run_analyze*' target/release/examples/profile_draft ../shared 10 0`
 //! (or `--toggle-collect='*run_check*' ... ../shared 1 5 50` for the checks).
 
-use copydesk_engine::corpus::{AnalyzedSource, CorpusIndex, SourceDoc};
+mod common;
+
+use common::corpus_files;
+use copydesk_engine::corpus::{AnalyzedSource, CorpusIndex};
 use copydesk_engine::settings::Settings;
 use copydesk_engine::{analyze, check, Analysis, TextFormat};
-use std::path::{Path, PathBuf};
-
-/// Every `every`-th file of `dir`, by name, as plain-text sources.
-fn corpus_files(dir: &Path, every: usize, out: &mut Vec<SourceDoc>) {
-    let mut paths: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(entries) => entries.flatten().map(|e| e.path()).collect(),
-        Err(_) => return,
-    };
-    paths.sort();
-    for path in paths.into_iter().step_by(every.max(1)) {
-        if let Ok(text) = std::fs::read_to_string(&path) {
-            let path = path.to_string_lossy().into_owned();
-            out.push(SourceDoc {
-                path,
-                text,
-                format: TextFormat::Plain,
-                title: None,
-                date: None,
-                layout: Default::default(),
-            });
-        }
-    }
-}
+use std::path::PathBuf;
 
 #[inline(never)]
 fn run_analyze(draft: &str, n: usize) -> usize {

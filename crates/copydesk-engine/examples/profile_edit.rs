@@ -7,33 +7,14 @@
 //! (every 50th Reuters story with the seeds as the corpus; `live` analyzes each edit
 //! incrementally, as the server does, `whole` analyzes the whole draft again).
 
-use copydesk_engine::corpus::{AnalyzedSource, CorpusIndex, SourceDoc};
+mod common;
+
+use common::corpus_files;
+use copydesk_engine::corpus::{AnalyzedSource, CorpusIndex};
 use copydesk_engine::incremental::{Edit, LiveAnalysis};
 use copydesk_engine::settings::Settings;
 use copydesk_engine::{check, TextFormat};
-use std::path::{Path, PathBuf};
-
-/// Every `every`-th file of `dir`, by name, as plain-text sources.
-fn corpus_files(dir: &Path, every: usize, out: &mut Vec<SourceDoc>) {
-    let mut paths: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(entries) => entries.flatten().map(|e| e.path()).collect(),
-        Err(_) => return,
-    };
-    paths.sort();
-    for path in paths.into_iter().step_by(every.max(1)) {
-        if let Ok(text) = std::fs::read_to_string(&path) {
-            let path = path.to_string_lossy().into_owned();
-            out.push(SourceDoc {
-                path,
-                text,
-                format: TextFormat::Plain,
-                title: None,
-                date: None,
-                layout: Default::default(),
-            });
-        }
-    }
-}
+use std::path::PathBuf;
 
 /// `n` one-figure edits: the first figure's last digit goes 0, 1, 2, ... (the text keeps its length).
 #[inline(never)]
