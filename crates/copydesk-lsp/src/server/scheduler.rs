@@ -8,7 +8,6 @@
 //! starts is skipped; one already running finishes and its result is dropped.
 
 use super::state::{lock, DocResult, Kept, Shared};
-use super::store;
 use crate::config::Effective;
 use crate::document::Positions;
 use crate::render;
@@ -56,12 +55,10 @@ impl Shared {
             std::thread::sleep(s.options.check_delay);
             let corpus = s.corpus.read().unwrap_or_else(PoisonError::into_inner);
             let result = check_text(&corpus, text, gen, format, &cfg, unit, &mut memo);
+            s.after_check(&corpus);
             if let Some(why) = corpus.base_failure() {
                 // Its verdicts were made on empty answers; the memo of them is dropped.
                 return Some(Err(why));
-            }
-            if corpus.base_docs_read() > store::STORIES_KEPT {
-                s.store.wake.notify_one(); // time for a fresh view of the store
             }
             if let Some(d) = lock(&s.docs).get_mut(&uri) {
                 d.memo = memo;

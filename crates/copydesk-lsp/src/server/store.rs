@@ -13,15 +13,15 @@
 use super::state::Shared;
 use copydesk_engine::corpus::{CorpusBase, CorpusIndex};
 use copydesk_store::postgres::{PgBase, PgReader, StoreSettings};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, PoisonError};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 use tower_lsp_server::ls_types::MessageType;
 
 /// Stories a view of the store keeps read (with their analyses) before it is replaced by a
 /// fresh one: tens of megabytes at most, whatever the archive's size.
-pub(super) const STORIES_KEPT: usize = 4_000;
+const STORIES_KEPT: usize = 4_000;
 
 /// How long one wait for a change lasts before the follower looks at its other reasons to act.
 const WAIT: Duration = Duration::from_millis(500);
@@ -36,8 +36,12 @@ pub(super) struct StoreLink {
     /// The store failed (unreachable, or a lookup failed): the drafts keep their last
     /// diagnostics until it answers again.
     pub down: AtomicBool,
-    /// Wakes the follower: a check saw a lookup fail, or its view grew past [`STORIES_KEPT`].
+    /// A check found the view in place stale: a lookup failed, or it grew past [`STORIES_KEPT`].
+    pub renew: AtomicBool,
+    /// Wakes the follower when `renew` is set.
     pub wake: Notify,
+    /// The most stories of another engine a check left out (see [`Shared::tell_left_out`]).
+    pub left_out: AtomicUsize,
     /// The user was told that stories of another engine were left out.
     pub told_left_out: AtomicBool,
 }
@@ -57,18 +61,19 @@ impl Backoff {
     }
 }
 
-/// Why the view in place is to be replaced, if it is.
-fn stale_view(corpus: &CorpusIndex) -> Option<&'static str> {
-    if corpus.base_failure().is_some() {
-        Some("a lookup failed")
-    } else if corpus.base_docs_read() > STORIES_KEPT {
-        Some("its cache is full")
-    } else {
-        None
-    }
-}
-
 impl Shared {
+    /// What a check through `corpus` tells the follower; called on the check's thread, under
+    /// the read lock it holds already (an async task taking that lock could wait a whole check).
+    /// A view that failed a lookup or has read [`STORIES_KEPT`] stories is to be replaced; the
+    /// stories of another engine it left out are noted for [`Shared::tell_left_out`].
+    pub(super) fn after_check(&self, corpus: &CorpusIndex) {
+        if corpus.base_failure().is_some() || corpus.base_docs_read() > STORIES_KEPT {
+            self.store.renew.store(true, Ordering::SeqCst);
+            self.store.wake.notify_one();
+        }
+        self.store.left_out.fetch_max(corpus.base_left_out(), Ordering::Relaxed);
+    }
+
     /// Checks against the shared store: connects, puts a view of the store in place, and
     /// follows the store in a task of its own for as long as this indexing run (`epoch`) is
     /// the latest. Returns once the first attempt to connect is over, answered or not.
@@ -83,7 +88,6 @@ impl Shared {
 
     /// Says once per outage that the store failed; the follower retries.
     pub(super) async fn store_failed(&self, shown: &str, why: &str) {
-        self.store.wake.notify_one();
         if self.store.down.swap(true, Ordering::SeqCst) {
             return;
         }
@@ -96,7 +100,7 @@ impl Shared {
 
     /// Says once that a check left out stories another version of copydesk analyzed.
     pub(super) async fn tell_left_out(&self) {
-        let n = self.corpus.read().unwrap_or_else(PoisonError::into_inner).base_left_out();
+        let n = self.store.left_out.load(Ordering::Relaxed);
         if n > 0 && !self.store.told_left_out.swap(true, Ordering::SeqCst) {
             let msg = format!("copydesk: {}", copydesk_store::postgres::left_out_message(n));
             self.client.log_message(MessageType::WARNING, msg.clone()).await;
@@ -155,8 +159,7 @@ impl Follower {
             },
             () = s.store.wake.notified() => false,
         };
-        let stale = stale_view(&s.corpus.read().unwrap_or_else(PoisonError::into_inner)).is_some();
-        if changed || stale {
+        if changed || s.store.renew.swap(false, Ordering::SeqCst) {
             self.open_view(s).await?;
         }
         Ok(())

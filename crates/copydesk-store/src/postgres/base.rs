@@ -206,9 +206,6 @@ impl CorpusBase for PgBase {
         if let Some(id) = self.ids.lock().unwrap_or_else(|p| p.into_inner()).get(path) {
             return *id;
         }
-        if self.failure.lock().unwrap_or_else(|p| p.into_inner()).is_some() {
-            return None;
-        }
         let id = self.answer(|| self.reader.doc_by_path(path)).and_then(|id| DocId::try_from(id).ok());
         if self.failure.lock().unwrap_or_else(|p| p.into_inner()).is_none() {
             let mut known = self.ids.lock().unwrap_or_else(|p| p.into_inner());
