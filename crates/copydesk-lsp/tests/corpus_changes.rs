@@ -184,7 +184,7 @@ async fn an_index_updated_by_another_process_during_the_start_up_sync_is_loaded(
     c.shutdown().await;
 }
 
-/// Flips every byte of the postings (the last array) of the snapshot in `dir`: every
+/// Flips every byte of the postings of the snapshot in `dir`: every
 /// length and offset still fits, only its digest tells.
 fn add_noise_to_the_snapshot(dir: &std::path::Path) -> std::path::PathBuf {
     let snap = std::fs::read_dir(dir)
@@ -194,13 +194,11 @@ fn add_noise_to_the_snapshot(dir: &std::path::Path) -> std::path::PathBuf {
         .find(|p| p.extension().is_some_and(|x| x == "snapshot"))
         .expect("a snapshot");
     let mut bytes = std::fs::read(&snap).expect("read");
-    let u64_at = |b: &[u8], at: usize| u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes")) as usize;
-    // Magic, digest, header length, header; then five arrays before the postings.
-    let mut at = 48 + u64_at(&bytes, 40);
-    for _ in 0..5 {
-        at += 8 + 8 * u64_at(&bytes, at);
-    }
-    for b in &mut bytes[at + 8..] {
+    let postings = {
+        use copydesk_store::snapshot::{MappedSnapshot, Section};
+        MappedSnapshot::open(&snap).expect("readable").expect("of this format").file_range(Section::Postings)
+    };
+    for b in &mut bytes[postings] {
         *b ^= 0x5a;
     }
     std::fs::write(&snap, bytes).expect("write");

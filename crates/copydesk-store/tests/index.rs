@@ -530,32 +530,43 @@ fn a_damaged_snapshot_is_not_used_and_is_written_again() {
     store.open(&sp, None).unwrap();
     let snap = snapshot_in(&tmp.path().join("idx"));
     let good = std::fs::read(&snap).unwrap();
-    // The last array's length claims exactly the bytes left, its own length field included.
-    let claims_the_rest = {
+    // The header's length claims more than the file holds.
+    let claims_too_much = {
         let mut b = good.clone();
-        let u64_at = |b: &[u8], at: usize| u64::from_le_bytes(b[at..at + 8].try_into().unwrap()) as usize;
-        let mut at = 48 + u64_at(&b, 40);
-        for _ in 0..5 {
-            at += 8 + 8 * u64_at(&b, at);
-        }
-        let rest = ((b.len() - at) / 8) as u64;
-        b[at..at + 8].copy_from_slice(&rest.to_le_bytes());
+        let n = b.len() as u64;
+        b[40..48].copy_from_slice(&n.to_le_bytes());
         b
     };
-    for damage in
-        [good[..good.len() / 2].to_vec(), b"CDSNAP02garbage".to_vec(), b"not a snapshot".to_vec(), claims_the_rest, {
-            let mut b = good.clone();
-            let n = b.len();
-            b[n - 3] ^= 0xff; // the last posting points elsewhere: offsets still fit
-            b
-        }]
-    {
+    let header_flipped = {
+        let mut b = good.clone();
+        b[60] ^= 0xff;
+        b
+    };
+    for damage in [
+        good[..good.len() / 2].to_vec(),
+        b"CDSNAP03garbage".to_vec(),
+        b"not a snapshot".to_vec(),
+        claims_too_much,
+        header_flipped,
+    ] {
         std::fs::write(&snap, &damage).unwrap();
         assert!(store.open_snapshot(&sp).is_err() || store.open_snapshot(&sp).unwrap().is_none());
         let loaded = store.open(&sp, None).unwrap();
         assert_eq!(findings_of(&loaded.index, DRAFT), expected);
         assert_eq!(std::fs::read(&snap).unwrap(), good, "the snapshot is written again");
     }
+    // Damage inside a section: the quick start opens (nothing of the sections is read), and
+    // the check of the whole snapshot finds it; an open through the database does not use it.
+    let mut last_posting = good.clone();
+    let n = last_posting.len();
+    last_posting[n - 3] ^= 0xff;
+    std::fs::write(&snap, &last_posting).unwrap();
+    let quick = store.open_snapshot(&sp).unwrap().expect("the header is sound");
+    assert!(quick.snapshot.check_all().is_err());
+    drop(quick);
+    let loaded = store.open(&sp, None).unwrap();
+    assert_eq!(findings_of(&loaded.index, DRAFT), expected);
+    assert_eq!(std::fs::read(&snap).unwrap(), good, "the snapshot is written again");
 }
 
 #[test]
@@ -576,19 +587,11 @@ fn a_snapshot_shows_paths_relative_to_the_folder_it_was_made_for() {
     assert!(store.open_snapshot(&from_sources).unwrap().unwrap().index.by_path("story-0003.txt").is_some());
 }
 
-/// Where each of the six arrays of the snapshot `bytes` starts (its length field) and ends.
-fn snapshot_arrays(bytes: &[u8]) -> Vec<(usize, usize)> {
-    let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) as usize;
-    // Magic, digest, header length, header.
-    let mut at = 48 + u64_at(40);
-    let mut arrays = Vec::new();
-    for _ in 0..6 {
-        let end = at + 8 + 8 * u64_at(at);
-        arrays.push((at, end));
-        at = end;
-    }
-    assert_eq!(at, bytes.len());
-    arrays
+/// Where the sentence terms and the postings of the snapshot at `path` lie in the file.
+fn terms_and_postings(path: &Path) -> [std::ops::Range<usize>; 2] {
+    use copydesk_store::snapshot::{MappedSnapshot, Section};
+    let snap = MappedSnapshot::open(path).unwrap().expect("a snapshot of this format");
+    [snap.file_range(Section::SentenceTerms), snap.file_range(Section::Postings)]
 }
 
 #[test]
@@ -605,17 +608,22 @@ fn a_snapshot_damaged_inside_its_arrays_is_not_used_and_the_database_is() {
     // Noise over the sentence terms and the postings: every length and offset still fits,
     // the terms are still sorted; only the digest tells.
     let mut noisy = good.clone();
-    let arrays = snapshot_arrays(&good);
-    for (start, end) in [arrays[2], arrays[5]] {
-        for b in &mut noisy[start + 8..end] {
+    for range in terms_and_postings(&snap) {
+        for b in &mut noisy[range] {
             *b ^= 0x5a;
         }
     }
     std::fs::write(&snap, &noisy).unwrap();
 
-    let quick = store.open_snapshot(&sp);
-    let why = quick.err().map(|e| format!("{e:#}")).unwrap_or_default();
-    assert!(why.contains("does not match its digest"), "the quick start refuses it: {why}");
+    // The quick start maps it (its header is sound); a check through it reads damaged
+    // blocks, which fail it (it reports nothing), and the check of the whole file names it.
+    let quick = store.open_snapshot(&sp).unwrap().expect("the header is sound");
+    let _ = findings_of(&quick.index, DRAFT);
+    let why = quick.index.base_failure().unwrap_or_default();
+    assert!(why.contains("does not match its digest"), "the check through it fails: {why}");
+    let why = quick.snapshot.check_all().err().map(|e| format!("{e:#}")).unwrap_or_default();
+    assert!(why.contains("does not match its digest") && why.contains(&snap.display().to_string()), "{why}");
+    drop(quick);
     let loaded = store.open(&sp, None).unwrap();
     let warnings: Vec<String> = loaded.errors.iter().map(ToString::to_string).collect();
     assert_eq!(loaded.errors.len(), 1, "{warnings:?}");
@@ -653,8 +661,8 @@ fn cli_check_through_a_damaged_snapshot_warns_and_finds_what_no_index_finds() {
     assert_eq!(warm, without);
     let snap = snapshot_in(&tmp.path().join(".copydesk"));
     let mut bytes = std::fs::read(&snap).unwrap();
-    let (start, end) = snapshot_arrays(&bytes)[5];
-    for b in &mut bytes[start + 8..end] {
+    let [_, postings] = terms_and_postings(&snap);
+    for b in &mut bytes[postings] {
         *b ^= 0xa5;
     }
     std::fs::write(&snap, &bytes).unwrap();
@@ -701,4 +709,40 @@ fn the_index_folder_never_shows_up_in_a_commit() {
     std::fs::write(tmp.path().join("idx/.gitignore"), "# mine\n").unwrap();
     store.sync(&sp, None).unwrap();
     assert_eq!(std::fs::read_to_string(tmp.path().join("idx/.gitignore")).unwrap(), "# mine\n");
+}
+
+#[test]
+fn every_lookup_of_a_mapped_snapshot_matches_the_index_built_in_memory() {
+    use copydesk_engine::corpus::{QuantityKey, SentRef};
+    let (_tmp, _src, sp, store) = fixture(40);
+    let built = MemoryStore.open(&sp, None).unwrap().index;
+    store.open(&sp, None).unwrap();
+    let quick = store.open_snapshot(&sp).unwrap().expect("a snapshot");
+    let mapped = &quick.index;
+    assert_eq!((mapped.len(), mapped.sentence_count()), (built.len(), built.sentence_count()));
+    for (id, doc) in built.iter() {
+        // Found by its path, and read back from the database as it was indexed.
+        let read = mapped.by_path(&doc.doc.path).map(|d| (&d.doc.text, d.analysis.quantities.len()));
+        assert_eq!(read, Some((&doc.doc.text, doc.analysis.quantities.len())), "{}", doc.doc.path);
+        for (i, terms) in doc.sentence_terms.iter().enumerate() {
+            let r = SentRef { doc: id, sentence: i as u32 };
+            assert_eq!(mapped.sentence_terms(r).as_deref(), Some(terms.as_slice()));
+            for t in terms {
+                assert_eq!(mapped.weight(*t).to_bits(), built.weight(*t).to_bits());
+            }
+            assert_eq!(*mapped.similar_sentences(terms, 10), *built.similar_sentences(terms, 10));
+        }
+        for q in &doc.analysis.quantities {
+            let key = QuantityKey::of(q);
+            for (low, high) in [(q.low, q.high), (q.low * 0.5, q.high * 2.0), (0.0, f64::MAX), (f64::MIN, 0.0)] {
+                assert_eq!(
+                    mapped.quantities_overlapping(&key, low, high),
+                    built.quantities_overlapping(&key, low, high)
+                );
+            }
+        }
+    }
+    assert!(mapped.sentence_terms(SentRef { doc: built.len() as u32, sentence: 0 }).is_none());
+    assert!(mapped.base_failure().is_none());
+    quick.snapshot.check_all().expect("a sound snapshot checks whole");
 }

@@ -558,8 +558,9 @@ impl CorpusIndex {
 /// weights in f64: exact (the weights of terms used to find candidates lie within a few
 /// binary orders of magnitude, and there are at most a few hundred of them), so they do not
 /// depend on the order of the summing, and a base that sums elsewhere (a database) ranks as
-/// the index does.
-fn first_by_weight<'a>(
+/// the index does. Public for a store's base whose postings are flat arrays too (a
+/// mapped snapshot): it ranks exactly as the index does.
+pub fn first_by_weight<'a>(
     terms: &[(u64, f32)],
     postings: impl Fn(u64) -> &'a [u64],
     n: usize,
@@ -574,7 +575,13 @@ fn first_by_weight<'a>(
         }
     }
     let mut rough: Vec<(u64, f64)> = acc.into_iter().collect();
-    rough.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let order = |a: &(u64, f64), b: &(u64, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    // The first `n` picked out, then sorted: the order is total, so they are the ones (and
+    // in the order) that sorting everything gives.
+    if rough.len() > n && n > 0 {
+        rough.select_nth_unstable_by(n - 1, order);
+    }
     rough.truncate(n);
+    rough.sort_unstable_by(order);
     rough.into_iter().map(|(r, w)| (SentRef::unpack(r), w)).collect()
 }

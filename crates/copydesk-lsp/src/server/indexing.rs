@@ -107,7 +107,7 @@ impl Shared {
             Err(_) => None,
         };
         let quick = match quick {
-            Some(copydesk_store::QuickStart { index, generation, .. }) => {
+            Some(copydesk_store::QuickStart { index, generation, snapshot, .. }) => {
                 let n = index.len();
                 self.install(epoch, index).await;
                 self.client
@@ -121,7 +121,7 @@ impl Shared {
                 for (gen, mut rx) in waits {
                     let _ = tokio::time::timeout(Duration::from_secs(2), rx.wait_for(|g| *g >= gen)).await;
                 }
-                Some(generation)
+                Some((generation, snapshot))
             }
             None => None,
         };
@@ -151,13 +151,16 @@ impl Shared {
             };
             // A stand-in for a large corpus, in tests: changes announced now come during the sync.
             std::thread::sleep(s.options.sync_delay);
-            if let Some(generation) = quick {
+            if let Some((generation, snapshot)) = quick {
                 // Started from the snapshot: it stands if the sync leaves the database as the
                 // snapshot was made for it (the files did not change, nor did another process
-                // change the database since the snapshot was opened); else the index is loaded
-                // again (and a new snapshot written).
+                // change the database since the snapshot was opened) and all of it matches its
+                // digests (the first checks checked only the blocks they read); else the index
+                // is loaded again (a damaged snapshot named in a warning, and a new one written).
                 match copydesk_store::index::sync_listed(&store_config, &spec, &files, Some(&report)) {
-                    Some(Ok((stats, errors))) if stats.generation == generation => return (None, errors),
+                    Some(Ok((stats, errors))) if stats.generation == generation && snapshot.check_all().is_ok() => {
+                        return (None, errors)
+                    }
                     _ => {}
                 }
             }

@@ -107,8 +107,17 @@ impl Shared {
             store_failure.is_none().then(|| result.diagnostics.clone())
         };
         if let Some(why) = store_failure {
-            let shown = self.config().store.as_ref().map(|s| s.shown()).unwrap_or_default();
-            self.store_failed(&shown, &why).await;
+            match self.config().store.as_ref().map(|s| s.shown()) {
+                Some(shown) => self.store_failed(&shown, &why).await,
+                // A block of the index snapshot that did not match its digest: the sync behind
+                // the start checks the whole snapshot, finds it too, and loads the corpus from
+                // the database (with a warning naming the file).
+                None => {
+                    let msg =
+                        format!("copydesk: {why}; nothing is reported until the corpus is loaded from the database");
+                    self.client.log_message(MessageType::WARNING, msg).await;
+                }
+            }
         } else if let Some(publish) = publish.filter(|_| !self.session().pull) {
             self.client.publish_diagnostics(uri.clone(), publish, Some(version)).await;
         }

@@ -33,8 +33,10 @@ pub(super) fn load(
     let snap = snapshot::path_for(db);
     let unchanged = stats.added + stats.changed + stats.removed == 0 && slots.iter().all(Option::is_none);
     if unchanged {
-        match snapshot::read(&snap, stamp(&generation, &base.to_string_lossy()), false)
-            .and_then(|r| r.map(|snap| snapshot::thaw(db, snap.docs, snap.frozen)).transpose())
+        // Checked whole before it is used (on every core): a damaged snapshot is found here,
+        // not in the middle of a check.
+        match snapshot::open(&snap, stamp(&generation, &base.to_string_lossy()), false)
+            .and_then(|r| r.map(|s| s.check_all().and_then(|()| snapshot::thaw(db, s))).transpose())
         {
             Ok(Some(index)) => {
                 trace("snapshot", t_sync);
@@ -158,9 +160,20 @@ pub(super) fn load(
     // only costs time). This one goes on from the same arrays: the loaded documents were
     // dropped as they were indexed, and are read again as lookups need them.
     let docs = stored_docs(&conn, order.iter().map(|&i| keys[i].as_str()))?;
-    if let Err(e) = snapshot::write(&snap, stamp(&generation, &base.to_string_lossy()), &docs, &frozen) {
-        trace(&format!("snapshot not written ({e:#})"), t_sync);
-    }
-    let index = snapshot::thaw(db, docs, frozen)?;
+    // It goes on from the snapshot just written, mapped (its pages are in the page cache,
+    // and the arrays in memory are dropped), or from the arrays when none could be written.
+    let shown_base = base.to_string_lossy();
+    let stamp = stamp(&generation, &shown_base);
+    let written = snapshot::write(&snap, stamp, &docs, &frozen)
+        .and_then(|()| snapshot::open(&snap, stamp, false))
+        .and_then(|s| s.map(|s| snapshot::thaw(db, s)).transpose());
+    let index = match written {
+        Ok(Some(index)) => index,
+        Ok(None) => snapshot::thaw_in_memory(db, docs, frozen)?,
+        Err(e) => {
+            trace(&format!("snapshot not written ({e:#})"), t_sync);
+            snapshot::thaw_in_memory(db, docs, frozen)?
+        }
+    };
     Ok((stats, Some((index, bytes)), OpenTimings { sync, load, build }, errors))
 }

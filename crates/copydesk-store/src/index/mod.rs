@@ -39,7 +39,6 @@ mod location;
 mod rows;
 mod sync;
 
-pub(crate) use crate::stored::decode;
 pub(crate) use database::open_read_only;
 pub use database::{engine_fingerprint, ENGINE_VERSION, FORMAT_VERSION};
 pub use location::{corpus_key, index_dir};
@@ -117,6 +116,10 @@ pub struct QuickStart {
     /// process may change the database at any time: a sync after tells, through its
     /// [`SyncStats::generation`]).
     pub current: bool,
+    /// The snapshot it reads, checked block by block as lookups use it: a caller checks the
+    /// rest with [`MappedSnapshot::check_all`](snapshot::MappedSnapshot::check_all) before
+    /// it lets the index stand.
+    pub snapshot: std::sync::Arc<snapshot::MappedSnapshot>,
 }
 
 /// The corpus kept in an embedded SQLite database between runs.
@@ -178,13 +181,13 @@ impl PersistentStore {
         let have = read_meta(&open_read_only(&db)?)?;
         let same_engine = wanted_meta().iter().all(|(k, v)| have.get(*k) == Some(v));
         let Some(generation) = have.get("generation").filter(|_| same_engine) else { return Ok(None) };
-        match snapshot::read(&snapshot::path_for(&db), stamp(generation, &spec.base.to_string_lossy()), true)? {
+        match snapshot::open(&snapshot::path_for(&db), stamp(generation, &spec.base.to_string_lossy()), true)? {
             Some(snap) => {
-                trace("snapshot read", t);
-                let current = &snap.generation == generation;
-                let index = snapshot::thaw(&db, snap.docs, snap.frozen)?;
+                trace("snapshot mapped", t);
+                let current = snap.generation() == generation;
+                let index = snapshot::thaw(&db, snap.clone())?;
                 trace("snapshot thawed", t);
-                Ok(Some(QuickStart { index, generation: snap.generation, current }))
+                Ok(Some(QuickStart { index, generation: snap.generation().to_string(), current, snapshot: snap }))
             }
             None => Ok(None),
         }

@@ -1,0 +1,144 @@
+//! A mapped snapshot as the base of an index: its arrays answer every lookup in place, as
+//! the frozen index it was written from would (the engine's `FrozenBase`), and its
+//! documents are read from the database when a lookup first needs one.
+
+use super::{loader, MappedSnapshot, Section};
+use anyhow::Result;
+use copydesk_engine::corpus::{first_by_weight, AnalyzedSource, CorpusBase, DocId, QuantityKey, QuantityRef, SentRef};
+use rusqlite::Connection;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// A mapped snapshot as an index's base ([`super::thaw`]).
+pub struct SnapshotBase {
+    snap: Arc<MappedSnapshot>,
+    /// The figure buckets: figures `start..end` and the widest range among them.
+    buckets: HashMap<QuantityKey, (usize, usize, f64)>,
+    /// Document ids by path, made the first time a path is asked about.
+    by_path: OnceLock<HashMap<String, DocId>>,
+    conn: Mutex<Connection>,
+}
+
+impl SnapshotBase {
+    pub fn new(db: &Path, snap: Arc<MappedSnapshot>) -> Result<Self> {
+        let buckets = snap
+            .header
+            .buckets
+            .iter()
+            .map(|b| (QuantityKey { kind: b.kind, unit: b.unit.clone() }, (b.start as usize, b.end as usize, b.widest)))
+            .collect();
+        let conn = Mutex::new(crate::index::open_read_only(db)?);
+        Ok(SnapshotBase { snap, buckets, by_path: OnceLock::new(), conn })
+    }
+
+    /// The snapshot under it.
+    pub fn snapshot(&self) -> &Arc<MappedSnapshot> {
+        &self.snap
+    }
+
+    /// Element `i` of a section and the one after: where a thing starts and ends.
+    fn span(&self, section: Section, i: usize) -> Option<(usize, usize)> {
+        let w = self.snap.u64s(section, i..i.checked_add(2)?)?;
+        (w[0] <= w[1]).then(|| (w[0] as usize, w[1] as usize))
+    }
+
+    /// The string of document `doc` in a table of offsets and bytes.
+    fn text(&self, starts: Section, bytes: Section, doc: DocId) -> Option<&str> {
+        let (a, b) = self.span(starts, doc as usize)?;
+        std::str::from_utf8(self.snap.bytes(bytes, a..b)?).ok()
+    }
+
+    fn path(&self, doc: DocId) -> Option<&str> {
+        self.text(Section::PathStarts, Section::PathBytes, doc)
+    }
+
+    /// Where the postings of `term` lie in the postings array.
+    fn posting_range(&self, term: u64) -> Option<(usize, usize)> {
+        let terms = self.snap.all_u64s(Section::Terms)?;
+        let i = terms.binary_search(&term).ok()?;
+        let starts = self.snap.all_u64s(Section::TermStarts)?;
+        let (a, b) = (*starts.get(i)?, *starts.get(i + 1)?);
+        (a <= b).then_some((a as usize, b as usize))
+    }
+
+    fn term_postings(&self, term: u64) -> &[u64] {
+        self.posting_range(term).and_then(|(a, b)| self.snap.u64s(Section::Postings, a..b)).unwrap_or(&[])
+    }
+}
+
+impl CorpusBase for SnapshotBase {
+    fn slots(&self) -> DocId {
+        self.snap.header.docs as DocId
+    }
+
+    fn docs(&self) -> usize {
+        self.snap.header.docs as usize
+    }
+
+    fn sentences(&self) -> usize {
+        self.snap.count(Section::SentenceStarts) - 1
+    }
+
+    fn doc_sentences(&self, doc: DocId) -> usize {
+        self.span(Section::DocSentences, doc as usize).map_or(0, |(a, b)| b - a)
+    }
+
+    fn id_of(&self, path: &str) -> Option<DocId> {
+        let by_path = self
+            .by_path
+            .get_or_init(|| (0..self.slots()).filter_map(|doc| Some((self.path(doc)?.to_string(), doc))).collect());
+        by_path.get(path).copied()
+    }
+
+    fn df(&self, term: u64) -> usize {
+        // From where its postings start and end: the postings themselves are not read.
+        self.posting_range(term).map_or(0, |(a, b)| b - a)
+    }
+
+    fn candidates(&self, terms: &[(u64, f32)], n: usize, skip: &dyn Fn(DocId) -> bool) -> Vec<(SentRef, f64)> {
+        first_by_weight(terms, |t| self.term_postings(t), n, skip)
+    }
+
+    fn sentence_terms(&self, at: SentRef) -> Option<Cow<'_, [u64]>> {
+        let (first, end) = self.span(Section::DocSentences, at.doc as usize)?;
+        let i = first.checked_add(at.sentence as usize).filter(|&i| i < end)?;
+        let (a, b) = self.span(Section::SentenceStarts, i)?;
+        self.snap.u64s(Section::SentenceTerms, a..b).map(Cow::Borrowed)
+    }
+
+    fn figures_overlapping(&self, key: &QuantityKey, low: f64, high: f64) -> Vec<QuantityRef> {
+        let Some(&(start, end, widest)) = self.buckets.get(key) else { return Vec::new() };
+        let Some(lows) = self.snap.u64s(Section::FigureLows, start..end) else { return Vec::new() };
+        let low_at = |i: usize| f64::from_bits(lows[i]);
+        // As the figure index's bucket finds them: those starting above `high` cannot
+        // overlap, those starting below `low - widest` end before `low`.
+        let last = lows.partition_point(|&l| f64::from_bits(l) <= high);
+        let first = lows[..last].partition_point(|&l| f64::from_bits(l) < low - widest);
+        let at = start + first..start + last;
+        let (Some(highs), Some(refs), Some(sentences)) = (
+            self.snap.u64s(Section::FigureHighs, at.clone()),
+            self.snap.u64s(Section::FigureRefs, at.clone()),
+            self.snap.u64s(Section::FigureSentences, at),
+        ) else {
+            return Vec::new();
+        };
+        (first..last)
+            .zip(highs.iter().zip(refs).zip(sentences))
+            .filter(|&(i, ((&h, _), _))| low_at(i) <= high && f64::from_bits(h) >= low)
+            .map(|(_, ((_, &r), &s))| QuantityRef { doc: (r >> 32) as u32, quantity: r as u32, sentence: s as u32 })
+            .collect()
+    }
+
+    fn load(&self, doc: DocId) -> Option<AnalyzedSource> {
+        let key = self.text(Section::KeyStarts, Section::KeyBytes, doc)?;
+        let d = doc as usize;
+        let hash: [u8; 32] = self.snap.bytes(Section::Hashes, d * 32..d * 32 + 32)?.try_into().ok()?;
+        loader::read_back(&self.conn, key, &hash, self.path(doc)?)
+    }
+
+    fn failure(&self) -> Option<String> {
+        self.snap.damage().map(str::to_string)
+    }
+}
