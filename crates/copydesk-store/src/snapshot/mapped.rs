@@ -194,8 +194,20 @@ impl MappedSnapshot {
     /// The blocks are read from the file, not through the mapping, so that the pages no
     /// lookup uses are not counted in the process's resident memory.
     pub fn check_all(&self) -> Result<()> {
-        (0..self.checked.len()).into_par_iter().for_each(|b| {
-            self.check_block_in(b, |range| self.read_block(range));
+        // A read of 1 MiB at a time, its blocks checked one by one.
+        const RUN: usize = 256;
+        (0..self.checked.len().div_ceil(RUN)).into_par_iter().for_each(|run| {
+            let blocks = run * RUN..((run + 1) * RUN).min(self.checked.len());
+            let start = self.data_start + blocks.start * BLOCK;
+            let end = (self.data_start + blocks.end * BLOCK).min(self.map.len());
+            let bytes = self.read_block(start..end);
+            let first = blocks.start;
+            for b in blocks {
+                let at = (b - first) * BLOCK;
+                self.check_block_in(b, |range| {
+                    bytes.as_deref().and_then(|all| all.get(at..at + range.len())).map(Cow::Borrowed)
+                });
+            }
         });
         match self.damage.get() {
             Some(why) => bail!("{why}"),
