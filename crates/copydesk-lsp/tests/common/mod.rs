@@ -361,10 +361,12 @@ pub async fn publishes_until_quiet(c: &mut TestClient, uri: &str, quiet: Duratio
     out
 }
 
-/// `../shared` next to the repository, if present.
+/// `../shared` next to the repository (or `$COPYDESK_SHARED`, as the editor tests read it), if present.
 pub fn shared_dir() -> Option<PathBuf> {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let p = repo.join("../shared");
+    let p = match std::env::var_os("COPYDESK_SHARED") {
+        Some(p) => PathBuf::from(p),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join("../shared"),
+    };
     p.join("corpus/seeds").is_dir().then(|| std::fs::canonicalize(&p).unwrap_or(p))
 }
 
