@@ -2,6 +2,9 @@
 //! Every test skips (passing, with a note on stderr) when `../shared` is absent.
 //! Run in release mode: `cargo test --release -p copydesk --test shared_eval`.
 
+mod common;
+
+use common::bin;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -14,10 +17,6 @@ fn shared() -> Option<PathBuf> {
         eprintln!("skipped: ../shared is absent");
         None
     }
-}
-
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_copydesk")
 }
 
 fn python(args: &[&str]) -> (bool, String) {
