@@ -1,6 +1,8 @@
 //! What the process tests of the `copydesk` binary share: the binary run in a folder, its
-//! output read as text, the example newsroom. Not every test uses all of it.
+//! output read as text, the example newsroom; and the soak's scripted editor (`soak/`). Not every test uses all of it.
 #![allow(dead_code)]
+
+pub mod soak;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
