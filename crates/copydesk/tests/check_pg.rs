@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{command, example, stdout_and_stderr as text};
+use common::{command, example, shared_with, stdout_and_stderr as text};
 use copydesk_store::postgres::testing::TestDb;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
@@ -98,11 +98,7 @@ fn a_check_through_the_store_finds_what_the_files_give() {
 
 #[test]
 fn seeds_and_reuters_through_the_store_give_what_the_files_give() {
-    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
-    if !shared.join("data/reuters21578").is_dir() {
-        eprintln!("skipped: ../shared is absent");
-        return;
-    }
+    let Some(shared) = shared_with("data/reuters21578") else { return };
     let Some(db) = TestDb::create("check_reuters") else { return };
     let tmp = tempfile::tempdir().unwrap();
     // The folders under their own names, as a newsroom would ingest them.

@@ -1,5 +1,6 @@
 //! What the process tests of the `copydesk` binary share: the binary run in a folder, its
-//! output read as text, the example newsroom; and the soak's scripted editor (`soak/`). Not every test uses all of it.
+//! output read as text, the example newsroom, `../shared` when it is there; and the soak's
+//! scripted editor (`soak/`). Not every test uses all of it.
 #![allow(dead_code)]
 
 pub mod soak;
@@ -43,3 +44,18 @@ pub fn example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/newsroom")
 }
 
+/// The shared data (`../shared` beside the repository, or `$COPYDESK_SHARED` as the editor tests
+/// read it) when it holds `rel`; otherwise None, and a note on stderr that the test is skipped.
+pub fn shared_with(rel: &str) -> Option<PathBuf> {
+    let dir = match std::env::var_os("COPYDESK_SHARED") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
+    };
+    match dir.canonicalize() {
+        Ok(dir) if dir.join(rel).exists() => Some(dir),
+        _ => {
+            eprintln!("skipped: ../shared is absent ({} has no {rel})", dir.display());
+            None
+        }
+    }
+}
