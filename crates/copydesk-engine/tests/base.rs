@@ -11,7 +11,6 @@ use copydesk_engine::corpus::{
 use copydesk_engine::settings::Settings;
 use copydesk_engine::{analyze, TextFormat, Verdict};
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -115,22 +114,18 @@ impl CorpusBase for ScanBase {
         self.live().flat_map(|(_, d)| &d.sentence_terms).map(|t| t.iter().filter(|x| **x == term).count()).sum()
     }
 
-    fn candidates(&self, terms: &[(u64, f32)], n: usize, skip: &dyn Fn(DocId) -> bool) -> Vec<(SentRef, f64)> {
-        // Summed in reverse term order: the sums in f64 do not depend on it.
-        let mut acc: HashMap<SentRef, f64> = HashMap::new();
-        for (t, w) in terms.iter().rev() {
-            for (id, d) in self.live().filter(|(id, _)| !skip(*id)) {
-                for (i, st) in d.sentence_terms.iter().enumerate() {
-                    for _ in st.iter().filter(|x| *x == t) {
-                        *acc.entry(SentRef { doc: id, sentence: i as u32 }).or_default() += f64::from(*w);
-                    }
+    fn postings(&self, term: u64) -> Cow<'_, [u64]> {
+        // In reverse order: the ranking does not depend on it.
+        let mut found = Vec::new();
+        for (id, d) in self.live() {
+            for (i, st) in d.sentence_terms.iter().enumerate() {
+                if st.contains(&term) {
+                    found.push(SentRef { doc: id, sentence: i as u32 }.pack());
                 }
             }
         }
-        let mut all: Vec<(SentRef, f64)> = acc.into_iter().collect();
-        all.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        all.truncate(n);
-        all
+        found.reverse();
+        Cow::Owned(found)
     }
 
     fn sentence_terms(&self, at: SentRef) -> Option<Cow<'_, [u64]>> {
@@ -138,7 +133,7 @@ impl CorpusBase for ScanBase {
         Some(Cow::Owned(d.sentence_terms.get(at.sentence as usize)?.clone()))
     }
 
-    fn figures_overlapping(&self, key: &QuantityKey, low: f64, high: f64) -> Vec<QuantityRef> {
+    fn figures_overlapping(&self, key: &QuantityKey, low: f64, high: f64, limit: usize) -> Vec<QuantityRef> {
         let mut found: Vec<(f64, QuantityRef)> =
             self.live()
                 .flat_map(|(id, d)| {
@@ -150,7 +145,7 @@ impl CorpusBase for ScanBase {
                 .map(|(q, r)| (q.low, r))
                 .collect();
         found.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.doc.cmp(&b.1.doc)).then(a.1.quantity.cmp(&b.1.quantity)));
-        found.into_iter().map(|(_, r)| r).collect()
+        found.into_iter().take(limit).map(|(_, r)| r).collect()
     }
 
     fn load(&self, doc: DocId) -> Option<AnalyzedSource> {

@@ -188,8 +188,8 @@ fn every_lookup_of_a_thawed_index_matches_the_original() {
             let key = QuantityKey::of(q);
             for (low, high) in [(q.low, q.high), (q.low * 0.5, q.high * 2.0), (0.0, f64::MAX)] {
                 assert_eq!(
-                    thawed.quantities_overlapping(&key, low, high),
-                    built.quantities_overlapping(&key, low, high)
+                    thawed.quantities_overlapping(&key, low, high, usize::MAX),
+                    built.quantities_overlapping(&key, low, high, usize::MAX)
                 );
             }
         }

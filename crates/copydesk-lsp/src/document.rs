@@ -27,7 +27,7 @@ fn line_end_char(rope: &Rope, line: usize) -> usize {
 /// past the last line to the end of the text, and a column inside a character (a
 /// UTF-16 surrogate pair, a UTF-8 sequence) to that character's start: a client never
 /// sends such positions, and a soak test's client reads them this way too
-/// (`crates/copydesk/tests/soak.rs`).
+/// (`crates/copydesk/tests/common/soak/text.rs`).
 pub fn char_index(rope: &Rope, pos: Position, unit: ColumnUnit) -> usize {
     let line = pos.line as usize;
     if line >= rope.len_lines() {

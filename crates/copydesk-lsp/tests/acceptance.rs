@@ -1,5 +1,5 @@
 //! The acceptance scenario on the shared dev case d01 against the seed corpus.
-//! Skips (with a note) when `<repo>/../shared` is absent.
+//! Skips (with a note) when `<repo>/../shared` (or `$COPYDESK_SHARED`) is absent.
 
 mod common;
 

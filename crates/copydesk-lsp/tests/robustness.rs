@@ -13,10 +13,6 @@ fn hover_request(id: i64, uri: &str, at: (u32, u32)) -> Value {
            "params": {"textDocument": {"uri": uri}, "position": position(at)}})
 }
 
-fn mismatch(diags: &Value) -> Option<&Value> {
-    diags["diagnostics"].as_array()?.iter().find(|d| d["code"] == "number-mismatch")
-}
-
 /// Waits at most `secs` for the answer to request `id`.
 async fn answer(c: &mut TestClient, id: i64, secs: u64) -> Value {
     c.try_wait_for(Duration::from_secs(secs), &|v: &Value| v["id"] == json!(id) && v.get("method").is_none())

@@ -735,10 +735,12 @@ fn every_lookup_of_a_mapped_snapshot_matches_the_index_built_in_memory() {
         for q in &doc.analysis.quantities {
             let key = QuantityKey::of(q);
             for (low, high) in [(q.low, q.high), (q.low * 0.5, q.high * 2.0), (0.0, f64::MAX), (f64::MIN, 0.0)] {
-                assert_eq!(
-                    mapped.quantities_overlapping(&key, low, high),
-                    built.quantities_overlapping(&key, low, high)
-                );
+                for limit in [usize::MAX, 2] {
+                    assert_eq!(
+                        mapped.quantities_overlapping(&key, low, high, limit),
+                        built.quantities_overlapping(&key, low, high, limit)
+                    );
+                }
             }
         }
     }

@@ -127,21 +127,26 @@ fn assert_same_as_memory(reader: &PgReader, sources: Vec<AnalyzedSource>) {
     for (kind, unit, entries) in &frozen.figures {
         let want: BTreeSet<(String, u32, u32)> =
             entries.iter().map(|e| (frozen.paths[e.2 as usize].clone(), e.3, e.4)).collect();
-        let got = reader.figures_overlapping(*kind, unit.as_deref(), f64::NEG_INFINITY, f64::INFINITY).unwrap();
+        let got =
+            reader.figures_overlapping(*kind, unit.as_deref(), f64::NEG_INFINITY, f64::INFINITY, usize::MAX).unwrap();
         let got_set: BTreeSet<(String, u32, u32)> =
             got.iter().map(|h| (path_of[&h.doc].clone(), h.quantity, h.sentence)).collect();
         assert_eq!(got.len(), want.len(), "figures of {kind:?} {unit:?}");
         assert_eq!(got_set, want, "figures of {kind:?} {unit:?}");
+        // A limit takes the first figures by low end.
+        let first = reader.figures_overlapping(*kind, unit.as_deref(), f64::NEG_INFINITY, f64::INFINITY, 2).unwrap();
+        assert_eq!(first.len(), got.len().min(2), "figures of {kind:?} {unit:?}, limited");
+        assert!(first.iter().zip(&got).all(|(a, b)| a.low == b.low), "figures of {kind:?} {unit:?}, limited");
         for e in entries.iter().step_by(3) {
             let (low, high) = (e.0 * 0.95, e.1 * 1.02 + 1.0);
             let key = QuantityKey { kind: *kind, unit: unit.clone() };
             let want: BTreeSet<(String, u32)> = index
-                .quantities_overlapping(&key, low, high)
+                .quantities_overlapping(&key, low, high, usize::MAX)
                 .into_iter()
                 .map(|r| (index.get(r.doc).unwrap().doc.path.clone(), r.quantity))
                 .collect();
             let got: BTreeSet<(String, u32)> = reader
-                .figures_overlapping(*kind, unit.as_deref(), low, high)
+                .figures_overlapping(*kind, unit.as_deref(), low, high, usize::MAX)
                 .unwrap()
                 .into_iter()
                 .map(|h| (path_of[&h.doc].clone(), h.quantity))

@@ -3,21 +3,20 @@
 //! message without `COPYDESK_TEST_PG_URL`, see `scripts/pg-cluster.sh`; the Reuters one also
 //! without `../shared`). A store that fails during a check reports nothing but the failure.
 
+mod common;
+
+use common::{command, example, shared_with, stdout_and_stderr as text};
 use copydesk_store::postgres::testing::TestDb;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 fn copydesk(dir: &Path, args: &[&str], store: Option<&str>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_copydesk"));
-    cmd.current_dir(dir).args(args).env_remove("COPYDESK_STORE_URL").env_remove("COPYDESK_STORE_READ_URL");
+    let mut cmd = command(dir, args);
+    cmd.env_remove("COPYDESK_STORE_URL").env_remove("COPYDESK_STORE_READ_URL");
     if let Some(url) = store {
         cmd.env("COPYDESK_STORE_URL", url);
     }
     cmd.stdin(Stdio::null()).output().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
 /// Ingests `folders` (under `dir`) into the store at `url`, then checks `drafts` through it
@@ -48,7 +47,7 @@ fn same_through_the_store(dir: &Path, url: &str, folders: &[&str], drafts: &[&st
 fn a_check_through_the_store_finds_what_the_files_give() {
     let Some(db) = TestDb::create("check_same") else { return };
     let tmp = tempfile::tempdir().unwrap();
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/newsroom");
+    let example = example();
     let sources = tmp.path().join("sources");
     std::fs::create_dir_all(&sources).unwrap();
     for e in std::fs::read_dir(example.join("sources")).unwrap() {
@@ -99,11 +98,7 @@ fn a_check_through_the_store_finds_what_the_files_give() {
 
 #[test]
 fn seeds_and_reuters_through_the_store_give_what_the_files_give() {
-    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
-    if !shared.join("data/reuters21578").is_dir() {
-        eprintln!("skipped: ../shared is absent");
-        return;
-    }
+    let Some(shared) = shared_with("data/reuters21578") else { return };
     let Some(db) = TestDb::create("check_reuters") else { return };
     let tmp = tempfile::tempdir().unwrap();
     // The folders under their own names, as a newsroom would ingest them.

@@ -1,29 +1,16 @@
 //! The CLI as a user runs it: a process, its output and its exit status.
 //! Golden files (insta) hold the human-facing output.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn example() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/newsroom")
-}
+use common::{command, example, run, stderr, stdout};
+use std::path::Path;
+use std::process::Output;
 
+/// `copydesk ARGS` in `dir`, its cache in a folder of these tests' own (the example's folder is
+/// the repository's).
 fn copydesk(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_copydesk"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("XDG_CACHE_HOME", std::env::temp_dir().join("copydesk-cli-test-cache"))
-        .output()
-        .expect("copydesk runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    run(dir, args, &std::env::temp_dir().join("copydesk-cli-test-cache"))
 }
 
 #[test]
@@ -35,9 +22,7 @@ fn human_report_of_the_example() {
 
 #[test]
 fn explain_prints_every_verdict_with_its_reason() {
-    let o = Command::new(env!("CARGO_BIN_EXE_copydesk"))
-        .args(["check", "--no-index", "draft.md"])
-        .current_dir(example())
+    let o = command(&example(), &["check", "--no-index", "draft.md"])
         .env("NO_COLOR", "1")
         .env("COPYDESK_EXPLAIN", "1")
         .output()
@@ -213,12 +198,7 @@ fn deeply_nested_html_in_the_corpus_is_read_not_fatal() {
     std::fs::write(dir.path().join("d.md"), "The mill employs 430 workers.\n").unwrap();
     let cache = dir.path().join("cache");
     let run = |args: &[&str]| {
-        let o = Command::new(env!("CARGO_BIN_EXE_copydesk"))
-            .args(args)
-            .current_dir(dir.path())
-            .env("XDG_CACHE_HOME", &cache)
-            .output()
-            .expect("copydesk runs");
+        let o = command(dir.path(), args).env("XDG_CACHE_HOME", &cache).output().expect("copydesk runs");
         assert!(o.status.code().is_some(), "{args:?} was killed: {:?}\n{}", o.status, stderr(&o));
         o
     };
@@ -287,8 +267,8 @@ fn no_terminal_escape_from_a_file_reaches_the_terminal() {
     )
     .unwrap();
     for env in [None, Some("COPYDESK_EXPLAIN")] {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_copydesk"));
-        cmd.args(["check", "--no-index", "--corpus", "src", "d.md"]).current_dir(dir.path()).env("NO_COLOR", "1");
+        let mut cmd = command(dir.path(), &["check", "--no-index", "--corpus", "src", "d.md"]);
+        cmd.env("NO_COLOR", "1");
         if let Some(var) = env {
             cmd.env(var, "1");
         }

@@ -2,27 +2,17 @@
 //! exit status. The documents are written here (copydesk_store::fixtures), with sentences
 //! of our own.
 
+mod common;
+
+use common::{run, stderr, stdout};
 use copydesk_store::fixtures;
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
+/// `copydesk ARGS` in the project `dir`, its cache in the project too.
 fn copydesk(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_copydesk"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("XDG_CACHE_HOME", dir.join("cache"))
-        .output()
-        .expect("copydesk runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    run(dir, args, &dir.join("cache"))
 }
 
 /// Page 2 of the report: its figure is on the page's second printed line.

@@ -3,8 +3,12 @@
 //! memory does not grow with its output, and the human format shows a window of a
 //! long line, so its cost does not grow with the line's length.
 
+mod common;
+
+use common::command;
 use std::path::Path;
-use std::process::{Command, Stdio};
+#[cfg(unix)]
+use std::process::Stdio;
 
 /// A corpus of one story and a draft of `lines` paragraphs, each with four figures
 /// the story does not have (unsourced) or contradicts.
@@ -38,9 +42,7 @@ fn peak_kib(dir: &Path, format: &str) -> (i64, usize) {
 #[allow(clippy::zombie_processes)] // reaped by wait4, which also gives its rusage
 fn one_peak_kib(dir: &Path, format: &str) -> (i64, usize) {
     use std::io::Read;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_copydesk"))
-        .args(["check", "--no-index", "--corpus", "corpus", "--format", format, "draft.md"])
-        .current_dir(dir)
+    let mut child = command(dir, &["check", "--no-index", "--corpus", "corpus", "--format", format, "draft.md"])
         .env("NO_COLOR", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -94,9 +96,7 @@ fn human_output_shows_a_window_of_a_long_line() {
     line.push('\n');
     std::fs::write(dir.path().join("draft.md"), &line).unwrap();
     let start = std::time::Instant::now();
-    let o = Command::new(env!("CARGO_BIN_EXE_copydesk"))
-        .args(["check", "--no-index", "--corpus", "corpus", "draft.md"])
-        .current_dir(dir.path())
+    let o = command(dir.path(), &["check", "--no-index", "--corpus", "corpus", "draft.md"])
         .env("NO_COLOR", "1")
         .output()
         .expect("copydesk runs");

@@ -1,14 +1,15 @@
 //! `copydesk lsp` as a process: how it ends.
 
+mod common;
+
+use common::command;
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdout, Stdio};
 use std::time::{Duration, Instant};
 
 fn start(dir: &std::path::Path) -> (Child, BufReader<ChildStdout>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_copydesk"))
-        .arg("lsp")
-        .current_dir(dir)
+    let mut child = command(dir, &["lsp"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

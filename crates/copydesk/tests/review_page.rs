@@ -2,16 +2,15 @@
 //! against the JSON findings and the verdicts, its summary, escaping of hostile text,
 //! and nothing that would reach the network. (tests/review/run.sh opens it in Chromium.)
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn example() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/newsroom")
-}
+use common::{command, example};
+use std::path::Path;
+use std::process::Output;
 
 fn copydesk(dir: &Path, args: &[&str], explain: bool) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_copydesk"));
-    cmd.args(args).current_dir(dir).env("NO_COLOR", "1").env_remove("COPYDESK_EXPLAIN");
+    let mut cmd = command(dir, args);
+    cmd.env("NO_COLOR", "1").env_remove("COPYDESK_EXPLAIN");
     if explain {
         cmd.env("COPYDESK_EXPLAIN", "1");
     }

@@ -1,23 +1,16 @@
 //! The acceptance figures, measured with the shared scorers on the shared data.
-//! Every test skips (passing, with a note on stderr) when `../shared` is absent.
+//! Every test skips (passing, with a note on stderr) when `../shared` (or `$COPYDESK_SHARED`)
+//! is absent.
 //! Run in release mode: `cargo test --release -p copydesk --test shared_eval`.
 
+mod common;
+
+use common::{bin, shared_with};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn shared() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
-    let p = p.canonicalize().ok()?;
-    if p.join("eval/score.py").is_file() {
-        Some(p)
-    } else {
-        eprintln!("skipped: ../shared is absent");
-        None
-    }
-}
-
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_copydesk")
+    shared_with("eval/score.py")
 }
 
 fn python(args: &[&str]) -> (bool, String) {

@@ -3,10 +3,13 @@
 //! `COPYDESK_TEST_PG_URL`): a killed ingester, credentials in output, a reader's refusal, a
 //! store that is down. All texts here are invented for these tests.
 
+mod common;
+
+use common::{command, stdout_and_stderr as text};
 use copydesk_store::postgres::testing::{with_user, TestDb};
 use copydesk_store::postgres::{PgReader, PgStore, StoreSettings};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
 const HARBOURS: [&str; 5] = ["Kelby", "Lorn Sound", "Mirren", "Northgate", "Ullapane"];
@@ -33,17 +36,13 @@ fn write_stories(dir: &Path, count: usize) {
 }
 
 fn copydesk(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_copydesk"));
-    cmd.current_dir(dir).args(args).env_remove("COPYDESK_STORE_URL").env_remove("COPYDESK_STORE_READ_URL");
+    let mut cmd = command(dir, args);
+    cmd.env_remove("COPYDESK_STORE_URL").env_remove("COPYDESK_STORE_READ_URL");
     cmd.env_remove("PGPASSWORD").env_remove("PGUSER").env_remove("PGHOST").env_remove("PGDATABASE");
     for (k, v) in env {
         cmd.env(k, v);
     }
     cmd.stdin(Stdio::null()).output().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
 fn settings(url: &str) -> StoreSettings {
@@ -57,9 +56,7 @@ fn a_killed_ingest_leaves_every_story_whole_and_the_next_one_completes() {
     let wire = tmp.path().join("wire");
     const COUNT: usize = 4000;
     write_stories(&wire, COUNT);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_copydesk"))
-        .current_dir(tmp.path())
-        .args(["ingest", "--store", &db.url, "wire"])
+    let mut child = command(tmp.path(), &["ingest", "--store", &db.url, "wire"])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -333,19 +333,36 @@ async function waitFor(pred, timeout, every = 250) {
             if (top !== null && line.style.top !== top) {
               continue;
             }
+            // The needle may span text nodes: Monaco cuts a long token into pieces of at most
+            // 50 characters (and at decorations), wherever the cut falls in the line's words.
             const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+            const nodes = [];
             let node;
             while ((node = walker.nextNode())) {
-              // Monaco renders spaces as U+00A0.
-              const text = node.textContent.replace(/\u00a0/g, " ");
-              const i = text.indexOf(needle);
-              if (i >= 0) {
-                const r = document.createRange();
-                r.setStart(node, i);
-                r.setEnd(node, i + needle.length);
-                const b = r.getClientRects()[0] || r.getBoundingClientRect();
-                return { x: b.x, y: b.y, width: b.width, height: b.height };
-              }
+              nodes.push(node);
+            }
+            // Monaco renders spaces as U+00A0.
+            const text = nodes.map((n) => n.textContent).join("").replace(/\u00a0/g, " ");
+            const i = text.indexOf(needle);
+            if (i >= 0) {
+              // Where the line's character `offset` is: its text node and the offset in that node
+              // (an end may be a node's end).
+              const at = (offset, isEnd) => {
+                let seen = 0;
+                for (const n of nodes) {
+                  const len = n.textContent.length;
+                  if (offset < seen + len || (isEnd && offset === seen + len)) {
+                    return [n, offset - seen];
+                  }
+                  seen += len;
+                }
+                return null;
+              };
+              const r = document.createRange();
+              r.setStart(...at(i, false));
+              r.setEnd(...at(i + needle.length, true));
+              const b = r.getBoundingClientRect();
+              return { x: b.x, y: b.y, width: b.width, height: b.height };
             }
           }
           return null;

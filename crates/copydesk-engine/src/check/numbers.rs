@@ -546,13 +546,23 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
         seen.insert((c.doc, c.quantity.span.start));
         support.push(*c);
     }
-    for r in corpus.quantities_overlapping(&key, q.low, q.high).into_iter().take(MAX_SUPPORT_CANDIDATES) {
-        // A figure whose sentence shares no term with the draft's is not comparable (score 0):
-        // skipped before its document is read.
-        let at = SentRef { doc: r.doc, sentence: r.sentence };
-        if !corpus.sentence_terms(at).is_some_and(|t| terms::share_any(&fig.terms, &t)) {
-            continue;
-        }
+    // A figure whose sentence shares no term with the draft's is not comparable (score 0):
+    // left out before its document is read; the others' documents and terms are read
+    // together.
+    let mut their_terms = Vec::new();
+    let by_value: Vec<_> = corpus
+        .quantities_overlapping(&key, q.low, q.high, MAX_SUPPORT_CANDIDATES)
+        .into_iter()
+        .filter(|r| match corpus.sentence_terms(SentRef { doc: r.doc, sentence: r.sentence }) {
+            Some(t) if terms::share_any(&fig.terms, &t) => {
+                their_terms.extend_from_slice(&t);
+                true
+            }
+            _ => false,
+        })
+        .collect();
+    corpus.prefetch(&by_value.iter().map(|r| r.doc).collect::<Vec<_>>(), &their_terms);
+    for r in by_value {
         let Some((src, sq)) = corpus.quantity(r) else { continue };
         if seen.contains(&(r.doc, sq.span.start))
             || !consistent(q, sq)

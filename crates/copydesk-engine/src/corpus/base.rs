@@ -34,10 +34,14 @@ pub trait CorpusBase: Send + Sync {
     /// asks a server asks once for all of them); a hint only.
     fn prefetch_df(&self, _terms: &[u64]) {}
 
-    /// The first `n` sentences by the summed weight of the `terms` they hold (each term with
-    /// its weight; summed in f64, which is exact whatever the order), ties by sentence
-    /// reference, leaving out documents that `skip` names.
-    fn candidates(&self, terms: &[(u64, f32)], n: usize, skip: &dyn Fn(DocId) -> bool) -> Vec<(SentRef, f64)>;
+    /// Sentences holding `term`, as packed [`SentRef`]s (those of removed documents too).
+    /// The engine asks only for the postings of terms it finds candidates with, whose
+    /// lengths together stay within a bound (see [`CorpusIndex`](super::CorpusIndex)).
+    fn postings(&self, term: u64) -> Cow<'_, [u64]>;
+
+    /// Makes the postings of `terms` ready to be asked one by one (a base that asks a
+    /// server asks once for all of them); a hint only.
+    fn prefetch_postings(&self, _terms: &[u64]) {}
 
     /// Content terms of a sentence, sorted.
     fn sentence_terms(&self, at: SentRef) -> Option<Cow<'_, [u64]>>;
@@ -45,13 +49,20 @@ pub trait CorpusBase: Send + Sync {
     /// Makes the terms of these sentences ready to be asked one by one; a hint only.
     fn prefetch_sentence_terms(&self, _at: &[SentRef]) {}
 
-    /// Figures of this kind and unit whose range overlaps `[low, high]`, in the order of the
-    /// figure index (by the low end of their range; ties in document order).
-    fn figures_overlapping(&self, key: &QuantityKey, low: f64, high: f64) -> Vec<QuantityRef>;
+    /// The first `limit` figures of this kind and unit whose range overlaps `[low, high]`,
+    /// in the order of the figure index (by the low end of their range; ties in document
+    /// order).
+    fn figures_overlapping(&self, key: &QuantityKey, low: f64, high: f64, limit: usize) -> Vec<QuantityRef>;
 
     /// The document with this id; its speakers may be left unresolved
     /// ([`AnalyzedSource::speakers`] resolves them).
     fn load(&self, doc: DocId) -> Option<AnalyzedSource>;
+
+    /// The documents with these ids, in the order asked ([`CorpusBase::load`] of each; a
+    /// base that asks a server asks once for all of them).
+    fn load_many(&self, docs: &[DocId]) -> Vec<Option<AnalyzedSource>> {
+        docs.iter().map(|d| self.load(*d)).collect()
+    }
 
     /// Why a lookup could not be answered since the base was opened (a database gone away),
     /// if one could not: its answers were then empty, and a check made through it is not to

@@ -248,16 +248,16 @@ impl CorpusBase for FrozenBase {
         self.arrays.term_postings(term).len()
     }
 
-    fn candidates(&self, terms: &[(u64, f32)], n: usize, skip: &dyn Fn(DocId) -> bool) -> Vec<(SentRef, f64)> {
-        super::first_by_weight(terms, |t| self.arrays.term_postings(t), n, skip)
+    fn postings(&self, term: u64) -> Cow<'_, [u64]> {
+        Cow::Borrowed(self.arrays.term_postings(term))
     }
 
     fn sentence_terms(&self, at: SentRef) -> Option<Cow<'_, [u64]>> {
         self.arrays.terms_of(at).map(Cow::Borrowed)
     }
 
-    fn figures_overlapping(&self, key: &QuantityKey, low: f64, high: f64) -> Vec<QuantityRef> {
-        self.figures.get(key).map(|b| b.overlapping(low, high).map(|e| e.2).collect()).unwrap_or_default()
+    fn figures_overlapping(&self, key: &QuantityKey, low: f64, high: f64, limit: usize) -> Vec<QuantityRef> {
+        self.figures.get(key).map(|b| b.overlapping(low, high).take(limit).map(|e| e.2).collect()).unwrap_or_default()
     }
 
     fn load(&self, doc: DocId) -> Option<AnalyzedSource> {

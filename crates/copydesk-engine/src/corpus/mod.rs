@@ -7,6 +7,7 @@
 
 mod base;
 mod figures;
+mod finding;
 mod frozen;
 mod memo;
 mod source;
@@ -36,10 +37,13 @@ pub struct SentRef {
 }
 
 impl SentRef {
-    pub(super) fn pack(self) -> u64 {
+    /// As one number, in the order of the references (a posting of the term index).
+    pub fn pack(self) -> u64 {
         (u64::from(self.doc) << 32) | u64::from(self.sentence)
     }
-    pub(super) fn unpack(v: u64) -> Self {
+
+    /// The reference [`SentRef::pack`] gave.
+    pub fn unpack(v: u64) -> Self {
         SentRef { doc: (v >> 32) as u32, sentence: v as u32 }
     }
 }
@@ -128,12 +132,10 @@ pub type Passage = Vec<(Span, String)>;
 
 /// Candidate lists kept (each at most [`CANDIDATES_KEPT`] long).
 const CANDIDATE_MEMO_CAPACITY: usize = 4_096;
+/// Documents of the base read in one request by [`CorpusIndex::prefetch`].
+const PREFETCHED_DOCS: usize = 256;
 /// Candidates kept per query: enough for every `k` up to 64.
 const CANDIDATES_KEPT: usize = 256;
-
-/// A term in more sentences than this share of the corpus is not used to *find*
-/// candidates (it still counts when candidates are scored).
-const COMMON_TERM_SHARE: usize = 25;
 
 impl CorpusIndex {
     pub fn new() -> Self {
@@ -342,6 +344,34 @@ impl CorpusIndex {
         self.base_docs.insert(id, Box::new(read)).as_ref()
     }
 
+    /// Reads together the documents of the base among `ids` not read yet, and the
+    /// frequencies of `terms`, that a check is about to consult one by one (a base that
+    /// asks a server then asks once, not once each); what a lookup gives is unchanged.
+    pub fn prefetch(&self, ids: &[DocId], terms: &[u64]) {
+        let Some(base) = &self.base else { return };
+        if !terms.is_empty() {
+            base.prefetch_df(terms);
+        }
+        let base_slots = self.base_slots();
+        let mut unread: Vec<DocId> = ids
+            .iter()
+            .copied()
+            .filter(|id| *id < base_slots && !self.base_removed.contains(id) && self.base_docs.get(id).is_none())
+            .collect();
+        unread.sort_unstable();
+        unread.dedup();
+        if unread.len() < 2 {
+            return;
+        }
+        for chunk in unread.chunks(PREFETCHED_DOCS) {
+            for (id, read) in chunk.iter().zip(base.load_many(chunk)) {
+                if self.base_docs.get(id).is_none() {
+                    self.base_docs.insert(*id, Box::new(read));
+                }
+            }
+        }
+    }
+
     pub fn by_path(&self, path: &str) -> Option<&AnalyzedSource> {
         self.id_of(path).and_then(|id| self.get(id))
     }
@@ -441,30 +471,38 @@ impl CorpusIndex {
         self.retrieval_memo.get_or_compute((h, k), || Arc::new(self.retrieve(query, h, k)))
     }
 
-    /// Corpus sentences sharing rare terms with `query`, by shared weight (ties by position), the first `n`.
+    /// The terms of `query` (with their `weights`) that find its candidate sentences
+    /// (see [`finding`]).
+    fn finding_terms(&self, query: &[u64], weights: &[f32]) -> Vec<(u64, f32)> {
+        let held: Vec<(usize, u64, f32)> =
+            query.iter().zip(weights).map(|(t, w)| (self.live_postings(*t), *t, *w)).collect();
+        finding::finding_terms(&held, self.sentences, finding::FINDING_POSTINGS)
+    }
+
+    /// Corpus sentences sharing finding terms with `query`, by shared weight (ties by
+    /// position), the first `n`.
     fn candidates(&self, query: &[u64], weights: &[f32], n: usize) -> Vec<(u64, f64)> {
-        let common = (self.sentences / COMMON_TERM_SHARE).max(200);
-        let rare: Vec<(u64, f32)> = query
-            .iter()
-            .zip(weights)
-            .filter(|(t, _)| self.live_postings(**t) <= common)
-            .map(|(t, w)| (*t, *w))
-            .collect();
+        let finding = self.finding_terms(query, weights);
         // A removed document's sentence would take a place among the first `n` and then be
         // dropped, leaving out a live one.
         let any_removed = !self.removed_postings.is_empty();
         let skip = |doc: DocId| any_removed && self.is_removed(doc);
-        let inserted = first_by_weight(&rare, |t| self.postings.get(&t).map_or(&[][..], Vec::as_slice), n, &skip);
-        let Some(base) = &self.base else {
-            return inserted.into_iter().map(|(r, w)| (r.pack(), w)).collect();
-        };
-        // The base's sentences and the inserted ones are apart: the first `n` of all are the
-        // first `n` of the two lists merged.
-        let mut all = base.candidates(&rare, n, &skip);
-        all.extend(inserted);
-        all.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        all.truncate(n);
-        all.into_iter().map(|(r, w)| (r.pack(), w)).collect()
+        let ts: Vec<u64> = finding.iter().map(|(t, _)| *t).collect();
+        if let Some(base) = &self.base {
+            base.prefetch_postings(&ts);
+        }
+        // A term's postings in the base and among the documents inserted are apart (their
+        // documents' ids are): both lists count.
+        let in_base: Vec<Cow<'_, [u64]>> =
+            ts.iter().map(|t| self.base.as_ref().map_or(Cow::Borrowed(&[][..]), |b| b.postings(*t))).collect();
+        let mut lists: Vec<(f32, &[u64])> = Vec::with_capacity(2 * finding.len());
+        for ((t, w), base) in finding.iter().zip(&in_base) {
+            lists.push((*w, base));
+            if let Some(p) = self.postings.get(t) {
+                lists.push((*w, p));
+            }
+        }
+        first_by_weight(&lists, n, &skip)
     }
 
     /// The `k` sentences most like `query`, whose memo key is `h`.
@@ -505,6 +543,8 @@ impl CorpusIndex {
             b.coverage.total_cmp(&a.coverage).then(b.dice.total_cmp(&a.dice)).then(a.at.cmp(&b.at))
         });
         out.truncate(k);
+        // The caller reads each of these sentences' documents next.
+        self.prefetch(&out.iter().map(|s| s.at.doc).collect::<Vec<_>>(), &[]);
         out
     }
 
@@ -534,11 +574,14 @@ impl CorpusIndex {
         Self::over(Arc::new(frozen::FrozenBase::new(f, loader)))
     }
 
-    /// Corpus figures of this kind and unit whose range overlaps `[low, high]`.
-    pub fn quantities_overlapping(&self, key: &QuantityKey, low: f64, high: f64) -> Vec<QuantityRef> {
+    /// The first `limit` corpus figures of this kind and unit whose range overlaps
+    /// `[low, high]`: the base's in the order of its figure index, then those inserted.
+    pub fn quantities_overlapping(&self, key: &QuantityKey, low: f64, high: f64, limit: usize) -> Vec<QuantityRef> {
         let mut found = match &self.base {
             Some(base) => {
-                let mut f = base.figures_overlapping(key, low, high);
+                // Figures of documents removed since are dropped after the base's limit.
+                let ask = if self.base_removed.is_empty() { limit } else { usize::MAX };
+                let mut f = base.figures_overlapping(key, low, high, ask);
                 if !self.base_removed.is_empty() {
                     f.retain(|r| !self.base_removed.contains(&r.doc));
                 }
@@ -549,26 +592,20 @@ impl CorpusIndex {
         if let Some(bucket) = self.quantities.get(key) {
             found.extend(bucket.overlapping(low, high).filter(|e| !self.is_removed(e.2.doc)).map(|e| e.2));
         }
+        found.truncate(limit);
         found
     }
 }
 
-/// The first `n` sentences by the summed weights of the `terms` whose `postings` hold them
-/// (documents `skip` names left out), by weight and then position. The sums are of f32
-/// weights in f64: exact (the weights of terms used to find candidates lie within a few
-/// binary orders of magnitude, and there are at most a few hundred of them), so they do not
-/// depend on the order of the summing, and a base that sums elsewhere (a database) ranks as
-/// the index does. Public for a store's base whose postings are flat arrays too (a
-/// mapped snapshot): it ranks exactly as the index does.
-pub fn first_by_weight<'a>(
-    terms: &[(u64, f32)],
-    postings: impl Fn(u64) -> &'a [u64],
-    n: usize,
-    skip: &dyn Fn(DocId) -> bool,
-) -> Vec<(SentRef, f64)> {
+/// The first `n` sentences (packed) by the summed weights of the posting `lists` that hold
+/// them (documents `skip` names left out), by weight and then position. The sums are of
+/// f32 weights in f64: exact (the weights of terms used to find candidates lie within a
+/// few binary orders of magnitude, and there are at most a few hundred of them), so they
+/// do not depend on the order of the summing.
+fn first_by_weight(lists: &[(f32, &[u64])], n: usize, skip: &dyn Fn(DocId) -> bool) -> Vec<(u64, f64)> {
     let mut acc: TermMap<f64> = TermMap::default();
-    for (t, w) in terms {
-        for r in postings(*t) {
+    for (w, postings) in lists {
+        for r in *postings {
             if !skip(SentRef::unpack(*r).doc) {
                 *acc.entry(*r).or_default() += f64::from(*w);
             }
@@ -583,5 +620,5 @@ pub fn first_by_weight<'a>(
     }
     rough.truncate(n);
     rough.sort_unstable_by(order);
-    rough.into_iter().map(|(r, w)| (SentRef::unpack(r), w)).collect()
+    rough
 }

@@ -332,10 +332,41 @@ pub fn position(p: (u32, u32)) -> Value {
     json!({"line": p.0, "character": p.1})
 }
 
-/// `../shared` next to the repository, if present.
+/// The range of `len` UTF-16 units from `p` on one line.
+pub fn range(p: (u32, u32), len: u32) -> Value {
+    json!({"start": position(p), "end": position((p.0, p.1 + len))})
+}
+
+/// The `number-mismatch` among published (or pulled, wrapped as `{"diagnostics": …}`) diagnostics.
+pub fn mismatch(diags: &Value) -> Option<&Value> {
+    diags["diagnostics"].as_array()?.iter().find(|d| d["code"] == "number-mismatch")
+}
+
+/// The draft's `number-mismatch` (84,300 against the source's 94,300); fails without one.
+pub fn expect_mismatch(diags: &Value) -> &Value {
+    mismatch(diags)
+        .unwrap_or_else(|| panic!("the engine reported no number-mismatch for 84,300 (source: 94,300): {diags:#}"))
+}
+
+/// Publishes for `uri` received until the server has been quiet for `quiet`.
+pub async fn publishes_until_quiet(c: &mut TestClient, uri: &str, quiet: Duration) -> Vec<Value> {
+    let mut out = Vec::new();
+    let u = json!(uri);
+    while let Some(v) = c
+        .try_wait_for(quiet, &|v: &Value| v["method"] == "textDocument/publishDiagnostics" && v["params"]["uri"] == u)
+        .await
+    {
+        out.push(v["params"].clone());
+    }
+    out
+}
+
+/// `../shared` next to the repository (or `$COPYDESK_SHARED`, as the editor tests read it), if present.
 pub fn shared_dir() -> Option<PathBuf> {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let p = repo.join("../shared");
+    let p = match std::env::var_os("COPYDESK_SHARED") {
+        Some(p) => PathBuf::from(p),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join("../shared"),
+    };
     p.join("corpus/seeds").is_dir().then(|| std::fs::canonicalize(&p).unwrap_or(p))
 }
 

@@ -1,9 +1,11 @@
 //! The store as the engine's corpus: a [`CorpusBase`] over a [`PgReader`], so that a
 //! [`CorpusIndex::over`] it checks drafts against the archive without holding it. Each
 //! lookup is one statement (batched where the engine says what it will ask next); what was
-//! asked is kept — term frequencies, sentence terms, stories read — so that an edit asks
-//! only about what it touched. Candidate sentences are ranked in the database, by the same
-//! weights and ties as the in-memory index (the sums are exact in `float8`).
+//! asked is kept — term frequencies, postings, sentence terms, stories read — so that an
+//! edit asks only about what it touched. The engine ranks candidate sentences from the
+//! postings as it ranks those of the in-memory index: it asks only for the postings of a
+//! query's rarest terms, within a bound, so what one ranking reads does not grow with the
+//! archive.
 //!
 //! One `PgBase` answers for one state of the store: its counts are read when it is opened,
 //! and a reader that learns of a change ([`PgReader::wait_for_change`]) opens a new one.
@@ -13,7 +15,6 @@ use super::StoreStats;
 use crate::{CorpusSpec, CorpusStore, LoadedCorpus, ProgressFn};
 use anyhow::{Context, Result};
 use copydesk_engine::corpus::{AnalyzedSource, CorpusBase, CorpusIndex, DocId, QuantityKey, QuantityRef, SentRef};
-use sqlx::Row;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -22,9 +23,15 @@ use std::sync::{Arc, Mutex};
 /// Entries a cache keeps before it starts again empty (term frequencies, sentence terms).
 const CACHE_ENTRIES: usize = 200_000;
 
-/// Figures found by value whose sentences' terms the engine reads (its
-/// `MAX_SUPPORT_CANDIDATES`): they are asked for with the figures.
-const SUPPORT_CANDIDATES: usize = 4000;
+/// Postings kept, of all terms together, before the cache starts again empty (8 bytes each).
+const CACHED_POSTINGS: usize = 4_000_000;
+
+/// Postings by term (packed sentence references), and how many are kept in all.
+#[derive(Default)]
+struct KnownPostings {
+    by_term: HashMap<u64, Arc<[u64]>>,
+    held: usize,
+}
 
 /// The store's stories as the base of a corpus index.
 pub struct PgBase {
@@ -33,6 +40,7 @@ pub struct PgBase {
     slots: DocId,
     df: Mutex<HashMap<u64, u32>>,
     terms: Mutex<HashMap<SentRef, Arc<[u64]>>>,
+    postings: Mutex<KnownPostings>,
     /// Stories' ids by path, as asked (None: no such story).
     ids: Mutex<HashMap<String, Option<DocId>>>,
     failure: Mutex<Option<String>>,
@@ -56,6 +64,7 @@ impl PgBase {
             slots,
             df: Mutex::default(),
             terms: Mutex::default(),
+            postings: Mutex::default(),
             ids: Mutex::default(),
             failure: Mutex::default(),
             left_out: AtomicUsize::new(0),
@@ -125,60 +134,32 @@ impl PgBase {
         }
     }
 
-    /// The first `limit` sentences by summed weight, ranked in the database.
-    ///
-    /// Each term's postings are one range of the postings' key, in (story, sentence) order:
-    /// merged (a Merge Append of one index-only scan per term), they are summed per sentence
-    /// as they stream by (a GroupAggregate), rather than into a hash table of every sentence
-    /// holding a term, which the planner would otherwise choose and which costs twice as
-    /// much at 1,000,000 stories (the sums are the same: exact in `float8`, whatever the
-    /// order). The plan is asked for in the statement's own transaction (SET LOCAL).
-    fn ranked(&self, terms: &[(u64, f32)], limit: usize) -> Result<Vec<(SentRef, f64)>> {
-        let ts: Vec<i64> = terms.iter().map(|(t, _)| *t as i64).collect();
-        let ws: Vec<f64> = terms.iter().map(|(_, w)| f64::from(*w)).collect();
-        let n = ts.len();
-        let branches: Vec<String> = (1..=n)
-            .map(|i| {
-                format!(
-                    "(SELECT doc, sentence, ${w}::float8 AS w FROM copydesk.postings WHERE term = ${i} ORDER BY doc, sentence)",
-                    w = n + i
-                )
-            })
-            .collect();
-        let sql = format!(
-            "SELECT doc, sentence, sum(w) AS score FROM ({}) AS u
-             GROUP BY doc, sentence
-             ORDER BY score DESC, doc, sentence
-             LIMIT ${}",
-            branches.join(" UNION ALL "),
-            2 * n + 1
-        );
-        let reader = &self.reader;
-        let rows = reader.read("ranking candidate sentences", || async {
-            let mut tx = reader.db.pool.begin().await?;
-            sqlx::query(
-                "SELECT set_config('enable_hashagg', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)",
-            )
-            .execute(&mut *tx)
-            .await?;
-            let mut q = sqlx::query(&sql);
-            for t in &ts {
-                q = q.bind(t);
-            }
-            for w in &ws {
-                q = q.bind(w);
-            }
-            let rows = q.bind(limit as i64).fetch_all(&mut *tx).await?;
-            tx.rollback().await?;
-            Ok(rows)
-        })?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|r| {
-                let doc = DocId::try_from(r.get::<i64, _>(0)).ok()?;
-                Some((SentRef { doc, sentence: r.get::<i32, _>(1) as u32 }, r.get::<f64, _>(2)))
-            })
-            .collect())
+    /// Asks for the postings of `terms` not known yet.
+    fn fetch_postings(&self, terms: &[u64]) {
+        let missing: Vec<u64> = {
+            let known = self.postings.lock().unwrap_or_else(|p| p.into_inner());
+            let mut m: Vec<u64> = terms.iter().copied().filter(|t| !known.by_term.contains_key(t)).collect();
+            m.sort_unstable();
+            m.dedup();
+            m
+        };
+        if missing.is_empty() {
+            return;
+        }
+        let Some(got) = self.answer(|| self.reader.postings_many(&missing).map(Some)) else { return };
+        let mut known = self.postings.lock().unwrap_or_else(|p| p.into_inner());
+        let adding: usize = got.iter().map(Vec::len).sum();
+        if known.held + adding > CACHED_POSTINGS {
+            *known = Default::default();
+        }
+        for (t, list) in missing.into_iter().zip(got) {
+            let packed: Arc<[u64]> = list
+                .into_iter()
+                .filter_map(|(doc, sentence)| Some(SentRef { doc: DocId::try_from(doc).ok()?, sentence }.pack()))
+                .collect();
+            known.held += packed.len();
+            known.by_term.insert(t, packed);
+        }
     }
 }
 
@@ -229,22 +210,17 @@ impl CorpusBase for PgBase {
         self.fetch_df(terms);
     }
 
-    fn candidates(&self, terms: &[(u64, f32)], n: usize, skip: &dyn Fn(DocId) -> bool) -> Vec<(SentRef, f64)> {
-        if terms.is_empty() || n == 0 {
-            return Vec::new();
-        }
-        // Sentences of documents to leave out are dropped here: ask for more until `n` are
-        // left, or the database has no more.
-        let mut limit = n;
-        loop {
-            let Some(all) = self.answer(|| self.ranked(terms, limit).map(Some)) else { return Vec::new() };
-            let complete = all.len() < limit;
-            let kept: Vec<(SentRef, f64)> = all.into_iter().filter(|(r, _)| !skip(r.doc)).collect();
-            if kept.len() >= n || complete {
-                return kept.into_iter().take(n).collect();
-            }
-            limit = limit.saturating_mul(2);
-        }
+    fn postings(&self, term: u64) -> Cow<'_, [u64]> {
+        let known = |base: &Self| base.postings.lock().unwrap_or_else(|p| p.into_inner()).by_term.get(&term).cloned();
+        let list = known(self).or_else(|| {
+            self.fetch_postings(&[term]);
+            known(self)
+        });
+        Cow::Owned(list.map(|l| l.to_vec()).unwrap_or_default())
+    }
+
+    fn prefetch_postings(&self, terms: &[u64]) {
+        self.fetch_postings(terms);
     }
 
     fn sentence_terms(&self, at: SentRef) -> Option<Cow<'_, [u64]>> {
@@ -266,8 +242,8 @@ impl CorpusBase for PgBase {
         self.fetch_df(&terms);
     }
 
-    fn figures_overlapping(&self, key: &QuantityKey, low: f64, high: f64) -> Vec<QuantityRef> {
-        let hits = self.answer(|| self.reader.figures_overlapping(key.kind, key.unit.as_deref(), low, high));
+    fn figures_overlapping(&self, key: &QuantityKey, low: f64, high: f64, limit: usize) -> Vec<QuantityRef> {
+        let hits = self.answer(|| self.reader.figures_overlapping(key.kind, key.unit.as_deref(), low, high, limit));
         let found: Vec<QuantityRef> = hits
             .into_iter()
             .filter_map(|h| {
@@ -275,25 +251,37 @@ impl CorpusBase for PgBase {
                 Some(QuantityRef { doc, quantity: h.quantity, sentence: h.sentence })
             })
             .collect();
-        // The engine asks for the terms of each figure's sentence next, of the first
-        // SUPPORT_CANDIDATES: one statement for them all.
-        let at: Vec<SentRef> =
-            found.iter().take(SUPPORT_CANDIDATES).map(|r| SentRef { doc: r.doc, sentence: r.sentence }).collect();
+        // The engine asks for the terms of each figure's sentence next: one statement for
+        // them all.
+        let at: Vec<SentRef> = found.iter().map(|r| SentRef { doc: r.doc, sentence: r.sentence }).collect();
         self.fetch_terms(&at);
         found
     }
 
     fn load(&self, doc: DocId) -> Option<AnalyzedSource> {
-        let stored = self.answer(|| self.reader.documents(&[i64::from(doc)]));
+        self.load_many(&[doc]).pop().flatten()
+    }
+
+    fn load_many(&self, docs: &[DocId]) -> Vec<Option<AnalyzedSource>> {
         // A story another engine analyzed is analyzed again from its text, but its postings
         // and figures (numbered by the other analysis) are not this one's: left out, as a
         // snapshot leaves out a story changed since, until `copydesk store reextract`.
-        let story = stored.into_iter().flatten().next()?;
-        if story.reanalyzed {
-            self.left_out.fetch_add(1, Ordering::Relaxed);
-            return None;
-        }
-        Some(story.source)
+        let ids: Vec<i64> = docs.iter().map(|d| i64::from(*d)).collect();
+        let stored = self.answer(|| self.reader.documents(&ids));
+        let mut read: Vec<Option<AnalyzedSource>> = stored
+            .into_iter()
+            .map(|story| {
+                let story = story?;
+                if story.reanalyzed {
+                    self.left_out.fetch_add(1, Ordering::Relaxed);
+                    return None;
+                }
+                Some(story.source)
+            })
+            .collect();
+        // A failed lookup answers nothing at all.
+        read.resize_with(docs.len(), || None);
+        read
     }
 
     fn left_out(&self) -> usize {

@@ -170,17 +170,25 @@ impl PgReader {
     pub fn postings_many(&self, terms: &[u64]) -> Result<Vec<Vec<(i64, u32)>>> {
         let ts: Vec<i64> = terms.iter().map(|t| *t as i64).collect();
         self.read("reading postings", || async {
+            // `= ANY` reads each term's range of the postings' key (a join with unnest may
+            // hash the table), in key order.
             let rows = sqlx::query(
-                "SELECT x.n, p.doc, p.sentence FROM unnest($1::int8[]) WITH ORDINALITY AS x(term, n)
-                 JOIN copydesk.postings p ON p.term = x.term ORDER BY x.n, p.doc, p.sentence",
+                "SELECT p.term, p.doc, p.sentence FROM copydesk.postings p
+                 WHERE p.term = ANY($1) ORDER BY p.term, p.doc, p.sentence",
             )
             .bind(&ts)
             .fetch_all(&*self.db.pool)
             .await?;
+            let at: HashMap<i64, Vec<usize>> = ts.iter().enumerate().fold(HashMap::new(), |mut m, (i, t)| {
+                m.entry(*t).or_default().push(i);
+                m
+            });
             let mut out = vec![Vec::new(); ts.len()];
             for r in rows {
-                let n: i64 = r.get(0);
-                out[(n - 1) as usize].push((r.get::<i64, _>(1), r.get::<i32, _>(2) as u32));
+                let posting = (r.get::<i64, _>(1), r.get::<i32, _>(2) as u32);
+                for i in at.get(&r.get::<i64, _>(0)).into_iter().flatten() {
+                    out[*i].push(posting);
+                }
             }
             Ok(out)
         })
@@ -208,13 +216,15 @@ impl PgReader {
         })
     }
 
-    /// Figures of this kind and unit whose range overlaps `[low, high]`, by their low end.
+    /// The first `limit` figures of this kind and unit whose range overlaps `[low, high]`,
+    /// by their low end (ties by story and figure).
     pub fn figures_overlapping(
         &self,
         kind: QuantityKind,
         unit: Option<&str>,
         low: f64,
         high: f64,
+        limit: usize,
     ) -> Result<Vec<FigureHit>> {
         let k = kind as i16;
         let key = super::write::figure_key(k, unit);
@@ -225,13 +235,15 @@ impl PgReader {
                 "SELECT f.doc, f.quantity, f.sentence, f.low, f.high FROM copydesk.figures f
                  WHERE f.span && box(point($5, $3), point($5, $4))
                    AND f.kind = $1 AND f.unit IS NOT DISTINCT FROM $2
-                 ORDER BY f.low, f.doc, f.quantity",
+                 ORDER BY f.low, f.doc, f.quantity
+                 LIMIT $6",
             )
             .bind(k)
             .bind(unit)
             .bind(low)
             .bind(high)
             .bind(key)
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
             .fetch_all(&*self.db.pool)
             .await?;
             Ok(rows

@@ -4,7 +4,7 @@
 
 use super::{loader, MappedSnapshot, Section};
 use anyhow::Result;
-use copydesk_engine::corpus::{first_by_weight, AnalyzedSource, CorpusBase, DocId, QuantityKey, QuantityRef, SentRef};
+use copydesk_engine::corpus::{AnalyzedSource, CorpusBase, DocId, QuantityKey, QuantityRef, SentRef};
 use rusqlite::Connection;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -97,8 +97,8 @@ impl CorpusBase for SnapshotBase {
         self.posting_range(term).map_or(0, |(a, b)| b - a)
     }
 
-    fn candidates(&self, terms: &[(u64, f32)], n: usize, skip: &dyn Fn(DocId) -> bool) -> Vec<(SentRef, f64)> {
-        first_by_weight(terms, |t| self.term_postings(t), n, skip)
+    fn postings(&self, term: u64) -> Cow<'_, [u64]> {
+        Cow::Borrowed(self.term_postings(term))
     }
 
     fn sentence_terms(&self, at: SentRef) -> Option<Cow<'_, [u64]>> {
@@ -108,7 +108,7 @@ impl CorpusBase for SnapshotBase {
         self.snap.u64s(Section::SentenceTerms, a..b).map(Cow::Borrowed)
     }
 
-    fn figures_overlapping(&self, key: &QuantityKey, low: f64, high: f64) -> Vec<QuantityRef> {
+    fn figures_overlapping(&self, key: &QuantityKey, low: f64, high: f64, limit: usize) -> Vec<QuantityRef> {
         let Some(&(start, end, widest)) = self.buckets.get(key) else { return Vec::new() };
         let Some(lows) = self.snap.u64s(Section::FigureLows, start..end) else { return Vec::new() };
         let low_at = |i: usize| f64::from_bits(lows[i]);
@@ -128,6 +128,7 @@ impl CorpusBase for SnapshotBase {
             .zip(highs.iter().zip(refs).zip(sentences))
             .filter(|&(i, ((&h, _), _))| low_at(i) <= high && f64::from_bits(h) >= low)
             .map(|(_, ((_, &r), &s))| QuantityRef { doc: (r >> 32) as u32, quantity: r as u32, sentence: s as u32 })
+            .take(limit)
             .collect()
     }
 
