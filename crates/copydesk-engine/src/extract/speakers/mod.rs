@@ -18,14 +18,18 @@
 //! string) and the families of full names sharing a key, `resolution` what a mention
 //! stands for, and `cues` where a quote's attribution or a reported claim is found.
 
+mod attribute;
 mod cues;
 mod known;
 mod mentions;
+mod reading;
 mod resolution;
+mod tables;
 #[cfg(test)]
 mod tests;
 mod tokens;
 mod words;
 
-pub use cues::attribute;
+pub use attribute::attribute;
+pub use reading::SpeakerReadings;
 pub use words::is_speech_verb;
