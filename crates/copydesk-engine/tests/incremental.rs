@@ -41,7 +41,9 @@ The union said 300 members would strike.\n\n\
 Councillor Dev Arlen said the council would spend 2.5 million dollars.\n";
 
 /// Speakers named in one paragraph and resolved in others: surnames, pronouns opening a
-/// paragraph, roles, a relative pronoun, a lead-in, a continued quote, a family of two.
+/// paragraph, roles, a relative pronoun, a lead-in, a continued quote, a family of two; a
+/// paragraph whose quotes depend on whether the next reopens one, and a relative pronoun
+/// opening a paragraph, its antecedent in the paragraphs before.
 const SPEAKERS_DRAFT: &str = "# Council votes on the harbour\n\n\
 Mara Quill, the harbour master, said traffic rose 14 percent.\n\n\
 She said the crane would cost about $12 million.\n\n\
@@ -53,7 +55,14 @@ The harbour master continued:\n\n\
 Ms. Lee Arlen said 300 members would strike.\n\n\
 Arlen said turnover reached 81 million last year. She said, \"It is a record.\"\n\n\
 \"Nobody expected this,\n\n\
-\"and it will be spent,\" the harbour master said.\n";
+\"and it will be spent,\" the harbour master said.\n\n\
+He said \u{201C}we will \u{201C}pay\u{201D} for it.\n\n\
+\u{201C}Next year too,\u{201D} Quill said.\n\n\
+It was backed by the mayor and\n\n\
+Ivo Brandt,\n\n\
+the harbour pilot,\n\n\
+who said the port would close.\n\n\
+Dock workers number 240.\n";
 
 fn source(path: &str, text: &str) -> AnalyzedSource {
     AnalyzedSource::new(SourceDoc {
@@ -325,6 +334,15 @@ fn edits_that_change_whom_other_paragraphs_name_stay_exact() {
         ("# Council votes on the harbour", "# Council Votes On Harbour Master Quill"),
         ("\n\nShe said the crane", " She said the crane"),
         ("\"Nobody expected this,\n\n", "\"Nobody expected this,\" she said.\n\n"),
+        // the paragraph before keeps its opener open only while this one reopens a quote
+        ("\u{201C}Next year too,", "Next year too,"),
+        // a paragraph's relative pronoun reads the name that ends the paragraph before
+        ("Ivo Brandt,\n\nthe", "Councillor Lena Quill,\n\nthe"),
+        ("Ivo Brandt,\n\nthe", "Ivo Brandt.\n\nthe"),
+        // ... whose commas are read back over two paragraphs
+        ("the mayor and", "Mayor Lena"),
+        // ... and is read again with the paragraph after it, reaching back past what is read
+        ("Dock workers number 240.", "Dock workers number 250."),
     ];
     for (from, to) in cases {
         let groups = vec![replace_first(SPEAKERS_DRAFT, from, to)];
