@@ -12,6 +12,9 @@ use crate::extract::entities::{fold, is_org_word, is_particle};
 use crate::text::{Sentence, Span};
 use std::collections::{HashMap, HashSet};
 
+/// A set of word hashes (they need hashing no further).
+pub(super) type KeySet = HashSet<u64, std::hash::BuildHasherDefault<crate::terms::PassThrough>>;
+
 /// Where each sentence starts and where its first letter or digit is.
 #[derive(Default)]
 pub(super) struct SentenceStarts {
@@ -282,9 +285,9 @@ pub(super) struct NameTables<'m> {
     /// folded surname → gender (`None` when people of both genders share the surname)
     pub(super) genders: HashMap<String, Option<Gender>>,
     /// folded words written capitalized somewhere other than at the start of a sentence ([`folded_key`])
-    pub(super) capitalized_inside: HashSet<u64>,
+    pub(super) capitalized_inside: KeySet,
     /// words written in lower case somewhere
-    pub(super) lower_case: HashSet<u64>,
+    pub(super) lower_case: KeySet,
     /// entity key of each full (two-word or longer) person name → the names of that key
     pub(super) by_key: HashMap<String, Family>,
     /// what each name string met says
@@ -298,8 +301,8 @@ impl<'m> NameTables<'m> {
             names: Vec::new(),
             roles: HashMap::new(),
             genders: HashMap::new(),
-            capitalized_inside: HashSet::new(),
-            lower_case: HashSet::new(),
+            capitalized_inside: KeySet::default(),
+            lower_case: KeySet::default(),
             by_key: HashMap::new(),
             known,
         };
