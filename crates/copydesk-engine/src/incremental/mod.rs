@@ -14,12 +14,14 @@
 //!    block but a quote left open continues into a block that reopens it, so the block
 //!    before the window is read for quotes again too. Everything outside is kept, its spans
 //!    moved and its sentence and block numbers renumbered.
-//! 3. **The cross-block pass, whole**: speakers are resolved document-wide (a surname, a
-//!    pronoun or a role is read against the names of every block; a quote without a cue
-//!    takes the previous quote's speaker), so speaker resolution runs again over all the
-//!    quotes and sentences. The derived readings a check uses ([`crate::derived`]) keep the
-//!    terms of every sentence outside the window; the draft's names and story date (read
-//!    from the whole draft) are worked out again.
+//! 3. **The cross-block pass**: speakers are resolved document-wide (a surname, a pronoun
+//!    or a role is read against the names of every block; a quote without a cue takes the
+//!    previous quote's speaker), from each block's reading ([`SpeakerReadings`]: its names,
+//!    cues and the stretch of text it read), kept from edit to edit; only the blocks whose
+//!    reading read what the edit changed are read again, and every mention is resolved
+//!    again from the readings. The derived readings a check uses ([`crate::derived`]) keep
+//!    the terms of every sentence outside the window; the draft's names and story date
+//!    (read from the whole draft) are worked out again.
 //!
 //! Nothing else in an analysis reads across blocks.
 
