@@ -63,14 +63,8 @@ pub fn analyze_deferred(text: &str, format: TextFormat) -> Analysis {
     analyze_prose_deferred(markdown::prose(text, format))
 }
 
-/// [`analyze`] of a text whose prose has been read.
-pub(crate) fn analyze_prose(prose: Prose) -> Analysis {
-    let mut analysis = analyze_prose_deferred(prose);
-    analysis.resolve_speakers();
-    analysis
-}
-
-fn analyze_prose_deferred(prose: Prose) -> Analysis {
+/// [`analyze_deferred`] of a text whose prose has been read.
+pub(crate) fn analyze_prose_deferred(prose: Prose) -> Analysis {
     let masked = prose.masked.as_str();
     let mut sentences = Vec::new();
     for (i, block) in prose.blocks.iter().enumerate() {

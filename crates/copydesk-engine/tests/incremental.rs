@@ -1,7 +1,8 @@
 //! An incremental analysis ([`LiveAnalysis`]) equals a fresh analysis of the edited text,
 //! edit after edit, and so does the check made on it: random edit sequences (characters,
 //! digits, words, line breaks, quote marks, "said", list markers, headings, code fences,
-//! comments) on drafts written for this test, compared after each edit with `analyze` and
+//! comments, and names, pronouns, roles and cues that speakers of other paragraphs resolve
+//! through) on drafts written for this test, compared after each edit with `analyze` and
 //! `check` of the new text.
 
 use copydesk_engine::check::{self, CheckMemo};
@@ -38,6 +39,30 @@ Quill said the crane cost about $12 million.\n\n\
 copydesk-ignore-next-line\n\
 The union said 300 members would strike.\n\n\
 Councillor Dev Arlen said the council would spend 2.5 million dollars.\n";
+
+/// Speakers named in one paragraph and resolved in others: surnames, pronouns opening a
+/// paragraph, roles, a relative pronoun, a lead-in, a continued quote, a family of two; a
+/// paragraph whose quotes depend on whether the next reopens one, and a relative pronoun
+/// opening a paragraph, its antecedent in the paragraphs before.
+const SPEAKERS_DRAFT: &str = "# Council votes on the harbour\n\n\
+Mara Quill, the harbour master, said traffic rose 14 percent.\n\n\
+She said the crane would cost about $12 million.\n\n\
+\"We are full every night,\" Quill said.\n\n\
+Councillor Dev Arlen, who chairs the budget panel, said the council would spend 2.5 million dollars.\n\n\
+He added: \"We will pay for it.\"\n\n\
+The harbour master continued:\n\n\
+\"The money is there.\"\n\n\
+Ms. Lee Arlen said 300 members would strike.\n\n\
+Arlen said turnover reached 81 million last year. She said, \"It is a record.\"\n\n\
+\"Nobody expected this,\n\n\
+\"and it will be spent,\" the harbour master said.\n\n\
+He said \u{201C}we will \u{201C}pay\u{201D} for it.\n\n\
+\u{201C}Next year too,\u{201D} Quill said.\n\n\
+It was backed by the mayor and\n\n\
+Ivo Brandt,\n\n\
+the harbour pilot,\n\n\
+who said the port would close.\n\n\
+Dock workers number 240.\n";
 
 fn source(path: &str, text: &str) -> AnalyzedSource {
     AnalyzedSource::new(SourceDoc {
@@ -106,6 +131,30 @@ fn piece() -> impl Strategy<Value = String> {
     ]
 }
 
+/// What an edit inserts where speakers are concerned: full names a surname or a pronoun of
+/// another paragraph resolves to, pronouns, roles, relative pronouns, cues and lead-ins.
+fn speaker_piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(" Ivo Brandt".to_string()),
+        Just("Lena Quill said ".to_string()),
+        Just("Ms. Mara Quill".to_string()),
+        Just("Mr. Arlen".to_string()),
+        Just(" Arlen".to_string()),
+        Just(", who said".to_string()),
+        Just("She said ".to_string()),
+        Just(" he said.".to_string()),
+        Just("the harbour master said ".to_string()),
+        Just(", the harbour master,".to_string()),
+        Just("Harbour master Dev Brandt ".to_string()),
+        Just(" continued:\n\n".to_string()),
+        Just(" told reporters.\n\n\"".to_string()),
+        Just(", according to Quill,".to_string()),
+        Just("\"It will be done,\" ".to_string()),
+        Just(". ".to_string()),
+        Just("Published".to_string()),
+    ]
+}
+
 /// One edit: where (a fraction of the text, or the start of the line there), how much it
 /// removes, and what it inserts.
 #[derive(Clone, Debug)]
@@ -117,11 +166,20 @@ struct Change {
 }
 
 fn change() -> impl Strategy<Value = Change> {
+    change_of(prop_oneof![4 => piece(), 1 => Just(String::new())])
+}
+
+/// [`change`], or a change of speakers ([`speaker_piece`]).
+fn speaker_change() -> impl Strategy<Value = Change> {
+    change_of(prop_oneof![4 => piece(), 3 => speaker_piece(), 1 => Just(String::new())])
+}
+
+fn change_of(insert: impl Strategy<Value = String>) -> impl Strategy<Value = Change> {
     (
         0.0..1.0f64,
         proptest::bool::weighted(0.3),
         prop_oneof![3 => Just(0usize), 2 => 1usize..4, 1 => 4usize..40],
-        prop_oneof![4 => piece(), 1 => Just(String::new())],
+        insert,
     )
         .prop_map(|(at, line_start, remove, insert)| Change { at, line_start, remove, insert })
 }
@@ -178,8 +236,13 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
 
     #[test]
-    fn markdown_edits_give_a_fresh_analysis(groups in proptest::collection::vec(proptest::collection::vec(change(), 1..3), 1..12)) {
+    fn markdown_edits_give_a_fresh_analysis(groups in proptest::collection::vec(proptest::collection::vec(speaker_change(), 1..3), 1..12)) {
         run(MARKDOWN_DRAFT, TextFormat::Markdown, &groups, &corpus())?;
+    }
+
+    #[test]
+    fn edits_of_speakers_give_a_fresh_analysis(groups in proptest::collection::vec(proptest::collection::vec(speaker_change(), 1..3), 1..12)) {
+        run(SPEAKERS_DRAFT, TextFormat::Markdown, &groups, &corpus())?;
     }
 
     #[test]
@@ -243,6 +306,51 @@ fn edits_that_change_other_blocks_readings_stay_exact() {
     for (from, to) in cases {
         let groups = vec![replace_first(MARKDOWN_DRAFT, from, to)];
         run(MARKDOWN_DRAFT, TextFormat::Markdown, &groups, &corpus).unwrap();
+    }
+}
+
+#[test]
+fn edits_that_change_whom_other_paragraphs_name_stay_exact() {
+    let corpus = corpus();
+    // Each edit changes what a mention in another paragraph stands for: a full name added
+    // or removed that a surname or a pronoun resolves to, a second person of a surname, a
+    // gender, a role's holder, a relative pronoun's antecedent, a lead-in, a cue moved off
+    // a quote (which then takes the previous quote's speaker).
+    let cases: &[(&str, &str)] = &[
+        ("Mara Quill, the harbour master,", "Quill, the harbour master,"),
+        ("Mara Quill, the harbour master,", "Mara Quill and Ivo Brandt"),
+        ("Mara Quill, the harbour master,", "Lena Quill, the harbour master,"),
+        ("Ms. Lee Arlen said", "Lee said"),
+        ("Ms. Lee Arlen said", "Mr. Lee Arlen said"),
+        ("Councillor Dev Arlen, who", "Councillor Dev Arlen who"),
+        ("Councillor Dev Arlen, who", "Councillor Ivo Brandt, who"),
+        ("He added:", "He added."),
+        ("The harbour master continued:", "Quill continued:"),
+        ("The harbour master continued:", "The harbour master continued."),
+        ("\"We are full every night,\" Quill said.", "\"We are full every night.\""),
+        ("\"and it will be spent,\" the harbour master said.", "\"and it will be spent.\""),
+        ("She said the crane", "Ivo Brandt said the crane"),
+        ("She said the crane", "The crane"),
+        ("# Council votes on the harbour", "# Council Votes On Harbour Master Quill"),
+        ("\n\nShe said the crane", " She said the crane"),
+        ("\"Nobody expected this,\n\n", "\"Nobody expected this,\" she said.\n\n"),
+        // the paragraph before keeps its opener open only while this one reopens a quote
+        ("\u{201C}Next year too,", "Next year too,"),
+        // a paragraph's relative pronoun reads the name that ends the paragraph before
+        ("Ivo Brandt,\n\nthe", "Councillor Lena Quill,\n\nthe"),
+        ("Ivo Brandt,\n\nthe", "Ivo Brandt.\n\nthe"),
+        // ... whose commas are read back over two paragraphs
+        ("the mayor and", "Mayor Lena"),
+        // ... and is read again with the paragraph after it, reaching back past what is read
+        ("Dock workers number 240.", "Dock workers number 250."),
+    ];
+    for (from, to) in cases {
+        let groups = vec![replace_first(SPEAKERS_DRAFT, from, to)];
+        run(SPEAKERS_DRAFT, TextFormat::Markdown, &groups, &corpus).unwrap();
+        // and back, from the edited text
+        let edited = SPEAKERS_DRAFT.replacen(from, to, 1);
+        let groups = vec![replace_first(&edited, to, from)];
+        run(&edited, TextFormat::Markdown, &groups, &corpus).unwrap();
     }
 }
 

@@ -14,12 +14,14 @@
 //!    block but a quote left open continues into a block that reopens it, so the block
 //!    before the window is read for quotes again too. Everything outside is kept, its spans
 //!    moved and its sentence and block numbers renumbered.
-//! 3. **The cross-block pass, whole**: speakers are resolved document-wide (a surname, a
-//!    pronoun or a role is read against the names of every block; a quote without a cue
-//!    takes the previous quote's speaker), so speaker resolution runs again over all the
-//!    quotes and sentences. The derived readings a check uses ([`crate::derived`]) keep the
-//!    terms of every sentence outside the window; the draft's names and story date (read
-//!    from the whole draft) are worked out again.
+//! 3. **The cross-block pass**: speakers are resolved document-wide (a surname, a pronoun
+//!    or a role is read against the names of every block; a quote without a cue takes the
+//!    previous quote's speaker), from each block's reading ([`SpeakerReadings`]: its names,
+//!    cues and the stretch of text it read), kept from edit to edit; only the blocks whose
+//!    reading read what the edit changed are read again, and every mention is resolved
+//!    again from the readings. The derived readings a check uses ([`crate::derived`]) keep
+//!    the terms of every sentence outside the window; the draft's names and story date
+//!    (read from the whole draft) are worked out again.
 //!
 //! Nothing else in an analysis reads across blocks.
 
@@ -28,7 +30,8 @@ mod window;
 
 pub use edit::Edit;
 
-use crate::extract::{quantities, quotes, speakers};
+use crate::extract::speakers::SpeakerReadings;
+use crate::extract::{quantities, quotes};
 use crate::markdown::{self, ignored_line_after};
 use crate::text::{line_breaks, split_sentences, Sentence, Span};
 use crate::{Analysis, TextFormat};
@@ -54,6 +57,8 @@ pub struct LiveAnalysis {
     /// Every edit reads the text whole (Markdown with link or footnote definitions).
     whole: bool,
     last: Reread,
+    /// What each block says to speaker resolution, kept from edit to edit.
+    speakers: SpeakerReadings,
 }
 
 impl LiveAnalysis {
@@ -66,6 +71,7 @@ impl LiveAnalysis {
             restarts: Vec::new(),
             whole: true,
             last: Reread::Whole,
+            speakers: SpeakerReadings::default(),
         };
         live.read_whole(text);
         live
@@ -114,7 +120,10 @@ impl LiveAnalysis {
     fn read_whole(&mut self, text: &str) {
         let (prose, tops) = markdown::read(text, self.format);
         self.restarts = window::restarts(text, self.format, &tops);
-        self.analysis = crate::analyze_prose(prose);
+        let mut a = crate::analyze_prose_deferred(prose);
+        a.attributions = self.speakers.attribute(&a.prose.masked, &a.prose.blocks, &a.sentences, &mut a.quotes);
+        a.speakers_resolved = true;
+        self.analysis = a;
         self.text.clear();
         self.text.push_str(text);
         self.whole = window::reads_whole(text, self.format);
@@ -203,9 +212,21 @@ impl LiveAnalysis {
         let read_quotes = quotes::find_quotes_in(masked, &a.prose.blocks, from_block..window_blocks.end, &a.sentences);
         a.quotes.splice(ua..ub, read_quotes);
 
-        // Speakers: resolved document-wide, again.
+        // Speakers: the blocks whose reading read what changed (the window, the block before
+        // it whose quotes were read again, a reading that reached into them) read again, and
+        // resolved document-wide from every block's reading.
         a.quotes.iter_mut().for_each(|q| q.speaker = None);
-        a.attributions = speakers::attribute(masked, &a.prose.blocks, &a.sentences, &mut a.quotes);
+        let changed = Span::new(from.min(w.new.start), w.new.end);
+        a.attributions = self.speakers.update(
+            masked,
+            &a.prose.blocks,
+            &a.sentences,
+            &mut a.quotes,
+            ba..bb,
+            window_blocks.clone(),
+            delta,
+            changed,
+        );
         a.speakers_resolved = true;
 
         let before = std::mem::take(&mut a.derived);

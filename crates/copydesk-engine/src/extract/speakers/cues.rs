@@ -1,10 +1,11 @@
-//! Cues: where a quote's attribution is found, and reported speech ("X said (that) ...").
+//! Cues: where a quote's attribution is found, and reported speech ("X said (that) ..."),
+//! read from the words around them; what the mention found stands for is left to resolution.
 
 use super::mentions::*;
-use super::resolution::*;
+use super::reading::{read_mention, QuoteReading, ReadMention, Reported};
 use super::tokens::*;
 use super::words::*;
-use crate::claims::{Attribution, Quote, Speaker};
+use crate::claims::Quote;
 use crate::text::{Sentence, Span};
 
 /// Where a speech verb was found: its subject.
@@ -14,6 +15,7 @@ pub(super) struct Cue {
 
 /// `"...," X said` / `"...," said X` / `"..." ― X` right after a quote.
 fn after_quote(doc: &Doc, q: &Quote, block: Span) -> Option<Cue> {
+    doc.note_text_read(q.span.start, q.span.end);
     let inner = q.span.slice(doc.text).trim_end();
     let closed_sentence = inner.ends_with('.') || inner.ends_with('\u{2026}');
     let limit = (q.outer.end + 400).min(block.end);
@@ -198,7 +200,7 @@ fn before_quote_with(doc: &Doc, from: usize, to: usize, partial: bool, weak: boo
         // "said X:" inverted at the end: only the name stands between the verb and the quote
         // (in "A said Biden had made "..."", Biden is the subject of another clause)
         let only_name_follows =
-            |m: &Mention| doc.frame.get(m.span.end..to).is_some_and(|s| s.chars().all(|c| !c.is_alphanumeric()));
+            |m: &Mention| doc.frame_get(m.span.end, to).is_some_and(|s| s.chars().all(|c| !c.is_alphanumeric()));
         if let Some(m) = subject_after(doc, &toks, k).filter(|m| m.kind == Kind::Name && only_name_follows(m)) {
             return Some(Cue { mention: m });
         }
@@ -206,7 +208,7 @@ fn before_quote_with(doc: &Doc, from: usize, to: usize, partial: bool, weak: boo
     None
 }
 
-fn make_frame(text: &str, quotes: &[Quote]) -> String {
+pub(super) fn make_frame(text: &str, quotes: &[Quote]) -> String {
     let mut bytes = text.as_bytes().to_vec();
     for q in quotes {
         if q.outer.end <= bytes.len() && text.is_char_boundary(q.outer.start) && text.is_char_boundary(q.outer.end) {
@@ -218,97 +220,40 @@ fn make_frame(text: &str, quotes: &[Quote]) -> String {
     String::from_utf8(bytes).unwrap_or_else(|_| text.to_string())
 }
 
-fn block_of(blocks: &[Span], offset: usize) -> usize {
-    let i = blocks.partition_point(|b| b.end <= offset);
-    i.min(blocks.len().saturating_sub(1))
-}
-
-/// Fills in each quote's speaker and returns the reported-speech attributions.
-pub fn attribute(text: &str, blocks: &[Span], sentences: &[Sentence], quotes: &mut [Quote]) -> Vec<Attribution> {
-    if blocks.is_empty() || sentences.is_empty() {
-        return Vec::new();
-    }
-    let doc = Doc::new(text, make_frame(text, quotes));
-    let mut resolver = Resolver::build(&doc, blocks, sentences);
-    let mut attributions = Vec::new();
-    let mut qi = 0;
-    // speaker of the last quote, and the block it was in
-    let mut last_quote: Option<(usize, Speaker, usize)> = None; // (block, speaker, quote index)
-    for (si, sent) in sentences.iter().enumerate() {
-        while qi < quotes.len() && quotes[qi].sentence <= si {
-            let bi = block_of(blocks, quotes[qi].outer.start);
-            let speaker = quote_speaker(&doc, blocks, sentences, quotes, qi, bi, &mut resolver, last_quote.as_ref());
-            if let Some(s) = &speaker {
-                last_quote = Some((bi, s.clone(), qi));
-            }
-            quotes[qi].speaker = speaker;
-            qi += 1;
-        }
-        if let Some(a) = reported(&doc, sent, si, quotes, &mut resolver) {
-            attributions.push(a);
-        }
-    }
-    attributions
-}
-
-#[allow(clippy::too_many_arguments)]
-fn quote_speaker(
-    doc: &Doc,
-    blocks: &[Span],
-    sentences: &[Sentence],
-    quotes: &[Quote],
-    qi: usize,
-    bi: usize,
-    resolver: &mut Resolver,
-    last: Option<&(usize, Speaker, usize)>,
-) -> Option<Speaker> {
-    let q = &quotes[qi];
-    let block = blocks[bi];
+/// What quote `q` of block `block` says of its speaker, read from the words around it: its
+/// cue, and what the fallbacks (the previous quote's speaker) ask of it.
+pub(super) fn read_quote(doc: &Doc, block: Span, sentences: &[Sentence], q: &Quote) -> QuoteReading {
     let sent = sentences.get(q.sentence).map_or(block, |s| s.span);
     let from = sent.start.max(block.start).min(q.outer.start);
-    let from = crate::text::floor_char_boundary(&doc.frame, from.max(q.outer.start.saturating_sub(400)));
+    let from = crate::text::floor_char_boundary(doc.frame, from.max(q.outer.start.saturating_sub(400)));
     // a partial quote belongs to the clause that holds it: look left first
     let cue = if q.partial {
         before_quote(doc, from, q.outer.start, true).or_else(|| after_quote(doc, q, block))
     } else {
         after_quote(doc, q, block).or_else(|| before_quote(doc, from, q.outer.start, false))
     };
-    if let Some(c) = cue {
-        return Some(resolver.resolve(doc, c.mention));
+    let at_end = doc.frame_get(q.outer.end, block.end).is_some_and(|s| s.trim().len() <= 1)
+        || doc.frame_get(q.outer.end, block.end).is_some_and(after_is_attribution_only);
+    let rest_is_quotes = doc
+        .frame_get(q.outer.end, block.end)
+        .is_some_and(|s| s.chars().all(|c| c as u32 == Q as u32 || c.is_whitespace() || !c.is_alphanumeric()));
+    QuoteReading {
+        cue: cue.map(|c| read_mention(doc, c.mention)),
+        block_start: doc.frame_get(block.start, q.outer.start).is_some_and(|s| s.trim().is_empty()),
+        at_end,
+        rest_is_quotes,
     }
-    // same paragraph: the previous quote's speaker
-    let block_start = doc.frame.get(block.start..q.outer.start).is_some_and(|s| s.trim().is_empty());
-    if let Some((lb, s, lq)) = last {
-        if *lb == bi && !q.partial {
-            return Some(s.clone());
-        }
-        // a continuation piece, or a paragraph that is only a quote after a quoted paragraph
-        if block_start && *lb + 1 == bi && !q.partial {
-            let prev = &quotes[*lq];
-            let prev_block = blocks[*lb];
-            let prev_at_end = doc.frame.get(prev.outer.end..prev_block.end).is_some_and(|s| s.trim().len() <= 1)
-                || doc.frame.get(prev.outer.end..prev_block.end).is_some_and(after_is_attribution_only);
-            let rest_is_quotes = doc
-                .frame
-                .get(q.outer.end..block.end)
-                .is_some_and(|s| s.chars().all(|c| c as u32 == Q as u32 || c.is_whitespace() || !c.is_alphanumeric()));
-            if prev_at_end && rest_is_quotes {
-                return Some(s.clone());
-            }
-        }
+}
+
+/// The cue of a lead-in paragraph ending with a colon ("The minister continued:"), for a
+/// quote that opens the next one.
+pub(super) fn read_lead_in(doc: &Doc, block: Span) -> Option<ReadMention> {
+    if !doc.frame_get(block.start, block.end).is_some_and(|s| s.trim_end().ends_with(':')) {
+        return None;
     }
-    // lead-in paragraph ending with a colon: "The minister continued:"
-    if block_start && bi > 0 {
-        let prev = blocks[bi - 1];
-        if doc.frame.get(prev.start..prev.end).is_some_and(|s| s.trim_end().ends_with(':')) {
-            let from = prev.end.saturating_sub(300).max(prev.start);
-            let from = crate::text::floor_char_boundary(&doc.frame, from);
-            if let Some(c) = before_quote(doc, from, prev.end, false) {
-                return Some(resolver.resolve(doc, c.mention));
-            }
-        }
-    }
-    None
+    let from = block.end.saturating_sub(300).max(block.start);
+    let from = crate::text::floor_char_boundary(doc.frame, from);
+    before_quote(doc, from, block.end, false).map(|c| read_mention(doc, c.mention))
 }
 
 /// `", she said."` — nothing but an attribution follows the quote.
@@ -317,8 +262,8 @@ fn after_is_attribution_only(s: &str) -> bool {
     words.len() <= 6 && words.iter().any(|w| is_speech_verb(&bare(w)))
 }
 
-/// Reported speech in one sentence.
-fn reported(doc: &Doc, sent: &Sentence, si: usize, quotes: &[Quote], resolver: &mut Resolver) -> Option<Attribution> {
+/// Reported speech in one sentence, its speaker as a mention yet to be resolved.
+pub(super) fn reported(doc: &Doc, sent: &Sentence, quotes: &[Quote]) -> Option<Reported> {
     let toks = doc.tokens(sent.span.start, sent.span.end);
     if toks.len() < 3 {
         return None;
@@ -346,8 +291,7 @@ fn reported(doc: &Doc, sent: &Sentence, si: usize, quotes: &[Quote], resolver: &
             } else {
                 content_span(sent.span.start, trim_end(toks[k].start))?
             };
-            let speaker = resolver.resolve(doc, m);
-            return Some(Attribution { content, cue, speaker, sentence: si });
+            return Some(Reported { content, cue, mention: read_mention(doc, m) });
         }
     }
     for k in 1..n {
@@ -366,8 +310,7 @@ fn reported(doc: &Doc, sent: &Sentence, si: usize, quotes: &[Quote], resolver: &
                 if let Some(m) = subject_after(doc, &toks, k).filter(|m| m.kind == Kind::Name && closes(m)) {
                     let content = content_span(sent.span.start, trim_end(toks[k - 1].end))?;
                     let cue = Span::new(toks[k].start, toks[k].end);
-                    let speaker = resolver.resolve(doc, m);
-                    return Some(Attribution { content, cue, speaker, sentence: si });
+                    return Some(Reported { content, cue, mention: read_mention(doc, m) });
                 }
             }
             continue;
@@ -402,8 +345,7 @@ fn reported(doc: &Doc, sent: &Sentence, si: usize, quotes: &[Quote], resolver: &
             content_span(sent.span.start, trim_end(toks[prev].end))
         })?;
         let cue = Span::new(toks[k].start, cue_to);
-        let speaker = resolver.resolve(doc, m);
-        return Some(Attribution { content, cue, speaker, sentence: si });
+        return Some(Reported { content, cue, mention: read_mention(doc, m) });
     }
     None
 }

@@ -7,7 +7,7 @@ use super::words::{FEMALE_SET, MALE_SET};
 use crate::extract::entities::{fold, is_org_word, name_words, EntityName};
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Gender {
@@ -59,15 +59,24 @@ impl NameFacts {
     }
 }
 
-/// [`NameFacts`] of each name string met, computed on first use.
+/// [`NameFacts`] of each name string met, computed on first use. A live analysis keeps
+/// one from edit to edit (what a string says does not change).
 #[derive(Default)]
-pub(super) struct NameMemo(RefCell<HashMap<String, Rc<NameFacts>>>);
+pub(crate) struct NameMemo(RefCell<HashMap<String, Arc<NameFacts>>>);
 
 impl NameMemo {
-    pub(super) fn get(&self, name: &str) -> Rc<NameFacts> {
+    /// Forgets what it holds once it holds more than `most` names (a long editing session
+    /// meets many strings that are names no longer).
+    pub(super) fn bound(&self, most: usize) {
+        if self.0.borrow().len() > most {
+            self.0.borrow_mut().clear();
+        }
+    }
+
+    pub(super) fn get(&self, name: &str) -> Arc<NameFacts> {
         let hit = self.0.borrow().get(name).cloned();
         hit.unwrap_or_else(|| {
-            let facts = Rc::new(NameFacts::new(name));
+            let facts = Arc::new(NameFacts::new(name));
             self.0.borrow_mut().insert(name.to_string(), facts.clone());
             facts
         })
@@ -79,13 +88,13 @@ impl NameMemo {
 #[derive(Default)]
 pub(super) struct Family {
     /// Each distinct name, in order of first appearance.
-    pub(super) names: Vec<Rc<NameFacts>>,
+    pub(super) names: Vec<Arc<NameFacts>>,
     /// Where the family is named, in document order: position and index into `names`.
     pub(super) named: Vec<(usize, usize)>,
 }
 
 impl Family {
-    pub(super) fn add(&mut self, pos: usize, name: &Rc<NameFacts>) {
+    pub(super) fn add(&mut self, pos: usize, name: &Arc<NameFacts>) {
         let i = self.names.iter().position(|n| n.name == name.name).unwrap_or_else(|| {
             self.names.push(name.clone());
             self.names.len() - 1

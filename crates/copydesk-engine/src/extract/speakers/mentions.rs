@@ -397,3 +397,39 @@ pub(super) fn clause_subject(doc: &Doc, toks: &[Tok]) -> Option<Mention> {
     }
     None
 }
+
+/// The tokens (indices into [`Doc::toks`]) of the phrase that ends with a comma right before
+/// word `k`, back to the previous comma, clause end or quote.
+fn comma_phrase_before(doc: &Doc, k: usize) -> Option<std::ops::Range<usize>> {
+    if doc.first_word(k) {
+        return None;
+    }
+    let end = k - 1;
+    doc.note_read(doc.toks[end].start, doc.toks[end].end);
+    if !ends_with_comma(doc.word(doc.toks[end])) {
+        return None;
+    }
+    let mut start = end;
+    while end - start < 12 && !doc.first_word(start) {
+        let w = doc.word(doc.toks[start - 1]);
+        doc.note_read(doc.toks[start - 1].start, doc.toks[end].end);
+        if is_quote_tok(w) || ends_clause(w) {
+            break;
+        }
+        start -= 1;
+    }
+    Some(start..end + 1)
+}
+
+/// The mention a relative pronoun at `pos` stands for: the name right before its comma, or,
+/// after an apposition ("Jane Roe, the mayor, who said"), the name the apposition describes.
+pub(super) fn antecedent_mention(doc: &Doc, pos: usize, person: bool) -> Option<Mention> {
+    let k = doc.toks.partition_point(|t| t.end <= pos);
+    let phrase = comma_phrase_before(doc, k)?;
+    let first = doc.word(doc.toks[phrase.start]);
+    let describes = !capitalized(first) || (person && DETERMINER_SET.contains(&doc.bare(doc.toks[phrase.start])));
+    let phrase = if describes { comma_phrase_before(doc, phrase.start)? } else { phrase };
+    let toks = &doc.toks[phrase];
+    let run = toks.iter().rposition(|t| !capitalized(doc.word(*t)) && !is_particle(&doc.bare(*t))).map_or(0, |p| p + 1);
+    mention_from(doc, toks.get(run..).filter(|r| !r.is_empty())?)
+}

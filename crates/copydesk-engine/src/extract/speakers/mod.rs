@@ -13,19 +13,29 @@
 //! resolved only when the nearest sentences naming people give one compatible
 //! person (or their subject is one); a speaker left unresolved never yields a warning.
 //!
-//! `words` holds the word lists, `tokens` the frame's words, `mentions` the subject
-//! phrases around a speech verb, `known` what a name string says (taken apart once per
-//! string) and the families of full names sharing a key, `resolution` what a mention
-//! stands for, and `cues` where a quote's attribution or a reported claim is found.
+//! Work is split in two. *Reading* (`reading`) takes each block on its own words: the
+//! names it writes (`tables`), its quotes' cues and its sentences' reported speech (`cues`),
+//! each sentence's opening subject and a relative pronoun's antecedent (`mentions`), with
+//! the stretch of text it read. *Resolution* reads readings only: the blocks' name tables
+//! merged in order (`tables`), then every mention resolved in document order (`attribute`,
+//! `resolution`). A live analysis keeps the readings ([`SpeakerReadings`]) and reads again
+//! only the blocks whose reading read what an edit changed.
+//!
+//! `words` holds the word lists, `tokens` the frame's words, `known` what a name string
+//! says (taken apart once per string) and the families of full names sharing a key.
 
+mod attribute;
 mod cues;
 mod known;
 mod mentions;
+mod reading;
 mod resolution;
+mod tables;
 #[cfg(test)]
 mod tests;
 mod tokens;
 mod words;
 
-pub use cues::attribute;
+pub use attribute::attribute;
+pub use reading::SpeakerReadings;
 pub use words::is_speech_verb;

@@ -275,16 +275,30 @@ proptest::proptest! {
     /// A range of the words found once is what scanning the range itself finds.
     #[test]
     fn token_ranges_match_a_fresh_scan(t in "[ab \u{7}\u{a0}\u{e9}\n]{0,40}", a in 0usize..48, b in 0usize..48) {
-        let doc = Doc::new("", t.clone());
+        let doc = Doc::new("", &t);
         let got: Vec<(usize, usize)> = doc.tokens(a, b).iter().map(|k| (k.start, k.end)).collect();
         let want: Vec<(usize, usize)> = tokenize(&t, a, b).iter().map(|k| (k.start, k.end)).collect();
         proptest::prop_assert_eq!(got, want);
+    }
+
+    /// The words of a stretch scanned on its own (the blocks an edit reads again) are the
+    /// whole frame's there, each word's bare form included, and a read inside it does not overflow.
+    #[test]
+    fn a_stretch_scanned_alone_has_the_whole_frames_words(t in "[aB ,\u{7}\u{a0}\u{e9}\n]{0,40}", c in 0usize..48, d in 0usize..48, a in 0usize..48, b in 0usize..48) {
+        let floor = |mut i: usize| { i = i.min(t.len()); while !t.is_char_boundary(i) { i -= 1; } i };
+        let (c, d) = (floor(c.min(d)), floor(c.max(d)));
+        let (a, b) = (floor(a).clamp(c, d), floor(b).clamp(c, d));
+        let whole = Doc::new("", &t);
+        let part = Doc::over("", &t, crate::text::Span::new(c, d));
+        let words = |doc: &Doc| doc.tokens(a, b).iter().map(|k| (k.start, k.end, doc.bare(*k).into_owned())).collect::<Vec<_>>();
+        proptest::prop_assert_eq!(words(&part), words(&whole));
+        proptest::prop_assert!(!part.overflowed());
     }
 }
 
 #[test]
 fn an_empty_range_inside_a_word_has_no_words() {
-    let doc = Doc::new("", " \u{e9}\u{7}\u{7}\u{7}\u{7}".to_string());
+    let doc = Doc::new("", " \u{e9}\u{7}\u{7}\u{7}\u{7}");
     assert!(doc.tokens(4, 4).is_empty());
     assert_eq!(doc.tokens(4, 5).iter().map(|k| (k.start, k.end)).collect::<Vec<_>>(), vec![(4, 5)]);
 }

@@ -1,6 +1,8 @@
 //! The frame's words: whitespace-separated tokens, and what a word says about clause edges.
 
+use crate::text::Span;
 use std::borrow::Cow;
+use std::cell::Cell;
 
 /// Placeholder byte written over quotes in the frame.
 pub(super) const Q: u8 = 0x07;
@@ -18,18 +20,37 @@ pub(super) struct Doc<'a> {
     /// Masked text.
     pub(super) text: &'a str,
     /// Masked text with quotes overwritten by [`Q`].
-    pub(super) frame: String,
-    /// The words of the whole frame, in order ([`Doc::tokens`] takes a range of them).
+    pub(super) frame: &'a str,
+    /// The stretch of the frame whose words are scanned: the whole frame, or the blocks an
+    /// edit made to be read again (a read outside it is [`Doc::overflowed`]).
+    covers: Span,
+    /// The words of `frame[covers]`, in order ([`Doc::tokens`] takes a range of them).
     pub(super) toks: Vec<Tok>,
     /// [`bare`] of each word of `toks`, one after another: word `i`'s is `bares[bare_at[i]..bare_at[i + 1]]`.
     bares: String,
     bare_at: Vec<usize>,
+    /// The lowest and highest offsets read since [`Doc::start_reading`].
+    read: Cell<(usize, usize)>,
+    /// A read reached outside `covers`, where words were not scanned.
+    overflow: Cell<bool>,
 }
 
 impl<'a> Doc<'a> {
-    pub(super) fn new(text: &'a str, frame: String) -> Self {
-        let toks = tokenize(&frame, 0, frame.len());
-        let mut bares = String::with_capacity(frame.len());
+    /// The whole frame.
+    pub(super) fn new(text: &'a str, frame: &'a str) -> Self {
+        Doc::over(text, frame, Span::new(0, frame.len()))
+    }
+
+    /// The words of `frame[covers]` only.
+    pub(super) fn over(text: &'a str, frame: &'a str, covers: Span) -> Self {
+        // widened to whitespace, so that no word is cut where the scan starts or ends
+        let gap = |c: char| c.is_whitespace() || c == '\u{a0}';
+        let before = frame.get(..covers.start).unwrap_or(frame);
+        let start = before.rfind(gap).map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
+        let end = frame.get(covers.end..).and_then(|s| s.find(gap)).map_or(frame.len(), |i| covers.end + i);
+        let covers = Span::new(start, end);
+        let toks = tokenize(frame, covers.start, covers.end);
+        let mut bares = String::with_capacity(covers.len());
         let mut bare_at = Vec::with_capacity(toks.len() + 1);
         bare_at.push(0);
         for t in &toks {
@@ -43,7 +64,53 @@ impl<'a> Doc<'a> {
             }
             bare_at.push(bares.len());
         }
-        Doc { text, frame, toks, bares, bare_at }
+        Doc { text, frame, covers, toks, bares, bare_at, read: Cell::new((usize::MAX, 0)), overflow: Cell::new(false) }
+    }
+
+    /// Starts a new record of what is read (see [`Doc::reads`]).
+    pub(super) fn start_reading(&self) {
+        self.read.set((usize::MAX, 0));
+    }
+
+    /// The lowest and highest offsets read since [`Doc::start_reading`] (both included).
+    pub(super) fn reads(&self) -> (usize, usize) {
+        self.read.get()
+    }
+
+    /// Notes that `frame[from..=to]` was read (what a reading read decides when it must be read again).
+    pub(super) fn note_read(&self, from: usize, to: usize) {
+        let (lo, hi) = self.read.get();
+        self.read.set((lo.min(from), hi.max(to)));
+        if from < self.covers.start || to > self.covers.end {
+            self.overflow.set(true);
+        }
+    }
+
+    /// Notes that `text[from..=to]` was read, where the text itself, not its words, is read
+    /// (the text is whole whatever words were scanned).
+    pub(super) fn note_text_read(&self, from: usize, to: usize) {
+        let (lo, hi) = self.read.get();
+        self.read.set((lo.min(from), hi.max(to)));
+    }
+
+    /// Did a read reach outside the words scanned (so that this reading must be done on the whole frame)?
+    pub(super) fn overflowed(&self) -> bool {
+        self.overflow.get()
+    }
+
+    /// Is the word at index `k` of [`Doc::toks`] the first of the frame? A scan backwards
+    /// that reaches the first word scanned, when that is not the frame's, has read all it could.
+    pub(super) fn first_word(&self, k: usize) -> bool {
+        if k == 0 && self.covers.start > 0 {
+            self.overflow.set(true);
+        }
+        k == 0
+    }
+
+    /// `frame[from..to]`, noted as read.
+    pub(super) fn frame_get(&self, from: usize, to: usize) -> Option<&'a str> {
+        self.note_read(from.min(to), to.max(from));
+        self.frame.get(from..to)
     }
 }
 
@@ -103,6 +170,9 @@ impl Doc<'_> {
     /// so a cut word splits where a fresh scan would).
     pub(super) fn tokens(&self, from: usize, to: usize) -> Vec<Tok> {
         let to = to.min(self.frame.len());
+        if from < to {
+            self.note_read(from, to);
+        }
         if from >= to || !self.frame.is_char_boundary(from) || !self.frame.is_char_boundary(to) {
             return Vec::new();
         }
