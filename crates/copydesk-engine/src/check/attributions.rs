@@ -157,10 +157,11 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize, flagged: &[Sp
     let self_referring = about_its_speaker(masked, a.content);
     let mut agree = Vec::new();
     let mut disagree = Vec::new();
-    for s in corpus.similar_sentences(&query, NEIGHBOURS).iter().copied() {
-        if s.coverage < SAME_CLAIM {
-            break;
-        }
+    let neighbours = corpus.similar_sentences(&query, NEIGHBOURS);
+    // Sorted by coverage: those below the bar are not read.
+    let same_claim = neighbours.partition_point(|s| s.coverage >= SAME_CLAIM);
+    corpus.prefetch_documents_of(&neighbours[..same_claim]);
+    for s in neighbours[..same_claim].iter().copied() {
         let Some(src) = corpus.get(s.at.doc) else { continue };
         let Some(sent) = src.analysis.sentences.get(s.at.sentence as usize) else { continue };
         let Some(speaker) = source_speaker(src, sent.span) else { continue };

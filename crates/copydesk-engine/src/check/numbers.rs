@@ -479,7 +479,9 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
     let mut set_aside = |source, quantity, why: SetAside| {
         nearest.get_or_insert(Nearest { source, quantity, why });
     };
-    for s in corpus.similar_sentences(&fig.terms, NEIGHBOURS).iter().copied() {
+    let neighbours = corpus.similar_sentences(&fig.terms, NEIGHBOURS);
+    corpus.prefetch_documents_of(&neighbours);
+    for s in neighbours.iter().copied() {
         let Some(src) = corpus.get(s.at.doc) else { continue };
         let (first, in_sentence) = of_sentence(src, s.at.sentence as usize);
         let in_sentence =

@@ -137,7 +137,9 @@ pub(super) fn check(corpus: &CorpusIndex, d: &Draft, index: usize) -> Option<Ver
     // The first aligned passage set aside, and why: the reason an unsourced quote gives.
     let mut passed_over: Option<String> = None;
     let mut seen_blocks = std::collections::HashSet::new();
-    for s in corpus.similar_sentences(&query, NEIGHBOURS).iter().copied() {
+    let neighbours = corpus.similar_sentences(&query, NEIGHBOURS);
+    corpus.prefetch_documents_of(&neighbours);
+    for s in neighbours.iter().copied() {
         let Some(src) = corpus.get(s.at.doc) else { continue };
         let Some(sent) = src.analysis.sentences.get(s.at.sentence as usize) else { continue };
         if !seen_blocks.insert((s.at.doc, sent.block)) {

@@ -365,11 +365,17 @@ impl CorpusIndex {
         }
         for chunk in unread.chunks(PREFETCHED_DOCS) {
             for (id, read) in chunk.iter().zip(base.load_many(chunk)) {
-                if self.base_docs.get(id).is_none() {
-                    self.base_docs.insert(*id, Box::new(read));
-                }
+                // One another thread read meanwhile is kept, as in `get`.
+                self.base_docs.insert(*id, Box::new(read));
             }
         }
+    }
+
+    /// [`CorpusIndex::prefetch`] of the documents of `found`, sentences the caller is about
+    /// to read one by one (not every caller of [`CorpusIndex::similar_sentences`] reads the
+    /// documents of what it finds: the draft's affinity reads none).
+    pub fn prefetch_documents_of(&self, found: &[SimilarSentence]) {
+        self.prefetch(&found.iter().map(|s| s.at.doc).collect::<Vec<_>>(), &[]);
     }
 
     pub fn by_path(&self, path: &str) -> Option<&AnalyzedSource> {
@@ -543,8 +549,6 @@ impl CorpusIndex {
             b.coverage.total_cmp(&a.coverage).then(b.dice.total_cmp(&a.dice)).then(a.at.cmp(&b.at))
         });
         out.truncate(k);
-        // The caller reads each of these sentences' documents next.
-        self.prefetch(&out.iter().map(|s| s.at.doc).collect::<Vec<_>>(), &[]);
         out
     }
 
