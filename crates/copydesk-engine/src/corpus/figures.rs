@@ -1,6 +1,7 @@
 //! The figure index: figures of one kind and unit, found by the range of their value.
 
 use super::QuantityRef;
+use std::ops::Range;
 
 /// Figures of one kind and unit: a prefix sorted by the low end of their range (after
 /// [`CorpusIndex::finish`]) and a tail of figures inserted since, scanned in full.
@@ -21,11 +22,19 @@ impl FigureBucket {
 
     pub(super) fn overlapping(&self, low: f64, high: f64) -> impl Iterator<Item = &(f64, f64, QuantityRef)> + '_ {
         let prefix = &self.entries[..self.sorted];
-        // Entries starting above `high` cannot overlap; those starting below `low - widest` end before `low`.
-        let end = prefix.partition_point(|e| e.0 <= high);
-        let start = prefix[..end].partition_point(|e| e.0 < low - self.widest);
-        prefix[start..end].iter().chain(&self.entries[self.sorted..]).filter(move |e| e.0 <= high && e.1 >= low)
+        let at = may_overlap(prefix, |e| e.0, self.widest, low, high);
+        prefix[at].iter().chain(&self.entries[self.sorted..]).filter(move |e| e.0 <= high && e.1 >= low)
     }
+}
+
+/// Where, among figures sorted by the low end of their range (`low_of`) whose ranges are at
+/// most `widest` wide, those that may overlap `[low, high]` lie: those starting above
+/// `high` cannot overlap, and those starting below `low - widest` end before `low`. The
+/// figures between still need their high end checked.
+pub fn may_overlap<T>(sorted: &[T], low_of: impl Fn(&T) -> f64, widest: f64, low: f64, high: f64) -> Range<usize> {
+    let end = sorted.partition_point(|e| low_of(e) <= high);
+    let start = sorted[..end].partition_point(|e| low_of(e) < low - widest);
+    start..end
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ mod memo;
 mod source;
 
 pub use base::CorpusBase;
+pub use figures::may_overlap;
 pub use frozen::{FrozenBucket, FrozenBuilder, FrozenCorpus, FrozenFigure};
 pub use source::{AnalyzedSource, SourceDoc};
 

@@ -4,10 +4,11 @@
 
 use super::{loader, MappedSnapshot, Section};
 use anyhow::Result;
-use copydesk_engine::corpus::{AnalyzedSource, CorpusBase, DocId, QuantityKey, QuantityRef, SentRef};
+use copydesk_engine::corpus::{may_overlap, AnalyzedSource, CorpusBase, DocId, QuantityKey, QuantityRef, SentRef};
 use rusqlite::Connection;
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -112,10 +113,8 @@ impl CorpusBase for SnapshotBase {
         let Some(&(start, end, widest)) = self.buckets.get(key) else { return Vec::new() };
         let Some(lows) = self.snap.u64s(Section::FigureLows, start..end) else { return Vec::new() };
         let low_at = |i: usize| f64::from_bits(lows[i]);
-        // As the figure index's bucket finds them: those starting above `high` cannot
-        // overlap, those starting below `low - widest` end before `low`.
-        let last = lows.partition_point(|&l| f64::from_bits(l) <= high);
-        let first = lows[..last].partition_point(|&l| f64::from_bits(l) < low - widest);
+        // As the figure index's bucket finds them.
+        let Range { start: first, end: last } = may_overlap(lows, |&l| f64::from_bits(l), widest, low, high);
         let at = start + first..start + last;
         let (Some(highs), Some(refs), Some(sentences)) = (
             self.snap.u64s(Section::FigureHighs, at.clone()),
