@@ -653,6 +653,16 @@ mod tests {
         }
     }
 
+    /// Found by the HTML fuzz target (its property had the order wrong): a page that is both
+    /// binary and nested too deeply is refused as binary, before its nesting is scanned.
+    #[test]
+    fn binary_page_nested_too_deeply_is_refused_as_binary() {
+        let page = format!("\0{}{}", "<div>".repeat(12_000), "<p>x".repeat(35_000));
+        assert!(html_nesting_steps(&page).0 > MAX_HTML_NESTING_STEPS);
+        let e = source_from_bytes(Path::new("deep.html"), "deep.html".into(), page.into_bytes()).expect_err("binary");
+        assert!(e.reason.contains("binary"), "{}", e.reason);
+    }
+
     /// Found by the HTML fuzz target: nested blocks cost html5ever's tree building the square
     /// of their depth (8,000 nested `<blockquote>`s, 96 KB, took 26 s in the fuzzer), so a
     /// corpus page of them stopped indexing for minutes, and a 32 MiB one for hours.
