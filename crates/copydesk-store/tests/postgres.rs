@@ -6,7 +6,7 @@
 
 use copydesk_engine::corpus::{AnalyzedSource, CorpusIndex, QuantityKey};
 use copydesk_store::load;
-use copydesk_store::postgres::testing::{with_user, TestDb};
+use copydesk_store::postgres::testing::{self, with_user, TestDb};
 use copydesk_store::postgres::{PgReader, PgStore, StoreSettings};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -548,4 +548,80 @@ fn sslmode_is_honoured_verify_full_included() {
     let url =
         with(&db.url.replace("127.0.0.1", "localhost"), &format!("sslmode=verify-full&sslrootcert={}", ca.display()));
     assert!(PgReader::open(&settings(&url)).is_ok());
+}
+
+/// A store made by a copydesk of schema version 1 (figures in a GiST index of boxes) is
+/// migrated to version 2 (a btree by width class) with its figures, and lookups then answer
+/// as a scan of the rows does: the first `limit` overlapping figures by low end, for points,
+/// narrow and wide ranges, negative, tiny and infinite ones.
+#[test]
+fn a_version_1_store_is_migrated_and_figures_are_found_by_width_class() {
+    use copydesk_engine::claims::QuantityKind;
+    let Some(db) = TestDb::create("v1") else { return };
+    testing::create_schema_at(&db.url, 1).unwrap();
+    // A small generator of our own (xorshift): the same figures on every run.
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let units = [None, Some("usd"), Some("%")];
+    let kinds = [QuantityKind::Amount, QuantityKind::Percent];
+    let mut figures = Vec::new();
+    for q in 0..3000u32 {
+        let (kind, unit) = (kinds[(next() % 2) as usize], units[(next() % 3) as usize]);
+        let magnitude = 10f64.powi((next() % 21) as i32 - 6) * (1 + next() % 9) as f64;
+        let low = if next() % 10 == 0 { -magnitude } else { magnitude };
+        let high = match next() % 8 {
+            0..=2 => low,
+            3 => low + magnitude * 0.05,
+            4 => low + magnitude * (next() % 100) as f64,
+            5 => low + magnitude * 1e-14,
+            6 => low + 6e13,
+            _ => f64::INFINITY,
+        };
+        figures.push((q, kind, unit, low, high));
+    }
+    let float = |x: f64| if x.is_infinite() { "'infinity'::float8".to_string() } else { format!("{x:e}::float8") };
+    let mut sql = format!(
+        "INSERT INTO copydesk.documents(path, path_key, hash, bytes, engine, analysis, sentence_count, quantities, quotes)
+         VALUES ('wire/one.txt', 1, '\\x00', 1, 'v1 engine', '\\x00', 0, {}, 0);
+         UPDATE copydesk.corpus_stats SET documents = 1;\n",
+        figures.len()
+    );
+    for (q, kind, unit, low, high) in &figures {
+        let unit = unit.map_or("NULL".to_string(), |u| format!("'{u}'"));
+        let (l, h) = (float(*low), float(*high));
+        let key = *kind as i16;
+        sql += &format!(
+            "INSERT INTO copydesk.figures(doc, quantity, sentence, kind, unit, low, high, span)
+             SELECT id, {q}, 0, {key}, {unit}, {l}, {h}, box(point({key}, {l}), point({key}, {h}))
+             FROM copydesk.documents;\n"
+        );
+    }
+    testing::execute(&db.url, &sql).unwrap();
+
+    let store = PgStore::connect(&settings(&db.url)).unwrap();
+    assert_eq!(store.migrate().unwrap(), vec![2], "version 1 is migrated to 2");
+    assert_consistent(&store);
+    let reader = PgReader::open(&settings(&db.url)).unwrap();
+    for probe in 0..300 {
+        let (kind, unit) = (kinds[probe % 2], units[(probe / 2) % 3]);
+        let (_, _, _, at, _) = figures[(next() % figures.len() as u64) as usize];
+        let a = if probe % 5 == 0 { at * 0.5 } else { at };
+        let b = if probe % 3 == 0 { a } else { a + a.abs() * (next() % 4) as f64 };
+        let limit = [1, 7, 50, 4000][probe % 4];
+        let mut want: Vec<_> = figures
+            .iter()
+            .filter(|(_, k, u, low, high)| *k == kind && *u == unit && *low <= b && *high >= a)
+            .map(|(q, _, _, low, _)| (*low, *q))
+            .collect();
+        want.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+        want.truncate(limit);
+        let got: Vec<_> =
+            reader.figures_overlapping(kind, unit, a, b, limit).unwrap().iter().map(|h| (h.low, h.quantity)).collect();
+        assert_eq!(got, want, "{kind:?} {unit:?} overlapping [{a}, {b}], first {limit}");
+    }
 }

@@ -227,25 +227,33 @@ impl PgReader {
         limit: usize,
     ) -> Result<Vec<FigureHit>> {
         let k = kind as i16;
-        let key = super::write::figure_key(k, unit);
         self.read("reading figures", || async {
-            // One probe of the GiST index over ((key, low), (key, high)); kind and unit are
-            // checked again (another (kind, unit) may share the key).
-            let rows = sqlx::query(
-                "SELECT f.doc, f.quantity, f.sentence, f.low, f.high FROM copydesk.figures f
-                 WHERE f.span && box(point($5, $3), point($5, $4))
-                   AND f.kind = $1 AND f.unit IS NOT DISTINCT FROM $2
-                 ORDER BY f.low, f.doc, f.quantity
-                 LIMIT $6",
-            )
-            .bind(k)
-            .bind(unit)
-            .bind(low)
-            .bind(high)
-            .bind(key)
-            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-            .fetch_all(&*self.db.pool)
-            .await?;
+            // One bounded, ordered index-only range per width class (schema.rs), merged.
+            // "unit IS NULL" and "unit = $2" are two statements: one that said both
+            // ("IS NOT DISTINCT FROM") could not use the index.
+            let unit_is = if unit.is_some() { "f.unit = $2" } else { "f.unit IS NULL AND $2::text IS NULL" };
+            let sql = format!(
+                "SELECT h.doc, h.quantity, h.sentence, h.low, h.high
+                 FROM generate_series($6::int, $7::int) c(w)
+                 CROSS JOIN LATERAL (
+                    SELECT f.doc, f.quantity, f.sentence, f.low, f.high FROM copydesk.figures f
+                    WHERE f.kind = $1 AND {unit_is} AND f.wclass = c.w
+                      AND f.low >= $3 - copydesk.width_bound(c.w::smallint) AND f.low <= $4 AND f.high >= $3
+                    ORDER BY f.low, f.doc, f.quantity
+                    LIMIT $5) h
+                 ORDER BY h.low, h.doc, h.quantity
+                 LIMIT $5"
+            );
+            let rows = sqlx::query(&sql)
+                .bind(k)
+                .bind(unit)
+                .bind(low)
+                .bind(high)
+                .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+                .bind(i32::from(super::schema::MIN_WIDTH_CLASS))
+                .bind(i32::from(super::schema::MAX_WIDTH_CLASS))
+                .fetch_all(&*self.db.pool)
+                .await?;
             Ok(rows
                 .into_iter()
                 .map(|r| FigureHit {

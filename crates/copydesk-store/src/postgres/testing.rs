@@ -57,6 +57,12 @@ pub fn query_text(url: &str, sql: &str) -> Result<Option<String>> {
     .map_err(|e| anyhow!("{}", super::scrub(&e.to_string())))
 }
 
+/// Makes the copydesk schema at `url` as the copydesk of schema `version` did (a store to
+/// migrate from).
+pub fn create_schema_at(url: &str, version: i32) -> Result<()> {
+    execute(url, &super::schema::schema_at(version))
+}
+
 impl TestDb {
     /// A new database named for `tag`; None (after saying so) when no test cluster is set.
     pub fn create(tag: &str) -> Option<TestDb> {

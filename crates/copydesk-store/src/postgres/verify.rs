@@ -40,9 +40,9 @@ const CHECKS: &[(&str, &str)] = &[
             OR c.sentences <> (SELECT coalesce(sum(sentence_count), 0) FROM copydesk.documents)",
     ),
     (
-        "figures whose indexed span is not their range",
+        "figures wider than their width class",
         "SELECT count(*) FROM copydesk.figures f
-         WHERE (f.span[0])[1] <> f.high OR (f.span[1])[1] <> f.low",
+         WHERE NOT f.high - f.low <= copydesk.width_bound(f.wclass)",
     ),
 ];
 

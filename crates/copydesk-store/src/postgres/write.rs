@@ -277,18 +277,13 @@ async fn write_once(
             for f in &s.figures {
                 let unit = f.unit.as_deref().map_or_else(|| "\\N".to_string(), copy_text);
                 let (low, high) = (copy_float(f.low), copy_float(f.high));
-                let key = figure_key(f.kind, f.unit.as_deref());
-                let _ = writeln!(
-                    figures,
-                    "{id}\t{}\t{}\t{}\t{unit}\t{low}\t{high}\t({key},{low}),({key},{high})",
-                    f.quantity, f.sentence, f.kind,
-                );
+                let _ = writeln!(figures, "{id}\t{}\t{}\t{}\t{unit}\t{low}\t{high}", f.quantity, f.sentence, f.kind);
             }
         }
         for (table, data) in [
             ("copydesk.sentences(doc, idx, terms)", sentences),
             ("copydesk.postings(term, doc, sentence)", postings),
-            ("copydesk.figures(doc, quantity, sentence, kind, unit, low, high, span)", figures),
+            ("copydesk.figures(doc, quantity, sentence, kind, unit, low, high)", figures),
         ] {
             if data.is_empty() {
                 continue;
@@ -361,14 +356,6 @@ async fn write_once(
     tx.commit().await?;
     out.generation = Some(generation);
     Ok(out)
-}
-
-/// A figure's (kind, unit) as the first coordinate of its box: 52 bits of a hash, exact in a float8.
-pub(crate) fn figure_key(kind: i16, unit: Option<&str>) -> f64 {
-    let mut bytes = vec![kind as u8, u8::from(unit.is_some())];
-    bytes.extend_from_slice(unit.unwrap_or_default().as_bytes());
-    let h = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3));
-    (h >> 12) as f64
 }
 
 /// A text value in COPY's text format.
