@@ -146,17 +146,14 @@ impl PgBase {
         if missing.is_empty() {
             return;
         }
-        let Some(got) = self.answer(|| self.reader.postings_many(&missing).map(Some)) else { return };
+        let Some(got) = self.answer(|| self.reader.postings_packed(&missing).map(Some)) else { return };
         let mut known = self.postings.lock().unwrap_or_else(|p| p.into_inner());
         let adding: usize = got.iter().map(Vec::len).sum();
         if known.held + adding > CACHED_POSTINGS {
             *known = Default::default();
         }
         for (t, list) in missing.into_iter().zip(got) {
-            let packed: Arc<[u64]> = list
-                .into_iter()
-                .filter_map(|(doc, sentence)| Some(SentRef { doc: DocId::try_from(doc).ok()?, sentence }.pack()))
-                .collect();
+            let packed: Arc<[u64]> = list.into();
             known.held += packed.len();
             known.by_term.insert(t, packed);
         }
