@@ -195,3 +195,119 @@ fn an_index_over_a_base_takes_inserts_and_removals() {
         assert_eq!(verdicts(&over, draft), verdicts(&built, draft), "{draft}");
     }
 }
+
+/// A [`ScanBase`] that prefers batches (as a base asking a server does), noting what was
+/// readied by a batch and what was then asked one by one without one.
+struct BatchingBase {
+    scan: ScanBase,
+    /// (what, key) readied: 0 a frequency, 1 postings, 2 a sentence's terms.
+    readied: std::sync::Mutex<std::collections::HashSet<(u8, u64)>>,
+    batches: AtomicUsize,
+    unreadied: AtomicUsize,
+}
+
+impl BatchingBase {
+    /// A batch; counted when it asks for anything not readied yet (a base asking a server
+    /// asks only for that).
+    fn ready(&self, what: u8, keys: impl IntoIterator<Item = u64>) {
+        let mut readied = self.readied.lock().unwrap();
+        let mut new = false;
+        for k in keys {
+            new |= readied.insert((what, k));
+        }
+        if new {
+            self.batches.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    fn ask(&self, what: u8, key: u64) {
+        if !self.readied.lock().unwrap().contains(&(what, key)) {
+            self.unreadied.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+impl CorpusBase for BatchingBase {
+    fn slots(&self) -> DocId {
+        self.scan.slots()
+    }
+    fn docs(&self) -> usize {
+        self.scan.docs()
+    }
+    fn sentences(&self) -> usize {
+        self.scan.sentences()
+    }
+    fn doc_sentences(&self, doc: DocId) -> usize {
+        self.scan.doc_sentences(doc)
+    }
+    fn id_of(&self, path: &str) -> Option<DocId> {
+        self.scan.id_of(path)
+    }
+    fn prefers_batches(&self) -> bool {
+        true
+    }
+    fn df(&self, term: u64) -> usize {
+        self.ask(0, term);
+        self.scan.df(term)
+    }
+    fn prefetch_df(&self, terms: &[u64]) {
+        self.ready(0, terms.iter().copied());
+    }
+    fn postings(&self, term: u64) -> Cow<'_, [u64]> {
+        self.ask(1, term);
+        self.scan.postings(term)
+    }
+    fn prefetch_postings(&self, terms: &[u64]) {
+        self.ready(1, terms.iter().copied());
+    }
+    fn sentence_terms(&self, at: SentRef) -> Option<Cow<'_, [u64]>> {
+        self.ask(2, at.pack());
+        self.scan.sentence_terms(at)
+    }
+    fn prefetch_sentence_terms(&self, at: &[SentRef]) {
+        self.ready(2, at.iter().map(|r| r.pack()));
+        // As the store's base does: the engine weighs these sentences' terms next.
+        let terms: Vec<u64> = at.iter().filter_map(|r| self.scan.sentence_terms(*r)).flat_map(|t| t.to_vec()).collect();
+        self.ready(0, terms);
+    }
+    fn figures_overlapping(&self, key: &QuantityKey, low: f64, high: f64, limit: usize) -> Vec<QuantityRef> {
+        self.scan.figures_overlapping(key, low, high, limit)
+    }
+    fn load(&self, doc: DocId) -> Option<AnalyzedSource> {
+        self.scan.load(doc)
+    }
+}
+
+/// A base that prefers batches gets the draft's retrievals readied together: a draft with
+/// no figure or quote (only the draft's affinity to its sources is asked about) asks
+/// nothing one by one that a batch did not ready, in a handful of batches whatever its
+/// length; and the verdicts are those of the index built in memory.
+#[test]
+fn a_base_that_prefers_batches_gets_the_drafts_retrievals_together() {
+    let batching = || {
+        Arc::new(BatchingBase {
+            scan: ScanBase::new(sources()),
+            readied: Default::default(),
+            batches: AtomicUsize::new(0),
+            unreadied: AtomicUsize::new(0),
+        })
+    };
+    let built = CorpusIndex::build(sources());
+    let over = CorpusIndex::over(batching());
+    for draft in drafts() {
+        assert_eq!(verdicts(&over, draft), verdicts(&built, draft), "{draft}");
+    }
+    let prose = "The harbour office said passengers crossed on the morning ferries last week. \
+                 The council approved the budget and kept every library open. \
+                 Waiting times fell over the year at the clinic, its director said. \
+                 The mill shipped paper, up on the year, said its chief executive. \
+                 Fuel costs rose at the harbour, the office said. \
+                 The clinic's director said patients waited less.";
+    let base = batching();
+    verdicts(&CorpusIndex::over(base.clone()), prose);
+    assert_eq!(base.unreadied.load(Ordering::Relaxed), 0, "every lookup readied by a batch");
+    // One sentence at a time it takes four each (frequencies, postings, candidates' terms
+    // and their frequencies).
+    let batches = base.batches.load(Ordering::Relaxed);
+    assert!((1..=4).contains(&batches), "{batches} batches");
+}

@@ -43,8 +43,9 @@ impl<'a> Draft<'a> {
     fn new(corpus: &CorpusIndex, text: &'a str, analysis: &'a Analysis) -> Self {
         let derived = analysis.derived();
         let sentence_terms = &derived.sentence_terms;
-        let sentence_weight = sentence_terms.iter().map(|t| t.iter().map(|x| corpus.weight(*x)).sum()).collect();
+        // First: it readies the base for the weights too (their terms' frequencies).
         let affinity = affinity(corpus, sentence_terms);
+        let sentence_weight = sentence_terms.iter().map(|t| t.iter().map(|x| corpus.weight(*x)).sum()).collect();
         Draft {
             text,
             analysis,
@@ -87,15 +88,21 @@ impl<'a> Draft<'a> {
 fn affinity(corpus: &CorpusIndex, sentence_terms: &[Vec<u64>]) -> HashMap<DocId, f32> {
     let mut sum: HashMap<DocId, f32> = HashMap::new();
     let mut n = 0usize;
-    for terms in sentence_terms.iter().filter(|t| t.len() >= 2) {
-        n += 1;
-        let mut best: HashMap<DocId, f32> = HashMap::new();
-        for s in corpus.similar_sentences(terms, AFFINITY_NEIGHBOURS).iter().copied() {
-            let e = best.entry(s.at.doc).or_default();
-            *e = e.max(s.coverage);
-        }
-        for (doc, c) in best {
-            *sum.entry(doc).or_default() += c;
+    let asked: Vec<&[u64]> = sentence_terms.iter().filter(|t| t.len() >= 2).map(Vec::as_slice).collect();
+    // In batches, each readied together, that the candidate memo holds until their
+    // retrievals read them.
+    for batch in asked.chunks(AFFINITY_BATCH) {
+        corpus.prefetch_similar(batch, AFFINITY_NEIGHBOURS);
+        for terms in batch {
+            n += 1;
+            let mut best: HashMap<DocId, f32> = HashMap::new();
+            for s in corpus.similar_sentences(terms, AFFINITY_NEIGHBOURS).iter().copied() {
+                let e = best.entry(s.at.doc).or_default();
+                *e = e.max(s.coverage);
+            }
+            for (doc, c) in best {
+                *sum.entry(doc).or_default() += c;
+            }
         }
     }
     if n > 0 {
@@ -109,6 +116,8 @@ fn affinity(corpus: &CorpusIndex, sentence_terms: &[Vec<u64>]) -> HashMap<DocId,
 }
 
 const AFFINITY_NEIGHBOURS: usize = 8;
+/// Draft sentences whose retrievals are readied together ([`CorpusIndex::prefetch_similar`]).
+const AFFINITY_BATCH: usize = 512;
 const AFFINITY_STEPS: f32 = 32.0;
 
 /// Checks every claim of `draft` (an analysis of `text`) against `corpus`.

@@ -30,6 +30,14 @@ pub trait CorpusBase: Send + Sync {
     /// Sentences holding `term`.
     fn df(&self, term: u64) -> usize;
 
+    /// Whether asking many things together is cheaper than asking them one by one (a base
+    /// that asks a server): the engine then readies what several lookups will ask
+    /// ([`CorpusIndex::prefetch_similar`](super::CorpusIndex::prefetch_similar)), which
+    /// costs a base that answers from memory a little work for nothing.
+    fn prefers_batches(&self) -> bool {
+        false
+    }
+
     /// Makes the document frequencies of `terms` ready to be asked one by one (a base that
     /// asks a server asks once for all of them); a hint only.
     fn prefetch_df(&self, _terms: &[u64]) {}

@@ -52,6 +52,11 @@ impl<K: std::hash::Hash + Eq, V: Clone, const CAP: usize> Memo<K, V, CAP> {
         value
     }
 
+    /// Whether `key` is remembered.
+    pub(super) fn contains(&self, key: &K) -> bool {
+        self.map.lock().is_ok_and(|m| m.contains_key(key))
+    }
+
     pub(super) fn clear(&mut self) {
         self.map.get_mut().map(HashMap::clear).unwrap_or_else(|p| p.into_inner().clear());
     }

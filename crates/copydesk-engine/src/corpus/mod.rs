@@ -138,6 +138,11 @@ const PREFETCHED_DOCS: usize = 256;
 /// Candidates kept per query: enough for every `k` up to 64.
 const CANDIDATES_KEPT: usize = 256;
 
+/// A query's key in the retrieval and candidate memos (FNV-1a over its terms).
+fn query_key(query: &[u64]) -> u64 {
+    query.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, t| (h ^ t).wrapping_mul(0x0100_0000_01b3))
+}
+
 impl CorpusIndex {
     pub fn new() -> Self {
         Self::default()
@@ -473,9 +478,48 @@ impl CorpusIndex {
 
     /// The `k` corpus sentences that cover most of `query` (sorted content terms), memoized.
     pub fn similar_sentences(&self, query: &[u64], k: usize) -> Arc<Vec<SimilarSentence>> {
-        // The query's key in both memos (this one, and the candidates by query).
-        let h = query.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, t| (h ^ t).wrapping_mul(0x0100_0000_01b3));
+        let h = query_key(query);
         self.retrieval_memo.get_or_compute((h, k), || Arc::new(self.retrieve(query, h, k)))
+    }
+
+    /// Readies the base for [`Self::similar_sentences`] of each of `queries` (`k` each) that
+    /// is not memoized yet, for a base that asks a server: what the retrievals will ask one
+    /// by one (a few requests each) is asked for them all together, in four requests — the
+    /// term frequencies of the queries, the postings of their finding terms, the terms of
+    /// their candidate sentences and those terms' frequencies. The candidates are memoized
+    /// as the retrievals keep them; what a retrieval gives is unchanged.
+    pub fn prefetch_similar(&self, queries: &[&[u64]], k: usize) {
+        let Some(base) = self.base.as_ref().filter(|b| b.prefers_batches()) else { return };
+        if self.sentences == 0 || k.saturating_mul(4).max(32) > CANDIDATES_KEPT {
+            return;
+        }
+        let fresh: Vec<(&[u64], u64)> = queries
+            .iter()
+            .filter(|q| !q.is_empty())
+            .map(|q| (*q, query_key(q)))
+            .filter(|(_, h)| !self.retrieval_memo.contains(&(*h, k)) && !self.candidate_memo.contains(h))
+            .collect();
+        if fresh.len() < 2 {
+            return;
+        }
+        let mut all: Vec<u64> = fresh.iter().flat_map(|(q, _)| q.iter().copied()).collect();
+        all.sort_unstable();
+        all.dedup();
+        base.prefetch_df(&all);
+        let weights: Vec<Vec<f32>> = fresh.iter().map(|(q, _)| q.iter().map(|t| self.weight(*t)).collect()).collect();
+        let mut finding: Vec<u64> =
+            fresh.iter().zip(&weights).flat_map(|((q, _), w)| self.finding_terms(q, w)).map(|(t, _)| t).collect();
+        finding.sort_unstable();
+        finding.dedup();
+        base.prefetch_postings(&finding);
+        let mut at = Vec::new();
+        for ((q, h), w) in fresh.iter().zip(&weights) {
+            let kept = self.candidate_memo.get_or_compute(*h, || Arc::new(self.candidates(q, w, CANDIDATES_KEPT)));
+            at.extend(kept.iter().take(k.saturating_mul(4).max(32)).map(|&(r, _)| SentRef::unpack(r)));
+        }
+        at.sort_unstable();
+        at.dedup();
+        base.prefetch_sentence_terms(&at);
     }
 
     /// The terms of `query` (with their `weights`) that find its candidate sentences

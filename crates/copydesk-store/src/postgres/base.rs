@@ -195,6 +195,10 @@ impl CorpusBase for PgBase {
         id
     }
 
+    fn prefers_batches(&self) -> bool {
+        true
+    }
+
     fn df(&self, term: u64) -> usize {
         if let Some(n) = self.df.lock().unwrap_or_else(|p| p.into_inner()).get(&term) {
             return *n as usize;
