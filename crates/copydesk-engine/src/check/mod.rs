@@ -88,12 +88,12 @@ impl<'a> Draft<'a> {
 fn affinity(corpus: &CorpusIndex, sentence_terms: &[Vec<u64>]) -> HashMap<DocId, f32> {
     let mut sum: HashMap<DocId, f32> = HashMap::new();
     let mut n = 0usize;
-    let asked: Vec<&[u64]> = sentence_terms.iter().filter(|t| t.len() >= 2).map(Vec::as_slice).collect();
-    // In batches, each readied together, that the candidate memo holds until their
-    // retrievals read them.
-    for batch in asked.chunks(AFFINITY_BATCH) {
-        corpus.prefetch_similar(batch, AFFINITY_NEIGHBOURS);
-        for terms in batch {
+    // In batches, each readied together (for a base that prefers it), that the candidate
+    // memo holds until their retrievals read them.
+    for batch in sentence_terms.chunks(AFFINITY_BATCH) {
+        let asked = || batch.iter().filter(|t| t.len() >= 2);
+        corpus.prefetch_similar(asked().map(Vec::as_slice), AFFINITY_NEIGHBOURS);
+        for terms in asked() {
             n += 1;
             let mut best: HashMap<DocId, f32> = HashMap::new();
             for s in corpus.similar_sentences(terms, AFFINITY_NEIGHBOURS).iter().copied() {

@@ -488,15 +488,14 @@ impl CorpusIndex {
     /// term frequencies of the queries, the postings of their finding terms, the terms of
     /// their candidate sentences and those terms' frequencies. The candidates are memoized
     /// as the retrievals keep them; what a retrieval gives is unchanged.
-    pub fn prefetch_similar(&self, queries: &[&[u64]], k: usize) {
+    pub fn prefetch_similar<'q>(&self, queries: impl Iterator<Item = &'q [u64]>, k: usize) {
         let Some(base) = self.base.as_ref().filter(|b| b.prefers_batches()) else { return };
         if self.sentences == 0 || k.saturating_mul(4).max(32) > CANDIDATES_KEPT {
             return;
         }
         let fresh: Vec<(&[u64], u64)> = queries
-            .iter()
             .filter(|q| !q.is_empty())
-            .map(|q| (*q, query_key(q)))
+            .map(|q| (q, query_key(q)))
             .filter(|(_, h)| !self.retrieval_memo.contains(&(*h, k)) && !self.candidate_memo.contains(h))
             .collect();
         if fresh.len() < 2 {
