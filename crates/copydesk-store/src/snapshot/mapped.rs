@@ -2,7 +2,7 @@
 //! read in place, each block of them checked against its digest the first time anything
 //! in it is used.
 
-use super::{Header, Section, BLOCK, DIGEST, MAGIC, MAGIC_FAMILY, SECTIONS};
+use super::{block_digest, Header, Section, BLOCK, DIGEST, MAGIC, MAGIC_FAMILY, SECTIONS};
 use anyhow::{bail, ensure, Context, Result};
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -176,7 +176,7 @@ impl MappedSnapshot {
         let start = self.data_start + block * BLOCK;
         let end = (start + BLOCK).min(self.map.len());
         let digest = self.map.get(self.table + block * DIGEST..self.table + (block + 1) * DIGEST);
-        let ok = bytes(start..end).is_some_and(|b| Some(&blake3::hash(&b).as_bytes()[..DIGEST]) == digest);
+        let ok = bytes(start..end).is_some_and(|b| Some(&block_digest(&b)[..]) == digest);
         if ok {
             done.store(true, Ordering::Release);
         } else {

@@ -5,12 +5,12 @@
 //! figure indexes as flat arrays and, for each document, its path, the database key and
 //! the content hash by which a document is read back the first time a lookup needs it.
 //!
-//! File layout (little-endian): the magic `CDSNAP03`; the blake3 digest of the header and
+//! File layout (little-endian): the magic `CDSNAP04`; the blake3 digest of the header and
 //! the block table (32 bytes); the header's length (8 bytes) and the header (postcard,
 //! [`Header`]: engine fingerprint, database generation, base folder of the shown paths, the
 //! number of documents, where each section lies, the figure buckets, the number of
-//! blocks); the block table (the first 16 bytes of the blake3 digest of each block of 4 KiB
-//! of the sections); then, from the next multiple of 4 KiB, the sections ([`Section`]),
+//! blocks); the block table (the XXH3-128 digest of each block of 4 KiB of the sections,
+//! [`block_digest`]); then, from the next multiple of 4 KiB, the sections ([`Section`]),
 //! each a whole number of `u64`s: the arrays of a [`FrozenCorpus`] as they are, the paths
 //! and database keys as offsets and bytes, the content hashes, and the figures as four
 //! arrays in bucket order.
@@ -47,7 +47,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-const MAGIC: &[u8; 8] = b"CDSNAP03";
+const MAGIC: &[u8; 8] = b"CDSNAP04";
 
 /// What every snapshot's magic starts with; the last two bytes are its format's version.
 const MAGIC_FAMILY: &[u8; 6] = b"CDSNAP";
@@ -56,8 +56,17 @@ const MAGIC_FAMILY: &[u8; 6] = b"CDSNAP";
 /// that a lookup checks about what it reads.
 const BLOCK: usize = 1 << 12;
 
-/// Bytes of a block's blake3 digest kept in the block table.
+/// Bytes of a block's digest in the block table.
 const DIGEST: usize = 16;
+
+/// A block's digest: XXH3-128, made to find damage (a torn write, a flipped bit, another
+/// file's bytes), not tampering, which the file's place beside the database guards against
+/// as it guards the database. A first check at 100,000 stories checks the blocks it reads
+/// on the way: with blake3 (format 03) their digests were a quarter of its instructions
+/// (218 of 859 million).
+fn block_digest(bytes: &[u8]) -> [u8; DIGEST] {
+    xxhash_rust::xxh3::xxh3_128(bytes).to_le_bytes()
+}
 
 /// The snapshot file of the database at `db`.
 pub fn path_for(db: &Path) -> PathBuf {

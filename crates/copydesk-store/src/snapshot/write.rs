@@ -1,7 +1,7 @@
 //! Writing a snapshot: the sections streamed to a temporary file with a digest per block,
 //! the header (with those digests) written in front of them, then the file renamed into place.
 
-use super::{temp_path, Bucket, Header, Stamp, StoredDoc, BLOCK, DIGEST, MAGIC, SECTIONS};
+use super::{block_digest, temp_path, Bucket, Header, Stamp, StoredDoc, BLOCK, DIGEST, MAGIC, SECTIONS};
 use anyhow::{ensure, Context, Result};
 use copydesk_engine::corpus::FrozenCorpus;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
@@ -53,8 +53,7 @@ pub fn write(path: &Path, stamp: Stamp, docs: &[StoredDoc], frozen: &FrozenCorpu
         let mut w = Blocks {
             inner: BufWriter::with_capacity(1 << 20, file),
             digests: Vec::new(),
-            block: blake3::Hasher::new(),
-            filled: 0,
+            block: Vec::with_capacity(BLOCK),
         };
         write_sections(&mut w, docs, frozen)?;
         let (mut file, digests) = w.into_file()?;
@@ -66,7 +65,7 @@ pub fn write(path: &Path, stamp: Stamp, docs: &[StoredDoc], frozen: &FrozenCorpu
         );
         let mut front = head;
         for d in &digests {
-            front.extend_from_slice(&d[..DIGEST]);
+            front.extend_from_slice(d);
         }
         file.seek(SeekFrom::Start(0))?;
         file.write_all(MAGIC)?;
@@ -127,24 +126,21 @@ fn write_sections(w: &mut Blocks<impl Write>, docs: &[StoredDoc], f: &FrozenCorp
 /// A writer of the sections that hashes them block by block.
 struct Blocks<W: Write> {
     inner: W,
-    digests: Vec<[u8; 32]>,
-    block: blake3::Hasher,
-    /// Bytes in the current block.
-    filled: usize,
+    digests: Vec<[u8; DIGEST]>,
+    /// The current block's bytes.
+    block: Vec<u8>,
 }
 
 impl<W: Write> Blocks<W> {
     fn put(&mut self, mut bytes: &[u8]) -> Result<()> {
         self.inner.write_all(bytes)?;
         while !bytes.is_empty() {
-            let n = bytes.len().min(BLOCK - self.filled);
-            self.block.update(&bytes[..n]);
-            self.filled += n;
+            let n = bytes.len().min(BLOCK - self.block.len());
+            self.block.extend_from_slice(&bytes[..n]);
             bytes = &bytes[n..];
-            if self.filled == BLOCK {
-                self.digests.push(*self.block.finalize().as_bytes());
-                self.block.reset();
-                self.filled = 0;
+            if self.block.len() == BLOCK {
+                self.digests.push(block_digest(&self.block));
+                self.block.clear();
             }
         }
         Ok(())
@@ -177,9 +173,9 @@ impl<W: Write> Blocks<W> {
         self.put(&[0; 8][..len.next_multiple_of(8) - len])
     }
 
-    fn finish(mut self) -> Result<(W, Vec<[u8; 32]>)> {
-        if self.filled > 0 {
-            self.digests.push(*self.block.finalize().as_bytes());
+    fn finish(mut self) -> Result<(W, Vec<[u8; DIGEST]>)> {
+        if !self.block.is_empty() {
+            self.digests.push(block_digest(&self.block));
         }
         self.inner.flush()?;
         Ok((self.inner, self.digests))
@@ -187,7 +183,7 @@ impl<W: Write> Blocks<W> {
 }
 
 impl<W: Write> Blocks<BufWriter<W>> {
-    fn into_file(self) -> Result<(W, Vec<[u8; 32]>)> {
+    fn into_file(self) -> Result<(W, Vec<[u8; DIGEST]>)> {
         let (w, d) = self.finish()?;
         Ok((w.into_inner().map_err(|e| e.into_error())?, d))
     }
