@@ -625,3 +625,41 @@ fn a_version_1_store_is_migrated_and_figures_are_found_by_width_class() {
         assert_eq!(got, want, "{kind:?} {unit:?} overlapping [{a}, {b}], first {limit}");
     }
 }
+
+/// A view opened after another ([`PgBase::open_after`], as the language server opens one
+/// when the store changes) knows the sentences' terms the other asked for: a story that
+/// changes gets a new id, so they cannot have changed. With the sentences locked, it still
+/// answers them, where a view of its own has to ask, and fails at the statement timeout.
+#[test]
+fn a_view_opened_after_another_knows_the_sentence_terms_it_asked_for() {
+    use copydesk_engine::corpus::{CorpusBase, SentRef};
+    use copydesk_store::postgres::PgBase;
+    use std::sync::Arc;
+    let Some(db) = TestDb::create("after") else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let wire = tmp.path().join("wire");
+    write_stories(&wire, 0..4, 0);
+    let store = PgStore::connect(&settings(&db.url)).unwrap();
+    store.ingest(std::slice::from_ref(&wire), None, &[], None).unwrap();
+    let mut s = settings(&db.url);
+    s.statement_timeout = Duration::from_millis(500);
+    let reader = Arc::new(PgReader::open(&s).unwrap());
+    let id = reader.doc_by_path("wire/story-0001.txt").unwrap().unwrap();
+    let at = SentRef { doc: id.try_into().unwrap(), sentence: 1 };
+    let first = PgBase::open(reader.clone()).unwrap();
+    let want = first.sentence_terms(at).expect("a sentence of the story").into_owned();
+    assert!(!want.is_empty());
+
+    // A story lands (a new generation), then the sentences are locked.
+    write_stories(&wire, 4..5, 0);
+    store.ingest(std::slice::from_ref(&wire), None, &[], None).unwrap();
+    let held = testing::lock_table_for(&db.url, "copydesk.sentences", Duration::from_secs(3));
+    let after = PgBase::open_after(reader.clone(), Some(&first)).unwrap();
+    assert!(after.generation() > first.generation());
+    assert_eq!(after.sentence_terms(at).as_deref(), Some(&want[..]), "known from the view before");
+    assert_eq!(after.failure(), None);
+    let own = PgBase::open(reader.clone()).unwrap();
+    assert_eq!(own.sentence_terms(at), None, "a view of its own asks, and the table is locked");
+    assert!(own.failure().is_some_and(|e| e.contains("statement timeout")), "{:?}", own.failure());
+    held.join().unwrap();
+}

@@ -78,7 +78,8 @@ impl Shared {
     /// follows the store in a task of its own for as long as this indexing run (`epoch`) is
     /// the latest. Returns once the first attempt to connect is over, answered or not.
     pub(super) async fn open_store(self: &Arc<Self>, epoch: u64, settings: StoreSettings) {
-        let mut follower = Follower { epoch, settings, reader: None, generation: None, backoff: Backoff::new() };
+        let mut follower =
+            Follower { epoch, settings, reader: None, generation: None, view: None, backoff: Backoff::new() };
         if let Err(e) = follower.open_view(self).await {
             self.store_failed(&follower.settings.shown(), &e).await;
         }
@@ -121,6 +122,8 @@ struct Follower {
     reader: Option<Arc<PgReader>>,
     /// The generation of the view in place; None when a new view is to be opened.
     generation: Option<i64>,
+    /// The view in place, which the next one follows ([`PgBase::open_after`]).
+    view: Option<Arc<PgBase>>,
     backoff: Backoff,
 }
 
@@ -170,12 +173,13 @@ impl Follower {
     async fn open_view(&mut self, s: &Arc<Shared>) -> Result<(), String> {
         let reader = self.reader.clone();
         let settings = self.settings.clone();
+        let previous = self.view.clone();
         let opened = tokio::task::spawn_blocking(move || {
             let reader = match reader {
                 Some(r) => r,
                 None => Arc::new(PgReader::open(&settings)?),
             };
-            let base = PgBase::open(reader.clone())?;
+            let base = PgBase::open_after(reader.clone(), previous.as_deref())?;
             Ok::<_, anyhow::Error>((reader, base))
         })
         .await
@@ -188,7 +192,9 @@ impl Follower {
         if !s.following(self.epoch) {
             return Ok(());
         }
-        s.install(self.epoch, CorpusIndex::over(Arc::new(base))).await;
+        let base = Arc::new(base);
+        self.view = Some(base.clone());
+        s.install(self.epoch, CorpusIndex::over(base)).await;
         let shown = self.settings.shown();
         if s.store.down.swap(false, Ordering::SeqCst) {
             let msg = format!("copydesk: the corpus store at {shown} answers again; the drafts are checked again.");

@@ -39,7 +39,9 @@ pub struct PgBase {
     stats: StoreStats,
     slots: DocId,
     df: Mutex<HashMap<u64, u32>>,
-    terms: Mutex<HashMap<SentRef, Arc<[u64]>>>,
+    /// Sentences' terms by (story id, sentence): shared with the views opened after this
+    /// one ([`PgBase::open_after`]), since an id names one content for good.
+    terms: Arc<Mutex<HashMap<SentRef, Arc<[u64]>>>>,
     postings: Mutex<KnownPostings>,
     /// Stories' ids by path, as asked (None: no such story).
     ids: Mutex<HashMap<String, Option<DocId>>>,
@@ -51,6 +53,16 @@ pub struct PgBase {
 impl PgBase {
     /// The store as it is now.
     pub fn open(reader: Arc<PgReader>) -> Result<Self> {
+        Self::open_after(reader, None)
+    }
+
+    /// The store as it is now, a view that follows `previous` (of the same store): what
+    /// `previous` learnt and the store cannot have changed since is known to this one too —
+    /// the terms of sentences, kept by story id, since a story changed is a new id (an
+    /// ingest that lands while reporters work then costs their next check only what it
+    /// changed, not every sentence's terms again). Term frequencies, postings and ids by
+    /// path do change, and are asked again.
+    pub fn open_after(reader: Arc<PgReader>, previous: Option<&PgBase>) -> Result<Self> {
         let stats = reader.stats()?;
         let max: Option<i64> = reader.read("reading the highest story id", || async {
             sqlx::query_scalar("SELECT max(id) FROM copydesk.documents").fetch_one(&*reader.db.pool).await
@@ -63,7 +75,7 @@ impl PgBase {
             stats,
             slots,
             df: Mutex::default(),
-            terms: Mutex::default(),
+            terms: previous.map_or_else(Default::default, |p| p.terms.clone()),
             postings: Mutex::default(),
             ids: Mutex::default(),
             failure: Mutex::default(),
