@@ -176,6 +176,18 @@ fn assert_same_as_memory(reader: &PgReader, sources: Vec<AnalyzedSource>) {
     }
 }
 
+/// A test database holding the invented stories `range` as the folder `wire`, ingested:
+/// the database, the folder's temp dir (kept while the test runs), the folder, the store.
+fn stored(tag: &str, range: std::ops::Range<usize>) -> Option<(TestDb, tempfile::TempDir, PathBuf, PgStore)> {
+    let db = TestDb::create(tag)?;
+    let tmp = tempfile::tempdir().unwrap();
+    let wire = tmp.path().join("wire");
+    write_stories(&wire, range, 0);
+    let store = PgStore::connect(&settings(&db.url)).unwrap();
+    store.ingest(std::slice::from_ref(&wire), None, &[], None).unwrap();
+    Some((db, tmp, wire, store))
+}
+
 fn assert_consistent(store: &PgStore) {
     let problems = store.verify().unwrap();
     assert!(problems.is_empty(), "the store is out of step: {problems:?}");
@@ -306,12 +318,7 @@ fn two_ingesters_at_once_neither_lose_nor_duplicate_a_story() {
 
 #[test]
 fn a_reader_waiting_for_changes_wakes_on_an_ingest() {
-    let Some(db) = TestDb::create("listen") else { return };
-    let tmp = tempfile::tempdir().unwrap();
-    let wire = tmp.path().join("wire");
-    write_stories(&wire, 0..3, 0);
-    let store = PgStore::connect(&settings(&db.url)).unwrap();
-    store.ingest(std::slice::from_ref(&wire), None, &[], None).unwrap();
+    let Some((db, _tmp, wire, store)) = stored("listen", 0..3) else { return };
     let reader = PgReader::open(&settings(&db.url)).unwrap();
     let g = reader.stats().unwrap().generation;
     assert_eq!(reader.wait_for_change(g, Duration::from_millis(300)).unwrap(), None, "nothing changed");
@@ -406,12 +413,7 @@ fn a_reader_on_the_replica_sees_what_was_ingested_on_the_primary() {
 
 #[test]
 fn an_engine_change_is_re_extracted_while_readers_read() {
-    let Some(db) = TestDb::create("reextract") else { return };
-    let tmp = tempfile::tempdir().unwrap();
-    let wire = tmp.path().join("wire");
-    write_stories(&wire, 0..150, 0);
-    let store = PgStore::connect(&settings(&db.url)).unwrap();
-    store.ingest(std::slice::from_ref(&wire), None, &[], None).unwrap();
+    let Some((db, _tmp, wire, store)) = stored("reextract", 0..150) else { return };
     // As if an older copydesk had written them.
     assert_eq!(store.set_engine_for_tests("an-older-engine").unwrap(), 150);
     assert_eq!(store.other_engine_count().unwrap(), 150);
@@ -475,11 +477,7 @@ fn a_store_that_is_down_or_silent_fails_fast_and_says_so() {
 
 #[test]
 fn a_restarted_connection_is_replaced() {
-    let Some(db) = TestDb::create("reconnect") else { return };
-    let tmp = tempfile::tempdir().unwrap();
-    let wire = tmp.path().join("wire");
-    write_stories(&wire, 0..3, 0);
-    PgStore::connect(&settings(&db.url)).unwrap().ingest(&[wire], None, &[], None).unwrap();
+    let Some((db, _tmp, _wire, _store)) = stored("reconnect", 0..3) else { return };
     let reader = PgReader::open(&settings(&db.url)).unwrap();
     assert_eq!(reader.stats().unwrap().documents, 3);
     // The server ends every session of this database (as a restart does).
@@ -497,11 +495,7 @@ fn a_restarted_connection_is_replaced() {
 
 #[test]
 fn a_slow_store_ends_a_statement_at_the_statement_timeout() {
-    let Some(db) = TestDb::create("slow") else { return };
-    let tmp = tempfile::tempdir().unwrap();
-    let wire = tmp.path().join("wire");
-    write_stories(&wire, 0..2, 0);
-    PgStore::connect(&settings(&db.url)).unwrap().ingest(std::slice::from_ref(&wire), None, &[], None).unwrap();
+    let Some((db, _tmp, _wire, _store)) = stored("slow", 0..2) else { return };
     let mut s = settings(&db.url);
     s.statement_timeout = Duration::from_millis(500);
     let reader = PgReader::open(&s).unwrap();
@@ -635,12 +629,7 @@ fn a_view_opened_after_another_knows_the_sentence_terms_it_asked_for() {
     use copydesk_engine::corpus::{CorpusBase, SentRef};
     use copydesk_store::postgres::PgBase;
     use std::sync::Arc;
-    let Some(db) = TestDb::create("after") else { return };
-    let tmp = tempfile::tempdir().unwrap();
-    let wire = tmp.path().join("wire");
-    write_stories(&wire, 0..4, 0);
-    let store = PgStore::connect(&settings(&db.url)).unwrap();
-    store.ingest(std::slice::from_ref(&wire), None, &[], None).unwrap();
+    let Some((db, _tmp, wire, store)) = stored("after", 0..4) else { return };
     let mut s = settings(&db.url);
     s.statement_timeout = Duration::from_millis(500);
     let reader = Arc::new(PgReader::open(&s).unwrap());

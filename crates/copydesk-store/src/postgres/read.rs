@@ -166,7 +166,7 @@ impl PgReader {
         Ok(self.postings_many(&[term])?.pop().unwrap_or_default())
     }
 
-    /// [`Self::postings`] of several terms in one statement, in the order asked.
+    /// [`Self::postings`] of several terms, in the order asked.
     pub fn postings_many(&self, terms: &[u64]) -> Result<Vec<Vec<(i64, u32)>>> {
         let packed = self.postings_packed(terms)?;
         Ok(packed.into_iter().map(|list| list.into_iter().map(|p| ((p >> 32) as i64, p as u32)).collect()).collect())
