@@ -58,11 +58,33 @@ pub(super) fn connect(db: &Path, unjournaled: bool) -> Result<Connection> {
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .with_context(|| format!("{}: cannot open the index", db.display()))?;
-    conn.busy_timeout(Duration::from_secs(30))?;
+    conn.busy_timeout(BUSY)?;
     let (journal, sync) = if unjournaled { ("OFF", "OFF") } else { ("WAL", "NORMAL") };
-    conn.pragma_update(None, "journal_mode", journal)?;
+    set_journal_mode(&conn, journal)?;
     conn.pragma_update(None, "synchronous", sync)?;
     Ok(conn)
+}
+
+/// How long a connection waits for another's lock.
+const BUSY: Duration = Duration::from_secs(30);
+
+/// Sets the journal mode. Switching to WAL takes the database's exclusive lock, and two
+/// connections switching at once (two first builds in one server: the one put in place and
+/// the one that lost the race, each opening it) each hold the shared lock the other waits
+/// on; SQLite then answers one of them "busy" at once, without waiting out the busy
+/// timeout. That one tries again, for as long as the busy timeout would have waited.
+fn set_journal_mode(conn: &Connection, journal: &str) -> Result<()> {
+    let deadline = std::time::Instant::now() + BUSY;
+    loop {
+        match conn.pragma_update(None, "journal_mode", journal) {
+            Err(e)
+                if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy) && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            r => return Ok(r?),
+        }
+    }
 }
 
 /// Opens the database, rebuilding it when it was written by another version.
@@ -122,7 +144,7 @@ pub(super) fn remove_journal(db: &Path) {
 pub(crate) fn open_read_only(db: &Path) -> Result<Connection> {
     let conn = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
         .with_context(|| format!("{}: cannot open the index", db.display()))?;
-    conn.busy_timeout(Duration::from_secs(30))?;
+    conn.busy_timeout(BUSY)?;
     Ok(conn)
 }
 
@@ -150,4 +172,33 @@ pub(super) fn stamp<'a>(generation: &'a str, base: &'a str) -> snapshot::Stamp<'
 /// The stamp of the stored content (changed by every sync that changes it).
 pub(super) fn generation(conn: &Connection) -> Result<Option<String>> {
     Ok(conn.query_row("SELECT value FROM meta WHERE key = 'generation'", [], |r| r.get(0)).optional()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by CI (`two_first_builds_at_once_leave_one_complete_index`, "database is
+    /// locked"): two connections switching one new database to WAL at the same moment.
+    #[test]
+    fn two_connections_switching_to_wal_at_once_both_succeed() {
+        let dir = tempfile::tempdir().unwrap();
+        for round in 0..200 {
+            let db = dir.path().join(format!("db-{round}.sqlite"));
+            let first = connect(&db, true).unwrap();
+            first.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);").unwrap();
+            drop(first);
+            let start = std::sync::Barrier::new(2);
+            std::thread::scope(|sc| {
+                let open = || {
+                    start.wait();
+                    connect(&db, false).map(|_| ())
+                };
+                let (a, b) = (sc.spawn(open), sc.spawn(open));
+                for r in [a.join().unwrap(), b.join().unwrap()] {
+                    r.unwrap_or_else(|e| panic!("round {round}: {e:#}"));
+                }
+            });
+        }
+    }
 }
