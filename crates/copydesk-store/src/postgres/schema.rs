@@ -22,11 +22,12 @@
 //! limit, and its boxes overlap so much that "the amount 2" read 9,370 index pages and
 //! 28,336 table pages at 1,000,000 stories (39,289 figures; 126 ms warm, 2.5 s cold).
 //! Version 2 gives each figure a width class, the least c with high - low <= 2^c (points
-//! and tiny and huge widths each in a class of their own, [`width_class`]), and a btree on
-//! (kind, unit, class, low, doc, quantity) that holds every column a lookup returns. A
-//! lookup probes each class with low in [a - 2^c, b]: every probe is a bounded, ordered
-//! index-only range that stops at the limit; the 102 probes' rows are then merged and cut.
-//! Same answers (compared over 6.8 million figures), 4-14 ms warm, 18 ms cold.
+//! and tiny and huge widths each in a class of their own, `copydesk.width_class` in [`V2`]),
+//! and a btree on (kind, unit, class, low, doc, quantity) that holds every column a lookup
+//! returns. A lookup probes each class with low in [a - 2^c, b]: every probe is a bounded,
+//! ordered index-only range that stops at the limit; the 102 probes' rows are then merged
+//! and cut. The same answers (compared on the 6.8 million figures of the 1M store), 4-14
+//! ms warm, 18 ms cold.
 
 use super::connect::Db;
 use anyhow::{bail, Result};
@@ -124,7 +125,7 @@ CREATE TABLE copydesk.changes (
 "#;
 
 /// Version 2: figures by width class (see the module's notes). Rewrites `figures` once (at
-/// 1,000,000 stories, 6.8 million figures, about a minute, during which it is locked).
+/// 1,000,000 stories, 6.8 million figures, 42 s, during which it is locked).
 const V2: &str = r#"
 -- The least c with w <= 2^c, clamped to [-40, 59]; points -41, wider than 2^59 (or NaN) 60.
 -- ln() may round either way: the class is raised when 2^c < w, so the bound always holds.
