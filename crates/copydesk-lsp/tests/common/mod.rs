@@ -311,6 +311,20 @@ impl Workspace {
     pub fn uri(&self, rel: &str) -> String {
         file_uri(&self.root.join(rel))
     }
+
+    /// Syncs the workspace's index of `sources` as another process (`copydesk index`) would;
+    /// the stories it changed.
+    pub fn index_as_another_process(&self) -> usize {
+        let config = copydesk_store::Config::load(&self.root.join("copydesk.toml")).expect("config");
+        let spec = copydesk_store::CorpusSpec {
+            paths: vec![self.root.join("sources")],
+            exclude: vec![],
+            base: self.root.clone(),
+        };
+        let dir = copydesk_store::index::index_dir(&config, &spec).expect("an index folder");
+        let (stats, _) = copydesk_store::PersistentStore::new(dir).sync(&spec, None).expect("sync");
+        stats.changed
+    }
 }
 
 /// Position of the `nth` occurrence of `needle` in `text`, in UTF-16 units (line, character).
