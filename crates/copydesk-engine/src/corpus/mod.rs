@@ -138,6 +138,11 @@ const PREFETCHED_DOCS: usize = 256;
 /// Candidates kept per query: enough for every `k` up to 64.
 const CANDIDATES_KEPT: usize = 256;
 
+/// Candidates a retrieval of the `k` most similar sentences scores.
+fn candidates_wanted(k: usize) -> usize {
+    k.saturating_mul(4).max(32)
+}
+
 /// A query's key in the retrieval and candidate memos (FNV-1a over its terms).
 fn query_key(query: &[u64]) -> u64 {
     query.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, t| (h ^ t).wrapping_mul(0x0100_0000_01b3))
@@ -490,7 +495,8 @@ impl CorpusIndex {
     /// as the retrievals keep them; what a retrieval gives is unchanged.
     pub fn prefetch_similar<'q>(&self, queries: impl Iterator<Item = &'q [u64]>, k: usize) {
         let Some(base) = self.base.as_ref().filter(|b| b.prefers_batches()) else { return };
-        if self.sentences == 0 || k.saturating_mul(4).max(32) > CANDIDATES_KEPT {
+        let want = candidates_wanted(k);
+        if self.sentences == 0 || want > CANDIDATES_KEPT {
             return;
         }
         let fresh: Vec<(&[u64], u64)> = queries
@@ -514,7 +520,7 @@ impl CorpusIndex {
         let mut at = Vec::new();
         for ((q, h), w) in fresh.iter().zip(&weights) {
             let kept = self.candidate_memo.get_or_compute(*h, || Arc::new(self.candidates(q, w, CANDIDATES_KEPT)));
-            at.extend(kept.iter().take(k.saturating_mul(4).max(32)).map(|&(r, _)| SentRef::unpack(r)));
+            at.extend(kept.iter().take(want).map(|&(r, _)| SentRef::unpack(r)));
         }
         at.sort_unstable();
         at.dedup();
@@ -565,7 +571,7 @@ impl CorpusIndex {
         }
         let weights: Vec<f32> = query.iter().map(|t| self.weight(*t)).collect();
         let total: f32 = weights.iter().sum();
-        let want = k.saturating_mul(4).max(32);
+        let want = candidates_wanted(k);
         let kept;
         let fresh;
         let rough: &[(u64, f64)] = if want <= CANDIDATES_KEPT {
