@@ -212,3 +212,26 @@ fn documents_frozen_out_of_order_take_their_slots() {
     assert_eq!(shuffled.len(), docs.len());
     assert_eq!(shuffled.finish(), in_order.finish());
 }
+
+#[test]
+fn a_document_put_again_in_its_slot_replaces_the_first() {
+    let docs = sources();
+    let mut in_order = FrozenBuilder::new();
+    for s in &docs {
+        in_order.add(s);
+    }
+    // Every slot first holds another document (its terms and figures), then its own.
+    let mut replaced = FrozenBuilder::new();
+    for (i, s) in docs.iter().enumerate() {
+        replaced.add_at(i, &docs[(i + 1) % docs.len()]);
+        replaced.add_at(i, s);
+    }
+    // A slot holding the last document's terms, then nothing of them: an empty story.
+    let mut empty = docs[0].clone();
+    empty.sentence_terms.clear();
+    empty.analysis.quantities.clear();
+    replaced.add_at(docs.len(), &docs[docs.len() - 1]);
+    replaced.add_at(docs.len(), &empty);
+    in_order.add(&empty);
+    assert_eq!(replaced.finish(), in_order.finish());
+}

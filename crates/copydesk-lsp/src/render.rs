@@ -54,7 +54,7 @@ pub fn evidence_location(e: &Evidence, corpus: &CorpusIndex, base: &Path, unit: 
     let html = lower.ends_with(".html") || lower.ends_with(".htm");
     let range = match corpus.by_path(&e.path) {
         Some(src) if !html && e.span.end <= src.doc.text.len() => {
-            let p = Positions { text: &src.doc.text, lines: &src.lines, unit };
+            let p = Positions { text: &src.doc.text, lines: src.lines(), unit };
             p.range(e.span)
         }
         _ => {

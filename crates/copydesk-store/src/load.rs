@@ -182,10 +182,19 @@ fn decode_file(path: &Path, bytes: Vec<u8>) -> Result<String, LoadError> {
 
 /// Reads a file's bytes, refusing one over the size limit before reading it.
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>, LoadError> {
+    read_stamped(path).map(|(bytes, _)| bytes)
+}
+
+/// [`read_bytes`], with the file's size and modification time (nanoseconds since the epoch)
+/// as they were before it was read.
+pub fn read_stamped(path: &Path) -> Result<(Vec<u8>, (i64, i64)), LoadError> {
     use std::io::Read;
     let err = |reason: String| LoadError { path: path.to_path_buf(), reason };
     let file = std::fs::File::open(path).map_err(|e| err(format!("cannot read: {e}")))?;
-    let len = file.metadata().map_err(|e| err(format!("cannot read: {e}")))?.len();
+    let meta = file.metadata().map_err(|e| err(format!("cannot read: {e}")))?;
+    let len = meta.len();
+    let mtime = meta.modified().ok().and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok());
+    let stamp = (len as i64, mtime.map_or(0, |d| d.as_nanos() as i64));
     if len > MAX_FILE_BYTES {
         return Err(err(format!("too large ({} MiB; the limit is {} MiB)", len >> 20, MAX_FILE_BYTES >> 20)));
     }
@@ -195,7 +204,7 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, LoadError> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(err(format!("too large (over {} MiB)", MAX_FILE_BYTES >> 20)));
     }
-    Ok(bytes)
+    Ok((bytes, stamp))
 }
 
 /// Decodes file contents: UTF-8 (a BOM is dropped), or UTF-16 with a byte-order mark;

@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result};
 use copydesk_engine::corpus::{AnalyzedSource, SourceDoc};
-use copydesk_engine::{Analysis, LineIndex};
+use copydesk_engine::Analysis;
 
 /// Serializes a source (its masked prose is stored once when it is the text itself).
 pub fn encode(source: &mut AnalyzedSource) -> Result<Vec<u8>> {
@@ -18,7 +18,7 @@ pub fn encode(source: &mut AnalyzedSource) -> Result<Vec<u8>> {
 }
 
 /// Decodes a stored source. Its sentence terms are stored too (computing them
-/// is most of the cost of [`AnalyzedSource::restore`]); only the line index is rebuilt.
+/// is most of the cost of [`AnalyzedSource::restore`]); the line index is built on first use.
 pub fn decode(blob: &[u8], path: String) -> Result<AnalyzedSource> {
     type Stored = (bool, SourceDoc, Analysis, Vec<Vec<u64>>);
     let (same, mut doc, mut analysis, sentence_terms): Stored = postcard::from_bytes(blob)?;
@@ -27,8 +27,7 @@ pub fn decode(blob: &[u8], path: String) -> Result<AnalyzedSource> {
     }
     anyhow::ensure!(sentence_terms.len() == analysis.sentences.len(), "sentence terms do not match the sentences");
     doc.path = path;
-    let lines = LineIndex::new(&doc.text);
-    Ok(AnalyzedSource::from_parts(doc, analysis, sentence_terms, lines))
+    Ok(AnalyzedSource::from_parts(doc, analysis, sentence_terms))
 }
 
 /// The document alone (path, text, format, title, date) of a stored analysis, read without

@@ -36,15 +36,27 @@ pub struct FrozenCorpus {
 /// corpus to snapshot it. Documents may arrive in any order ([`FrozenBuilder::add_at`]);
 /// ids follow their slots. The result equals [`CorpusIndex::build`] of the same documents
 /// in slot order, frozen.
+///
+/// Each term is given a small id as its document is added, and the sentences that have it
+/// are counted then, so that [`FrozenBuilder::finish`] only sorts the distinct terms and
+/// places each posting: what a term costs is paid as documents come (beside the work that
+/// makes them), not all at the end.
 #[derive(Default)]
 pub struct FrozenBuilder {
     pending: Vec<Option<Pending>>,
+    /// Each distinct term's id (the order it was first seen), its hash, and how many
+    /// sentences of the documents now added have it.
+    ids: TermMap<u32>,
+    distinct: Vec<u64>,
+    counts: Vec<u64>,
 }
 
 /// What the frozen index keeps of one document until [`FrozenBuilder::finish`].
 struct Pending {
     path: String,
-    sentence_terms: Vec<Vec<u64>>,
+    /// The term ids of its sentences, one sentence after another, and where each sentence's end.
+    term_ids: Vec<u32>,
+    ends: Vec<u32>,
     /// Key, low, high, quantity index and sentence of each figure.
     figures: Vec<(QuantityKey, f64, f64, u32, u32)>,
 }
@@ -59,10 +71,16 @@ impl FrozenBuilder {
         self.add_at(self.pending.len(), s);
     }
 
-    /// Puts a document in `slot`: documents are numbered in slot order, empty slots skipped.
+    /// Puts a document in `slot` (replacing one put there before): documents are numbered
+    /// in slot order, empty slots skipped.
     pub fn add_at(&mut self, slot: usize, s: &AnalyzedSource) {
         if self.pending.len() <= slot {
             self.pending.resize_with(slot + 1, || None);
+        }
+        if let Some(old) = self.pending[slot].take() {
+            for id in old.term_ids {
+                self.counts[id as usize] -= 1;
+            }
         }
         let figures = s
             .analysis
@@ -71,8 +89,21 @@ impl FrozenBuilder {
             .enumerate()
             .map(|(i, q)| (QuantityKey::of(q), q.low, q.high, i as u32, q.sentence as u32))
             .collect();
-        self.pending[slot] =
-            Some(Pending { path: s.doc.path.clone(), sentence_terms: s.sentence_terms.clone(), figures });
+        let mut term_ids = Vec::with_capacity(s.sentence_terms.iter().map(Vec::len).sum());
+        let mut ends = Vec::with_capacity(s.sentence_terms.len());
+        for terms in &s.sentence_terms {
+            for &t in terms {
+                let id = *self.ids.entry(t).or_insert_with(|| {
+                    self.distinct.push(t);
+                    self.counts.push(0);
+                    (self.distinct.len() - 1) as u32
+                });
+                self.counts[id as usize] += 1;
+                term_ids.push(id);
+            }
+            ends.push(term_ids.len() as u32);
+        }
+        self.pending[slot] = Some(Pending { path: s.doc.path.clone(), term_ids, ends, figures });
     }
 
     /// Documents added.
@@ -85,61 +116,45 @@ impl FrozenBuilder {
     }
 
     pub fn finish(self) -> FrozenCorpus {
+        let FrozenBuilder { pending, ids, distinct, counts } = self;
+        drop(ids);
         let mut f = FrozenCorpus { doc_sentences: vec![0], sentence_starts: vec![0], ..Default::default() };
+        // The terms some sentence has (a replaced document's may be gone), in order: where
+        // each one's postings start follows from the counts.
+        let mut by_term: Vec<u32> = (0..distinct.len() as u32).filter(|&i| counts[i as usize] > 0).collect();
+        by_term.sort_unstable_by_key(|&i| distinct[i as usize]);
+        let mut rank = vec![0u32; distinct.len()];
+        let mut starts = vec![0u64; by_term.len() + 1];
+        for (r, &i) in by_term.iter().enumerate() {
+            rank[i as usize] = r as u32;
+            starts[r + 1] = starts[r] + counts[i as usize];
+        }
+        let total = starts[by_term.len()] as usize;
+        // Each term's sentences in document and sentence order, as [`CorpusIndex::insert`]
+        // appends them.
+        let mut cursor = starts.clone();
+        let mut postings = vec![0u64; total];
+        f.sentence_terms.reserve_exact(total);
         let mut figures: HashMap<QuantityKey, Vec<FrozenFigure>> = HashMap::new();
-        for p in self.pending.into_iter().flatten() {
+        for p in pending.into_iter().flatten() {
             let id = f.paths.len() as DocId;
             for (key, low, high, quantity, sentence) in p.figures {
                 figures.entry(key).or_default().push((low, high, id, quantity, sentence));
             }
             f.paths.push(p.path);
-            for terms in p.sentence_terms {
-                f.sentence_terms.extend_from_slice(&terms);
-                f.sentence_starts.push(f.sentence_terms.len() as u64);
-            }
-            f.doc_sentences.push((f.sentence_starts.len() - 1) as u64);
-        }
-        // The postings are inverted from the sentence terms by counting, in flat arrays (no
-        // list per term): each term's sentences in document and sentence order, as
-        // [`CorpusIndex::insert`] appends them.
-        let mut ids: TermMap<u32> = TermMap::default();
-        let mut distinct: Vec<u64> = Vec::new();
-        let id_at: Vec<u32> = f
-            .sentence_terms
-            .iter()
-            .map(|t| {
-                *ids.entry(*t).or_insert_with(|| {
-                    distinct.push(*t);
-                    (distinct.len() - 1) as u32
-                })
-            })
-            .collect();
-        drop(ids);
-        let mut by_term: Vec<u32> = (0..distinct.len() as u32).collect();
-        by_term.sort_unstable_by_key(|&i| distinct[i as usize]);
-        let mut rank = vec![0u32; distinct.len()];
-        for (r, &i) in by_term.iter().enumerate() {
-            rank[i as usize] = r as u32;
-        }
-        let mut starts = vec![0u64; distinct.len() + 1];
-        for &i in &id_at {
-            starts[rank[i as usize] as usize + 1] += 1;
-        }
-        for k in 1..starts.len() {
-            starts[k] += starts[k - 1];
-        }
-        let mut cursor = starts.clone();
-        let mut postings = vec![0u64; id_at.len()];
-        for doc in 0..f.paths.len() {
-            let (first, end) = (f.doc_sentences[doc] as usize, f.doc_sentences[doc + 1] as usize);
-            for s in first..end {
-                let r = SentRef { doc: doc as DocId, sentence: (s - first) as u32 }.pack();
-                for &i in &id_at[f.sentence_starts[s] as usize..f.sentence_starts[s + 1] as usize] {
-                    let slot = &mut cursor[rank[i as usize] as usize];
+            let mut at = 0;
+            for (sentence, &end) in p.ends.iter().enumerate() {
+                let r = SentRef { doc: id, sentence: sentence as u32 }.pack();
+                for &t in &p.term_ids[at..end as usize] {
+                    f.sentence_terms.push(distinct[t as usize]);
+                    let slot = &mut cursor[rank[t as usize] as usize];
                     postings[*slot as usize] = r;
                     *slot += 1;
                 }
+                at = end as usize;
+                f.sentence_starts.push(f.sentence_terms.len() as u64);
             }
+            f.doc_sentences.push((f.sentence_starts.len() - 1) as u64);
         }
         f.terms = by_term.into_iter().map(|i| distinct[i as usize]).collect();
         f.term_starts = starts;

@@ -30,8 +30,10 @@ pub struct AnalyzedSource {
     pub analysis: Analysis,
     /// Content terms of each sentence (sorted), parallel to `analysis.sentences`.
     pub sentence_terms: Vec<Vec<u64>>,
+    /// The text's line index, built when a citation first needs it (an index stores and
+    /// loads sources it never cites).
     #[serde(skip)]
-    pub lines: LineIndex,
+    lines: OnceLock<LineIndex>,
     /// The quotes with their speakers and the reported speech of an analysis stored
     /// without them ([`AnalyzedSource::deferred`]), resolved by [`AnalyzedSource::speakers`].
     #[serde(skip)]
@@ -53,15 +55,19 @@ impl AnalyzedSource {
 
     /// Rebuilds what is derived (after loading from a persistent index).
     pub fn restore(doc: SourceDoc, analysis: Analysis) -> Self {
-        let lines = LineIndex::new(&doc.text);
         let sentence_terms =
             analysis.sentences.iter().map(|s| terms::content_terms(&analysis.prose.masked, s.span)).collect();
-        AnalyzedSource::from_parts(doc, analysis, sentence_terms, lines)
+        AnalyzedSource::from_parts(doc, analysis, sentence_terms)
     }
 
     /// A source from its stored parts.
-    pub fn from_parts(doc: SourceDoc, analysis: Analysis, sentence_terms: Vec<Vec<u64>>, lines: LineIndex) -> Self {
-        AnalyzedSource { doc, analysis, sentence_terms, lines, resolved: OnceLock::new() }
+    pub fn from_parts(doc: SourceDoc, analysis: Analysis, sentence_terms: Vec<Vec<u64>>) -> Self {
+        AnalyzedSource { doc, analysis, sentence_terms, lines: OnceLock::new(), resolved: OnceLock::new() }
+    }
+
+    /// The text's line index.
+    pub fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.doc.text))
     }
 
     /// The quotes, each with its speaker, and the reported speech. A deferred analysis has
@@ -101,9 +107,9 @@ impl AnalyzedSource {
         let text = &self.doc.text;
         let sent = self.analysis.sentences.get(sentence).map(|s| s.span).unwrap_or(focus);
         let at = if focus.is_empty() { sent.start } else { focus.start };
-        let lc = self.lines.line_col(text, at, ColumnUnit::Char);
+        let lc = self.lines().line_col(text, at, ColumnUnit::Char);
         // In a PDF's text, the line within its page.
-        let page = self.doc.layout.page_of(at).map(|(page, start)| (page, self.lines.line_of(start) as u32));
+        let page = self.doc.layout.page_of(at).map(|(page, start)| (page, self.lines().line_of(start) as u32));
         Evidence {
             path: self.doc.path.clone(),
             line: lc.line + 1 - page.map_or(0, |(_, first)| first),

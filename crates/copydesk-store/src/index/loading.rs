@@ -12,26 +12,62 @@ use anyhow::Result;
 use copydesk_engine::corpus::{AnalyzedSource, CorpusIndex, FrozenBuilder, FrozenCorpus};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, SyncSender};
+use std::thread::{Scope, ScopedJoinHandle};
 use std::time::{Duration, Instant};
 
-/// The corpus of the database at `db` after a sync of `files` (`synced`); `tick` counts
-/// stored analyses decoded.
+/// Where a sync sends each source it extracts, to be added to the frozen index as it is
+/// written and dropped (a first build holds no more than a batch of them at once).
+pub(super) type Sink = SyncSender<(usize, AnalyzedSource)>;
+
+/// What the builder leaves: the frozen index, the bytes of text of its sources, and the
+/// files it holds, in id order.
+pub(super) type Built = (FrozenCorpus, u64, Vec<usize>);
+
+/// A sink, and the builder behind it on a thread of `scope`, for a sync of `total` files.
+pub(super) fn builder<'scope>(
+    scope: &'scope Scope<'scope, '_>,
+    total: usize,
+) -> (Sink, ScopedJoinHandle<'scope, Built>) {
+    let (sink, sources) = std::sync::mpsc::sync_channel(BATCH);
+    (sink, scope.spawn(move || build(sources, total)))
+}
+
+/// Adds each source that comes to a frozen index, in its file's slot, and drops it: ids
+/// follow file order whatever order the sources come in.
+fn build(sources: Receiver<(usize, AnalyzedSource)>, total: usize) -> Built {
+    let mut frozen = FrozenBuilder::new();
+    let mut added = vec![false; total];
+    let mut bytes = 0u64;
+    for (i, s) in sources {
+        bytes += s.doc.text.len() as u64;
+        frozen.add_at(i, &s);
+        added[i] = true;
+    }
+    let order: Vec<usize> = (0..total).filter(|&i| added[i]).collect();
+    (frozen.finish(), bytes, order)
+}
+
+/// The corpus of the database at `db` after a sync of `files` (`synced`), whose extracted
+/// sources went to `sink`'s `builder`; `tick` counts stored analyses decoded.
 #[allow(clippy::type_complexity)]
 pub(super) fn load(
     db: &Path,
     files: &[PathBuf],
     base: &Path,
     synced: Synced,
+    (sink, builder): (Sink, ScopedJoinHandle<'_, Built>),
     tick: &(dyn Fn(usize) + Sync),
     t_sync: Instant,
 ) -> Result<(SyncStats, Option<(CorpusIndex, u64)>, OpenTimings, Vec<LoadError>)> {
-    let Synced { stats, mut conn, keys, stamps, mut slots, to_load, mut errors, sync } = synced;
+    let Synced { stats, mut conn, keys, stamps, to_load, mut errors, sync } = synced;
     let total = files.len();
     // Nothing changed and the snapshot is current: open it, reading documents when needed.
     let t_load = Instant::now();
     let generation = generation(&conn)?.unwrap_or_default();
     let snap = snapshot::path_for(db);
-    let unchanged = stats.added + stats.changed + stats.removed == 0 && slots.iter().all(Option::is_none);
+    // (Every source the sync extracted counts as added or changed.)
+    let unchanged = stats.added + stats.changed + stats.removed == 0;
     if unchanged {
         // Checked whole before it is used (on every core): a damaged snapshot is found here,
         // not in the middle of a check.
@@ -60,35 +96,17 @@ pub(super) fn load(
         }
     }
 
-    // Load: a reader thread streams the stored rows, rayon decodes them in batches, and a
-    // builder thread adds each source to the frozen index (in its file's slot) as it comes.
+    // Load: a reader thread streams the stored rows, rayon decodes them in batches, and the
+    // builder adds each source to the frozen index (in its file's slot) as it comes, beside
+    // the sources the sync extracted, which it was sent as they were written.
     let (frozen, bytes, order, load, build) =
         std::thread::scope(|sc| -> Result<(FrozenCorpus, u64, Vec<usize>, Duration, Duration)> {
-            let (src_tx, src_rx) = std::sync::mpsc::channel::<(usize, Option<AnalyzedSource>)>();
-            let builder = sc.spawn(move || {
-                // Each source goes into its file's slot as it comes and is dropped: ids
-                // follow file order whatever order the rows are read in.
-                let mut frozen = FrozenBuilder::new();
-                let mut added = vec![false; total];
-                let mut bytes = 0u64;
-                for (i, s) in src_rx {
-                    if let Some(s) = s {
-                        bytes += s.doc.text.len() as u64;
-                        frozen.add_at(i, &s);
-                        added[i] = true;
-                    }
-                }
-                let order: Vec<usize> = (0..total).filter(|&i| added[i]).collect();
-                (frozen.finish(), bytes, order)
-            });
-            for (i, s) in slots.iter_mut().enumerate() {
-                if let Some(s) = s.take() {
-                    let _ = src_tx.send((i, Some(s)));
-                }
-            }
             let (blob_tx, blob_rx) = std::sync::mpsc::sync_channel::<Vec<(usize, Vec<u8>)>>(2);
             let to_load = &to_load;
             let reader = sc.spawn(move || -> Result<()> {
+                if to_load.is_empty() {
+                    return Ok(()); // a first build: everything came from the sync
+                }
                 let conn = open_read_only(db)?;
                 let mut stmt = conn.prepare("SELECT id, data FROM blobs")?;
                 let mut q = stmt.query([])?;
@@ -118,7 +136,7 @@ pub(super) fn load(
                     seen[i] = true;
                     match s {
                         Some(s) => {
-                            let _ = src_tx.send((i, Some(s)));
+                            let _ = sink.send((i, s));
                         }
                         None => broken.push(i),
                     }
@@ -136,21 +154,16 @@ pub(super) fn load(
                             Outcome::Fresh { size, hash, mut source, .. } => {
                                 let blob = encode(&mut source)?;
                                 put(&tx, &keys[i], (size, 0), &hash, (&source, &blob), true)?;
-                                let _ = src_tx.send((i, Some(*source)));
+                                let _ = sink.send((i, *source));
                             }
-                            Outcome::Failed(e) => {
-                                errors.push(e);
-                                let _ = src_tx.send((i, None));
-                            }
-                            Outcome::Same { .. } => {
-                                let _ = src_tx.send((i, None));
-                            }
+                            Outcome::Failed(e) => errors.push(e),
+                            Outcome::Same { .. } => {}
                         }
                     }
                 }
                 tx.commit()?;
             }
-            drop(src_tx);
+            drop(sink);
             let load = t_load.elapsed();
             let t_build = Instant::now();
             let (frozen, bytes, order) = builder.join().map_err(|_| anyhow::anyhow!("the index builder panicked"))?;
@@ -159,14 +172,17 @@ pub(super) fn load(
     // The next open of this unchanged corpus starts from a snapshot (a failure to write one
     // only costs time). This one goes on from the same arrays: the loaded documents were
     // dropped as they were indexed, and are read again as lookups need them.
+    trace("built", t_sync);
     let docs = stored_docs(&conn, order.iter().map(|&i| keys[i].as_str()))?;
     // It goes on from the snapshot just written, mapped (its pages are in the page cache,
     // and the arrays in memory are dropped), or from the arrays when none could be written.
     let shown_base = base.to_string_lossy();
     let stamp = stamp(&generation, &shown_base);
     let written = snapshot::write(&snap, stamp, &docs, &frozen)
+        .inspect(|()| trace("snapshot written", t_sync))
         .and_then(|()| snapshot::open(&snap, stamp, false))
         .and_then(|s| s.map(|s| snapshot::thaw(db, s)).transpose());
+    trace("snapshot opened", t_sync);
     let index = match written {
         Ok(Some(index)) => index,
         Ok(None) => snapshot::thaw_in_memory(db, docs, frozen)?,

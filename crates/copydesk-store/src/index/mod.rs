@@ -293,15 +293,26 @@ impl PersistentStore {
         let t_sync = Instant::now();
         let counter = crate::Progress::new(files.len(), progress);
         let tick = |n: usize| counter.tick(n);
-        let Some(synced) = sync::sync_files(db, files, base, keep, &tick, self.fail_after_writes, t_sync)? else {
-            // Another process put its first build in place meanwhile: sync with that one.
-            return self.attempt(db, files, base, progress, keep);
-        };
         if !keep {
+            let Some(synced) = sync::sync_files(db, files, base, None, &tick, self.fail_after_writes, t_sync)? else {
+                // Another process put its first build in place meanwhile: sync with that one.
+                return self.attempt(db, files, base, progress, keep);
+            };
             let Synced { stats, errors, sync, .. } = synced;
             return Ok((stats, None, OpenTimings { sync, ..Default::default() }, errors));
         }
-        loading::load(db, files, base, synced, &tick, t_sync)
+        // The frozen index is built beside the sync, from each source as it is written.
+        std::thread::scope(|scope| {
+            let (sink, builder) = loading::builder(scope, files.len());
+            let fail_after = self.fail_after_writes;
+            let Some(synced) = sync::sync_files(db, files, base, Some(&sink), &tick, fail_after, t_sync)? else {
+                // Another process put its first build in place meanwhile: sync with that one
+                // (what was built beside this one is dropped).
+                drop(sink);
+                return self.attempt(db, files, base, progress, keep);
+            };
+            loading::load(db, files, base, synced, (sink, builder), &tick, t_sync)
+        })
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::database::{connect, generation, prepare};
 use super::first_build::FirstBuild;
+use super::loading::Sink;
 use super::location::key_of;
 use super::rows::{forget, put, Row};
 use super::{trace, SyncStats};
@@ -58,8 +59,6 @@ pub(super) struct Synced {
     pub keys: Vec<String>,
     /// Size and mtime of each file, taken before it was read.
     pub stamps: Vec<Option<(i64, i64)>>,
-    /// Sources this sync extracted, by file (when they are to be loaded).
-    pub slots: Vec<Option<AnalyzedSource>>,
     /// Stored analyses to load: blob row id → file.
     pub to_load: HashMap<i64, usize>,
     pub errors: Vec<LoadError>,
@@ -67,14 +66,14 @@ pub(super) struct Synced {
     pub sync: Duration,
 }
 
-/// Brings the database at `db` in line with `files` (keeping what it extracted, and noting
-/// what is to be loaded, when `keep`); `tick` counts files done. None when another process
+/// Brings the database at `db` in line with `files` (sending what it extracts to `keep`, and
+/// noting what is to be loaded, when there is one); `tick` counts files done. None when another process
 /// put its first build in place meanwhile: the caller syncs again, with that one.
 pub(super) fn sync_files(
     db: &Path,
     files: &[PathBuf],
     base: &Path,
-    keep: bool,
+    keep: Option<&Sink>,
     tick: &(dyn Fn(usize) + Sync),
     fail_after_writes: Option<usize>,
     t_sync: Instant,
@@ -87,8 +86,6 @@ pub(super) fn sync_files(
 
     let keys: Vec<String> = files.iter().map(|f| key_of(f)).collect();
     trace("prepare", t_sync);
-    let stamps: Vec<Option<(i64, i64)>> = on_io_pool(|| files.par_iter().map(|f| stat(f)).collect());
-    trace("stat", t_sync);
     let mut rows: HashMap<String, Row> = HashMap::new();
     {
         let mut stmt = conn.prepare("SELECT path, size, mtime, hash, blob FROM docs")?;
@@ -99,6 +96,11 @@ pub(super) fn sync_files(
         }
     }
     trace("rows", t_sync);
+    // Each file's size and mtime, to compare with its row; with no rows (a first build),
+    // each file's are taken as it is read instead (from the open file, before reading it).
+    let stamps: Vec<Option<(i64, i64)>> =
+        if rows.is_empty() { vec![None; total] } else { on_io_pool(|| files.par_iter().map(|f| stat(f)).collect()) };
+    trace("stat", t_sync);
     let plans: Vec<Plan> = keys
         .iter()
         .zip(&stamps)
@@ -109,7 +111,6 @@ pub(super) fn sync_files(
         })
         .collect();
 
-    let mut slots: Vec<Option<AnalyzedSource>> = if keep { (0..total).map(|_| None).collect() } else { Vec::new() };
     let mut errors = Vec::new();
     // Blob row id → file.
     let mut to_load: HashMap<i64, usize> = HashMap::new();
@@ -117,13 +118,13 @@ pub(super) fn sync_files(
     for (i, p) in plans.iter().enumerate() {
         if matches!(p, Plan::Unchanged) {
             stats.unchanged += 1;
-            if keep {
+            if keep.is_some() {
                 to_load.insert(rows[&keys[i]].blob, i);
             }
         }
     }
 
-    if !keep {
+    if keep.is_none() {
         tick(stats.unchanged);
     }
     let sync_start = now_ns();
@@ -136,12 +137,12 @@ pub(super) fn sync_files(
         // batch is extracted while the one before is written.
         type Encoded = Vec<(usize, Outcome, Option<Result<Vec<u8>>>)>;
         let (batch_tx, batch_rx) = std::sync::mpsc::sync_channel::<Encoded>(1);
-        type Read = Vec<(usize, Result<Vec<u8>, LoadError>)>;
+        type Read = Vec<(usize, Result<(Vec<u8>, (i64, i64)), LoadError>)>;
         let (read_tx, read_rx) = std::sync::mpsc::sync_channel::<Read>(1);
         let (rows, stamps, keys, work, tick) = (&rows, &stamps, &keys, &work, &tick);
         let read = move || {
             for batch in work.chunks(BATCH) {
-                let bytes = on_io_pool(|| batch.par_iter().map(|&i| (i, load::read_bytes(&files[i]))).collect());
+                let bytes = on_io_pool(|| batch.par_iter().map(|&i| (i, load::read_stamped(&files[i]))).collect());
                 if read_tx.send(bytes).is_err() {
                     return;
                 }
@@ -151,9 +152,10 @@ pub(super) fn sync_files(
             for batch in read_rx {
                 let encoded: Encoded = batch
                     .into_par_iter()
-                    .map(|(i, bytes)| {
+                    .map(|(i, read)| {
                         let known = rows.get(&keys[i]).map(|r| &r.hash[..]);
-                        let mut o = process_bytes(&files[i], base, known, stamps[i], bytes);
+                        let stamp = stamps[i].or(read.as_ref().ok().map(|r| r.1));
+                        let mut o = process_bytes(&files[i], base, known, stamp, read.map(|r| r.0));
                         let blob = match &mut o {
                             Outcome::Fresh { source, .. } => Some(encode(source)),
                             _ => None,
@@ -195,7 +197,7 @@ pub(super) fn sync_files(
                             touch.execute(params![keys[i], size, racy(mtime)])?;
                             stats.unchanged += 1;
                             stats.rehashed += 1;
-                            if keep {
+                            if keep.is_some() {
                                 to_load.insert(rows[&keys[i]].blob, i);
                             }
                         }
@@ -211,8 +213,8 @@ pub(super) fn sync_files(
                             } else {
                                 stats.added += 1;
                             }
-                            if keep {
-                                slots[i] = Some(*source);
+                            if let Some(sink) = keep {
+                                let _ = sink.send((i, *source));
                             }
                         }
                         Outcome::Failed(e) => {
@@ -268,7 +270,7 @@ pub(super) fn sync_files(
     errors.sort_by_key(|(i, _)| *i);
     let errors: Vec<LoadError> = errors.into_iter().map(|(_, e)| e).collect();
     let sync = t_sync.elapsed();
-    Ok(Some(Synced { stats, conn, keys, stamps, slots, to_load, errors, sync }))
+    Ok(Some(Synced { stats, conn, keys, stamps, to_load, errors, sync }))
 }
 
 /// Runs `f` (parallel stats or reads) on the process's pool of [`IO_THREADS`] threads, made
