@@ -70,6 +70,11 @@ fn blank(masked: &mut [u8], span: Span) {
 fn blank_invisible(masked: &mut [u8]) {
     let mut i = 0;
     while i < masked.len() {
+        // Every character blanked starts with a byte of 0xC2 or above: skip to the next one.
+        match masked[i..].iter().position(|&b| b >= 0xC2) {
+            Some(n) => i += n,
+            None => return,
+        }
         let width = match masked[i..] {
             [0xC2, 0xA0, ..] => 2,
             [0xE2, 0x80, 0x80..=0x8F | 0xAA..=0xAF, ..] => 3,

@@ -395,23 +395,55 @@ pub fn number_term(token: &str) -> u64 {
 
 /// Sorted, de-duplicated content terms of a span (content words, stemmed, and figures).
 pub fn content_terms(text: &str, span: Span) -> Vec<u64> {
-    let mut buf = String::new();
     let mut out: Vec<u64> = Vec::new();
-    for_each_word(text, span, |w| {
-        let s = w.slice(text);
-        if is_numeric(s) {
-            out.push(number_term(s));
-            return;
+    TERMS_OF_WORDS.with_borrow_mut(|known| {
+        if known.len() > WORDS_KEPT {
+            known.clear();
         }
-        lower_into(s, &mut buf);
-        if buf.chars().nth(1).is_some() && !is_stopword(&buf) {
-            stem_lowered(&mut buf);
-            out.push(hash_str(&buf));
-        }
+        for_each_word(text, span, |w| {
+            let s = w.slice(text);
+            if is_numeric(s) {
+                out.push(number_term(s));
+                return;
+            }
+            let term = match known.get(s) {
+                Some(term) => *term,
+                None => {
+                    let term = word_term(s);
+                    known.insert(s.into(), term);
+                    term
+                }
+            };
+            out.extend(term);
+        });
     });
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// The term of a word that is not a figure; None for a stopword or a single letter.
+fn word_term(word: &str) -> Option<u64> {
+    let mut buf = String::with_capacity(word.len() + 1);
+    lower_into(word, &mut buf);
+    if buf.chars().nth(1).is_some() && !is_stopword(&buf) {
+        stem_lowered(&mut buf);
+        Some(hash_str(&buf))
+    } else {
+        None
+    }
+}
+
+/// How many words a thread keeps the terms of before it forgets them all.
+const WORDS_KEPT: usize = 1 << 16;
+
+thread_local! {
+    /// The term of each word (as written) a thread has met lately ([`word_term`], a pure
+    /// function): a corpus's vocabulary is small beside its length, so most words cost a
+    /// lookup, not their lower-casing, stemming and hashing. Keys are hashed with a seed
+    /// of the process's own (foldhash), so that no text can be written to make them collide.
+    static TERMS_OF_WORDS: std::cell::RefCell<std::collections::HashMap<Box<str>, Option<u64>, foldhash::fast::RandomState>> =
+        std::cell::RefCell::new(std::collections::HashMap::default());
 }
 
 /// Normalized words of a quote for verbatim comparison: lower case, curly
@@ -570,8 +602,46 @@ mod tests {
         }
 
         #[test]
+        fn content_terms_agree_with_each_word_worked_out_afresh(
+            text in "([A-Za-z]{1,3}|[Ss]aid|THE|the|Ukraine's|Ukraine\u{2019}s|U\\.S|é[a-z]|Öl|[0-9]{1,3}(,[0-9]{3})?|[ .,'-]){0,30}"
+        ) {
+            // The terms each thread keeps of the words it met are what the words give when
+            // worked out again (the same word in other cases, with a curly apostrophe, as a
+            // figure), whatever was met before.
+            let span = Span::new(0, text.len());
+            let mut fresh: Vec<u64> = words(&text, span)
+                .iter()
+                .filter_map(|w| {
+                    let w = w.slice(&text);
+                    if is_numeric(w) { Some(number_term(w)) } else { reference_term(w) }
+                })
+                .collect();
+            fresh.sort_unstable();
+            fresh.dedup();
+            proptest::prop_assert_eq!(content_terms(&text, span), fresh.clone());
+            proptest::prop_assert_eq!(content_terms(&text, span), fresh);
+        }
+
+        #[test]
         fn stem_in_place_agrees_with_reference(word in "[A-Za-zéÖ.'\u{2019}]{0,14}(ies|ing|ed|es|s|ian|ce|se|'s|\u{2019}s|')?") {
             proptest::prop_assert_eq!(stem(&word), reference_stem(&word));
+        }
+    }
+
+    /// A word's term as content terms gave it before words' terms were kept.
+    fn reference_term(word: &str) -> Option<u64> {
+        let lower: String =
+            word.chars().map(|c| if c == '\u{2019}' { '\'' } else { c }).flat_map(char::to_lowercase).collect();
+        (lower.chars().count() > 1 && !is_stopword(&lower)).then(|| hash_str(&stem(&lower)))
+    }
+
+    #[test]
+    fn a_thread_that_met_more_words_than_it_keeps_still_gives_their_terms() {
+        let many: String = (0..WORDS_KEPT + 10).map(|i| format!("w{i:x}q ")).collect();
+        let all = content_terms(&many, Span::new(0, many.len()));
+        assert_eq!(all.len(), WORDS_KEPT + 10);
+        for w in ["Troops", "troops", "TROOPS"] {
+            assert_eq!(content_terms(w, Span::new(0, w.len())), vec![hash_str("troop")]);
         }
     }
 
