@@ -1,6 +1,7 @@
 //! Line and column conversion: a text's line starts, and column checkpoints in long lines.
 
 use super::floor_char_boundary;
+use crate::incremental::Edit;
 
 /// A line and column, both 0-based; what the column counts depends on the call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -72,12 +73,20 @@ impl Checkpoint {
 /// Line starts of a text, for offset ↔ line/column conversion in O(log n) plus a count of
 /// at most [`CHECKPOINT_BYTES`] bytes: lines longer than that keep column checkpoints.
 /// Lines end at "\n", "\r\n" or a lone "\r".
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LineIndex {
     line_starts: Vec<usize>,
     len: usize,
     /// Checkpoints of the long lines, in text order.
     checkpoints: Vec<Checkpoint>,
+    /// Bytes between two checkpoints ([`CHECKPOINT_BYTES`] but in tests).
+    every: usize,
+}
+
+impl Default for LineIndex {
+    fn default() -> Self {
+        LineIndex { line_starts: vec![0], len: 0, checkpoints: Vec::new(), every: CHECKPOINT_BYTES }
+    }
 }
 
 impl LineIndex {
@@ -92,14 +101,70 @@ impl LineIndex {
         let mut checkpoints = Vec::new();
         for (i, &start) in line_starts.iter().enumerate() {
             let end = line_starts.get(i + 1).copied().unwrap_or(text.len());
-            let mut at = Checkpoint::line_start(start);
-            while end - at.offset > every {
-                let next = floor_char_boundary(text, at.offset + every);
-                at = at.advance(&text.as_bytes()[at.offset..next]);
-                checkpoints.push(at);
-            }
+            checkpoints.extend(Walk { text, at: Checkpoint::line_start(start), end, every });
         }
-        LineIndex { line_starts, len: text.len(), checkpoints }
+        LineIndex { line_starts, len: text.len(), checkpoints, every }
+    }
+
+    /// Brings the index up to `text`, which is the text it indexed with `edit` made: the
+    /// line starts before the edit are kept, those after it moved, those of the edited
+    /// stretch found again; the checkpoints of the lines the edit touched are walked again
+    /// (from the last one before the edit), the others kept or moved. Equals
+    /// [`LineIndex::new`] of `text` (an edit that does not fit the two lengths builds it
+    /// so); allocates nothing but the vectors' growth past their capacity.
+    pub fn edit(&mut self, text: &str, edit: Edit) {
+        if !edit.fits(self.len, text.len()) {
+            *self = Self::with_checkpoints_every(text, self.every);
+            return;
+        }
+        let delta = text.len() as isize - self.len as isize;
+        let moved = |at: usize| at.wrapping_add_signed(delta);
+        let old_len = std::mem::replace(&mut self.len, text.len());
+
+        // A line start `p` is decided by the bytes at `p - 1` and `p` (a "\r" before a "\n"
+        // ends no line): those in `start..=old_end` may have changed, those after moved.
+        let (a, b) = (
+            self.line_starts.partition_point(|&p| p < edit.start.max(1)),
+            self.line_starts.partition_point(|&p| p <= edit.old_end),
+        );
+        self.line_starts[b..].iter_mut().for_each(|p| *p = moved(*p));
+        let found = || line_breaks_in(text, edit.start.saturating_sub(1)..edit.new_end);
+        replace_in_place(&mut self.line_starts, a..b, found().count(), found());
+
+        // Checkpoints: the lines from the one holding the byte before the edit (whose end the
+        // edit may move) to the one holding its end are walked again; a line's walk starts at
+        // its start, so those of the first line before the edit stay while it is still long
+        // enough to have them. Lines after are the old ones moved.
+        let first = self.line_of(edit.start.saturating_sub(1));
+        let last = self.line_of(edit.new_end);
+        let from = self.line_start(first);
+        let to = self.line_starts.get(last + 1).copied().unwrap_or(self.len);
+        let old_to = to.wrapping_add_signed(-delta).min(old_len);
+        let (ca, cb) = (
+            self.checkpoints.partition_point(|c| c.offset <= from),
+            self.checkpoints.partition_point(|c| c.offset < old_to),
+        );
+        self.checkpoints[cb..].iter_mut().for_each(|c| c.offset = moved(c.offset));
+        let every = self.every;
+        let first_end = self.line_starts.get(first + 1).copied().unwrap_or(self.len);
+        // A checkpoint whose step read only bytes before the edit (up to `every` past the one
+        // before) stays; the line, which reaches the edit, is still long enough to have it.
+        let mut kept = ca;
+        let mut at = Checkpoint::line_start(from);
+        while kept < cb && at.offset + every < edit.start {
+            at = self.checkpoints[kept];
+            kept += 1;
+        }
+        let line_starts = &self.line_starts;
+        let walks = || {
+            let rest = (first + 1..=last).map(|l| {
+                let end = line_starts.get(l + 1).copied().unwrap_or(text.len());
+                Walk { text, at: Checkpoint::line_start(line_starts[l]), end, every }
+            });
+            std::iter::once(Walk { text, at, end: first_end, every }).chain(rest).flatten()
+        };
+        let count = walks().count();
+        replace_in_place(&mut self.checkpoints, kept..cb, count, walks());
     }
 
     pub fn line_count(&self) -> usize {
@@ -192,6 +257,53 @@ impl LineIndex {
     }
 }
 
+/// The checkpoints of one line, `every` bytes apart (down to a char boundary), from `at` to
+/// the line's `end`.
+struct Walk<'a> {
+    text: &'a str,
+    at: Checkpoint,
+    end: usize,
+    every: usize,
+}
+
+impl Iterator for Walk<'_> {
+    type Item = Checkpoint;
+
+    fn next(&mut self) -> Option<Checkpoint> {
+        if self.end - self.at.offset <= self.every {
+            return None;
+        }
+        let next = floor_char_boundary(self.text, self.at.offset + self.every);
+        self.at = self.at.advance(&self.text.as_bytes()[self.at.offset..next]);
+        Some(self.at)
+    }
+}
+
+/// The line starts of [`line_breaks`] whose break's last byte is in `range`.
+fn line_breaks_in(text: &str, range: std::ops::Range<usize>) -> impl Iterator<Item = usize> + '_ {
+    let bytes = text.as_bytes();
+    range.filter(move |&i| bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))).map(|i| i + 1)
+}
+
+/// `v[range]` replaced by the `count` items of `items`, in place: the tail moves once, and
+/// nothing is allocated but `v`'s growth.
+fn replace_in_place<T: Copy + Default>(
+    v: &mut Vec<T>,
+    range: std::ops::Range<usize>,
+    count: usize,
+    items: impl Iterator<Item = T>,
+) {
+    let at = range.start;
+    // A splice of an iterator of known length fills the gap and moves the tail once.
+    drop(v.splice(range, std::iter::repeat_n(T::default(), count)));
+    let mut written = 0;
+    for (slot, item) in v[at..at + count].iter_mut().zip(items) {
+        *slot = item;
+        written += 1;
+    }
+    debug_assert_eq!(written, count);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,6 +376,59 @@ mod tests {
         LineCol { line: line_breaks(text).take_while(|&b| b <= offset).count() as u32, col: col as u32 }
     }
 
+    /// Texts of line breaks of each kind, multi-byte chars and runs long enough to make a
+    /// line of over 1 KiB.
+    fn pieces() -> impl Strategy<Value = String> {
+        let run = (1usize..1500).prop_map(|n| "x".repeat(n));
+        let piece = prop_oneof![
+            4 => prop_oneof![Just("\r"), Just("\n"), Just("\r\n"), Just("é"), Just("😀"), Just("日"), Just("ab")]
+                .prop_map(str::to_string),
+            1 => run,
+        ];
+        proptest::collection::vec(piece, 0..12).prop_map(|p| p.concat())
+    }
+
+    /// Makes each edit (at, removed length, inserted text; snapped to char boundaries) to
+    /// `text` and to an index of it, and compares the index with one built afresh.
+    fn edit_and_compare(text: &str, edits: &[(usize, usize, String)], every: usize) -> Result<(), TestCaseError> {
+        let mut text = text.to_string();
+        let mut idx = LineIndex::with_checkpoints_every(&text, every);
+        for (at, len, inserted) in edits {
+            let a = floor_char_boundary(&text, *at);
+            let b = floor_char_boundary(&text, a + len);
+            text.replace_range(a..b, inserted);
+            idx.edit(&text, Edit::replace(a..b, inserted.len()));
+            let fresh = LineIndex::with_checkpoints_every(&text, every);
+            prop_assert_eq!(&idx, &fresh, "after replacing {}..{} by {:?}", a, b, inserted);
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn an_edit_at_a_line_break_joins_and_splits_lines() {
+        // "\r" then "\n": two breaks become one; a "\n" removed after a "\r": a lone "\r" again.
+        for (text, at, removed, inserted) in [
+            ("a\rb", 2, 0, "\n"),
+            ("a\r\nb", 2, 1, ""),
+            ("a\nb", 1, 0, "\r"),
+            ("a\r\r\nb", 2, 1, ""),
+            ("\r", 1, 0, "\n"),
+            ("\n", 0, 0, "\r"),
+            ("ab", 0, 2, ""),
+            // the line before loses its "\n" and, with it, its checkpoint (every 4 bytes)
+            ("abc\r\nxy", 4, 1, ""),
+            ("abc\rxy", 4, 0, "\n"),
+        ] {
+            for every in [4, CHECKPOINT_BYTES] {
+                let mut idx = LineIndex::with_checkpoints_every(text, every);
+                let mut new = text.to_string();
+                new.replace_range(at..at + removed, inserted);
+                idx.edit(&new, Edit::replace(at..at + removed, inserted.len()));
+                assert_eq!(idx, LineIndex::with_checkpoints_every(&new, every), "{text:?} -> {new:?}");
+            }
+        }
+    }
+
     proptest! {
         #[test]
         fn line_col_round_trips(text in "[a-zé😀\n ]{0,60}", pick in 0usize..64) {
@@ -290,6 +455,21 @@ mod tests {
                 let pos = LineCol { line, col };
                 prop_assert_eq!(idx.offset(&text, pos, unit), plain.offset(&text, pos, unit));
             }
+        }
+
+        #[test]
+        fn an_edited_index_equals_one_built_afresh(
+            text in pieces(), edits in proptest::collection::vec((0usize..4000, 0usize..1600, pieces()), 1..8),
+        ) {
+            edit_and_compare(&text, &edits, CHECKPOINT_BYTES)?;
+        }
+
+        #[test]
+        fn an_edited_index_equals_one_built_afresh_with_close_checkpoints(
+            text in pieces(), edits in proptest::collection::vec((0usize..4000, 0usize..40, pieces()), 1..8),
+            every in 4usize..12,
+        ) {
+            edit_and_compare(&text, &edits, every)?;
         }
     }
 }

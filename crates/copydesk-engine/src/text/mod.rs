@@ -2,7 +2,8 @@
 //!
 //! All engine offsets are byte offsets into the document's original text.
 //! Conversion to lines, Unicode-character columns or UTF-16 columns happens
-//! through a [`LineIndex`], built once per text, never by rescanning.
+//! through a [`LineIndex`], built once per text (and brought up to an edited text by
+//! [`LineIndex::edit`]), never by rescanning.
 
 mod lines;
 
