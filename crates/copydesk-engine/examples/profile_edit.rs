@@ -1,6 +1,7 @@
 //! A fixed workload for counting the instructions of one-figure edits of the bench draft, as
-//! the language server makes them: each edit changes one digit of a figure, and the draft is
-//! analyzed and checked again with the document's memo (warm: after a first check).
+//! the language server makes them: each edit changes one digit of a figure in place, the
+//! draft's line index is brought up to it, and the draft is analyzed and checked again with
+//! the document's memo (warm: after a first check).
 //!
 //! `cargo build --release -p copydesk-engine --example profile_edit`, then
 //! `valgrind --tool=callgrind --collect-atstart=no --toggle-collect='*run_edits*' target/release/examples/profile_edit ../shared 20 50 live`
@@ -13,6 +14,7 @@ use common::corpus_files;
 use copydesk_engine::corpus::{AnalyzedSource, CorpusIndex};
 use copydesk_engine::incremental::{Edit, LiveAnalysis};
 use copydesk_engine::settings::Settings;
+use copydesk_engine::text::LineIndex;
 use copydesk_engine::{check, TextFormat};
 use std::path::PathBuf;
 
@@ -28,10 +30,13 @@ fn run_edits(
 ) -> usize {
     let settings = Settings::default();
     let mut draft = live.text().to_string();
+    let mut lines = LineIndex::new(&draft);
     let mut verdicts = 0;
     for i in 0..n {
         let digit = char::from(b'0' + (i % 10) as u8).to_string();
         draft.replace_range(at..at + 1, &digit);
+        lines.edit(&draft, Edit::replace(at..at + 1, 1));
+        std::hint::black_box(&lines);
         if incremental {
             live.update(&draft, Edit::replace(at..at + 1, 1), TextFormat::Markdown);
         } else {

@@ -3,7 +3,7 @@
 //! a WorkspaceEdit for the client to apply; the server writes no file.
 
 use crate::render::FixData;
-use copydesk_engine::text::line_breaks;
+use copydesk_engine::text::LineIndex;
 use copydesk_store::Config;
 use std::collections::HashMap;
 use std::path::Path;
@@ -82,8 +82,9 @@ pub struct Context<'a> {
     pub uri: &'a Uri,
     /// The draft's version (edits are versioned when the client supports documentChanges).
     pub version: i32,
-    /// The draft's current text.
+    /// The draft's current text and its line index.
     pub text: &'a str,
+    pub lines: &'a LineIndex,
     pub toml_uri: Option<Uri>,
     /// The copydesk.toml text (open buffer or disk), None when the file does not exist.
     pub toml_text: Option<String>,
@@ -120,12 +121,8 @@ fn action(title: String, diag: &Diagnostic, edit: WorkspaceEdit, preferred: bool
 }
 
 /// Leading whitespace of 0-based line `line` of `text` (lines as the editor counts them).
-fn indent_of(text: &str, line: u32) -> &str {
-    let start = match line {
-        0 => 0,
-        n => line_breaks(text).nth(n as usize - 1).unwrap_or(text.len()),
-    };
-    let rest = &text[start..];
+fn indent_of<'a>(text: &'a str, lines: &LineIndex, line: u32) -> &'a str {
+    let rest = text.get(lines.line_start(line as usize)..).unwrap_or_default();
     let l = &rest[..rest.find(['\n', '\r']).unwrap_or(rest.len())];
     &l[..l.len() - l.trim_start().len()]
 }
@@ -168,7 +165,7 @@ pub fn code_actions(ctx: &Context, diags: &[(Diagnostic, FixData)]) -> Vec<CodeA
         }
         let line = d.range.start.line;
         let at = Position::new(line, 0);
-        let new_text = format!("{}{IGNORE_COMMENT}\n", indent_of(ctx.text, line));
+        let new_text = format!("{}{IGNORE_COMMENT}\n", indent_of(ctx.text, ctx.lines, line));
         let edit =
             text_edit_for(ctx, ctx.uri, Some(ctx.version), vec![TextEdit { range: Range::new(at, at), new_text }]);
         out.push(action("Ignore this claim (copydesk-ignore-next-line)".to_string(), d, edit, false));
@@ -290,7 +287,8 @@ mod tests {
     #[test]
     fn indent_of_counts_lines_as_the_editor_does() {
         let t = "a\r  b\r\n\tc\n   d";
-        assert_eq!([0, 1, 2, 3, 9].map(|l| indent_of(t, l)), ["", "  ", "\t", "   ", ""]);
+        let lines = LineIndex::new(t);
+        assert_eq!([0, 1, 2, 3, 9].map(|l| indent_of(t, &lines, l)), ["", "  ", "\t", "   ", ""]);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! any pair of streams (the tests use an in-memory duplex).
 
 pub mod actions;
+pub mod checked;
 pub mod config;
 pub mod document;
 pub mod hover;

@@ -310,7 +310,7 @@ impl LanguageServer for Backend {
             }));
         }
         let Some(r) = self.s.current_result(&uri).await else { return Ok(None) };
-        let p = Positions { text: &r.text, lines: &r.lines, unit: self.s.session().unit };
+        let p = Positions { text: &r.checked.text, lines: &r.checked.lines, unit: self.s.session().unit };
         let at = verdicts_at(&r, p.offset(pos));
         if at.is_empty() {
             return Ok(None);
@@ -333,7 +333,7 @@ impl LanguageServer for Backend {
         let uri = params.text_document_position_params.text_document.uri;
         let pos = params.text_document_position_params.position;
         let Some(r) = self.s.current_result(&uri).await else { return Ok(None) };
-        let p = Positions { text: &r.text, lines: &r.lines, unit: self.s.session().unit };
+        let p = Positions { text: &r.checked.text, lines: &r.checked.lines, unit: self.s.session().unit };
         let mut locs: Vec<Location> = Vec::new();
         for i in verdicts_at(&r, p.offset(pos)) {
             for l in &r.locations[i] {
@@ -404,7 +404,8 @@ impl LanguageServer for Backend {
         let ctx = actions::Context {
             uri: &uri,
             version: r.version,
-            text: &r.text,
+            text: &r.checked.text,
+            lines: &r.checked.lines,
             toml_uri,
             toml_text,
             toml_version,

@@ -8,13 +8,14 @@
 //! starts is skipped; one already running finishes and its result is dropped.
 
 use super::state::{lock, DocResult, Kept, Shared};
+use crate::checked::CheckedText;
 use crate::config::Effective;
 use crate::document::Positions;
 use crate::render;
 use copydesk_engine::check;
 use copydesk_engine::corpus::CorpusIndex;
 use copydesk_engine::incremental::LiveAnalysis;
-use copydesk_engine::text::{ColumnUnit, LineIndex};
+use copydesk_engine::text::ColumnUnit;
 use copydesk_engine::TextFormat;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
@@ -43,18 +44,22 @@ impl Shared {
         let s = self.clone();
         let uri = uri.clone();
         let job = tokio::task::spawn_blocking(move || {
-            let (text, format, mut memo) = {
+            let (rope, format, mut memo) = {
                 let mut docs = lock(&s.docs);
                 let d = docs.get_mut(&uri).filter(|d| d.gen == gen)?;
                 let size = d.rope.len_bytes();
                 if size > cfg.max_document_bytes {
                     return Some(Ok(DocResult::empty(gen, vec![render::oversize(size, cfg.max_document_bytes)])));
                 }
-                (d.rope.to_string(), d.format, d.take_memo())
+                // A rope's clone shares its text (no copy); the text the check reads is
+                // brought up to it by the edits since (`CheckedTexts`).
+                (d.rope.clone(), d.format, d.take_memo())
             };
+            let checked = memo.texts.next(&rope, memo.edit);
+            drop(rope);
             std::thread::sleep(s.options.check_delay);
             let corpus = s.corpus.read().unwrap_or_else(PoisonError::into_inner);
-            let result = check_text(&corpus, text, gen, format, &cfg, unit, &mut memo);
+            let result = check_text(&corpus, checked, gen, format, &cfg, unit, &mut memo);
             s.after_check(&corpus);
             if let Some(why) = corpus.base_failure() {
                 // Its verdicts were made on empty answers; the memo of them is dropped.
@@ -133,33 +138,33 @@ impl Shared {
 
 fn check_text(
     corpus: &CorpusIndex,
-    text: String,
+    checked: Arc<CheckedText>,
     gen: u64,
     format: TextFormat,
     cfg: &Effective,
     unit: ColumnUnit,
     memo: &mut Kept,
 ) -> DocResult {
+    let text = checked.text.as_str();
     // The last check's analysis brought up to this text (only what the edits touched is read again).
     let analysis = match (memo.analysis.as_mut(), memo.edit.take()) {
         (Some(live), Some(edit)) => {
-            live.update(&text, edit, format);
+            live.update(text, edit, format);
             live
         }
         (Some(live), None) if live.text() == text && live.format() == format => live,
-        _ => memo.analysis.insert(LiveAnalysis::new(&text, format)),
+        _ => memo.analysis.insert(LiveAnalysis::new(text, format)),
     };
     let analysis = analysis.analysis();
-    let verdicts = check::check_with_memo(corpus, &text, analysis, &cfg.settings, &mut memo.verdicts);
+    let verdicts = check::check_with_memo(corpus, text, analysis, &cfg.settings, &mut memo.verdicts);
     let findings = check::findings(&verdicts);
-    let lines = LineIndex::new(&text);
-    let pos = Positions { text: &text, lines: &lines, unit };
+    let pos = Positions { text, lines: &checked.lines, unit };
     let diagnostics = findings.iter().map(|f| render::diagnostic(f, &pos, corpus, &cfg.root)).collect();
     let locations = verdicts
         .iter()
         .map(|v| v.evidence.iter().filter_map(|e| render::evidence_location(e, corpus, &cfg.root, unit)).collect())
         .collect();
-    DocResult { gen, version: 0, text, lines, verdicts, locations, diagnostics }
+    DocResult { gen, version: 0, checked, verdicts, locations, diagnostics }
 }
 
 /// Debounces edits and runs the checks: one per document at a time, up to one per core side by side.

@@ -4,11 +4,12 @@
 use super::indexing::WatchedChanges;
 use super::scheduler::Job;
 use super::store::StoreLink;
+use crate::checked::{CheckedText, CheckedTexts};
 use crate::config::{Effective, Overrides};
 use copydesk_engine::check::CheckMemo;
 use copydesk_engine::corpus::CorpusIndex;
 use copydesk_engine::incremental::{Edit, LiveAnalysis};
-use copydesk_engine::text::{ColumnUnit, LineIndex};
+use copydesk_engine::text::ColumnUnit;
 use copydesk_engine::{TextFormat, Verdict};
 use ropey::Rope;
 use std::collections::HashMap;
@@ -61,8 +62,8 @@ pub struct DocResult {
     pub(super) gen: u64,
     /// The client's version of `text` (the scheduler stamps it: the version of generation `gen`).
     pub(super) version: i32,
-    pub(super) text: String,
-    pub(super) lines: LineIndex,
+    /// The text checked and its line index (shared with the document's [`CheckedTexts`]).
+    pub(super) checked: Arc<CheckedText>,
     pub(super) verdicts: Vec<Verdict>,
     /// Evidence locations of each verdict (parallel to `verdicts`).
     pub(super) locations: Vec<Vec<Location>>,
@@ -72,8 +73,8 @@ pub struct DocResult {
 impl DocResult {
     /// A result with nothing to show (a check that failed, or an oversize document's).
     pub(super) fn empty(gen: u64, diagnostics: Vec<Diagnostic>) -> Self {
-        let (text, lines, verdicts, locations) = (String::new(), LineIndex::default(), Vec::new(), Vec::new());
-        DocResult { gen, version: 0, text, lines, verdicts, locations, diagnostics }
+        let (checked, verdicts, locations) = (Arc::default(), Vec::new(), Vec::new());
+        DocResult { gen, version: 0, checked, verdicts, locations, diagnostics }
     }
 }
 
@@ -106,12 +107,13 @@ impl Doc {
 }
 
 /// What one check of a document leaves for the next: the analysis (brought up to the next
-/// text by the edit between, re-reading only what it touched) and the verdicts (for the
-/// claims the edit leaves alone).
+/// text by the edit between, re-reading only what it touched), the verdicts (for the
+/// claims the edit leaves alone) and the texts checked (updated in place by the edit).
 #[derive(Default)]
 pub(super) struct Kept {
     pub analysis: Option<LiveAnalysis>,
-    /// The change from `analysis`'s text to the text checked next.
+    pub texts: CheckedTexts,
+    /// The change from `analysis`'s text (and the last of `texts`) to the text checked next.
     pub edit: Option<Edit>,
     pub verdicts: CheckMemo,
 }
