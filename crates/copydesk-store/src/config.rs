@@ -148,6 +148,10 @@ impl Config {
     pub fn parse(text: &str, file: &Path) -> Result<Self> {
         let values: ConfigFile =
             toml::from_str(text).with_context(|| format!("{}: invalid configuration", file.display()))?;
+        // Read as TOML has it too: a number the settings would take as unsigned is refused
+        // past TOML's integers (signed 64-bit), as every other TOML reader (an editor
+        // sending the same table as settings) refuses it.
+        toml::from_str::<toml::Table>(text).with_context(|| format!("{}: invalid configuration", file.display()))?;
         for (code, sev) in &values.severity {
             if Code::parse(code).is_none() {
                 let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
@@ -240,6 +244,9 @@ mod tests {
         assert!(format!("{e:#}").contains("c.toml"));
         let e = Config::parse("[server]\ndebounce_ms=\"x\"", Path::new("c.toml")).unwrap_err();
         assert!(format!("{e:#}").contains("debounce_ms"), "{e:#}");
+        // Past TOML's integers (a fuzzed file): refused, naming the file and the value.
+        let e = Config::parse("[server]\ndebounce_ms = 10000000000000000085\n", Path::new("c.toml")).unwrap_err();
+        assert!(format!("{e:#}").contains("c.toml") && format!("{e:#}").contains("too large"), "{e:#}");
         let e = Config::parse("[corpus]\nexclude=[\"**/drafts/**\", \"notes/[a\"]\n", Path::new("c.toml")).unwrap_err();
         let e = format!("{e:#}");
         assert!(e.contains("c.toml") && e.contains("[corpus] exclude") && e.contains("notes/[a"), "{e}");

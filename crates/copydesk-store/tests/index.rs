@@ -748,3 +748,22 @@ fn every_lookup_of_a_mapped_snapshot_matches_the_index_built_in_memory() {
     assert!(mapped.base_failure().is_none());
     quick.snapshot.check_all().expect("a sound snapshot checks whole");
 }
+
+#[test]
+fn documents_read_together_from_a_snapshot_are_each_the_one_asked_for() {
+    let (_tmp, _src, sp, store) = fixture(40);
+    let built = MemoryStore.open(&sp, None).unwrap().index;
+    store.open(&sp, None).unwrap();
+    let quick = store.open_snapshot(&sp).unwrap().expect("a snapshot");
+    let mapped = &quick.index;
+    // Asked for together (side by side on the I/O threads), in an order of their own.
+    let mut ids: Vec<u32> = (0..built.len() as u32).collect();
+    ids.reverse();
+    ids.swap(3, 17);
+    mapped.prefetch(&ids, &[]);
+    assert_eq!(mapped.base_docs_read(), built.len());
+    for (id, doc) in built.iter() {
+        let read = mapped.get(id).map(|d| (&d.doc.path, &d.doc.text, d.sentence_terms.len()));
+        assert_eq!(read, Some((&doc.doc.path, &doc.doc.text, doc.sentence_terms.len())));
+    }
+}

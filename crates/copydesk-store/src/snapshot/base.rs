@@ -5,12 +5,13 @@
 use super::{loader, MappedSnapshot, Section};
 use anyhow::Result;
 use copydesk_engine::corpus::{may_overlap, AnalyzedSource, CorpusBase, DocId, QuantityKey, QuantityRef, SentRef};
+use rayon::prelude::*;
 use rusqlite::Connection;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
-use std::path::Path;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 /// A mapped snapshot as an index's base ([`super::thaw`]).
 pub struct SnapshotBase {
@@ -19,7 +20,10 @@ pub struct SnapshotBase {
     buckets: HashMap<QuantityKey, (usize, usize, f64)>,
     /// Document ids by path, made the first time a path is asked about.
     by_path: OnceLock<HashMap<String, DocId>>,
-    conn: Mutex<Connection>,
+    /// The database the documents are read from, and connections to it not in use (one
+    /// per reader: documents asked for together are read side by side, `load_many`).
+    db: PathBuf,
+    idle: Mutex<Vec<Connection>>,
 }
 
 impl SnapshotBase {
@@ -30,8 +34,29 @@ impl SnapshotBase {
             .iter()
             .map(|b| (QuantityKey { kind: b.kind, unit: b.unit.clone() }, (b.start as usize, b.end as usize, b.widest)))
             .collect();
-        let conn = Mutex::new(crate::index::open_read_only(db)?);
-        Ok(SnapshotBase { snap, buckets, by_path: OnceLock::new(), conn })
+        let idle = Mutex::new(vec![crate::index::open_read_only(db)?]);
+        Ok(SnapshotBase { snap, buckets, by_path: OnceLock::new(), db: db.to_path_buf(), idle })
+    }
+
+    /// Runs `f` on a connection not in use (opened when none is), and keeps it for the next.
+    fn with_connection<R>(&self, f: impl FnOnce(&Connection) -> R) -> Option<R> {
+        let idle = || self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        let taken = idle().pop();
+        let conn = match taken {
+            Some(c) => c,
+            None => crate::index::open_read_only(&self.db).ok()?,
+        };
+        let r = f(&conn);
+        idle().push(conn);
+        Some(r)
+    }
+
+    /// Reads document `doc` back from the database through `conn`.
+    fn read(&self, conn: &Connection, doc: DocId) -> Option<AnalyzedSource> {
+        let key = self.text(Section::KeyStarts, Section::KeyBytes, doc)?;
+        let d = doc as usize;
+        let hash: [u8; 32] = self.snap.bytes(Section::Hashes, d * 32..d * 32 + 32)?.try_into().ok()?;
+        loader::read_back(conn, key, &hash, self.path(doc)?)
     }
 
     /// The snapshot under it.
@@ -132,10 +157,18 @@ impl CorpusBase for SnapshotBase {
     }
 
     fn load(&self, doc: DocId) -> Option<AnalyzedSource> {
-        let key = self.text(Section::KeyStarts, Section::KeyBytes, doc)?;
-        let d = doc as usize;
-        let hash: [u8; 32] = self.snap.bytes(Section::Hashes, d * 32..d * 32 + 32)?.try_into().ok()?;
-        loader::read_back(&self.conn, key, &hash, self.path(doc)?)
+        self.with_connection(|conn| self.read(conn, doc)).flatten()
+    }
+
+    /// The documents read side by side on the I/O threads, each on a connection of its own:
+    /// a document not in the page cache costs a few disk round trips, which many reads in
+    /// flight hide, and decoding them is spread over the cores. The same documents as
+    /// [`CorpusBase::load`] of each, in the order asked.
+    fn load_many(&self, docs: &[DocId]) -> Vec<Option<AnalyzedSource>> {
+        if docs.len() < 2 {
+            return docs.iter().map(|&d| self.load(d)).collect();
+        }
+        crate::index::on_io_pool(|| docs.par_iter().map(|&d| self.load(d)).collect())
     }
 
     fn failure(&self) -> Option<String> {

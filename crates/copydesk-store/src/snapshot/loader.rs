@@ -10,7 +10,7 @@ use std::sync::Mutex;
 /// The stored analysis of the document with database key `key`, if its row still holds
 /// content `hash`; when it cannot be read or decoded, the file is analyzed again (if it
 /// still has that content).
-pub(super) fn read_back(conn: &Mutex<Connection>, key: &str, hash: &[u8; 32], path: &str) -> Option<AnalyzedSource> {
+pub(super) fn read_back(conn: &Connection, key: &str, hash: &[u8; 32], path: &str) -> Option<AnalyzedSource> {
     if let Some(source) = stored(conn, key, hash).and_then(|blob| crate::stored::decode(&blob, path.to_string()).ok()) {
         return Some(source);
     }
@@ -22,8 +22,7 @@ pub(super) fn read_back(conn: &Mutex<Connection>, key: &str, hash: &[u8; 32], pa
     crate::load::read_source(file, path.to_string()).ok().map(AnalyzedSource::new)
 }
 
-fn stored(conn: &Mutex<Connection>, key: &str, hash: &[u8; 32]) -> Option<Vec<u8>> {
-    let conn = conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+fn stored(conn: &Connection, key: &str, hash: &[u8; 32]) -> Option<Vec<u8>> {
     let mut stmt = conn
         .prepare_cached("SELECT b.data FROM docs d JOIN blobs b ON b.id = d.blob WHERE d.path = ?1 AND d.hash = ?2")
         .ok()?;
@@ -45,6 +44,7 @@ impl SqliteLoader {
 impl DocLoader for SqliteLoader {
     fn load(&self, doc: DocId, path: &str) -> Option<AnalyzedSource> {
         let d = self.docs.get(doc as usize)?;
-        read_back(&self.conn, &d.key, &d.hash, path)
+        let conn = self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        read_back(&conn, &d.key, &d.hash, path)
     }
 }
