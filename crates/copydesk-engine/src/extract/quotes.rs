@@ -30,7 +30,7 @@ enum Role {
     MaybeClose,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Mark {
     start: usize,
     end: usize,
@@ -58,10 +58,17 @@ fn scan_marks(text: &str, block: Span) -> Vec<Mark> {
     let seg = block.slice(text);
     let base = block.start;
     let mut out = Vec::new();
-    let mut prev: Option<char> = None;
-    let mut it = seg.char_indices().peekable();
-    while let Some((i, c)) = it.next() {
-        let next = it.peek().map(|p| p.1);
+    // Marks are '"', '\'' and U+2018–U+201E (whose UTF-8 starts with 0xE2): the scan goes
+    // from one byte that can start one to the next (each is a character's first byte).
+    let mut taken_to = 0;
+    for i in memchr::memchr3_iter(b'"', b'\'', 0xE2, seg.as_bytes()) {
+        if i < taken_to {
+            continue;
+        }
+        let rest = &seg[i..];
+        let Some(c) = rest.chars().next() else { break };
+        let prev = seg[..i].chars().next_back();
+        let next = rest[c.len_utf8()..].chars().next();
         let start = base + i;
         match c {
             '\u{201C}' | '\u{201E}' => out.push(Mark {
@@ -89,8 +96,7 @@ fn scan_marks(text: &str, block: Span) -> Vec<Mark> {
             }),
             '\'' if next == Some('\'') => {
                 // '' as a double mark (wire style)
-                it.next();
-                let next2 = it.peek().map(|p| p.1);
+                let next2 = rest[2..].chars().next();
                 out.push(Mark {
                     start,
                     end: start + 2,
@@ -98,8 +104,7 @@ fn scan_marks(text: &str, block: Span) -> Vec<Mark> {
                     straight: true,
                     role: straight_role(prev, next2),
                 });
-                prev = Some('\'');
-                continue;
+                taken_to = i + 2;
             }
             '\'' => {
                 let role = single_role(prev, next, seg.get(i + 1..).unwrap_or(""));
@@ -128,7 +133,6 @@ fn scan_marks(text: &str, block: Span) -> Vec<Mark> {
             }
             _ => {}
         }
-        prev = Some(c);
     }
     out
 }
@@ -355,6 +359,106 @@ mod tests {
     use crate::markdown::{prose, TextFormat};
     use crate::text::split_sentences;
     use proptest::prelude::*;
+
+    /// Marks as they were found character by character, before the scan jumped from one
+    /// byte that can start a mark to the next.
+    fn scan_marks_reference(text: &str, block: Span) -> Vec<Mark> {
+        let seg = block.slice(text);
+        let base = block.start;
+        let mut out = Vec::new();
+        let mut prev: Option<char> = None;
+        let mut it = seg.char_indices().peekable();
+        while let Some((i, c)) = it.next() {
+            let next = it.peek().map(|p| p.1);
+            let start = base + i;
+            match c {
+                '\u{201C}' | '\u{201E}' => out.push(Mark {
+                    start,
+                    end: start + c.len_utf8(),
+                    family: Family::Double,
+                    straight: false,
+                    role: Role::Open,
+                }),
+                '\u{201D}' => {
+                    // "”Mr. Trump’s ..." — a closer used as an opener at a block or clause start.
+                    let role = if opens_after(prev) && next.is_some_and(|n| n.is_alphanumeric()) {
+                        Role::Either
+                    } else {
+                        Role::Close
+                    };
+                    out.push(Mark { start, end: start + c.len_utf8(), family: Family::Double, straight: false, role })
+                }
+                '"' => out.push(Mark {
+                    start,
+                    end: start + 1,
+                    family: Family::Double,
+                    straight: true,
+                    role: straight_role(prev, next),
+                }),
+                '\'' if next == Some('\'') => {
+                    // '' as a double mark (wire style)
+                    it.next();
+                    let next2 = it.peek().map(|p| p.1);
+                    out.push(Mark {
+                        start,
+                        end: start + 2,
+                        family: Family::Double,
+                        straight: true,
+                        role: straight_role(prev, next2),
+                    });
+                    prev = Some('\'');
+                    continue;
+                }
+                '\'' => {
+                    let role = single_role(prev, next, seg.get(i + 1..).unwrap_or(""));
+                    if let Some(role) = role {
+                        out.push(Mark { start, end: start + 1, family: Family::Single, straight: true, role });
+                    }
+                }
+                '\u{2018}'
+                    if next.is_some_and(|n| !n.is_whitespace())
+                        && !elision(seg.get(i + c.len_utf8()..).unwrap_or("")) =>
+                {
+                    out.push(Mark {
+                        start,
+                        end: start + c.len_utf8(),
+                        family: Family::Single,
+                        straight: false,
+                        role: Role::Open,
+                    })
+                }
+                '\u{2019}' => {
+                    let p_alpha = prev.is_some_and(|p| p.is_alphanumeric());
+                    let n_alpha = next.is_some_and(|n| n.is_alphanumeric());
+                    if !(p_alpha && n_alpha) && prev.is_some_and(|p| !p.is_whitespace()) {
+                        let role = if p_alpha { Role::MaybeClose } else { Role::Close };
+                        out.push(Mark {
+                            start,
+                            end: start + c.len_utf8(),
+                            family: Family::Single,
+                            straight: false,
+                            role,
+                        });
+                    }
+                }
+                _ => {}
+            }
+            prev = Some(c);
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn marks_are_found_as_character_by_character(
+            text in "([a-zA-Z0-9]{1,4}|[ ,.(:\u{2014}-]|[\"']|''|\u{201C}|\u{201D}|\u{201E}|\u{2018}|\u{2019}|\u{2026}|é|til |em |'9){0,24}",
+            cut in 0usize..3,
+        ) {
+            let start = text.char_indices().map(|(i, _)| i).nth(cut).unwrap_or(text.len());
+            let block = Span::new(start, text.len());
+            prop_assert_eq!(scan_marks(&text, block), scan_marks_reference(&text, block));
+        }
+    }
 
     fn quotes(t: &str) -> Vec<Quote> {
         let p = prose(t, TextFormat::Plain);

@@ -42,7 +42,6 @@ mod sync;
 pub(crate) use database::open_read_only;
 pub use database::{engine_fingerprint, ENGINE_VERSION, FORMAT_VERSION};
 pub use location::{corpus_key, index_dir};
-pub(crate) use sync::on_io_pool;
 
 use crate::load::{self, FileKind, LoadError};
 use crate::snapshot;

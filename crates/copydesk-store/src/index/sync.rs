@@ -276,7 +276,7 @@ pub(super) fn sync_files(
 /// Runs `f` (parallel stats or reads) on the process's pool of [`IO_THREADS`] threads, made
 /// on first use: stats and reads wait on the disk when files are not in the page cache, and
 /// many in flight hide that. Without that pool (its threads could not start), on rayon's.
-pub(crate) fn on_io_pool<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+fn on_io_pool<R: Send>(f: impl FnOnce() -> R + Send) -> R {
     static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
     let pool = POOL.get_or_init(|| {
         rayon::ThreadPoolBuilder::new().num_threads(IO_THREADS).thread_name(|i| format!("copydesk-io-{i}")).build().ok()

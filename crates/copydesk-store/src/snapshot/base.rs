@@ -13,6 +13,11 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
+/// Threads that read documents back for [`SnapshotBase::load_many`]: a pool of their own,
+/// so that a check's reads do not wait behind a sync's stats of every file on the I/O pool
+/// (the language server syncs the files while it makes its first checks).
+const READERS: usize = 8;
+
 /// A mapped snapshot as an index's base ([`super::thaw`]).
 pub struct SnapshotBase {
     snap: Arc<MappedSnapshot>,
@@ -160,15 +165,20 @@ impl CorpusBase for SnapshotBase {
         self.with_connection(|conn| self.read(conn, doc)).flatten()
     }
 
-    /// The documents read side by side on the I/O threads, each on a connection of its own:
-    /// a document not in the page cache costs a few disk round trips, which many reads in
-    /// flight hide, and decoding them is spread over the cores. The same documents as
-    /// [`CorpusBase::load`] of each, in the order asked.
+    /// The documents read side by side on threads of their own ([`READERS`]), each on a
+    /// connection of its own: a document not in the page cache costs a few disk round trips,
+    /// which many reads in flight hide, and decoding them is spread over the cores. The same
+    /// documents as [`CorpusBase::load`] of each, in the order asked.
     fn load_many(&self, docs: &[DocId]) -> Vec<Option<AnalyzedSource>> {
-        if docs.len() < 2 {
-            return docs.iter().map(|&d| self.load(d)).collect();
+        static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+        let pool = POOL.get_or_init(|| {
+            let named = |i| format!("copydesk-read-{i}");
+            rayon::ThreadPoolBuilder::new().num_threads(READERS).thread_name(named).build().ok()
+        });
+        match pool.as_ref().filter(|_| docs.len() > 1) {
+            Some(pool) => pool.install(|| docs.par_iter().map(|&d| self.load(d)).collect()),
+            None => docs.iter().map(|&d| self.load(d)).collect(),
         }
-        crate::index::on_io_pool(|| docs.par_iter().map(|&d| self.load(d)).collect())
     }
 
     fn failure(&self) -> Option<String> {
