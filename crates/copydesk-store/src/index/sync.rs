@@ -57,7 +57,8 @@ pub(super) struct Synced {
     pub conn: Connection,
     /// Database key of each file.
     pub keys: Vec<String>,
-    /// Size and mtime of each file, taken before it was read.
+    /// Size and mtime of each file, taken before it was read (None on a first build, which
+    /// takes each file's from the open file as it reads it).
     pub stamps: Vec<Option<(i64, i64)>>,
     /// Stored analyses to load: blob row id → file.
     pub to_load: HashMap<i64, usize>,
