@@ -56,7 +56,6 @@ fn opens_after(c: Option<char>) -> bool {
 /// Scans one block for quote marks.
 fn scan_marks(text: &str, block: Span) -> Vec<Mark> {
     let seg = block.slice(text);
-    let base = block.start;
     let mut out = Vec::new();
     // Marks are '"', '\'' and U+2018–U+201E (whose UTF-8 starts with 0xE2): the scan goes
     // from one byte that can start one to the next (each is a character's first byte).
@@ -69,72 +68,66 @@ fn scan_marks(text: &str, block: Span) -> Vec<Mark> {
         let Some(c) = rest.chars().next() else { break };
         let prev = seg[..i].chars().next_back();
         let next = rest[c.len_utf8()..].chars().next();
-        let start = base + i;
-        match c {
-            '\u{201C}' | '\u{201E}' => out.push(Mark {
-                start,
-                end: start + c.len_utf8(),
-                family: Family::Double,
-                straight: false,
-                role: Role::Open,
-            }),
-            '\u{201D}' => {
-                // "”Mr. Trump’s ..." — a closer used as an opener at a block or clause start.
-                let role = if opens_after(prev) && next.is_some_and(|n| n.is_alphanumeric()) {
-                    Role::Either
-                } else {
-                    Role::Close
-                };
-                out.push(Mark { start, end: start + c.len_utf8(), family: Family::Double, straight: false, role })
-            }
-            '"' => out.push(Mark {
-                start,
-                end: start + 1,
-                family: Family::Double,
-                straight: true,
-                role: straight_role(prev, next),
-            }),
-            '\'' if next == Some('\'') => {
-                // '' as a double mark (wire style)
-                let next2 = rest[2..].chars().next();
-                out.push(Mark {
-                    start,
-                    end: start + 2,
-                    family: Family::Double,
-                    straight: true,
-                    role: straight_role(prev, next2),
-                });
-                taken_to = i + 2;
-            }
-            '\'' => {
-                let role = single_role(prev, next, seg.get(i + 1..).unwrap_or(""));
-                if let Some(role) = role {
-                    out.push(Mark { start, end: start + 1, family: Family::Single, straight: true, role });
-                }
-            }
-            '\u{2018}'
-                if next.is_some_and(|n| !n.is_whitespace()) && !elision(seg.get(i + c.len_utf8()..).unwrap_or("")) =>
-            {
-                out.push(Mark {
-                    start,
-                    end: start + c.len_utf8(),
-                    family: Family::Single,
-                    straight: false,
-                    role: Role::Open,
-                })
-            }
-            '\u{2019}' => {
-                let p_alpha = prev.is_some_and(|p| p.is_alphanumeric());
-                let n_alpha = next.is_some_and(|n| n.is_alphanumeric());
-                if !(p_alpha && n_alpha) && prev.is_some_and(|p| !p.is_whitespace()) {
-                    let role = if p_alpha { Role::MaybeClose } else { Role::Close };
-                    out.push(Mark { start, end: start + c.len_utf8(), family: Family::Single, straight: false, role });
-                }
-            }
-            _ => {}
+        if let Some(m) = mark_at(seg, block.start, i, (prev, c, next)) {
+            taken_to = m.end - block.start;
+            out.push(m);
         }
     }
     out
+}
+
+/// The quote mark that character `c` at byte `i` of the block `seg` (which starts at `base`)
+/// is, between the characters `prev` and `next`, if it is one; a mark may take more than its
+/// character (wire-style '' is one double mark).
+fn mark_at(seg: &str, base: usize, i: usize, (prev, c, next): (Option<char>, char, Option<char>)) -> Option<Mark> {
+    let start = base + i;
+    let curly = |family, role| Mark { start, end: start + c.len_utf8(), family, straight: false, role };
+    match c {
+        '\u{201C}' | '\u{201E}' => Some(curly(Family::Double, Role::Open)),
+        '\u{201D}' => {
+            // "”Mr. Trump’s ..." — a closer used as an opener at a block or clause start.
+            let role =
+                if opens_after(prev) && next.is_some_and(|n| n.is_alphanumeric()) { Role::Either } else { Role::Close };
+            Some(curly(Family::Double, role))
+        }
+        '"' => Some(Mark {
+            start,
+            end: start + 1,
+            family: Family::Double,
+            straight: true,
+            role: straight_role(prev, next),
+        }),
+        '\'' if next == Some('\'') => {
+            // '' as a double mark (wire style)
+            let next2 = seg[i + 2..].chars().next();
+            Some(Mark {
+                start,
+                end: start + 2,
+                family: Family::Double,
+                straight: true,
+                role: straight_role(prev, next2),
+            })
+        }
+        '\'' => single_role(prev, next, seg.get(i + 1..).unwrap_or("")).map(|role| Mark {
+            start,
+            end: start + 1,
+            family: Family::Single,
+            straight: true,
+            role,
+        }),
+        '\u{2018}'
+            if next.is_some_and(|n| !n.is_whitespace()) && !elision(seg.get(i + c.len_utf8()..).unwrap_or("")) =>
+        {
+            Some(curly(Family::Single, Role::Open))
+        }
+        '\u{2019}' => {
+            let p_alpha = prev.is_some_and(|p| p.is_alphanumeric());
+            let n_alpha = next.is_some_and(|n| n.is_alphanumeric());
+            let mark = !(p_alpha && n_alpha) && prev.is_some_and(|p| !p.is_whitespace());
+            mark.then(|| curly(Family::Single, if p_alpha { Role::MaybeClose } else { Role::Close }))
+        }
+        _ => None,
+    }
 }
 
 fn straight_role(prev: Option<char>, next: Option<char>) -> Role {
@@ -361,89 +354,22 @@ mod tests {
     use proptest::prelude::*;
 
     /// Marks as they were found character by character, before the scan jumped from one
-    /// byte that can start a mark to the next.
+    /// byte that can start a mark to the next: every character of the block asked.
     fn scan_marks_reference(text: &str, block: Span) -> Vec<Mark> {
         let seg = block.slice(text);
-        let base = block.start;
+        let chars: Vec<(usize, char)> = seg.char_indices().collect();
         let mut out = Vec::new();
-        let mut prev: Option<char> = None;
-        let mut it = seg.char_indices().peekable();
-        while let Some((i, c)) = it.next() {
-            let next = it.peek().map(|p| p.1);
-            let start = base + i;
-            match c {
-                '\u{201C}' | '\u{201E}' => out.push(Mark {
-                    start,
-                    end: start + c.len_utf8(),
-                    family: Family::Double,
-                    straight: false,
-                    role: Role::Open,
-                }),
-                '\u{201D}' => {
-                    // "”Mr. Trump’s ..." — a closer used as an opener at a block or clause start.
-                    let role = if opens_after(prev) && next.is_some_and(|n| n.is_alphanumeric()) {
-                        Role::Either
-                    } else {
-                        Role::Close
-                    };
-                    out.push(Mark { start, end: start + c.len_utf8(), family: Family::Double, straight: false, role })
-                }
-                '"' => out.push(Mark {
-                    start,
-                    end: start + 1,
-                    family: Family::Double,
-                    straight: true,
-                    role: straight_role(prev, next),
-                }),
-                '\'' if next == Some('\'') => {
-                    // '' as a double mark (wire style)
-                    it.next();
-                    let next2 = it.peek().map(|p| p.1);
-                    out.push(Mark {
-                        start,
-                        end: start + 2,
-                        family: Family::Double,
-                        straight: true,
-                        role: straight_role(prev, next2),
-                    });
-                    prev = Some('\'');
-                    continue;
-                }
-                '\'' => {
-                    let role = single_role(prev, next, seg.get(i + 1..).unwrap_or(""));
-                    if let Some(role) = role {
-                        out.push(Mark { start, end: start + 1, family: Family::Single, straight: true, role });
-                    }
-                }
-                '\u{2018}'
-                    if next.is_some_and(|n| !n.is_whitespace())
-                        && !elision(seg.get(i + c.len_utf8()..).unwrap_or("")) =>
-                {
-                    out.push(Mark {
-                        start,
-                        end: start + c.len_utf8(),
-                        family: Family::Single,
-                        straight: false,
-                        role: Role::Open,
-                    })
-                }
-                '\u{2019}' => {
-                    let p_alpha = prev.is_some_and(|p| p.is_alphanumeric());
-                    let n_alpha = next.is_some_and(|n| n.is_alphanumeric());
-                    if !(p_alpha && n_alpha) && prev.is_some_and(|p| !p.is_whitespace()) {
-                        let role = if p_alpha { Role::MaybeClose } else { Role::Close };
-                        out.push(Mark {
-                            start,
-                            end: start + c.len_utf8(),
-                            family: Family::Single,
-                            straight: false,
-                            role,
-                        });
-                    }
-                }
-                _ => {}
+        let mut taken_to = 0;
+        for (k, &(i, c)) in chars.iter().enumerate() {
+            if i < taken_to {
+                continue;
             }
-            prev = Some(c);
+            let prev = k.checked_sub(1).map(|p| chars[p].1);
+            let next = chars.get(k + 1).map(|n| n.1);
+            if let Some(m) = mark_at(seg, block.start, i, (prev, c, next)) {
+                taken_to = m.end - block.start;
+                out.push(m);
+            }
         }
         out
     }
