@@ -8,6 +8,7 @@ pub mod fixtures;
 pub mod index;
 mod leftovers;
 pub mod load;
+mod pools;
 pub mod postgres;
 pub mod snapshot;
 pub mod stored;

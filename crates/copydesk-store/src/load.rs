@@ -185,16 +185,23 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, LoadError> {
     read_stamped(path).map(|(bytes, _)| bytes)
 }
 
-/// [`read_bytes`], with the file's size and modification time (nanoseconds since the epoch)
-/// as they were before it was read.
-pub fn read_stamped(path: &Path) -> Result<(Vec<u8>, (i64, i64)), LoadError> {
+/// A file's size and modification time (nanoseconds since the epoch; 0 before it).
+pub type Stamp = (i64, i64);
+
+/// A file's [`Stamp`], or None when the system keeps no modification time.
+pub fn stamp_of(meta: &std::fs::Metadata) -> Option<Stamp> {
+    let mtime = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as i64).unwrap_or(0);
+    Some((meta.len() as i64, mtime))
+}
+
+/// [`read_bytes`], with the file's stamp ([`stamp_of`]) as it was before it was read.
+pub fn read_stamped(path: &Path) -> Result<(Vec<u8>, Option<Stamp>), LoadError> {
     use std::io::Read;
     let err = |reason: String| LoadError { path: path.to_path_buf(), reason };
     let file = std::fs::File::open(path).map_err(|e| err(format!("cannot read: {e}")))?;
     let meta = file.metadata().map_err(|e| err(format!("cannot read: {e}")))?;
     let len = meta.len();
-    let mtime = meta.modified().ok().and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok());
-    let stamp = (len as i64, mtime.map_or(0, |d| d.as_nanos() as i64));
+    let stamp = stamp_of(&meta);
     if len > MAX_FILE_BYTES {
         return Err(err(format!("too large ({} MiB; the limit is {} MiB)", len >> 20, MAX_FILE_BYTES >> 20)));
     }

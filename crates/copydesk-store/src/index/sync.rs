@@ -8,6 +8,7 @@ use super::location::key_of;
 use super::rows::{forget, put, Row};
 use super::{trace, SyncStats};
 use crate::load::{self, LoadError};
+use crate::pools::Pool;
 use crate::stored::encode;
 use anyhow::Result;
 use copydesk_engine::corpus::AnalyzedSource;
@@ -15,7 +16,6 @@ use rayon::prelude::*;
 use rusqlite::{params, Connection};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Files analyzed per parallel batch (bounds the memory a sync holds at once).
@@ -46,9 +46,7 @@ pub(super) fn now_ns() -> i64 {
 }
 
 fn stat(path: &Path) -> Option<(i64, i64)> {
-    let m = std::fs::metadata(path).ok()?;
-    let mtime = m.modified().ok()?.duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as i64).unwrap_or(0);
-    Some((m.len() as i64, mtime))
+    load::stamp_of(&std::fs::metadata(path).ok()?)
 }
 
 /// What a sync leaves for the load that follows it.
@@ -100,7 +98,7 @@ pub(super) fn sync_files(
     // Each file's size and mtime, to compare with its row; with no rows (a first build),
     // each file's are taken as it is read instead (from the open file, before reading it).
     let stamps: Vec<Option<(i64, i64)>> =
-        if rows.is_empty() { vec![None; total] } else { on_io_pool(|| files.par_iter().map(|f| stat(f)).collect()) };
+        if rows.is_empty() { vec![None; total] } else { IO.install(|| files.par_iter().map(|f| stat(f)).collect()) };
     trace("stat", t_sync);
     let plans: Vec<Plan> = keys
         .iter()
@@ -138,12 +136,12 @@ pub(super) fn sync_files(
         // batch is extracted while the one before is written.
         type Encoded = Vec<(usize, Outcome, Option<Result<Vec<u8>>>)>;
         let (batch_tx, batch_rx) = std::sync::mpsc::sync_channel::<Encoded>(1);
-        type Read = Vec<(usize, Result<(Vec<u8>, (i64, i64)), LoadError>)>;
+        type Read = Vec<(usize, Result<(Vec<u8>, Option<load::Stamp>), LoadError>)>;
         let (read_tx, read_rx) = std::sync::mpsc::sync_channel::<Read>(1);
         let (rows, stamps, keys, work, tick) = (&rows, &stamps, &keys, &work, &tick);
         let read = move || {
             for batch in work.chunks(BATCH) {
-                let bytes = on_io_pool(|| batch.par_iter().map(|&i| (i, load::read_stamped(&files[i]))).collect());
+                let bytes = IO.install(|| batch.par_iter().map(|&i| (i, load::read_stamped(&files[i]))).collect());
                 if read_tx.send(bytes).is_err() {
                     return;
                 }
@@ -155,7 +153,7 @@ pub(super) fn sync_files(
                     .into_par_iter()
                     .map(|(i, read)| {
                         let known = rows.get(&keys[i]).map(|r| &r.hash[..]);
-                        let stamp = stamps[i].or(read.as_ref().ok().map(|r| r.1));
+                        let stamp = stamps[i].or(read.as_ref().ok().and_then(|r| r.1));
                         let mut o = process_bytes(&files[i], base, known, stamp, read.map(|r| r.0));
                         let blob = match &mut o {
                             Outcome::Fresh { source, .. } => Some(encode(source)),
@@ -274,19 +272,9 @@ pub(super) fn sync_files(
     Ok(Some(Synced { stats, conn, keys, stamps, to_load, errors, sync }))
 }
 
-/// Runs `f` (parallel stats or reads) on the process's pool of [`IO_THREADS`] threads, made
-/// on first use: stats and reads wait on the disk when files are not in the page cache, and
-/// many in flight hide that. Without that pool (its threads could not start), on rayon's.
-fn on_io_pool<R: Send>(f: impl FnOnce() -> R + Send) -> R {
-    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
-    let pool = POOL.get_or_init(|| {
-        rayon::ThreadPoolBuilder::new().num_threads(IO_THREADS).thread_name(|i| format!("copydesk-io-{i}")).build().ok()
-    });
-    match pool {
-        Some(p) => p.install(f),
-        None => f(),
-    }
-}
+/// The process's pool of [`IO_THREADS`] threads for stats and reads: they wait on the disk
+/// when files are not in the page cache, and many in flight hide that.
+static IO: Pool = Pool::new(IO_THREADS, "copydesk-io");
 
 /// Reads one file; analyzes it unless its hash is `known`. `stamp` is its size
 /// and mtime taken *before* reading, so that a write after it is seen next time.

@@ -3,6 +3,7 @@
 //! documents are read from the database when a lookup first needs one.
 
 use super::{loader, MappedSnapshot, Section};
+use crate::pools::Pool;
 use anyhow::Result;
 use copydesk_engine::corpus::{may_overlap, AnalyzedSource, CorpusBase, DocId, QuantityKey, QuantityRef, SentRef};
 use rayon::prelude::*;
@@ -170,15 +171,11 @@ impl CorpusBase for SnapshotBase {
     /// which many reads in flight hide, and decoding them is spread over the cores. The same
     /// documents as [`CorpusBase::load`] of each, in the order asked.
     fn load_many(&self, docs: &[DocId]) -> Vec<Option<AnalyzedSource>> {
-        static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
-        let pool = POOL.get_or_init(|| {
-            let named = |i| format!("copydesk-read-{i}");
-            rayon::ThreadPoolBuilder::new().num_threads(READERS).thread_name(named).build().ok()
-        });
-        match pool.as_ref().filter(|_| docs.len() > 1) {
-            Some(pool) => pool.install(|| docs.par_iter().map(|&d| self.load(d)).collect()),
-            None => docs.iter().map(|&d| self.load(d)).collect(),
+        static POOL: Pool = Pool::new(READERS, "copydesk-read");
+        if docs.len() < 2 {
+            return docs.iter().map(|&d| self.load(d)).collect();
         }
+        POOL.install(|| docs.par_iter().map(|&d| self.load(d)).collect())
     }
 
     fn failure(&self) -> Option<String> {
