@@ -22,8 +22,9 @@ fn main() -> ExitCode {
 /// of it: a quarter of the CPU of a first `copydesk index` at 100,000 stories went to that
 /// (`perf record`: `clear_page_erms` under `do_huge_pmd_anonymous_page`), on a heap that
 /// grows and is purged as batches of stories come and go. With 4 KiB pages a fault zeroes
-/// only what is touched. The server maps its snapshot (file pages, never huge), so nothing
-/// it reads is slower for it. Failure leaves the kernel's default.
+/// only what is touched. For `check` and `lsp` too: huge pages left on for them started the
+/// server no faster at 100,000 stories and took more memory (261 against 209 MiB at peak;
+/// README, "Indexing and start"). Failure leaves the kernel's default.
 fn no_huge_pages() {
     #[cfg(target_os = "linux")]
     // SAFETY: prctl with PR_SET_THP_DISABLE takes four integer arguments and touches no memory of ours.
