@@ -9,6 +9,7 @@ mod attributions;
 mod messages;
 mod numbers;
 mod quotes;
+mod side_by_side;
 
 use crate::corpus::{CorpusIndex, DocId};
 use crate::finding::{Code, Evidence, Finding, Suggestion, Verdict};
@@ -20,16 +21,35 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
-/// What the checks need to know about the draft, computed once.
+/// What the checks share about the draft, computed once a check: its sentences' weights
+/// in this corpus, and how much of it each corpus document covers (its sources).
+struct DraftCore {
+    sentence_weight: Vec<f32>,
+    affinity: HashMap<DocId, f32>,
+}
+
+impl DraftCore {
+    fn new(corpus: &CorpusIndex, analysis: &Analysis) -> Self {
+        let sentence_terms = &analysis.derived().sentence_terms;
+        // First: it readies the base for the weights too (their terms' frequencies).
+        let affinity = affinity(corpus, sentence_terms);
+        let sentence_weight = sentence_terms.iter().map(|t| t.iter().map(|x| corpus.weight(*x)).sum()).collect();
+        DraftCore { sentence_weight, affinity }
+    }
+}
+
+/// What the checks need to know about the draft, as one claim's check reads it: the
+/// [`DraftCore`] and the draft itself, and what of them the check read (for [`CheckMemo`]).
+/// Each claim checked side by side has one of its own.
 pub(crate) struct Draft<'a> {
     /// The original draft text (for flagged texts and messages).
     pub text: &'a str,
     pub analysis: &'a Analysis,
     /// Content terms of each draft sentence, and their total weight in this corpus.
     pub sentence_terms: &'a [Vec<u64>],
-    pub sentence_weight: Vec<f32>,
+    pub sentence_weight: &'a [f32],
     /// How much of the draft each corpus document covers (0..=1): the draft's sources.
-    affinity: HashMap<DocId, f32>,
+    affinity: &'a HashMap<DocId, f32>,
     /// Affinities read since the last [`Draft::take_affinity_reads`] (what a claim's verdict depended on).
     affinity_reads: RefCell<Vec<(DocId, f32)>>,
     /// The draft's proper names (the story a figure's subject must be named in), and a
@@ -40,18 +60,14 @@ pub(crate) struct Draft<'a> {
 }
 
 impl<'a> Draft<'a> {
-    fn new(corpus: &CorpusIndex, text: &'a str, analysis: &'a Analysis) -> Self {
+    fn new(core: &'a DraftCore, text: &'a str, analysis: &'a Analysis) -> Self {
         let derived = analysis.derived();
-        let sentence_terms = &derived.sentence_terms;
-        // First: it readies the base for the weights too (their terms' frequencies).
-        let affinity = affinity(corpus, sentence_terms);
-        let sentence_weight = sentence_terms.iter().map(|t| t.iter().map(|x| corpus.weight(*x)).sum()).collect();
         Draft {
             text,
             analysis,
-            sentence_terms,
-            sentence_weight,
-            affinity,
+            sentence_terms: &derived.sentence_terms,
+            sentence_weight: &core.sentence_weight,
+            affinity: &core.affinity,
             affinity_reads: RefCell::default(),
             names: &derived.names,
             names_fingerprint: derived.names_fingerprint,
@@ -140,17 +156,50 @@ pub fn check_with_memo(
         memo.entries.clear();
         memo.generation = corpus.generation();
     }
-    let d = Draft::new(corpus, text, draft);
+    let core = DraftCore::new(corpus, draft);
+    let d = Draft::new(&core, text, draft);
     memo.reused = 0;
     let mut kept = HashMap::new();
-    let mut verdicts = Vec::new();
-    for i in 0..draft.quantities.len() {
-        let (key, anchor) = quantity_key(&d, &draft.quantities[i]);
-        verdicts.extend(memo.reuse_or(&mut kept, &d, key, anchor, || numbers::check(corpus, &d, i)));
+    // Each figure and quote: its verdict reused from the memo, or a claim to check.
+    let mut plan = Plan::default();
+    for (i, q) in draft.quantities.iter().enumerate() {
+        let (key, anchor) = quantity_key(&d, q);
+        memo.plan(&mut kept, &d, key, anchor, Claim::Figure(i), &mut plan);
     }
-    for i in 0..draft.quotes.len() {
-        let (key, anchor) = quote_key(&d, &draft.quotes[i]);
-        verdicts.extend(memo.reuse_or(&mut kept, &d, key, anchor, || quotes::check(corpus, &d, i)));
+    for (i, q) in draft.quotes.iter().enumerate() {
+        let (key, anchor) = quote_key(&d, q);
+        memo.plan(&mut kept, &d, key, anchor, Claim::Quote(i), &mut plan);
+    }
+    // Those to check, side by side when there are many (a first check; an edit's are few,
+    // and checked on this thread). A claim's check reads the corpus and its own view of the
+    // draft, nothing another claim's check writes: the verdicts are those of one by one.
+    let check_one = |claim: &Claim| {
+        let d = Draft::new(&core, text, draft);
+        let verdict = match *claim {
+            Claim::Figure(i) => numbers::check(corpus, &d, i),
+            Claim::Quote(i) => quotes::check(corpus, &d, i),
+        };
+        let names = d.names_read.get().then_some(d.names_fingerprint);
+        (verdict, d.take_affinity_reads(), names)
+    };
+    let checked = side_by_side::map(&plan.checks, |(claim, ..)| check_one(claim));
+    let mut computed = Vec::with_capacity(checked.len());
+    for ((_, key, anchor), (verdict, affinity, names)) in plan.checks.iter().zip(checked) {
+        computed.push((verdict.clone(), *anchor));
+        kept.insert(*key, Memoized { anchor: *anchor, verdict, affinity, names });
+    }
+    let mut verdicts = Vec::new();
+    let mut reused = plan.reused.into_iter();
+    for slot in plan.slots {
+        match slot {
+            // Only a verdict the memo had was put in `reused`.
+            Slot::Reused(true) => verdicts.extend(reused.next()),
+            Slot::Reused(false) => {}
+            Slot::Checked(j, anchor) => {
+                let (v, at) = &computed[j];
+                verdicts.extend(v.clone().map(|v| moved(v, *at, anchor)));
+            }
+        }
     }
     memo.entries = kept;
     let quote_spans: Vec<Span> = verdicts
@@ -207,16 +256,23 @@ impl CheckMemo {
         self.entries.is_empty()
     }
 
-    /// The remembered verdict for `key` when still valid, else `compute()`; either way kept in `kept`.
-    fn reuse_or(
+    /// The remembered verdict for `key` when still valid (kept in `kept`), else `claim`
+    /// put in `plan` to be checked. A claim repeated word for word (a pasted paragraph)
+    /// takes the verdict of its first occurrence, checked once.
+    fn plan(
         &mut self,
         kept: &mut HashMap<u64, Memoized>,
         d: &Draft,
         key: u64,
         anchor: usize,
-        compute: impl FnOnce() -> Option<Verdict>,
-    ) -> Option<Verdict> {
-        // A claim repeated word for word (a pasted paragraph) shares its entry.
+        claim: Claim,
+        plan: &mut Plan,
+    ) {
+        if let Some(&j) = plan.first.get(&key) {
+            self.reused += 1;
+            plan.slots.push(Slot::Checked(j, anchor));
+            return;
+        }
         if let std::collections::hash_map::Entry::Vacant(slot) = kept.entry(key) {
             if let Some(m) = self.entries.remove(&key) {
                 slot.insert(m);
@@ -230,16 +286,39 @@ impl CheckMemo {
                     .all(|(doc, a)| d.affinity.get(doc).copied().unwrap_or(0.0).to_bits() == a.to_bits())
             {
                 self.reused += 1;
-                return m.verdict.clone().map(|v| moved(v, m.anchor, anchor));
+                plan.reused.extend(m.verdict.clone().map(|v| moved(v, m.anchor, anchor)));
+                plan.slots.push(Slot::Reused(m.verdict.is_some()));
+                return;
             }
         }
-        d.take_affinity_reads();
-        d.names_read.set(false);
-        let verdict = compute();
-        let names = d.names_read.get().then_some(d.names_fingerprint);
-        kept.insert(key, Memoized { anchor, verdict: verdict.clone(), affinity: d.take_affinity_reads(), names });
-        verdict
+        plan.first.insert(key, plan.checks.len());
+        plan.slots.push(Slot::Checked(plan.checks.len(), anchor));
+        plan.checks.push((claim, key, anchor));
     }
+}
+
+/// A figure or a quote of the draft, by index.
+enum Claim {
+    Figure(usize),
+    Quote(usize),
+}
+
+/// Where each claim's verdict comes from ([`CheckMemo::plan`]), in the draft's order.
+#[derive(Default)]
+struct Plan {
+    slots: Vec<Slot>,
+    reused: Vec<Verdict>,
+    /// The claims to check, with their memo keys and window starts.
+    checks: Vec<(Claim, u64, usize)>,
+    /// The check of each key among them.
+    first: HashMap<u64, usize>,
+}
+
+enum Slot {
+    /// The memo's verdict, if it had one: the next of [`Plan::reused`].
+    Reused(bool),
+    /// Check `j` of [`Plan::checks`], for a claim whose window starts here.
+    Checked(usize, usize),
 }
 
 /// A verdict computed with its window at `from`, for the window now at `to`. A span may

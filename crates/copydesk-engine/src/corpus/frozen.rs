@@ -3,6 +3,7 @@
 
 use super::base::CorpusBase;
 use super::figures::FigureBucket;
+use super::radix::RadixTable;
 use super::{DocId, DocLoader, QuantityKey, QuantityRef, SentRef};
 use crate::claims::QuantityKind;
 use crate::corpus::AnalyzedSource;
@@ -181,10 +182,11 @@ pub type FrozenFigure = (f64, f64, u32, u32, u32);
 
 /// Lookups in the arrays a thawed index keeps (its paths and figures taken out).
 impl FrozenCorpus {
-    fn term_postings(&self, term: u64) -> &[u64] {
-        match self.terms.binary_search(&term) {
-            Ok(i) => &self.postings[self.term_starts[i] as usize..self.term_starts[i + 1] as usize],
-            Err(_) => &[],
+    /// The postings of `term`, found through `table` (the [`RadixTable`] of `self.terms`).
+    fn term_postings(&self, table: &RadixTable, term: u64) -> &[u64] {
+        match table.find(&self.terms, term) {
+            Some(i) => &self.postings[self.term_starts[i] as usize..self.term_starts[i + 1] as usize],
+            None => &[],
         }
     }
 
@@ -204,6 +206,8 @@ impl FrozenCorpus {
 pub(super) struct FrozenBase {
     /// The arrays, their paths and figures taken out.
     arrays: FrozenCorpus,
+    /// Where each term's run of leading bits starts in `arrays.terms`.
+    terms: RadixTable,
     paths: Vec<String>,
     by_path: HashMap<String, DocId>,
     figures: HashMap<QuantityKey, FigureBucket>,
@@ -233,7 +237,8 @@ impl FrozenBase {
             })
             .collect();
         let sentences = arrays.sentence_starts.len().saturating_sub(1);
-        FrozenBase { arrays, paths, by_path, figures, sentences, loader }
+        let terms = RadixTable::new(&arrays.terms);
+        FrozenBase { arrays, terms, paths, by_path, figures, sentences, loader }
     }
 }
 
@@ -260,11 +265,11 @@ impl CorpusBase for FrozenBase {
     }
 
     fn df(&self, term: u64) -> usize {
-        self.arrays.term_postings(term).len()
+        self.arrays.term_postings(&self.terms, term).len()
     }
 
     fn postings(&self, term: u64) -> Cow<'_, [u64]> {
-        Cow::Borrowed(self.arrays.term_postings(term))
+        Cow::Borrowed(self.arrays.term_postings(&self.terms, term))
     }
 
     fn sentence_terms(&self, at: SentRef) -> Option<Cow<'_, [u64]>> {

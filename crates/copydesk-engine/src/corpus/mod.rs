@@ -10,11 +10,13 @@ mod figures;
 mod finding;
 mod frozen;
 mod memo;
+mod radix;
 mod source;
 
 pub use base::CorpusBase;
 pub use figures::may_overlap;
 pub use frozen::{FrozenBucket, FrozenBuilder, FrozenCorpus, FrozenFigure};
+pub use radix::RadixTable;
 pub use source::{AnalyzedSource, SourceDoc};
 
 use crate::claims::{Quantity, QuantityKind};
@@ -657,7 +659,9 @@ impl CorpusIndex {
 /// few binary orders of magnitude, and there are at most a few hundred of them), so they
 /// do not depend on the order of the summing.
 fn first_by_weight(lists: &[(f32, &[u64])], n: usize, skip: &dyn Fn(DocId) -> bool) -> Vec<(u64, f64)> {
-    let mut acc: TermMap<f64> = TermMap::default();
+    // Sized for every posting at once: growing it rehashed each entry a few times.
+    let total = lists.iter().map(|(_, p)| p.len()).sum();
+    let mut acc: TermMap<f64> = TermMap::with_capacity_and_hasher(total, Default::default());
     for (w, postings) in lists {
         for r in *postings {
             if !skip(SentRef::unpack(*r).doc) {

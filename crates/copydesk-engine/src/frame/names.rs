@@ -10,7 +10,6 @@ use super::time;
 use crate::extract::entities::{fold, is_org_word, is_title, with_fold};
 use crate::terms;
 use crate::text::Span;
-use std::collections::HashSet;
 
 /// Capitalized words that name no one in particular.
 const NOT_NAMES: &[&str] = &[
@@ -243,28 +242,50 @@ pub fn headline_names(text: &str, span: Span, out: &mut Vec<String>) {
     if !is_upper_case(text, line) && !title_case {
         return;
     }
-    let lower_case = lower_case_words(text);
-    for w in words {
-        let s = w.slice(text);
-        // A ticker ("<CTS>") names its company even where the word is also a common one.
-        let ticker = text[..w.start].ends_with('<');
-        if ticker || !lower_case.contains(&terms::stem(&fold(s))) {
-            push_name(s, out);
+    // A ticker ("<CTS>") names its company even where the word is also a common one; any
+    // other word, unless the story writes it in lower case.
+    let keys: Vec<Option<String>> =
+        words.iter().map(|w| (!text[..w.start].ends_with('<')).then(|| terms::stem(&fold(w.slice(text))))).collect();
+    let lower_case = written_in_lower_case(text, &keys);
+    for ((w, key), lower) in words.iter().zip(&keys).zip(lower_case) {
+        if key.is_none() || !lower {
+            push_name(w.slice(text), out);
         }
     }
 }
 
-/// The words a text writes in lower case (folded and stemmed: "filed" for a headline's
-/// "FILES"), which are not names wherever they stand.
-pub fn lower_case_words(text: &str) -> HashSet<String> {
-    let mut out = HashSet::new();
+/// For each of `keys` (folded and stemmed words: "filed" for a headline's "FILES"; None
+/// asks nothing), whether `text` writes a word of that stem in lower case: such a word is
+/// not a name wherever it stands.
+///
+/// Only a word that may have the stem is stemmed: an ASCII word without '.', '\'' or '`'
+/// folds to its lower case, and stemming it only cuts an ending (and may add 'y' for
+/// "ies"), so a word of stem `k` starts with `k` but its last letter.
+fn written_in_lower_case(text: &str, keys: &[Option<String>]) -> Vec<bool> {
+    let mut found: Vec<bool> = keys.iter().map(Option::is_none).collect();
+    let mut left = found.iter().filter(|f| !**f).count();
     terms::for_each_word(text, Span::new(0, text.len()), |w| {
-        let w = w.slice(text);
-        if w.starts_with(|c: char| c.is_lowercase()) {
-            out.insert(terms::stem(&fold(w)));
+        let s = w.slice(text);
+        if left == 0 || !s.starts_with(|c: char| c.is_lowercase()) {
+            return;
+        }
+        let plain = s.bytes().all(|b| b.is_ascii() && !matches!(b, b'.' | b'\'' | b'`'));
+        let may_be = |k: &str| {
+            let p = k.len().saturating_sub(1);
+            !plain || s.as_bytes().get(..p).is_some_and(|head| head.eq_ignore_ascii_case(&k.as_bytes()[..p]))
+        };
+        if !keys.iter().zip(&found).any(|(k, f)| !f && k.as_deref().is_some_and(may_be)) {
+            return;
+        }
+        let stem = terms::stem(&fold(s));
+        for (k, f) in keys.iter().zip(found.iter_mut()) {
+            if !*f && k.as_deref() == Some(stem.as_str()) {
+                *f = true;
+                left -= 1;
+            }
         }
     });
-    out
+    found
 }
 
 /// Sorts and de-duplicates a list of names.
@@ -313,6 +334,7 @@ pub fn all_named_in(names: &[String], all: &[String]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashSet;
 
     fn names(s: &str) -> Vec<String> {
         let mut v = Vec::new();
@@ -375,5 +397,97 @@ mod tests {
         let mut v = Vec::new();
         headline_names(s, Span::new(0, s.len()), &mut v);
         assert_eq!(finish(v), vec![h("cts")]);
+    }
+
+    /// The headline names as worked out before [`written_in_lower_case`]: every
+    /// lower-case word of the story stemmed into a set.
+    fn reference_headline_names(text: &str, span: Span) -> Vec<String> {
+        let s = span.slice(text);
+        let line = Span::new(span.start, span.start + s.find('\n').unwrap_or(s.len()));
+        let words = terms::words(text, line);
+        let capitalized = words.iter().filter(|w| is_capitalized(w.slice(text))).count();
+        let title_case = words.len() >= 3 && capitalized * 10 >= words.len() * 7;
+        let mut out = Vec::new();
+        if !is_upper_case(text, line) && !title_case {
+            return out;
+        }
+        let mut lower_case = HashSet::new();
+        terms::for_each_word(text, Span::new(0, text.len()), |w| {
+            let w = w.slice(text);
+            if w.starts_with(|c: char| c.is_lowercase()) {
+                lower_case.insert(terms::stem(&fold(w)));
+            }
+        });
+        for w in words {
+            let s = w.slice(text);
+            if text[..w.start].ends_with('<') || !lower_case.contains(&terms::stem(&fold(s))) {
+                push_name(s, &mut out);
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// Words that stem alike written in other forms, with dots, apostrophes, backticks
+        /// and accents: only words that may share a headline word's stem are stemmed, and
+        /// what is found is what stemming every word finds.
+        #[test]
+        fn headline_names_are_those_of_stemming_every_word(
+            headline in proptest::collection::vec(0usize..WORDS.len(), 1..6),
+            story in proptest::collection::vec((0usize..WORDS.len(), 0usize..4), 0..40),
+        ) {
+            let mut text: String = headline.iter().map(|&i| WORDS[i].to_uppercase()).collect::<Vec<_>>().join(" ");
+            text.push('\n');
+            for (i, form) in story {
+                let w = WORDS[i];
+                let w = match form { 0 => w.to_string(), 1 => format!("{w}s"), 2 => format!("{w}'s"), _ => capitalize(w) };
+                text.push_str(&w);
+                text.push(' ');
+            }
+            let mut v = Vec::new();
+            headline_names(&text, Span::new(0, text.len()), &mut v);
+            proptest::prop_assert_eq!(v, reference_headline_names(&text, Span::new(0, text.len())), "{}", text);
+        }
+    }
+
+    const WORDS: &[&str] = &[
+        "company",
+        "companies",
+        "freight",
+        "harbor",
+        "net",
+        "nets",
+        "filed",
+        "files",
+        "file",
+        "u.s.",
+        "o'neill",
+        "don`t",
+        "café",
+        "cafe",
+        "zürich",
+        "defence",
+        "defense",
+        "russian",
+        "russia",
+        "rate",
+        "rates",
+        "a",
+        "up",
+        "mid-year",
+        "<hfc>",
+        "qtr",
+        "shr",
+        "cts",
+        "ies",
+        "y",
+        "rallies",
+        "rally",
+        "rallied",
+    ];
+
+    fn capitalize(w: &str) -> String {
+        let mut c = w.chars();
+        c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
     }
 }

@@ -5,7 +5,9 @@
 use super::{loader, MappedSnapshot, Section};
 use crate::pools::Pool;
 use anyhow::Result;
-use copydesk_engine::corpus::{may_overlap, AnalyzedSource, CorpusBase, DocId, QuantityKey, QuantityRef, SentRef};
+use copydesk_engine::corpus::{
+    may_overlap, AnalyzedSource, CorpusBase, DocId, QuantityKey, QuantityRef, RadixTable, SentRef,
+};
 use rayon::prelude::*;
 use rusqlite::Connection;
 use std::borrow::Cow;
@@ -26,6 +28,8 @@ pub struct SnapshotBase {
     buckets: HashMap<QuantityKey, (usize, usize, f64)>,
     /// Document ids by path, made the first time a path is asked about.
     by_path: OnceLock<HashMap<String, DocId>>,
+    /// Where each term's run of leading bits starts in the terms section.
+    terms: OnceLock<RadixTable>,
     /// The database the documents are read from, and connections to it not in use (one
     /// per reader: documents asked for together are read side by side, `load_many`).
     db: PathBuf,
@@ -41,7 +45,7 @@ impl SnapshotBase {
             .map(|b| (QuantityKey { kind: b.kind, unit: b.unit.clone() }, (b.start as usize, b.end as usize, b.widest)))
             .collect();
         let idle = Mutex::new(vec![crate::index::open_read_only(db)?]);
-        Ok(SnapshotBase { snap, buckets, by_path: OnceLock::new(), db: db.to_path_buf(), idle })
+        Ok(SnapshotBase { snap, buckets, by_path: OnceLock::new(), terms: OnceLock::new(), db: db.to_path_buf(), idle })
     }
 
     /// Runs `f` on a connection not in use (opened when none is), and keeps it for the next.
@@ -89,7 +93,9 @@ impl SnapshotBase {
     /// Where the postings of `term` lie in the postings array.
     fn posting_range(&self, term: u64) -> Option<(usize, usize)> {
         let terms = self.snap.all_u64s(Section::Terms)?;
-        let i = terms.binary_search(&term).ok()?;
+        // Made the first time a term is looked up (a pass over the terms the line above has
+        // just read whole and checked).
+        let i = self.terms.get_or_init(|| RadixTable::new(terms)).find(terms, term)?;
         let starts = self.snap.all_u64s(Section::TermStarts)?;
         let (a, b) = (*starts.get(i)?, *starts.get(i + 1)?);
         (a <= b).then_some((a as usize, b as usize))
