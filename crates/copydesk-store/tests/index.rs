@@ -473,6 +473,43 @@ fn an_unchanged_corpus_opens_from_its_snapshot() {
     assert_eq!(findings_of(&warm.index, DRAFT), expected);
 }
 
+/// Evicts `path`'s pages from the page cache; false where they stay (a file system
+/// without a page cache of its own, as tmpfs).
+#[cfg(target_os = "linux")]
+fn evict(path: &Path) -> bool {
+    use std::os::unix::io::AsRawFd;
+    let f = std::fs::File::open(path).unwrap();
+    // Written back first: dirty pages are not dropped.
+    f.sync_all().unwrap();
+    // SAFETY: a valid descriptor; the call only drops clean cached pages.
+    unsafe { libc::posix_fadvise(f.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED) == 0 }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_snapshot_not_in_the_page_cache_is_read_ahead_and_gives_the_same_findings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = corpus(tmp.path(), 80);
+    let sp = spec(&src, tmp.path());
+    let store = PersistentStore::new(tmp.path().join("idx"));
+    store.open(&sp, None).unwrap();
+    let warm = store.open_snapshot(&sp).unwrap().expect("a snapshot");
+    assert!(!warm.snapshot.is_cold(), "just written: in the page cache");
+    let expected = findings_of(&warm.index, DRAFT);
+    drop(warm);
+    if !evict(&snapshot_in(&tmp.path().join("idx"))) {
+        eprintln!("skipped: the page cache keeps the snapshot here");
+        return;
+    }
+    let cold = store.open_snapshot(&sp).unwrap().expect("a snapshot");
+    if !cold.snapshot.is_cold() {
+        eprintln!("skipped: the page cache keeps the snapshot here (tmpfs?)");
+        return;
+    }
+    assert_eq!(findings_of(&cold.index, DRAFT), expected, "read ahead, the same findings");
+    cold.snapshot.check_all().expect("and the same bytes");
+}
+
 #[test]
 fn snapshots_left_half_written_by_killed_processes_are_removed() {
     let (tmp, _src, sp, store) = fixture(10);

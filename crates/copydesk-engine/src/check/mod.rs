@@ -107,12 +107,18 @@ fn affinity(corpus: &CorpusIndex, sentence_terms: &[Vec<u64>]) -> HashMap<DocId,
     // In batches, each readied together (for a base that prefers it), that the candidate
     // memo holds until their retrievals read them.
     for batch in sentence_terms.chunks(AFFINITY_BATCH) {
-        let asked = || batch.iter().filter(|t| t.len() >= 2);
-        corpus.prefetch_similar(asked().map(Vec::as_slice), AFFINITY_NEIGHBOURS);
-        for terms in asked() {
+        let asked: Vec<&[u64]> = batch.iter().filter(|t| t.len() >= 2).map(Vec::as_slice).collect();
+        corpus.prefetch_similar(asked.iter().copied(), AFFINITY_NEIGHBOURS);
+        // Those not memoized retrieved side by side (a first check's are many; an edit's one
+        // or two), then all of them read from the memo in the draft's order.
+        let unknown: Vec<&[u64]> =
+            asked.iter().copied().filter(|t| !corpus.has_similar(t, AFFINITY_NEIGHBOURS)).collect();
+        side_by_side::map(&unknown, |terms| corpus.similar_sentences(terms, AFFINITY_NEIGHBOURS));
+        for terms in asked {
             n += 1;
+            let found = corpus.similar_sentences(terms, AFFINITY_NEIGHBOURS);
             let mut best: HashMap<DocId, f32> = HashMap::new();
-            for s in corpus.similar_sentences(terms, AFFINITY_NEIGHBOURS).iter().copied() {
+            for s in found.iter() {
                 let e = best.entry(s.at.doc).or_default();
                 *e = e.max(s.coverage);
             }

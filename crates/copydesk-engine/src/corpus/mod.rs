@@ -489,6 +489,11 @@ impl CorpusIndex {
         self.retrieval_memo.get_or_compute((h, k), || Arc::new(self.retrieve(query, h, k)))
     }
 
+    /// Whether [`Self::similar_sentences`] of `query` and `k` is memoized (costs a lookup).
+    pub fn has_similar(&self, query: &[u64], k: usize) -> bool {
+        self.retrieval_memo.contains(&(query_key(query), k))
+    }
+
     /// Readies the base for [`Self::similar_sentences`] of each of `queries` (`k` each) that
     /// is not memoized yet, for a base that asks a server: what the retrievals will ask one
     /// by one (a few requests each) is asked for them all together, in four requests — the

@@ -139,6 +139,30 @@ impl CorpusBase for SnapshotBase {
         Cow::Borrowed(self.term_postings(term))
     }
 
+    fn prefetch_postings(&self, terms: &[u64]) {
+        if !self.snap.is_cold() {
+            return;
+        }
+        for &t in terms {
+            if let Some((a, b)) = self.posting_range(t) {
+                self.snap.will_need(Section::Postings, a..b);
+            }
+        }
+    }
+
+    fn prefetch_sentence_terms(&self, at: &[SentRef]) {
+        if !self.snap.is_cold() {
+            return;
+        }
+        for r in at {
+            let Some((first, end)) = self.span(Section::DocSentences, r.doc as usize) else { continue };
+            let i = first.saturating_add(r.sentence as usize);
+            if let Some((a, b)) = self.span(Section::SentenceStarts, i).filter(|_| i < end) {
+                self.snap.will_need(Section::SentenceTerms, a..b);
+            }
+        }
+    }
+
     fn sentence_terms(&self, at: SentRef) -> Option<Cow<'_, [u64]>> {
         let (first, end) = self.span(Section::DocSentences, at.doc as usize)?;
         let i = first.checked_add(at.sentence as usize).filter(|&i| i < end)?;
@@ -153,6 +177,9 @@ impl CorpusBase for SnapshotBase {
         // As the figure index's bucket finds them.
         let Range { start: first, end: last } = may_overlap(lows, |&l| f64::from_bits(l), widest, low, high);
         let at = start + first..start + last;
+        for section in [Section::FigureHighs, Section::FigureRefs, Section::FigureSentences] {
+            self.snap.will_need(section, at.clone());
+        }
         let (Some(highs), Some(refs), Some(sentences)) = (
             self.snap.u64s(Section::FigureHighs, at.clone()),
             self.snap.u64s(Section::FigureRefs, at.clone()),
@@ -160,12 +187,17 @@ impl CorpusBase for SnapshotBase {
         ) else {
             return Vec::new();
         };
-        (first..last)
+        let found: Vec<QuantityRef> = (first..last)
             .zip(highs.iter().zip(refs).zip(sentences))
             .filter(|&(i, ((&h, _), _))| low_at(i) <= high && f64::from_bits(h) >= low)
             .map(|(_, ((_, &r), &s))| QuantityRef { doc: (r >> 32) as u32, quantity: r as u32, sentence: s as u32 })
             .take(limit)
-            .collect()
+            .collect();
+        // The engine asks for the terms of each figure's sentence next.
+        self.prefetch_sentence_terms(
+            &found.iter().map(|r| SentRef { doc: r.doc, sentence: r.sentence }).collect::<Vec<_>>(),
+        );
+        found
     }
 
     fn load(&self, doc: DocId) -> Option<AnalyzedSource> {
@@ -180,6 +212,20 @@ impl CorpusBase for SnapshotBase {
         static POOL: Pool = Pool::new(READERS, "copydesk-read");
         if docs.len() < 2 {
             return docs.iter().map(|&d| self.load(d)).collect();
+        }
+        if self.snap.is_cold() {
+            // What each read looks up first: its key, hash and path.
+            for &doc in docs {
+                let d = doc as usize;
+                self.snap.will_need_bytes(Section::Hashes, d * 32..d * 32 + 32);
+                for (starts, bytes) in
+                    [(Section::KeyStarts, Section::KeyBytes), (Section::PathStarts, Section::PathBytes)]
+                {
+                    if let Some((a, b)) = self.span(starts, d) {
+                        self.snap.will_need_bytes(bytes, a..b);
+                    }
+                }
+            }
         }
         POOL.install(|| docs.par_iter().map(|&d| self.load(d)).collect())
     }

@@ -33,6 +33,7 @@
 mod base;
 mod loader;
 mod mapped;
+mod readahead;
 mod write;
 
 pub use base::SnapshotBase;
