@@ -110,13 +110,15 @@ fn affinity(corpus: &CorpusIndex, sentence_terms: &[Vec<u64>]) -> HashMap<DocId,
         let asked: Vec<&[u64]> = batch.iter().filter(|t| t.len() >= 2).map(Vec::as_slice).collect();
         corpus.prefetch_similar(asked.iter().copied(), AFFINITY_NEIGHBOURS);
         // Those not memoized retrieved side by side (a first check's are many; an edit's one
-        // or two), then all of them read from the memo in the draft's order.
-        let unknown: Vec<&[u64]> =
-            asked.iter().copied().filter(|t| !corpus.has_similar(t, AFFINITY_NEIGHBOURS)).collect();
-        side_by_side::map(&unknown, |terms| corpus.similar_sentences(terms, AFFINITY_NEIGHBOURS));
-        for terms in asked {
+        // or two), then summed in the draft's order.
+        let mut found: Vec<_> = asked.iter().map(|t| corpus.memoized_similar(t, AFFINITY_NEIGHBOURS)).collect();
+        let unknown: Vec<usize> = (0..asked.len()).filter(|&i| found[i].is_none()).collect();
+        let retrieved = side_by_side::map(&unknown, |&i| corpus.similar_sentences(asked[i], AFFINITY_NEIGHBOURS));
+        for (i, r) in unknown.into_iter().zip(retrieved) {
+            found[i] = Some(r);
+        }
+        for found in found.into_iter().flatten() {
             n += 1;
-            let found = corpus.similar_sentences(terms, AFFINITY_NEIGHBOURS);
             let mut best: HashMap<DocId, f32> = HashMap::new();
             for s in found.iter() {
                 let e = best.entry(s.at.doc).or_default();
@@ -189,24 +191,14 @@ pub fn check_with_memo(
         (verdict, d.take_affinity_reads(), names)
     };
     let checked = side_by_side::map(&plan.checks, |(claim, ..)| check_one(claim));
-    let mut computed = Vec::with_capacity(checked.len());
+    // Each claim waiting for a check takes its verdict, moved to its window; the memo keeps it.
+    for &(slot, j, anchor) in &plan.waiting {
+        plan.verdicts[slot] = checked[j].0.clone().map(|v| moved(v, plan.checks[j].2, anchor));
+    }
     for ((_, key, anchor), (verdict, affinity, names)) in plan.checks.iter().zip(checked) {
-        computed.push((verdict.clone(), *anchor));
         kept.insert(*key, Memoized { anchor: *anchor, verdict, affinity, names });
     }
-    let mut verdicts = Vec::new();
-    let mut reused = plan.reused.into_iter();
-    for slot in plan.slots {
-        match slot {
-            // Only a verdict the memo had was put in `reused`.
-            Slot::Reused(true) => verdicts.extend(reused.next()),
-            Slot::Reused(false) => {}
-            Slot::Checked(j, anchor) => {
-                let (v, at) = &computed[j];
-                verdicts.extend(v.clone().map(|v| moved(v, *at, anchor)));
-            }
-        }
-    }
+    let mut verdicts: Vec<Verdict> = plan.verdicts.into_iter().flatten().collect();
     memo.entries = kept;
     let quote_spans: Vec<Span> = verdicts
         .iter()
@@ -276,7 +268,7 @@ impl CheckMemo {
     ) {
         if let Some(&j) = plan.first.get(&key) {
             self.reused += 1;
-            plan.slots.push(Slot::Checked(j, anchor));
+            plan.wait_for(j, anchor);
             return;
         }
         if let std::collections::hash_map::Entry::Vacant(slot) = kept.entry(key) {
@@ -292,13 +284,12 @@ impl CheckMemo {
                     .all(|(doc, a)| d.affinity.get(doc).copied().unwrap_or(0.0).to_bits() == a.to_bits())
             {
                 self.reused += 1;
-                plan.reused.extend(m.verdict.clone().map(|v| moved(v, m.anchor, anchor)));
-                plan.slots.push(Slot::Reused(m.verdict.is_some()));
+                plan.verdicts.push(m.verdict.clone().map(|v| moved(v, m.anchor, anchor)));
                 return;
             }
         }
         plan.first.insert(key, plan.checks.len());
-        plan.slots.push(Slot::Checked(plan.checks.len(), anchor));
+        plan.wait_for(plan.checks.len(), anchor);
         plan.checks.push((claim, key, anchor));
     }
 }
@@ -309,22 +300,24 @@ enum Claim {
     Quote(usize),
 }
 
-/// Where each claim's verdict comes from ([`CheckMemo::plan`]), in the draft's order.
+/// Each claim's verdict in the draft's order ([`CheckMemo::plan`]): the memo's, or one
+/// a check will give.
 #[derive(Default)]
 struct Plan {
-    slots: Vec<Slot>,
-    reused: Vec<Verdict>,
+    verdicts: Vec<Option<Verdict>>,
     /// The claims to check, with their memo keys and window starts.
     checks: Vec<(Claim, u64, usize)>,
     /// The check of each key among them.
     first: HashMap<u64, usize>,
+    /// Slots of `verdicts` waiting for check `j`, for a claim whose window starts at `anchor`.
+    waiting: Vec<(usize, usize, usize)>,
 }
 
-enum Slot {
-    /// The memo's verdict, if it had one: the next of [`Plan::reused`].
-    Reused(bool),
-    /// Check `j` of [`Plan::checks`], for a claim whose window starts here.
-    Checked(usize, usize),
+impl Plan {
+    fn wait_for(&mut self, j: usize, anchor: usize) {
+        self.waiting.push((self.verdicts.len(), j, anchor));
+        self.verdicts.push(None);
+    }
 }
 
 /// A verdict computed with its window at `from`, for the window now at `to`. A span may

@@ -39,7 +39,7 @@ impl<K, V, const CAP: usize> Default for Memo<K, V, CAP> {
 impl<K: std::hash::Hash + Eq, V: Clone, const CAP: usize> Memo<K, V, CAP> {
     /// The memoized value for `key`, or `compute()` remembered (all of it dropped when full).
     pub(super) fn get_or_compute(&self, key: K, compute: impl FnOnce() -> V) -> V {
-        if let Some(hit) = self.map.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        if let Some(hit) = self.get(&key) {
             return hit;
         }
         let value = compute();
@@ -50,6 +50,11 @@ impl<K: std::hash::Hash + Eq, V: Clone, const CAP: usize> Memo<K, V, CAP> {
             m.insert(key, value.clone());
         }
         value
+    }
+
+    /// The value remembered for `key`, if it is.
+    pub(super) fn get(&self, key: &K) -> Option<V> {
+        self.map.lock().ok().and_then(|m| m.get(key).cloned())
     }
 
     /// Whether `key` is remembered.

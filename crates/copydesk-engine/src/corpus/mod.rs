@@ -489,9 +489,10 @@ impl CorpusIndex {
         self.retrieval_memo.get_or_compute((h, k), || Arc::new(self.retrieve(query, h, k)))
     }
 
-    /// Whether [`Self::similar_sentences`] of `query` and `k` is memoized (costs a lookup).
-    pub fn has_similar(&self, query: &[u64], k: usize) -> bool {
-        self.retrieval_memo.contains(&(query_key(query), k))
+    /// [`Self::similar_sentences`] of `query` and `k` if it is memoized; None (and nothing
+    /// retrieved) if not.
+    pub fn memoized_similar(&self, query: &[u64], k: usize) -> Option<Arc<Vec<SimilarSentence>>> {
+        self.retrieval_memo.get(&(query_key(query), k))
     }
 
     /// Readies the base for [`Self::similar_sentences`] of each of `queries` (`k` each) that
