@@ -101,6 +101,13 @@ impl SnapshotBase {
         (a <= b).then_some((a as usize, b as usize))
     }
 
+    /// Where the terms of sentence `at` lie in the sentence terms array.
+    fn sentence_term_range(&self, at: SentRef) -> Option<(usize, usize)> {
+        let (first, end) = self.span(Section::DocSentences, at.doc as usize)?;
+        let i = first.checked_add(at.sentence as usize).filter(|&i| i < end)?;
+        self.span(Section::SentenceStarts, i)
+    }
+
     fn term_postings(&self, term: u64) -> &[u64] {
         self.posting_range(term).and_then(|(a, b)| self.snap.u64s(Section::Postings, a..b)).unwrap_or(&[])
     }
@@ -154,19 +161,15 @@ impl CorpusBase for SnapshotBase {
         if !self.snap.is_cold() {
             return;
         }
-        for r in at {
-            let Some((first, end)) = self.span(Section::DocSentences, r.doc as usize) else { continue };
-            let i = first.saturating_add(r.sentence as usize);
-            if let Some((a, b)) = self.span(Section::SentenceStarts, i).filter(|_| i < end) {
+        for &r in at {
+            if let Some((a, b)) = self.sentence_term_range(r) {
                 self.snap.will_need(Section::SentenceTerms, a..b);
             }
         }
     }
 
     fn sentence_terms(&self, at: SentRef) -> Option<Cow<'_, [u64]>> {
-        let (first, end) = self.span(Section::DocSentences, at.doc as usize)?;
-        let i = first.checked_add(at.sentence as usize).filter(|&i| i < end)?;
-        let (a, b) = self.span(Section::SentenceStarts, i)?;
+        let (a, b) = self.sentence_term_range(at)?;
         self.snap.u64s(Section::SentenceTerms, a..b).map(Cow::Borrowed)
     }
 
@@ -194,9 +197,11 @@ impl CorpusBase for SnapshotBase {
             .take(limit)
             .collect();
         // The engine asks for the terms of each figure's sentence next.
-        self.prefetch_sentence_terms(
-            &found.iter().map(|r| SentRef { doc: r.doc, sentence: r.sentence }).collect::<Vec<_>>(),
-        );
+        if self.snap.is_cold() {
+            self.prefetch_sentence_terms(
+                &found.iter().map(|r| SentRef { doc: r.doc, sentence: r.sentence }).collect::<Vec<_>>(),
+            );
+        }
         found
     }
 
