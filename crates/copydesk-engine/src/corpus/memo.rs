@@ -43,13 +43,18 @@ impl<K: std::hash::Hash + Eq, V: Clone, const CAP: usize> Memo<K, V, CAP> {
             return hit;
         }
         let value = compute();
+        self.insert(key, value.clone());
+        value
+    }
+
+    /// Remembers `value` for `key`, in place of any value remembered (all of it dropped when full).
+    pub(super) fn insert(&self, key: K, value: V) {
         if let Ok(mut m) = self.map.lock() {
             if m.len() >= CAP {
                 m.clear();
             }
-            m.insert(key, value.clone());
+            m.insert(key, value);
         }
-        value
     }
 
     /// The value remembered for `key`, if it is.

@@ -6,6 +6,7 @@
 //! - (quantity kind, unit) → figures (support lookups by value).
 
 mod base;
+mod candidates;
 mod figures;
 mod finding;
 mod frozen;
@@ -23,6 +24,7 @@ use crate::claims::{Quantity, QuantityKind};
 use crate::frame::{DocNames, FigureFrame};
 use crate::terms::{self, TermMap};
 use crate::text::Span;
+use candidates::first_by_weight;
 use figures::FigureBucket;
 use memo::{Generation, Memo, MEMO_CAPACITY};
 use std::borrow::Cow;
@@ -116,8 +118,9 @@ pub struct CorpusIndex {
     retrieval_memo: Memo<(u64, usize), Arc<Vec<SimilarSentence>>>,
     /// The first candidates of a query by shared term weight, by query hash: one sentence is
     /// asked about with several `k` (its affinity, its figures, its quotes), and gathering
-    /// candidates from the postings is most of the cost of asking.
-    candidate_memo: Memo<u64, Arc<Vec<(u64, f64)>>, CANDIDATE_MEMO_CAPACITY>,
+    /// candidates from the postings is most of the cost of asking. A list kept serves any
+    /// `k` that wants no more candidates than it holds.
+    candidate_memo: Memo<u64, Arc<Candidates>, CANDIDATE_MEMO_CAPACITY>,
     /// The words around each source figure, by (document, figure) (see `check::numbers`).
     figure_context_memo: Memo<(DocId, u32), Arc<[u64]>, { 4 * MEMO_CAPACITY }>,
     /// Source passages split into quote words, by (document, first block) (see `check::quotes`).
@@ -130,15 +133,27 @@ pub struct CorpusIndex {
     generation: Generation,
 }
 
+/// The first candidates of a query (packed sentence, shared weight), as many as were asked
+/// for or all there are.
+struct Candidates {
+    asked: usize,
+    first: Vec<(u64, f64)>,
+}
+
+impl Candidates {
+    /// The first `n` (`n` at most the number asked for).
+    fn first(&self, n: usize) -> &[(u64, f64)] {
+        &self.first[..n.min(self.first.len())]
+    }
+}
+
 /// A source passage as normalized quote words with their spans ([`terms::quote_words`]).
 pub type Passage = Vec<(Span, String)>;
 
-/// Candidate lists kept (each at most [`CANDIDATES_KEPT`] long).
+/// Candidate lists kept.
 const CANDIDATE_MEMO_CAPACITY: usize = 4_096;
 /// Documents of the base read in one request by [`CorpusIndex::prefetch`].
 const PREFETCHED_DOCS: usize = 256;
-/// Candidates kept per query: enough for every `k` up to 64.
-const CANDIDATES_KEPT: usize = 256;
 
 /// Candidates a retrieval of the `k` most similar sentences scores.
 fn candidates_wanted(k: usize) -> usize {
@@ -504,13 +519,15 @@ impl CorpusIndex {
     pub fn prefetch_similar<'q>(&self, queries: impl Iterator<Item = &'q [u64]>, k: usize) {
         let Some(base) = self.base.as_ref().filter(|b| b.prefers_batches()) else { return };
         let want = candidates_wanted(k);
-        if self.sentences == 0 || want > CANDIDATES_KEPT {
+        if self.sentences == 0 {
             return;
         }
         let fresh: Vec<(&[u64], u64)> = queries
             .filter(|q| !q.is_empty())
             .map(|q| (q, query_key(q)))
-            .filter(|(_, h)| !self.retrieval_memo.contains(&(*h, k)) && !self.candidate_memo.contains(h))
+            .filter(|(_, h)| {
+                !self.retrieval_memo.contains(&(*h, k)) && self.candidate_memo.get(h).is_none_or(|c| c.asked < want)
+            })
             .collect();
         if fresh.len() < 2 {
             return;
@@ -527,8 +544,7 @@ impl CorpusIndex {
         base.prefetch_postings(&finding);
         let mut at = Vec::new();
         for ((q, h), w) in fresh.iter().zip(&weights) {
-            let kept = self.candidate_memo.get_or_compute(*h, || Arc::new(self.candidates(q, w, CANDIDATES_KEPT)));
-            at.extend(kept.iter().take(want).map(|&(r, _)| SentRef::unpack(r)));
+            at.extend(self.first_candidates(q, w, *h, want).first(want).iter().map(|&(r, _)| SentRef::unpack(r)));
         }
         at.sort_unstable();
         at.dedup();
@@ -541,6 +557,17 @@ impl CorpusIndex {
         let held: Vec<(usize, u64, f32)> =
             query.iter().zip(weights).map(|(t, w)| (self.live_postings(*t), *t, *w)).collect();
         finding::finding_terms(&held, self.sentences, finding::FINDING_POSTINGS)
+    }
+
+    /// The first `want` candidates of `query` (with its `weights`; memo key `h`): those
+    /// kept, when at least as many were.
+    fn first_candidates(&self, query: &[u64], weights: &[f32], h: u64, want: usize) -> Arc<Candidates> {
+        if let Some(kept) = self.candidate_memo.get(&h).filter(|c| c.asked >= want) {
+            return kept;
+        }
+        let kept = Arc::new(Candidates { asked: want, first: self.candidates(query, weights, want) });
+        self.candidate_memo.insert(h, kept.clone());
+        kept
     }
 
     /// Corpus sentences sharing finding terms with `query`, by shared weight (ties by
@@ -580,16 +607,8 @@ impl CorpusIndex {
         let weights: Vec<f32> = query.iter().map(|t| self.weight(*t)).collect();
         let total: f32 = weights.iter().sum();
         let want = candidates_wanted(k);
-        let kept;
-        let fresh;
-        let rough: &[(u64, f64)] = if want <= CANDIDATES_KEPT {
-            kept =
-                self.candidate_memo.get_or_compute(h, || Arc::new(self.candidates(query, &weights, CANDIDATES_KEPT)));
-            &kept[..want.min(kept.len())]
-        } else {
-            fresh = self.candidates(query, &weights, want);
-            &fresh
-        };
+        let kept = self.first_candidates(query, &weights, h, want);
+        let rough = kept.first(want);
         if let Some(base) = &self.base {
             let at: Vec<SentRef> = rough.iter().map(|&(r, _)| SentRef::unpack(r)).collect();
             base.prefetch_sentence_terms(&at);
@@ -657,32 +676,4 @@ impl CorpusIndex {
         found.truncate(limit);
         found
     }
-}
-
-/// The first `n` sentences (packed) by the summed weights of the posting `lists` that hold
-/// them (documents `skip` names left out), by weight and then position. The sums are of
-/// f32 weights in f64: exact (the weights of terms used to find candidates lie within a
-/// few binary orders of magnitude, and there are at most a few hundred of them), so they
-/// do not depend on the order of the summing.
-fn first_by_weight(lists: &[(f32, &[u64])], n: usize, skip: &dyn Fn(DocId) -> bool) -> Vec<(u64, f64)> {
-    // Sized for every posting at once: growing it rehashed each entry a few times.
-    let total = lists.iter().map(|(_, p)| p.len()).sum();
-    let mut acc: TermMap<f64> = TermMap::with_capacity_and_hasher(total, Default::default());
-    for (w, postings) in lists {
-        for r in *postings {
-            if !skip(SentRef::unpack(*r).doc) {
-                *acc.entry(*r).or_default() += f64::from(*w);
-            }
-        }
-    }
-    let mut rough: Vec<(u64, f64)> = acc.into_iter().collect();
-    let order = |a: &(u64, f64), b: &(u64, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-    // The first `n` picked out, then sorted: the order is total, so they are the ones (and
-    // in the order) that sorting everything gives.
-    if rough.len() > n && n > 0 {
-        rough.select_nth_unstable_by(n - 1, order);
-    }
-    rough.truncate(n);
-    rough.sort_unstable_by(order);
-    rough
 }
