@@ -25,20 +25,20 @@ pub(super) fn first_by_weight(lists: &[(f32, &[u64])], n: usize, skip: &dyn Fn(D
     if n == 0 {
         return Vec::new();
     }
-    let mut order: Vec<usize> = (0..lists.len()).collect();
-    order.sort_by(|&a, &b| lists[b].0.total_cmp(&lists[a].0));
-    // unread[i]: the most the lists from order[i] on can add to a sentence's weight.
-    let mut unread = vec![0f64; order.len() + 1];
-    for i in (0..order.len()).rev() {
-        unread[i] = unread[i + 1] + f64::from(lists[order[i]].0);
+    let mut lists = lists.to_vec();
+    lists.sort_by(|a, b| b.0.total_cmp(&a.0));
+    // unread[i]: the most the lists from the `i`th on can add to a sentence's weight.
+    let mut unread = vec![0f64; lists.len() + 1];
+    for i in (0..lists.len()).rev() {
+        unread[i] = unread[i + 1] + f64::from(lists[i].0);
     }
     // Sized for every posting at once: growing it rehashed each entry a few times.
     let total = lists.iter().map(|(_, p)| p.len()).sum();
     let mut slot: TermMap<u32> = TermMap::with_capacity_and_hasher(total, Default::default());
     let mut found: Vec<(u64, f64)> = Vec::new();
     let mut read = 0;
-    while read < order.len() && !closed(&found, n, unread[read]) {
-        let (w, postings) = lists[order[read]];
+    while read < lists.len() && !closed(&found, n, unread[read]) {
+        let (w, postings) = lists[read];
         for &r in postings {
             if skip(SentRef::unpack(r).doc) {
                 continue;
@@ -53,8 +53,8 @@ pub(super) fn first_by_weight(lists: &[(f32, &[u64])], n: usize, skip: &dyn Fn(D
         }
         read += 1;
     }
-    if read < order.len() {
-        found = follow(found, n, &order[read..].iter().map(|&i| lists[i]).collect::<Vec<_>>(), &unread[read..]);
+    if read < lists.len() {
+        found = follow(found, n, &lists[read..], &unread[read..]);
     }
     first_n(found, n)
 }

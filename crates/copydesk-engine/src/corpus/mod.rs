@@ -525,9 +525,7 @@ impl CorpusIndex {
         let fresh: Vec<(&[u64], u64)> = queries
             .filter(|q| !q.is_empty())
             .map(|q| (q, query_key(q)))
-            .filter(|(_, h)| {
-                !self.retrieval_memo.contains(&(*h, k)) && self.candidate_memo.get(h).is_none_or(|c| c.asked < want)
-            })
+            .filter(|(_, h)| !self.retrieval_memo.contains(&(*h, k)) && self.kept_candidates(*h, want).is_none())
             .collect();
         if fresh.len() < 2 {
             return;
@@ -559,10 +557,15 @@ impl CorpusIndex {
         finding::finding_terms(&held, self.sentences, finding::FINDING_POSTINGS)
     }
 
+    /// The candidates kept for the query of memo key `h`, if at least `want` were asked for.
+    fn kept_candidates(&self, h: u64, want: usize) -> Option<Arc<Candidates>> {
+        self.candidate_memo.get(&h).filter(|c| c.asked >= want)
+    }
+
     /// The first `want` candidates of `query` (with its `weights`; memo key `h`): those
     /// kept, when at least as many were.
     fn first_candidates(&self, query: &[u64], weights: &[f32], h: u64, want: usize) -> Arc<Candidates> {
-        if let Some(kept) = self.candidate_memo.get(&h).filter(|c| c.asked >= want) {
+        if let Some(kept) = self.kept_candidates(h, want) {
             return kept;
         }
         let kept = Arc::new(Candidates { asked: want, first: self.candidates(query, weights, want) });
