@@ -269,13 +269,19 @@ fn cli_check_through_a_damaged_snapshot_warns_and_finds_what_no_index_finds() {
     );
 }
 
-#[test]
-fn every_lookup_of_a_mapped_snapshot_matches_the_index_built_in_memory() {
-    use copydesk_engine::corpus::{QuantityKey, SentRef};
-    let (_tmp, _src, sp, store) = fixture(40);
+/// A corpus of `n` stories as the index built in memory and as the snapshot `open` wrote of it.
+fn built_and_mapped(n: usize) -> (tempfile::TempDir, copydesk_engine::corpus::CorpusIndex, QuickStart) {
+    let (tmp, _src, sp, store) = fixture(n);
     let built = MemoryStore.open(&sp, None).unwrap().index;
     store.open(&sp, None).unwrap();
     let quick = store.open_snapshot(&sp).unwrap().expect("a snapshot");
+    (tmp, built, quick)
+}
+
+#[test]
+fn every_lookup_of_a_mapped_snapshot_matches_the_index_built_in_memory() {
+    use copydesk_engine::corpus::{QuantityKey, SentRef};
+    let (_tmp, built, quick) = built_and_mapped(40);
     let mapped = &quick.index;
     assert_eq!((mapped.len(), mapped.sentence_count()), (built.len(), built.sentence_count()));
     for (id, doc) in built.iter() {
@@ -309,10 +315,7 @@ fn every_lookup_of_a_mapped_snapshot_matches_the_index_built_in_memory() {
 
 #[test]
 fn documents_read_together_from_a_snapshot_are_each_the_one_asked_for() {
-    let (_tmp, _src, sp, store) = fixture(40);
-    let built = MemoryStore.open(&sp, None).unwrap().index;
-    store.open(&sp, None).unwrap();
-    let quick = store.open_snapshot(&sp).unwrap().expect("a snapshot");
+    let (_tmp, built, quick) = built_and_mapped(40);
     let mapped = &quick.index;
     // Asked for together (side by side on the I/O threads), in an order of their own.
     let mut ids: Vec<u32> = (0..built.len() as u32).collect();
