@@ -5,9 +5,7 @@
 use super::{loader, MappedSnapshot, Section};
 use crate::pools::Pool;
 use anyhow::Result;
-use copydesk_engine::corpus::{
-    may_overlap, AnalyzedSource, CorpusBase, DocId, QuantityKey, QuantityRef, RadixTable, SentRef,
-};
+use copydesk_engine::corpus::{AnalyzedSource, CorpusBase, DocId, QuantityKey, QuantityRef, RadixTable, SentRef};
 use rayon::prelude::*;
 use rusqlite::Connection;
 use std::borrow::Cow;
@@ -175,24 +173,29 @@ impl CorpusBase for SnapshotBase {
 
     fn figures_overlapping(&self, key: &QuantityKey, low: f64, high: f64, limit: usize) -> Vec<QuantityRef> {
         let Some(&(start, end, widest)) = self.buckets.get(key) else { return Vec::new() };
-        let Some(lows) = self.snap.u64s(Section::FigureLows, start..end) else { return Vec::new() };
-        let low_at = |i: usize| f64::from_bits(lows[i]);
-        // As the figure index's bucket finds them.
-        let Range { start: first, end: last } = may_overlap(lows, |&l| f64::from_bits(l), widest, low, high);
+        // As the figure index's bucket finds them (`may_overlap`), with two binary searches
+        // of the bucket's lows that check only the blocks they read.
+        let lows_at = |range: Range<usize>, pred: &dyn Fn(f64) -> bool| {
+            self.snap.partition_point(Section::FigureLows, range, |l| pred(f64::from_bits(l)))
+        };
+        let Some(last) = lows_at(start..end, &|l| l <= high) else { return Vec::new() };
+        let Some(first) = lows_at(start..start + last, &|l| l < low - widest) else { return Vec::new() };
         let at = start + first..start + last;
-        for section in [Section::FigureHighs, Section::FigureRefs, Section::FigureSentences] {
+        for section in [Section::FigureLows, Section::FigureHighs, Section::FigureRefs, Section::FigureSentences] {
             self.snap.will_need(section, at.clone());
         }
-        let (Some(highs), Some(refs), Some(sentences)) = (
+        let (Some(lows), Some(highs), Some(refs), Some(sentences)) = (
+            self.snap.u64s(Section::FigureLows, at.clone()),
             self.snap.u64s(Section::FigureHighs, at.clone()),
             self.snap.u64s(Section::FigureRefs, at.clone()),
             self.snap.u64s(Section::FigureSentences, at),
         ) else {
             return Vec::new();
         };
-        let found: Vec<QuantityRef> = (first..last)
+        let found: Vec<QuantityRef> = lows
+            .iter()
             .zip(highs.iter().zip(refs).zip(sentences))
-            .filter(|&(i, ((&h, _), _))| low_at(i) <= high && f64::from_bits(h) >= low)
+            .filter(|&(&l, ((&h, _), _))| f64::from_bits(l) <= high && f64::from_bits(h) >= low)
             .map(|(_, ((_, &r), &s))| QuantityRef { doc: (r >> 32) as u32, quantity: r as u32, sentence: s as u32 })
             .take(limit)
             .collect();

@@ -2,7 +2,7 @@
 //! read in place, each block of them checked against its digest the first time anything
 //! in it is used.
 
-use super::{block_digest, readahead, Header, Section, BLOCK, DIGEST, MAGIC, MAGIC_FAMILY, SECTIONS};
+use super::{block_digest, readahead, Header, Section, BLOCK, DIGEST, MAGIC, MAGIC_FAMILY, PAGE, SECTIONS};
 use anyhow::{bail, ensure, Context, Result};
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -48,7 +48,7 @@ impl MappedSnapshot {
         // its own and renamed over the old, so the mapped file does not change under us.
         let map = unsafe { memmap2::Mmap::map(&file) }.with_context(|| format!("{}: cannot map", path.display()))?;
         // Told before anything of it is read (reading its header reads ahead around it).
-        let cold = !readahead::resident(&map, 0..BLOCK);
+        let cold = !readahead::resident(&map, 0..PAGE);
         let bytes: &[u8] = &map;
         ensure!(bytes.len() >= 8, "{}: damaged: shorter than its magic", path.display());
         if &bytes[..8] != MAGIC {
@@ -83,7 +83,7 @@ impl MappedSnapshot {
             bail!("{}: damaged: its block table runs past the end", path.display())
         };
         let table = 48 + head.len();
-        let data_start = table_end.next_multiple_of(BLOCK);
+        let data_start = table_end.next_multiple_of(PAGE);
         let data = bytes.len().saturating_sub(data_start);
         fits(&header, data).with_context(|| format!("{}: damaged", path.display()))?;
         let checked = (0..header.blocks).map(|_| AtomicBool::new(false)).collect();
@@ -170,6 +170,34 @@ impl MappedSnapshot {
         (head.is_empty() && tail.is_empty()).then_some(words)
     }
 
+    /// `slice::partition_point` of the `u64`s of `section` at `range` (in elements): the
+    /// first of them (counted from `range.start`) for which `pred` is false, `pred` holding
+    /// for a prefix of them. Only the blocks of the elements the search reads are checked
+    /// (a few per lookup, not the whole range: a bucket of figures runs to megabytes); None
+    /// when the range is not there or a block read does not match its digest.
+    pub fn partition_point(&self, section: Section, range: Range<usize>, pred: impl Fn(u64) -> bool) -> Option<usize> {
+        let (offset, len) = self.header.sections[section as usize];
+        if range.start > range.end || range.end.checked_mul(8)? as u64 > len {
+            return None;
+        }
+        let first = offset as usize + range.start * 8;
+        let (mut lo, mut hi) = (0, range.end - range.start);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let at = first + mid * 8;
+            if !self.check(at..at + 8) {
+                return None;
+            }
+            let word = self.map.get(self.data_start + at..self.data_start + at + 8)?;
+            if pred(u64::from_ne_bytes(word.try_into().ok()?)) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        Some(lo)
+    }
+
     /// Every `u64` of `section`.
     pub fn all_u64s(&self, section: Section) -> Option<&[u64]> {
         let whole = &self.whole[section as usize];
@@ -246,7 +274,7 @@ impl MappedSnapshot {
     /// lookup uses are not counted in the process's resident memory.
     pub fn check_all(&self) -> Result<()> {
         // A read of 1 MiB at a time, its blocks checked one by one.
-        const RUN: usize = 256;
+        const RUN: usize = (1 << 20) / BLOCK;
         (0..self.checked.len().div_ceil(RUN)).into_par_iter().for_each(|run| {
             let blocks = run * RUN..((run + 1) * RUN).min(self.checked.len());
             let start = self.data_start + blocks.start * BLOCK;

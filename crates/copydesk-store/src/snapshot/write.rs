@@ -1,7 +1,7 @@
 //! Writing a snapshot: the sections streamed to a temporary file with a digest per block,
 //! the header (with those digests) written in front of them, then the file renamed into place.
 
-use super::{block_digest, temp_path, Bucket, Header, Stamp, StoredDoc, BLOCK, DIGEST, MAGIC, SECTIONS};
+use super::{block_digest, temp_path, Bucket, Header, Stamp, StoredDoc, BLOCK, DIGEST, MAGIC, PAGE, SECTIONS};
 use anyhow::{ensure, Context, Result};
 use copydesk_engine::corpus::FrozenCorpus;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
@@ -45,9 +45,9 @@ pub fn write(path: &Path, stamp: Stamp, docs: &[StoredDoc], frozen: &FrozenCorpu
         };
         let head = postcard::to_allocvec(&header).context("cannot serialize the snapshot header")?;
         let head_len = head.len() as u64;
-        // The block table follows the header; the sections start at the next block.
+        // The block table follows the header; the sections start at the next page.
         let table_end = 48 + head.len() + header.blocks as usize * DIGEST;
-        let data_start = table_end.next_multiple_of(BLOCK);
+        let data_start = table_end.next_multiple_of(PAGE);
         let mut file = std::fs::File::create(&tmp).with_context(|| format!("{}: cannot create", tmp.display()))?;
         file.seek(SeekFrom::Start(data_start as u64))?;
         let mut w = Blocks {
