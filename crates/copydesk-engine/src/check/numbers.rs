@@ -61,10 +61,12 @@ fn frames_agree(
     need: Agreement,
 ) -> Result<(), Mismatch> {
     let theirs = corpus.figure_frame(doc, qi, src);
-    let (ours, story) = (d.names(), corpus.doc_names(doc, src));
+    let ours = d.names();
     if let Some(why) = theirs.not_a_claim {
         return Err(Mismatch::NotAClaim(why));
     }
+    // Only now: the names of a story none of whose figures is a claim are never needed.
+    let story = corpus.doc_names(doc, src);
     match need {
         Agreement::SameFact => {
             same_fact(q.kind, (own, ours), (&theirs, &story))?;

@@ -261,12 +261,25 @@ pub fn headline_names(text: &str, span: Span, out: &mut Vec<String>) {
 /// Only a word that may have the stem is stemmed: an ASCII word without '.', '\'' or '`'
 /// folds to its lower case, and stemming it only cuts an ending (and may add 'y' for
 /// "ies"), so a word of stem `k` starts with `k` but its last letter.
+///
+/// Nor does folding or stemming change a word's first letter when it is an ASCII one, so a
+/// word opening with an ASCII letter that opens no key is passed over without more reading.
 fn written_in_lower_case(text: &str, keys: &[Option<String>]) -> Vec<bool> {
     let mut found: Vec<bool> = keys.iter().map(Option::is_none).collect();
     let mut left = found.iter().filter(|f| !**f).count();
+    let mut opens_a_key = [false; 128];
+    for k in keys.iter().flatten() {
+        if let Some(&b) = k.as_bytes().first().filter(|b| b.is_ascii()) {
+            opens_a_key[usize::from(b)] = true;
+        }
+    }
     terms::for_each_word(text, Span::new(0, text.len()), |w| {
         let s = w.slice(text);
-        if left == 0 || !s.starts_with(|c: char| c.is_lowercase()) {
+        let first = s.as_bytes().first().copied().unwrap_or(0);
+        if left == 0 || (first.is_ascii() && !(first.is_ascii_lowercase() && opens_a_key[usize::from(first)])) {
+            return;
+        }
+        if !s.starts_with(|c: char| c.is_lowercase()) {
             return;
         }
         let plain = s.bytes().all(|b| b.is_ascii() && !matches!(b, b'.' | b'\'' | b'`'));
