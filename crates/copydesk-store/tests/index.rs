@@ -381,3 +381,17 @@ fn the_index_folder_never_shows_up_in_a_commit() {
     store.sync(&sp, None).unwrap();
     assert_eq!(std::fs::read_to_string(tmp.path().join("idx/.gitignore")).unwrap(), "# mine\n");
 }
+
+#[test]
+fn sqlite_is_built_without_the_global_mutexes_that_make_readers_wait_for_each_other() {
+    // `.cargo/config.toml` (LIBSQLITE3_FLAGS): one page cache shared by every connection
+    // behind one mutex, and memory statistics behind another on every allocation, would
+    // make the reader threads of a check take turns.
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    let used = |option: &str| -> bool {
+        conn.query_row("SELECT sqlite_compileoption_used(?1)", [option], |r| r.get(0)).unwrap()
+    };
+    assert!(!used("ENABLE_MEMORY_MANAGEMENT"));
+    assert!(used("DEFAULT_MEMSTATUS=0"));
+    assert!(used("THREADSAFE=1"), "still safe to use from many threads");
+}
