@@ -214,8 +214,11 @@ impl CorpusBase for SnapshotBase {
 
     /// The documents read side by side on threads of their own ([`READERS`]), each on a
     /// connection of its own: a document not in the page cache costs a few disk round trips,
-    /// which many reads in flight hide, and decoding them is spread over the cores. The same
-    /// documents as [`CorpusBase::load`] of each, in the order asked.
+    /// which many reads in flight hide, and decoding them is spread over the cores. With the
+    /// snapshot in the page cache (the database most likely is too) a read waits for no disk,
+    /// so no more of them run at once than there are cores: more would only take turns on
+    /// them, and away from the check that asked. The same documents as
+    /// [`CorpusBase::load`] of each, in the order asked.
     fn load_many(&self, docs: &[DocId]) -> Vec<Option<AnalyzedSource>> {
         static POOL: Pool = Pool::new(READERS, "copydesk-read");
         if docs.len() < 2 {
@@ -235,7 +238,10 @@ impl CorpusBase for SnapshotBase {
                 }
             }
         }
-        POOL.install(|| docs.par_iter().map(|&d| self.load(d)).collect())
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let at_once = if self.snap.is_cold() { READERS } else { cores };
+        let each = docs.len().div_ceil(at_once);
+        POOL.install(|| docs.par_iter().with_min_len(each).map(|&d| self.load(d)).collect())
     }
 
     fn failure(&self) -> Option<String> {
