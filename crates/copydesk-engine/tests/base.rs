@@ -76,12 +76,14 @@ fn drafts() -> Vec<&'static str> {
 struct ScanBase {
     slots: Vec<Option<AnalyzedSource>>,
     loads: AtomicUsize,
+    /// Posting lists asked for.
+    lists: AtomicUsize,
 }
 
 impl ScanBase {
     fn new(docs: Vec<AnalyzedSource>) -> Self {
         let slots = docs.into_iter().flat_map(|d| [None, Some(d)]).collect();
-        ScanBase { slots, loads: AtomicUsize::new(0) }
+        ScanBase { slots, loads: AtomicUsize::new(0), lists: AtomicUsize::new(0) }
     }
 
     fn live(&self) -> impl Iterator<Item = (DocId, &AnalyzedSource)> {
@@ -115,6 +117,7 @@ impl CorpusBase for ScanBase {
     }
 
     fn postings(&self, term: u64) -> Cow<'_, [u64]> {
+        self.lists.fetch_add(1, Ordering::Relaxed);
         // In reverse order: the ranking does not depend on it.
         let mut found = Vec::new();
         for (id, d) in self.live() {
@@ -174,6 +177,22 @@ fn an_index_over_a_base_checks_as_one_built_in_memory() {
     let loads = base.loads.load(Ordering::Relaxed);
     assert!(loads > 0 && loads < built.len(), "{loads} of {} documents read", built.len());
     assert!(over.by_path("health/clinic.txt").is_some() && over.by_path("nowhere.txt").is_none());
+}
+
+#[test]
+fn a_sentence_asked_about_for_few_neighbours_and_then_more_is_looked_up_once() {
+    // A draft's sentence is asked about for the draft's affinity (8 neighbours), and then,
+    // as its figure's query, for more (24).
+    let base = Arc::new(ScanBase::new(sources()));
+    let over = CorpusIndex::over(base.clone());
+    let text = "The mill shipped 1,200 tonnes of paper in March, chief executive Dana Whitfield said.";
+    let query = analyze(text, TextFormat::Plain);
+    let terms = copydesk_engine::terms::content_terms(text, query.sentences[0].span);
+    assert_eq!(over.similar_sentences(&terms, 8).len(), 8);
+    let lists = base.lists.load(Ordering::Relaxed);
+    assert!(lists > 0);
+    assert_eq!(over.similar_sentences(&terms, 24).len(), 24);
+    assert_eq!(base.lists.load(Ordering::Relaxed), lists, "the candidates found first serve the second ask");
 }
 
 #[test]

@@ -160,6 +160,12 @@ fn candidates_wanted(k: usize) -> usize {
     k.saturating_mul(4).max(32)
 }
 
+/// Candidates found for a query at the least: as many as a figure's check wants (24
+/// neighbours). A draft sentence is asked about first for the draft's affinity (8
+/// neighbours), and then, as the query of its figure, for more: found for the most at
+/// once, the first are not found twice. The first `n` found for more are the first `n`.
+const CANDIDATES_ASKED: usize = 96;
+
 /// A query's key in the retrieval and candidate memos (FNV-1a over its terms).
 fn query_key(query: &[u64]) -> u64 {
     query.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, t| (h ^ t).wrapping_mul(0x0100_0000_01b3))
@@ -568,7 +574,8 @@ impl CorpusIndex {
         if let Some(kept) = self.kept_candidates(h, want) {
             return kept;
         }
-        let kept = Arc::new(Candidates { asked: want, first: self.candidates(query, weights, want) });
+        let asked = want.max(CANDIDATES_ASKED);
+        let kept = Arc::new(Candidates { asked, first: self.candidates(query, weights, asked) });
         self.candidate_memo.insert(h, kept.clone());
         kept
     }
