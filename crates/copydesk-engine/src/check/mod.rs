@@ -21,6 +21,8 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
+pub use side_by_side::cores;
+
 /// What the checks share about the draft, computed once a check: its sentences' weights
 /// in this corpus, and how much of it each corpus document covers (its sources).
 struct DraftCore {

@@ -2,6 +2,15 @@
 //! server's start) has a hundred claims to check, an edit's one or two.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+
+/// The cores this process may run on, asked of the system once: the answer reads the
+/// process's cgroup files (three opened each time), and a first check asked for it some
+/// fifty times.
+pub fn cores() -> usize {
+    static CORES: OnceLock<usize> = OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get))
+}
 
 /// Claims to check at least this many at once are checked side by side.
 pub(super) const AT_LEAST: usize = 8;
@@ -15,7 +24,7 @@ pub(super) const AT_LEAST: usize = 8;
 /// claim checks nested in claim checks, as deep as there are claims. On a rayon worker (a
 /// batch of drafts already checked side by side) the claims are checked one by one.
 pub(super) fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let cores = cores();
     if items.len() < AT_LEAST || cores < 2 || rayon::current_thread_index().is_some() {
         return items.iter().map(f).collect();
     }
@@ -50,7 +59,7 @@ mod tests {
 
     #[test]
     fn gives_each_result_in_order_whoever_computed_it() {
-        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        let cores = cores();
         for n in [0, 1, AT_LEAST - 1, AT_LEAST, 100, 1000] {
             let items: Vec<usize> = (0..n).collect();
             let side_by_side = n >= AT_LEAST && cores >= 2;

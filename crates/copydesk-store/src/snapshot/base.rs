@@ -238,8 +238,7 @@ impl CorpusBase for SnapshotBase {
                 }
             }
         }
-        let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        let at_once = if self.snap.is_cold() { READERS } else { cores };
+        let at_once = if self.snap.is_cold() { READERS } else { copydesk_engine::check::cores() };
         let each = docs.len().div_ceil(at_once);
         POOL.install(|| docs.par_iter().with_min_len(each).map(|&d| self.load(d)).collect())
     }
