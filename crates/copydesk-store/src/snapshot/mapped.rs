@@ -176,26 +176,22 @@ impl MappedSnapshot {
     /// (a few per lookup, not the whole range: a bucket of figures runs to megabytes); None
     /// when the range is not there or a block read does not match its digest.
     pub fn partition_point(&self, section: Section, range: Range<usize>, pred: impl Fn(u64) -> bool) -> Option<usize> {
-        let (offset, len) = self.header.sections[section as usize];
-        if range.start > range.end || range.end.checked_mul(8)? as u64 > len {
+        // The range is there (`u64s` of its empty end checks that, and reads nothing); its
+        // elements are read one at a time, each block checked as `u64s` checks it.
+        self.u64s(section, range.end..range.end)?;
+        let (mut lo, mut hi) = (range.start, range.end);
+        if lo > hi {
             return None;
         }
-        let first = offset as usize + range.start * 8;
-        let (mut lo, mut hi) = (0, range.end - range.start);
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            let at = first + mid * 8;
-            if !self.check(at..at + 8) {
-                return None;
-            }
-            let word = self.map.get(self.data_start + at..self.data_start + at + 8)?;
-            if pred(u64::from_ne_bytes(word.try_into().ok()?)) {
+            if pred(self.u64s(section, mid..mid + 1)?[0]) {
                 lo = mid + 1;
             } else {
                 hi = mid;
             }
         }
-        Some(lo)
+        Some(lo - range.start)
     }
 
     /// Every `u64` of `section`.
