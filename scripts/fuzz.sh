@@ -79,8 +79,8 @@ seed() {
                 >"$dir/draft-edited"
             ;;
         html_text)
-            # The example sources as pages, and nesting deep enough to have overflowed a
-            # recursive walk (load.rs's tests go deeper; these keep each run quick).
+            # The example sources as pages, and nesting and misnesting that cost a tree
+            # builder the square of their tags (html/tests.rs goes further).
             for f in examples/newsroom/sources/*; do
                 sed 's/^$/<\/p><p>/' "$f" | { printf '<html><body><p>'; cat; printf '</p></body></html>'; } \
                     >"$dir/$(basename "$f").html"
@@ -89,8 +89,8 @@ seed() {
                 [ -f "$dir/deep-$tag.html" ] && continue
                 { for _ in $(seq 3000); do printf '<%s>' "$tag"; done; printf 'Deep 42 text.'; } >"$dir/deep-$tag.html"
             done
-            # And past the store's limit on nesting (refused before parsing).
-            [ -f "$dir/too-deep.html" ] || { for _ in $(seq 30000); do printf '<div>'; done; } >"$dir/too-deep.html"
+            [ -f "$dir/deep-div.html" ] || { for _ in $(seq 30000); do printf '<div>'; done; } >"$dir/deep-div.html"
+            [ -f "$dir/stray-ends.html" ] || { for _ in $(seq 5000); do printf '<span>'; done; for _ in $(seq 5000); do printf '</x>'; done; } >"$dir/stray-ends.html"
             ;;
         config_toml)
             cp -n examples/newsroom/copydesk.toml "$dir/example.toml"

@@ -5,6 +5,7 @@ pub mod config;
 pub mod documents;
 #[cfg(feature = "fixtures")]
 pub mod fixtures;
+pub mod html;
 pub mod index;
 mod leftovers;
 pub mod load;
