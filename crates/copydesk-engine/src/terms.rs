@@ -33,17 +33,25 @@ type WordSet = std::collections::HashSet<&'static str, std::hash::BuildHasherDef
 /// built on first use, and a word longer than the longest listed is turned away unhashed.
 pub struct WordList {
     words: &'static [&'static str],
+    /// Lists whose words are in too ([`WordList::union`]).
+    more: &'static [&'static [&'static str]],
     set: std::sync::OnceLock<(WordSet, usize)>,
 }
 
 impl WordList {
     pub const fn new(words: &'static [&'static str]) -> Self {
-        WordList { words, set: std::sync::OnceLock::new() }
+        WordList { words, more: &[], set: std::sync::OnceLock::new() }
+    }
+
+    /// The words of several lists, asked with one lookup.
+    pub const fn union(lists: &'static [&'static [&'static str]]) -> Self {
+        WordList { words: &[], more: lists, set: std::sync::OnceLock::new() }
     }
 
     pub fn contains(&self, word: &str) -> bool {
         let (set, longest) = self.set.get_or_init(|| {
-            (self.words.iter().copied().collect(), self.words.iter().map(|w| w.len()).max().unwrap_or(0))
+            let words = || self.words.iter().chain(self.more.iter().flat_map(|l| l.iter())).copied();
+            (words().collect(), words().map(str::len).max().unwrap_or(0))
         });
         word.len() <= *longest && set.contains(word)
     }
@@ -155,7 +163,7 @@ fn scan_words(chars: impl Iterator<Item = (usize, char)>, len: usize, base: usiz
     }
 }
 
-const STOPWORDS: &[&str] = &[
+pub(crate) const STOPWORDS: &[&str] = &[
     "a",
     "an",
     "the",

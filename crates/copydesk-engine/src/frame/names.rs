@@ -7,7 +7,7 @@
 //! lower case, sorted; a country and its people are one name ([`named_in`]).
 
 use super::time;
-use crate::extract::entities::{fold, is_org_word, is_title, with_fold};
+use crate::extract::entities::{fold, with_fold, ORG_WORDS, TITLES, TITLE_SET};
 use crate::terms;
 use crate::text::Span;
 
@@ -158,27 +158,35 @@ pub fn names_in(text: &str, span: Span, sentence_start: usize, out: &mut Vec<Str
     if is_upper_case(text, span) {
         return;
     }
-    let words = terms::words(text, span);
-    for (i, w) in words.iter().enumerate() {
-        let s = w.slice(text);
-        if !is_capitalized(s) || terms::is_numeric(s) {
-            continue;
+    // Each word is decided once the next is known (no list of the words is made).
+    let mut last: Option<Span> = None;
+    terms::for_each_word(text, span, |w| {
+        if let Some(word) = last.replace(w) {
+            name_word(text, sentence_start, word, Some(w), out);
         }
-        // The first word of a sentence or of a line (a wire table's label) is capitalized
-        // whatever it is: a name only when the next word is capitalized too.
-        let before = text.get(sentence_start.min(w.start)..w.start).unwrap_or("");
-        let first =
-            !before.chars().rev().any(char::is_alphanumeric) || starts_a_row(before, text.get(w.start..).unwrap_or(""));
-        // A possessive opening a sentence is a name's ("Riverton's flood wall").
-        let possessive = s.ends_with("'s") || s.ends_with("\u{2019}s");
-        if first
-            && !possessive
-            && !words.get(i + 1).is_some_and(|n| is_capitalized(n.slice(text)) && !is_not_name(n.slice(text)))
-        {
-            continue;
-        }
-        push_name(s, out);
+    });
+    if let Some(word) = last {
+        name_word(text, sentence_start, word, None, out);
     }
+}
+
+/// [`names_in`] of one word `w`, followed by `next`.
+fn name_word(text: &str, sentence_start: usize, w: Span, next: Option<Span>, out: &mut Vec<String>) {
+    let s = w.slice(text);
+    if !is_capitalized(s) || terms::is_numeric(s) {
+        return;
+    }
+    // The first word of a sentence or of a line (a wire table's label) is capitalized
+    // whatever it is: a name only when the next word is capitalized too.
+    let before = text.get(sentence_start.min(w.start)..w.start).unwrap_or("");
+    let first =
+        !before.chars().rev().any(char::is_alphanumeric) || starts_a_row(before, text.get(w.start..).unwrap_or(""));
+    // A possessive opening a sentence is a name's ("Riverton's flood wall").
+    let possessive = s.ends_with("'s") || s.ends_with("\u{2019}s");
+    if first && !possessive && !next.is_some_and(|n| is_capitalized(n.slice(text)) && !is_not_name(n.slice(text))) {
+        return;
+    }
+    push_name(s, out);
 }
 
 /// Does a word after `before` (its sentence up to it) and opening `rest` (the text from it
@@ -210,16 +218,35 @@ fn names_nobody(key: &str) -> bool {
 
 fn push_name(word: &str, out: &mut Vec<String>) {
     let word = strip_all(strip_all(strip_all(word, "'s"), "'S"), "\u{2019}s");
-    let named = with_fold(word, |key| {
-        key.chars().nth(1).is_some()
-            && !key.chars().any(|c| c.is_ascii_digit())
-            && !names_nobody(key)
-            && !is_title(key)
-            && !is_org_word(key)
+    // The key is the word folded, as `fold` gives it.
+    with_fold(word, |key| {
+        if is_name_key(key) {
+            out.push(key.to_owned());
+        }
     });
-    if named {
-        out.push(fold(word));
-    }
+}
+
+/// Folded words that are no name word as they stand: those that name nobody, stopwords.
+static NOT_NAMED: terms::WordList = terms::WordList::union(&[NOT_NAMES, terms::STOPWORDS]);
+
+/// Folded words that are no name word with a '.' at their end or not: months, weekdays,
+/// titles and organization words.
+static NOT_NAMED_DOTLESS: terms::WordList =
+    terms::WordList::union(&[time::MONTHS, time::MONTH_ABBR, &["sept"], time::WEEKDAYS, TITLES, ORG_WORDS]);
+
+/// Is a folded word a name word: two letters or more, no digit, and none of those that name
+/// nobody, stopwords, months and weekdays, titles ("then-" or "ex-" one too) or words of
+/// organizations — each list asked of one set or another ([`names_nobody`],
+/// [`is_title`](crate::extract::entities::is_title) and
+/// [`is_org_word`](crate::extract::entities::is_org_word) of the key, in two lookups
+/// instead of a dozen).
+fn is_name_key(key: &str) -> bool {
+    let dotless = key.trim_end_matches('.');
+    key.chars().nth(1).is_some()
+        && !key.bytes().any(|b| b.is_ascii_digit())
+        && !NOT_NAMED.contains(key)
+        && !NOT_NAMED_DOTLESS.contains(dotless)
+        && !dotless.strip_prefix("then-").or_else(|| dotless.strip_prefix("ex-")).is_some_and(|t| TITLE_SET.contains(t))
 }
 
 /// `w` with every `suffix` at its end removed, as `trim_end_matches` does.
@@ -347,6 +374,29 @@ pub fn all_named_in(names: &[String], all: &[String]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_key_is_what_the_lists_asked_one_by_one_say() {
+        use crate::extract::entities::{is_org_word, is_title};
+        let one_by_one = |key: &str| {
+            key.chars().nth(1).is_some()
+                && !key.chars().any(|c| c.is_ascii_digit())
+                && !names_nobody(key)
+                && !is_title(key)
+                && !is_org_word(key)
+        };
+        let lists = [NOT_NAMES, terms::STOPWORDS, time::MONTHS, time::MONTH_ABBR, time::WEEKDAYS, TITLES, ORG_WORDS];
+        let others =
+            ["sept", "riverton", "whitfield", "x", "ab", "g7", "o'neill", "then-", "ex-", ".", "s.", "ex-ex-mayor"];
+        let mut keys = 0;
+        for w in lists.iter().flat_map(|l| l.iter()).chain(&others) {
+            for key in [w.to_string(), format!("{w}."), format!("{w}.."), format!("then-{w}"), format!("ex-{w}.")] {
+                assert_eq!(is_name_key(&key), one_by_one(&key), "{key}");
+                keys += 1;
+            }
+        }
+        assert!(keys > 1000);
+    }
     use std::collections::HashSet;
 
     fn names(s: &str) -> Vec<String> {

@@ -43,7 +43,7 @@ impl Period {
     }
 }
 
-const MONTHS: &[&str] = &[
+pub(crate) const MONTHS: &[&str] = &[
     "january",
     "february",
     "march",
@@ -57,8 +57,9 @@ const MONTHS: &[&str] = &[
     "november",
     "december",
 ];
-const MONTH_ABBR: &[&str] = &["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-const WEEKDAYS: &[&str] = &["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+pub(crate) const MONTH_ABBR: &[&str] =
+    &["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+pub(crate) const WEEKDAYS: &[&str] = &["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 /// The name of month `m` (1-12), in lower case.
 pub fn month_name(m: u8) -> &'static str {
     MONTHS[usize::from(m.clamp(1, 12)) - 1]
@@ -115,8 +116,24 @@ pub struct Mention {
 /// The period expressions of `span`, in order.
 pub fn periods_in(text: &str, span: Span) -> Vec<Mention> {
     let words = terms::words(text, span);
-    let lower: Vec<String> = words.iter().map(|w| w.slice(text).to_lowercase()).collect();
-    let at = |i: usize| lower.get(i).map_or("", String::as_str);
+    // Every word in lower case, one after another in one string (not a string each).
+    let mut lower = String::with_capacity(span.len());
+    let mut ends = Vec::with_capacity(words.len());
+    for w in &words {
+        let raw = w.slice(text);
+        if raw.is_ascii() {
+            let from = lower.len();
+            lower.push_str(raw);
+            lower[from..].make_ascii_lowercase();
+        } else {
+            lower.push_str(&raw.to_lowercase());
+        }
+        ends.push(lower.len());
+    }
+    let at = |i: usize| match ends.get(i) {
+        Some(&end) => &lower[if i == 0 { 0 } else { ends[i - 1] }..end],
+        None => "",
+    };
     let mut out = Vec::new();
     for (i, w) in words.iter().enumerate() {
         let raw = w.slice(text);
