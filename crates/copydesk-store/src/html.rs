@@ -254,12 +254,7 @@ fn breaks_out_of_foreign_content(name: &[u8]) -> bool {
             | b"dt"
             | b"em"
             | b"embed"
-            | b"h1"
-            | b"h2"
-            | b"h3"
-            | b"h4"
-            | b"h5"
-            | b"h6"
+            | [b'h', b'1'..=b'6']
             | b"head"
             | b"hr"
             | b"i"
@@ -293,12 +288,7 @@ fn is_block(name: &[u8]) -> bool {
     matches!(
         name,
         b"p" | b"div"
-            | b"h1"
-            | b"h2"
-            | b"h3"
-            | b"h4"
-            | b"h5"
-            | b"h6"
+            | [b'h', b'1'..=b'6']
             | b"li"
             | b"blockquote"
             | b"article"
