@@ -229,23 +229,23 @@ fn push_name(word: &str, out: &mut Vec<String>) {
 /// Folded words that are no name word as they stand: those that name nobody, stopwords.
 static NOT_NAMED: terms::WordList = terms::WordList::union(&[NOT_NAMES, terms::STOPWORDS]);
 
-/// Folded words that are no name word with a '.' at their end or not: months, weekdays,
-/// titles and organization words.
-static NOT_NAMED_DOTLESS: terms::WordList =
-    terms::WordList::union(&[time::MONTHS, time::MONTH_ABBR, &["sept"], time::WEEKDAYS, TITLES, ORG_WORDS]);
+/// Folded words that are no name word with a '.' at their end or not: titles and
+/// organization words.
+static NOT_NAMED_DOTLESS: terms::WordList = terms::WordList::union(&[TITLES, ORG_WORDS]);
 
 /// Is a folded word a name word: two letters or more, no digit, and none of those that name
 /// nobody, stopwords, months and weekdays, titles ("then-" or "ex-" one too) or words of
-/// organizations — each list asked of one set or another ([`names_nobody`],
+/// organizations — what [`names_nobody`],
 /// [`is_title`](crate::extract::entities::is_title) and
-/// [`is_org_word`](crate::extract::entities::is_org_word) of the key, in two lookups
-/// instead of a dozen).
+/// [`is_org_word`](crate::extract::entities::is_org_word) of the key say, in three set
+/// lookups instead of three folds and a dozen lists.
 fn is_name_key(key: &str) -> bool {
     let dotless = key.trim_end_matches('.');
     key.chars().nth(1).is_some()
         && !key.bytes().any(|b| b.is_ascii_digit())
         && !NOT_NAMED.contains(key)
         && !NOT_NAMED_DOTLESS.contains(dotless)
+        && !time::is_calendar_word(dotless)
         && !dotless.strip_prefix("then-").or_else(|| dotless.strip_prefix("ex-")).is_some_and(|t| TITLE_SET.contains(t))
 }
 

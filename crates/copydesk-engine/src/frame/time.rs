@@ -77,8 +77,8 @@ const COUNTS: &[&str] =
 
 /// Is `w` (lower case) a month, a month's abbreviation or a weekday?
 pub fn is_calendar_word(w: &str) -> bool {
-    let w = w.trim_end_matches('.');
-    MONTHS.contains(&w) || MONTH_ABBR.contains(&w) || w == "sept" || WEEKDAYS.contains(&w)
+    static CALENDAR: terms::WordList = terms::WordList::union(&[MONTHS, MONTH_ABBR, &["sept"], WEEKDAYS]);
+    CALENDAR.contains(w.trim_end_matches('.'))
 }
 
 fn month(w: &str, lower: &str) -> Option<u8> {
