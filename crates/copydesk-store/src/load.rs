@@ -226,7 +226,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
         }
         return Ok(text.into_owned());
     }
-    if bytes.iter().take(8192).any(|b| *b == 0) {
+    if memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some() {
         return Err(binary());
     }
     match String::from_utf8(bytes) {

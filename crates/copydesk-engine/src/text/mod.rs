@@ -196,19 +196,22 @@ pub fn split_sentences(text: &str, block: Span) -> Vec<Span> {
     out
 }
 
-/// Byte offset of the first '.', '!', '?' or '…' at or after `from` (a byte scan: the
-/// ellipsis is the only one that is not ASCII).
+/// Byte offset of the first '.', '!', '?' or '…' at or after `from`: the first ASCII
+/// terminator found by memchr, then any ellipsis before it (its first byte, 0xE2, also opens
+/// curly quotes and dashes, which are passed over).
 fn next_terminator(seg: &str, from: usize) -> Option<usize> {
     let bytes = seg.as_bytes();
+    let ascii = memchr::memchr3(b'.', b'!', b'?', bytes.get(from..)?).map(|o| from + o);
     let mut at = from;
-    while let Some(off) = bytes.get(at..)?.iter().position(|b| matches!(b, b'.' | b'!' | b'?' | 0xE2)) {
+    // `ascii` lies at or after `at` throughout: `at` only moves to bytes before it.
+    while let Some(off) = memchr::memchr(0xE2, &bytes[at..ascii.unwrap_or(bytes.len())]) {
         let i = at + off;
-        if bytes[i] != 0xE2 || seg[i..].starts_with('\u{2026}') {
+        if seg[i..].starts_with('\u{2026}') {
             return Some(i);
         }
         at = i + 1;
     }
-    None
+    ascii
 }
 
 /// Length in bytes of the longest prefix of `s` whose characters all satisfy `f`.
@@ -230,6 +233,34 @@ fn push_trimmed(out: &mut Vec<Span>, seg: &str, start: usize, end: usize, base: 
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The terminator search before memchr: every byte asked in turn.
+    fn next_terminator_bytewise(seg: &str, from: usize) -> Option<usize> {
+        let bytes = seg.as_bytes();
+        let mut at = from;
+        while let Some(off) = bytes.get(at..)?.iter().position(|b| matches!(b, b'.' | b'!' | b'?' | 0xE2)) {
+            let i = at + off;
+            if bytes[i] != 0xE2 || seg[i..].starts_with('\u{2026}') {
+                return Some(i);
+            }
+            at = i + 1;
+        }
+        None
+    }
+
+    proptest! {
+        #[test]
+        fn terminators_found_as_a_byte_scan_finds_them(
+            text in "([a-z ]{0,6}|[.!?]|\u{2026}|\u{201C}|\u{2014}|\u{2019}|\u{20AC}|é){0,24}",
+            from in 0usize..40,
+        ) {
+            let mut from = from.min(text.len());
+            while !text.is_char_boundary(from) {
+                from -= 1;
+            }
+            prop_assert_eq!(next_terminator(&text, from), next_terminator_bytewise(&text, from));
+        }
+    }
 
     fn sents(t: &str) -> Vec<&str> {
         split_sentences(t, Span::new(0, t.len())).into_iter().map(|s| s.slice(t)).collect()

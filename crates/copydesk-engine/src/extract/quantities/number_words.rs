@@ -143,6 +143,12 @@ pub(super) fn word_at(toks: &[Tok], i: usize) -> Option<Fig> {
         return None;
     }
     let small = small_word(lc);
+    if small.is_none() && lc != "a" && lc != "an" {
+        // Neither a cardinal nor a fraction's numerator: an ordinal after a determiner, or nothing.
+        return ordinal_word(lc)
+            .filter(|o| *o > 1 && DETERMINERS.contains(&prev_lc))
+            .map(|o| Fig::new(i, i, o as f64, 0.0, FKind::Ordinal));
+    }
     // fractions: "a third of", "one-third", "two-thirds", "three quarters of"
     let numer = match lc {
         "a" | "an" => Some(1),
