@@ -78,10 +78,20 @@ const ONE_NOT_AFTER: &[&str] = &[
     "last", "other", "little", "big", "new", "old", "right", "wrong", "same", "first", "latest", "best",
 ];
 
+/// Whether a word (lower case) may open a figure written in words: every word that does
+/// ("a", "an", "half", the cardinals and ordinals) starts with one of these letters, so most
+/// words are turned away by their first byte.
+fn may_open_a_figure(lc: &str) -> bool {
+    matches!(lc.as_bytes().first(), Some(b'a' | b'e' | b'f' | b'h' | b'n' | b'o' | b's' | b't' | b'z'))
+}
+
 /// A figure written in words at token `i`.
 pub(super) fn word_at(toks: &[Tok], i: usize) -> Option<Fig> {
     let t = &toks[i];
     let lc = t.lc.as_ref();
+    if !may_open_a_figure(lc) {
+        return None;
+    }
     let prev = i.checked_sub(1).map(|p| &toks[p]);
     let prev_lc = prev.filter(|p| p.is_word()).map_or("", |p| p.lc.as_ref());
     // glued to a word before by a hyphen ("state-one")
@@ -256,4 +266,58 @@ pub(super) fn word_at(toks: &[Tok], i: usize) -> Option<Fig> {
     }
     suffixes(toks, &mut f, true);
     Some(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_open_a_figure;
+    use crate::extract::numbers::{ordinal_word, small_word};
+
+    #[test]
+    fn every_number_word_passes_the_first_letter_test() {
+        let ones = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
+        let teens = [
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        ];
+        let tens = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
+        let mut words: Vec<String> = ones.iter().chain(&teens).chain(&tens).map(|w| w.to_string()).collect();
+        let ordinal = |w: &str| -> String {
+            match w {
+                "one" => "first".into(),
+                "two" => "second".into(),
+                "three" => "third".into(),
+                "five" => "fifth".into(),
+                "eight" => "eighth".into(),
+                "nine" => "ninth".into(),
+                "twelve" => "twelfth".into(),
+                w if w.ends_with('y') => format!("{}ieth", &w[..w.len() - 1]),
+                w => format!("{w}th"),
+            }
+        };
+        let ordinals: Vec<String> = words.iter().map(|w| ordinal(w)).collect();
+        words.extend(ordinals.iter().flat_map(|o| [o.clone(), format!("{o}s")]));
+        words.extend(
+            ["a", "an", "half", "halves", "quarter", "quarters", "hundred", "hundredth", "thousand", "thousandth"]
+                .map(String::from),
+        );
+        words.extend(["million", "billion", "dozen", "score", "couple", "pair", "zeroth", "first"].map(String::from));
+        let mut met = 0;
+        for w in &words {
+            if small_word(w).is_some() || ordinal_word(w).is_some() || ["a", "an", "half"].contains(&w.as_str()) {
+                met += 1;
+                assert!(may_open_a_figure(w), "{w}");
+            }
+        }
+        assert!(met >= 59, "{met} number words");
+        assert!(!may_open_a_figure("bank"));
+    }
 }
