@@ -271,25 +271,12 @@ pub(super) fn word_at(toks: &[Tok], i: usize) -> Option<Fig> {
 #[cfg(test)]
 mod tests {
     use super::may_open_a_figure;
+    use crate::extract::numbers::tests::{TENS, UNITS};
     use crate::extract::numbers::{ordinal_word, small_word};
 
     #[test]
     fn every_number_word_passes_the_first_letter_test() {
-        let ones = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
-        let teens = [
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-        ];
-        let tens = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
-        let mut words: Vec<String> = ones.iter().chain(&teens).chain(&tens).map(|w| w.to_string()).collect();
+        let mut words: Vec<String> = UNITS.iter().chain(&TENS[2..]).map(|w| w.to_string()).collect();
         let ordinal = |w: &str| -> String {
             match w {
                 "one" => "first".into(),
