@@ -154,7 +154,8 @@ pub(super) fn word_at(toks: &[Tok], i: usize) -> Option<Fig> {
     }
     let small = small_word(lc);
     if small.is_none() && lc != "a" && lc != "an" {
-        // Neither a cardinal nor a fraction's numerator: an ordinal after a determiner, or nothing.
+        // Neither a cardinal nor a fraction's numerator: an ordinal after a determiner ("the
+        // third", "its fourth"), or nothing.
         return ordinal_word(lc)
             .filter(|o| *o > 1 && DETERMINERS.contains(&prev_lc))
             .map(|o| Fig::new(i, i, o as f64, 0.0, FKind::Ordinal));
@@ -182,11 +183,9 @@ pub(super) fn word_at(toks: &[Tok], i: usize) -> Option<Fig> {
             }
         }
     }
-    // ordinal words (after a determiner): "the third", "its fourth", "a twenty-first"
+    // a hyphenated ordinal after a determiner: "a twenty-first" (one word, "the third", was
+    // answered above: no ordinal is a cardinal, "a" or "an")
     if DETERMINERS.contains(&prev_lc) {
-        if let Some(o) = ordinal_word(lc).filter(|o| *o > 1) {
-            return Some(Fig::new(i, i, o as f64, 0.0, FKind::Ordinal));
-        }
         if let Some(tens) = small.filter(|n| *n >= 20) {
             if toks.get(i + 1).is_some_and(|h| h.is_sym('-') && !h.gap) {
                 if let Some(o) = toks.get(i + 2).filter(|w| !w.gap).and_then(|w| ordinal_word(&w.lc)) {

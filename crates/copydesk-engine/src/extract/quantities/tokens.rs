@@ -173,7 +173,6 @@ fn lex_chars<'a>(
             i += 1;
             continue;
         }
-        let start = i;
         let k;
         if c.is_ascii_digit() {
             k = K::Num;
@@ -213,7 +212,6 @@ fn lex_chars<'a>(
         }
         let s = span.start + b;
         let e = span.start + chars.get(i).map_or(seg.len(), |p| p.0);
-        let _ = start;
         out.push(token(text, lowered, s, e, k, gap));
         gap = false;
     }
